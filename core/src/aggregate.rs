@@ -1,0 +1,349 @@
+//! Sums of flows, packets and bytes per hour window and key.
+//!
+//! Invariants:
+//! - a group is identified by (hour window of `start`, account, region, VPC, subnet,
+//!   interface, direction, path, remote label, action, protocol); text values are
+//!   interned per aggregator, so adding a record allocates only for a value not seen
+//!   before;
+//! - [`Aggregator::merge`] is associative and commutative: any split of the input into
+//!   chunks, merged in any order, gives the same groups and sums;
+//! - [`Aggregator::into_rows`] sorts by the group's resolved values (never by interning
+//!   order), so the output is the same whatever the chunking or thread count.
+
+use std::collections::hash_map::Entry;
+
+use rustc_hash::FxHashMap;
+
+use crate::classify::{Direction, Path};
+use crate::layout;
+use crate::ranges::{LabelId, Ranges};
+use crate::record::Action;
+
+/// An interned string; 0 is "no value".
+type Sym = u32;
+
+/// Interns text values so group keys are small and `Copy`.
+#[derive(Debug, Default, Clone)]
+struct Interner {
+    ids: FxHashMap<Box<str>, Sym>,
+    values: Vec<Box<str>>,
+}
+
+impl Interner {
+    #[inline]
+    fn intern(&mut self, value: Option<&str>) -> Sym {
+        let Some(v) = value else { return 0 };
+        if let Some(&id) = self.ids.get(v) {
+            return id;
+        }
+        self.values.push(v.into());
+        // More than 4 billion distinct values would not fit in memory first.
+        let id = Sym::try_from(self.values.len()).unwrap_or(Sym::MAX);
+        self.ids.insert(v.into(), id);
+        id
+    }
+
+    fn get(&self, sym: Sym) -> Option<&str> {
+        let i = usize::try_from(sym).ok()?.checked_sub(1)?;
+        self.values.get(i).map(|v| &**v)
+    }
+}
+
+/// The values one record contributes to its group.
+#[derive(Clone, Copy, Debug)]
+pub struct Contribution<'a> {
+    /// `start`, Unix seconds.
+    pub start: Option<i64>,
+    /// Partition account (record field, else key layout).
+    pub account_id: Option<&'a str>,
+    /// Partition region (record field, else key layout).
+    pub region: Option<&'a str>,
+    /// `vpc-id`.
+    pub vpc_id: Option<&'a str>,
+    /// `subnet-id`.
+    pub subnet_id: Option<&'a str>,
+    /// `interface-id`.
+    pub interface_id: Option<&'a str>,
+    /// Attributed direction.
+    pub direction: Direction,
+    /// Attributed path.
+    pub path: Path,
+    /// Remote label, when there is a remote.
+    pub remote: Option<LabelId>,
+    /// `action`.
+    pub action: Option<Action>,
+    /// `protocol`.
+    pub protocol: Option<u8>,
+    /// `packets`.
+    pub packets: u64,
+    /// `bytes`.
+    pub bytes: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct Key {
+    window: Option<i64>,
+    account: Sym,
+    region: Sym,
+    vpc: Sym,
+    subnet: Sym,
+    interface: Sym,
+    direction: Direction,
+    path: Path,
+    remote: Option<LabelId>,
+    action: Option<Action>,
+    protocol: Option<u8>,
+}
+
+/// Flow, packet and byte totals of a group.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// Records summed.
+    pub flows: u64,
+    /// Packets summed.
+    pub packets: u64,
+    /// Bytes summed.
+    pub bytes: u64,
+}
+
+impl Totals {
+    fn add(&mut self, other: Totals) {
+        self.flows += other.flows;
+        self.packets += other.packets;
+        self.bytes += other.bytes;
+    }
+}
+
+/// Groups and their totals.
+#[derive(Debug, Default, Clone)]
+pub struct Aggregator {
+    strings: Interner,
+    groups: FxHashMap<Key, Totals>,
+}
+
+/// One row of a summary, with every value resolved.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Row {
+    /// Partition: account.
+    pub account_id: String,
+    /// Partition: region.
+    pub region: String,
+    /// Partition: `YYYY-MM-DD` of the window, or `unknown`.
+    pub day: String,
+    /// Start of the hour window, Unix seconds.
+    pub window_start: Option<i64>,
+    /// `vpc-id`.
+    pub vpc_id: Option<String>,
+    /// `subnet-id`.
+    pub subnet_id: Option<String>,
+    /// `interface-id`.
+    pub interface_id: Option<String>,
+    /// `ingress`, `egress` or `unknown`.
+    pub direction: String,
+    /// The path's name.
+    pub path: String,
+    /// The remote's service (`S3`, ..., `INTERNET`, `PRIVATE`), when there is a remote.
+    pub remote_service: Option<String>,
+    /// The remote's region, when it is in AWS's ranges.
+    pub remote_region: Option<String>,
+    /// `ACCEPT` or `REJECT`.
+    pub action: Option<String>,
+    /// IANA protocol number.
+    pub protocol: Option<i32>,
+    /// The sums.
+    pub flows: i64,
+    /// The sums.
+    pub packets: i64,
+    /// The sums.
+    pub bytes: i64,
+}
+
+impl Aggregator {
+    /// An empty aggregator.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of groups.
+    pub fn len(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// Whether there are no groups.
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// Adds one record.
+    #[inline]
+    pub fn add(&mut self, c: &Contribution<'_>) {
+        let key = Key {
+            window: c.start.map(|s| s - s.rem_euclid(3600)),
+            account: self.strings.intern(c.account_id),
+            region: self.strings.intern(c.region),
+            vpc: self.strings.intern(c.vpc_id),
+            subnet: self.strings.intern(c.subnet_id),
+            interface: self.strings.intern(c.interface_id),
+            direction: c.direction,
+            path: c.path,
+            remote: c.remote,
+            action: c.action,
+            protocol: c.protocol,
+        };
+        self.groups.entry(key).or_default().add(Totals {
+            flows: 1,
+            packets: c.packets,
+            bytes: c.bytes,
+        });
+    }
+
+    /// Adds every group of `other` into `self`.
+    pub fn merge(&mut self, other: Aggregator) {
+        if self.groups.is_empty() {
+            *self = other;
+            return;
+        }
+        let mut map = |sym: Sym| -> Sym {
+            let value = other.strings.get(sym);
+            self.strings.intern(value)
+        };
+        let remapped: Vec<(Key, Totals)> = other
+            .groups
+            .iter()
+            .map(|(k, t)| {
+                let key = Key {
+                    account: map(k.account),
+                    region: map(k.region),
+                    vpc: map(k.vpc),
+                    subnet: map(k.subnet),
+                    interface: map(k.interface),
+                    ..*k
+                };
+                (key, *t)
+            })
+            .collect();
+        for (k, t) in remapped {
+            match self.groups.entry(k) {
+                Entry::Occupied(mut e) => e.get_mut().add(t),
+                Entry::Vacant(e) => {
+                    e.insert(t);
+                }
+            }
+        }
+    }
+
+    /// Totals over every group.
+    pub fn totals(&self) -> Totals {
+        let mut t = Totals::default();
+        for g in self.groups.values() {
+            t.add(*g);
+        }
+        t
+    }
+
+    /// The groups as rows, sorted by partition then by every key column.
+    /// Sums beyond `i64::MAX` saturate (Parquet INT64 is signed).
+    pub fn into_rows(self, ranges: &Ranges) -> Vec<Row> {
+        let s = |sym: Sym| self.strings.get(sym).map(str::to_owned);
+        let mut rows: Vec<Row> = self
+            .groups
+            .iter()
+            .map(|(k, t)| {
+                let label = k.remote.map(|l| ranges.label(l));
+                Row {
+                    account_id: s(k.account).unwrap_or_else(|| layout::UNKNOWN.to_owned()),
+                    region: s(k.region).unwrap_or_else(|| layout::UNKNOWN.to_owned()),
+                    day: k.window.map_or_else(|| layout::UNKNOWN.to_owned(), layout::utc_day),
+                    window_start: k.window,
+                    vpc_id: s(k.vpc),
+                    subnet_id: s(k.subnet),
+                    interface_id: s(k.interface),
+                    direction: k.direction.as_str().to_owned(),
+                    path: k.path.name().into_owned(),
+                    remote_service: label.map(|l| l.service.clone()),
+                    remote_region: label.and_then(|l| l.region.clone()),
+                    action: k.action.map(|a| a.as_str().to_owned()),
+                    protocol: k.protocol.map(i32::from),
+                    flows: saturate(t.flows),
+                    packets: saturate(t.packets),
+                    bytes: saturate(t.bytes),
+                }
+            })
+            .collect();
+        rows.sort_unstable();
+        rows
+    }
+}
+
+fn saturate(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn contribution(i: u64) -> Contribution<'static> {
+        const ENIS: [&str; 3] = ["eni-a", "eni-b", "eni-c"];
+        Contribution {
+            start: Some(1_700_000_000 + (i as i64 % 5) * 1800),
+            account_id: Some("111122223333"),
+            region: if i % 4 == 0 { None } else { Some("eu-west-1") },
+            vpc_id: Some("vpc-1"),
+            subnet_id: None,
+            interface_id: Some(ENIS[(i % 3) as usize]),
+            direction: if i % 2 == 0 { Direction::Egress } else { Direction::Ingress },
+            path: Path::Public,
+            remote: Some((i % 2) as LabelId),
+            action: Some(Action::Accept),
+            protocol: Some(6),
+            packets: i,
+            bytes: i * 100,
+        }
+    }
+
+    fn ranges() -> Ranges {
+        Ranges::from_json(br#"{"syncToken":"1","createDate":"x","prefixes":[],"ipv6_prefixes":[]}"#).unwrap()
+    }
+
+    #[test]
+    fn sums_and_hour_windows() {
+        let mut a = Aggregator::new();
+        for i in 0..100 {
+            a.add(&contribution(i));
+        }
+        let rows = a.clone().into_rows(&ranges());
+        let flows: i64 = rows.iter().map(|r| r.flows).sum();
+        let bytes: i64 = rows.iter().map(|r| r.bytes).sum();
+        assert_eq!(flows, 100);
+        assert_eq!(bytes, (0..100).sum::<i64>() * 100);
+        assert!(rows.iter().all(|r| r.window_start.unwrap() % 3600 == 0));
+        assert!(rows.iter().any(|r| r.region == "unknown"));
+        assert!(rows.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(a.totals(), Totals { flows: 100, packets: 4950, bytes: 495_000 });
+    }
+
+    proptest! {
+        #[test]
+        fn any_split_and_order_gives_the_same_rows(n in 1u64..300, cuts in proptest::collection::vec(0u64..300, 0..6), reverse in any::<bool>()) {
+            let r = ranges();
+            let mut whole = Aggregator::new();
+            for i in 0..n { whole.add(&contribution(i)); }
+            let mut bounds: Vec<u64> = cuts.into_iter().map(|c| c % n).collect();
+            bounds.push(0);
+            bounds.push(n);
+            bounds.sort_unstable();
+            let mut parts: Vec<Aggregator> = bounds.windows(2).map(|w| {
+                let mut a = Aggregator::new();
+                // Intern in a different order in each part.
+                for i in (w[0]..w[1]).rev() { a.add(&contribution(i)); }
+                a
+            }).collect();
+            if reverse { parts.reverse(); }
+            let mut merged = Aggregator::new();
+            for p in parts { merged.merge(p); }
+            prop_assert_eq!(merged.into_rows(&r), whole.into_rows(&r));
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! Attribution of one record: direction, the remote address, its AWS service and
+//! region (through [`Ranges`]), and the network path.
+//!
+//! Rules (each is tested below):
+//! - **Direction and remote.** `flow-direction` when present: egress → the remote is
+//!   `dstaddr`, ingress → `srcaddr`. Otherwise, when exactly one side is private
+//!   (private or special space, [`ranges::PRIVATE`]) that side is local and the
+//!   direction follows; when both or neither are private the direction is unknown and
+//!   the remote is `dstaddr`.
+//! - **Service and region** of the remote: the label [`Ranges::lookup`] gives.
+//! - **Path.** `traffic-path` when present (1–8, AWS's codes); otherwise a private
+//!   remote is `intra_vpc` and any other is `public`: the record alone cannot tell an
+//!   internet gateway, a NAT gateway and a gateway endpoint apart.
+//!
+//! Pure: no state, no allocation.
+
+use std::net::IpAddr;
+
+use crate::ranges::{self, LabelId, Ranges};
+use crate::record::{FlowDirection, Record};
+
+/// Direction of a record relative to the interface it was logged on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Direction {
+    /// Traffic into the interface.
+    Ingress,
+    /// Traffic out of the interface.
+    Egress,
+    /// Neither `flow-direction` nor the addresses tell.
+    Unknown,
+}
+
+impl Direction {
+    /// The value written to the summary.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Direction::Ingress => "ingress",
+            Direction::Egress => "egress",
+            Direction::Unknown => "unknown",
+        }
+    }
+}
+
+/// The network path of a record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Path {
+    /// `traffic-path` 1, or a private remote: through another resource in the VPC.
+    IntraVpc,
+    /// `traffic-path` 2.
+    InternetGatewayOrGatewayEndpoint,
+    /// `traffic-path` 3.
+    VirtualPrivateGateway,
+    /// `traffic-path` 4.
+    IntraRegionPeering,
+    /// `traffic-path` 5.
+    InterRegionPeering,
+    /// `traffic-path` 6.
+    LocalGateway,
+    /// `traffic-path` 7.
+    GatewayEndpoint,
+    /// `traffic-path` 8.
+    InternetGateway,
+    /// No `traffic-path`, remote in public space.
+    Public,
+    /// No remote address on the record.
+    Unknown,
+    /// A `traffic-path` code AWS had not documented when this was written.
+    Other(u8),
+}
+
+impl Path {
+    /// Maps AWS's `traffic-path` code.
+    pub const fn from_code(code: u8) -> Path {
+        match code {
+            1 => Path::IntraVpc,
+            2 => Path::InternetGatewayOrGatewayEndpoint,
+            3 => Path::VirtualPrivateGateway,
+            4 => Path::IntraRegionPeering,
+            5 => Path::InterRegionPeering,
+            6 => Path::LocalGateway,
+            7 => Path::GatewayEndpoint,
+            8 => Path::InternetGateway,
+            other => Path::Other(other),
+        }
+    }
+
+    /// The value written to the summary.
+    pub fn name(self) -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Path::IntraVpc => "intra_vpc",
+            Path::InternetGatewayOrGatewayEndpoint => "internet_gateway_or_gateway_endpoint",
+            Path::VirtualPrivateGateway => "virtual_private_gateway",
+            Path::IntraRegionPeering => "intra_region_peering",
+            Path::InterRegionPeering => "inter_region_peering",
+            Path::LocalGateway => "local_gateway",
+            Path::GatewayEndpoint => "gateway_endpoint",
+            Path::InternetGateway => "internet_gateway",
+            Path::Public => "public",
+            Path::Unknown => "unknown",
+            Path::Other(code) => return std::borrow::Cow::Owned(format!("traffic_path_{code}")),
+        })
+    }
+}
+
+/// What a record is attributed to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Attribution {
+    /// Ingress, egress or unknown.
+    pub direction: Direction,
+    /// The remote address, when the record has one.
+    pub remote: Option<IpAddr>,
+    /// The remote's label (service and region), when the record has a remote.
+    pub remote_label: Option<LabelId>,
+    /// The network path.
+    pub path: Path,
+}
+
+/// Attributes one record.
+pub fn attribute(rec: &Record<'_>, ranges: &Ranges) -> Attribution {
+    let src = rec.srcaddr.map(|a| (a, ranges.lookup(a)));
+    let dst = rec.dstaddr.map(|a| (a, ranges.lookup(a)));
+    let private = |side: Option<(IpAddr, LabelId)>| side.is_some_and(|(_, l)| l == ranges::PRIVATE);
+    let (direction, remote) = match rec.flow_direction {
+        Some(FlowDirection::Egress) => (Direction::Egress, dst),
+        Some(FlowDirection::Ingress) => (Direction::Ingress, src),
+        None => match (private(src), private(dst)) {
+            (true, false) if dst.is_some() => (Direction::Egress, dst),
+            (false, true) if src.is_some() => (Direction::Ingress, src),
+            _ => (Direction::Unknown, dst),
+        },
+    };
+    let path = match (rec.traffic_path, remote) {
+        (Some(code), _) => Path::from_code(code),
+        (None, None) => Path::Unknown,
+        (None, Some((_, label))) if label == ranges::PRIVATE => Path::IntraVpc,
+        (None, Some(_)) => Path::Public,
+    };
+    Attribution {
+        direction,
+        remote: remote.map(|(a, _)| a),
+        remote_label: remote.map(|(_, l)| l),
+        path,
+    }
+}
+
+/// AWS's own label for the remote side (`pkt-src-aws-service` for ingress,
+/// `pkt-dst-aws-service` otherwise), with `None` for `-`.
+pub fn aws_label<'a>(rec: &Record<'a>, attribution: &Attribution) -> Option<&'a str> {
+    match attribution.direction {
+        Direction::Ingress => rec.pkt_src_aws_service,
+        Direction::Egress | Direction::Unknown => rec.pkt_dst_aws_service,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::Format;
+    use crate::parse::parse_line;
+
+    fn ranges() -> Ranges {
+        Ranges::from_json(
+            br#"{"syncToken":"1","createDate":"2026-01-01-00-00-00","prefixes":[
+              {"ip_prefix":"52.95.128.0/21","region":"ap-southeast-2","service":"AMAZON","network_border_group":"ap-southeast-2"},
+              {"ip_prefix":"52.95.128.0/21","region":"ap-southeast-2","service":"S3","network_border_group":"ap-southeast-2"}],
+              "ipv6_prefixes":[]}"#,
+        )
+        .unwrap()
+    }
+
+    fn attr(format: &str, line: &str) -> (Attribution, String) {
+        let r = ranges();
+        let f = Format::parse(format).unwrap();
+        let rec = parse_line(&f, line.as_bytes()).unwrap();
+        let a = attribute(&rec, &r);
+        let service = a.remote_label.map_or("-".to_owned(), |l| r.label(l).service.clone());
+        (a, service)
+    }
+
+    const V5: &str = "srcaddr dstaddr flow-direction traffic-path";
+
+    #[test]
+    fn flow_direction_decides_remote() {
+        let (a, s) = attr(V5, "10.0.0.71 52.95.128.179 egress 8");
+        assert_eq!((a.direction, a.path, s.as_str()), (Direction::Egress, Path::InternetGateway, "S3"));
+        assert_eq!(a.remote, Some("52.95.128.179".parse().unwrap()));
+        let (a, s) = attr(V5, "52.95.128.179 10.0.0.71 ingress -");
+        assert_eq!((a.direction, a.path, s.as_str()), (Direction::Ingress, Path::Public, "S3"));
+        // flow-direction wins even against the addresses.
+        let (a, s) = attr(V5, "52.95.128.179 10.0.0.71 egress 1");
+        assert_eq!((a.direction, a.path, s.as_str()), (Direction::Egress, Path::IntraVpc, "PRIVATE"));
+    }
+
+    #[test]
+    fn addresses_decide_without_flow_direction() {
+        let f = "srcaddr dstaddr";
+        let (a, s) = attr(f, "10.0.0.71 52.95.128.179");
+        assert_eq!((a.direction, a.path, s.as_str()), (Direction::Egress, Path::Public, "S3"));
+        let (a, s) = attr(f, "203.0.113.12 172.31.16.139");
+        assert_eq!((a.direction, a.path, s.as_str()), (Direction::Ingress, Path::Public, "INTERNET"));
+        let (a, s) = attr(f, "172.31.9.69 172.31.9.12");
+        assert_eq!((a.direction, a.path, s.as_str()), (Direction::Unknown, Path::IntraVpc, "PRIVATE"));
+        assert_eq!(a.remote, Some("172.31.9.12".parse().unwrap()));
+        let (a, s) = attr(f, "52.95.128.179 203.0.113.12");
+        assert_eq!((a.direction, a.path, s.as_str()), (Direction::Unknown, Path::Public, "INTERNET"));
+        let (a, s) = attr(f, "- -");
+        assert_eq!((a.direction, a.path, s.as_str()), (Direction::Unknown, Path::Unknown, "-"));
+        let (a, _) = attr(f, "10.0.0.1 -");
+        assert_eq!((a.direction, a.path, a.remote), (Direction::Unknown, Path::Unknown, None));
+    }
+
+    #[test]
+    fn traffic_path_codes() {
+        let names: Vec<String> = (1..=9).map(|c| Path::from_code(c).name().into_owned()).collect();
+        assert_eq!(
+            names,
+            [
+                "intra_vpc",
+                "internet_gateway_or_gateway_endpoint",
+                "virtual_private_gateway",
+                "intra_region_peering",
+                "inter_region_peering",
+                "local_gateway",
+                "gateway_endpoint",
+                "internet_gateway",
+                "traffic_path_9"
+            ]
+        );
+    }
+
+    #[test]
+    fn aws_label_is_the_remote_sides() {
+        let f = Format::parse("srcaddr dstaddr pkt-src-aws-service pkt-dst-aws-service flow-direction").unwrap();
+        let r = ranges();
+        let rec = parse_line(&f, b"52.95.128.179 10.0.0.71 S3 - ingress").unwrap();
+        assert_eq!(aws_label(&rec, &attribute(&rec, &r)), Some("S3"));
+        let rec = parse_line(&f, b"10.0.0.71 52.95.128.179 - S3 egress").unwrap();
+        assert_eq!(aws_label(&rec, &attribute(&rec, &r)), Some("S3"));
+    }
+}

@@ -1,0 +1,51 @@
+//! The crate's error type. Every variant that concerns an input names it.
+
+use crate::format::FormatError;
+use crate::parse::ParseError;
+use crate::ranges::RangesError;
+
+/// Errors from summarizing an input or writing a summary.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A line could not be parsed and the run is strict.
+    #[error("{input}: line {line}: {error}")]
+    Malformed {
+        /// The input's name.
+        input: String,
+        /// 1-based line number in the decompressed text.
+        line: u64,
+        /// What is wrong with it.
+        error: ParseError,
+    },
+    /// The header line, or the format the user gave, cannot be used.
+    #[error("{input}: bad format: {error}")]
+    Format {
+        /// The input's name (or `--format` for the user's format string).
+        input: String,
+        /// What is wrong.
+        error: FormatError,
+    },
+    /// The input is gzip but its stream is corrupt or truncated.
+    #[error("{input}: bad gzip data: {source}")]
+    Decompress {
+        /// The input's name.
+        input: String,
+        /// The decoder's error.
+        source: std::io::Error,
+    },
+    /// Reading the input failed.
+    #[error("{input}: read failed: {source}")]
+    Read {
+        /// The input's name.
+        input: String,
+        /// The reader's error.
+        source: std::io::Error,
+    },
+    /// The ip-ranges file is unusable.
+    #[error(transparent)]
+    Ranges(#[from] RangesError),
+    /// Encoding the Parquet summary failed.
+    #[error("writing Parquet summary: {0}")]
+    Parquet(#[from] parquet::errors::ParquetError),
+}

@@ -1,0 +1,183 @@
+//! Names and places: what an input's key layout says about it, and where a summary goes.
+//!
+//! - AWS delivers flow logs to S3 under `AWSLogs/<account>/vpcflowlogs/<region>/...`, or
+//!   with Hive-compatible prefixes `AWSLogs/aws-account-id=<a>/aws-service=vpcflowlogs/
+//!   aws-region=<r>/...`. [`hints_from_path`] reads the account and region from either,
+//!   for records whose format lacks `account-id` or `region`.
+//! - Summaries go to `account_id=<id>/region=<region>/day=<YYYY-MM-DD>/<name>.parquet`
+//!   ([`partition_path`]); `<name>` is derived from the input's identity alone
+//!   ([`output_name`]), so a re-run writes the same names and overwrites.
+
+/// Partition value used when neither the records nor the input's path say.
+pub const UNKNOWN: &str = "unknown";
+
+/// Account and region read from an input's key layout.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LayoutHints {
+    /// The account of `AWSLogs/<account>/` or `aws-account-id=<account>`.
+    pub account_id: Option<String>,
+    /// The region after `vpcflowlogs/` or of `aws-region=<region>`.
+    pub region: Option<String>,
+}
+
+/// Reads account and region from an S3 key or local path in AWS's delivery layout.
+///
+/// ```
+/// use flowpath_core::layout::hints_from_path;
+/// let h = hints_from_path("logs/AWSLogs/123456789012/vpcflowlogs/eu-west-1/2026/08/22/x.log.gz");
+/// assert_eq!(h.account_id.as_deref(), Some("123456789012"));
+/// assert_eq!(h.region.as_deref(), Some("eu-west-1"));
+/// let h = hints_from_path("AWSLogs/aws-account-id=123456789012/aws-service=vpcflowlogs/aws-region=us-east-1/year=2026/x.log.gz");
+/// assert_eq!(h.region.as_deref(), Some("us-east-1"));
+/// assert_eq!(hints_from_path("fixtures/v2.log"), Default::default());
+/// ```
+pub fn hints_from_path(path: &str) -> LayoutHints {
+    let parts: Vec<&str> = path.split(['/', '\\']).collect();
+    let Some(at) = parts.iter().rposition(|p| *p == "AWSLogs") else {
+        return LayoutHints::default();
+    };
+    let rest = &parts[at + 1..];
+    let value = |part: Option<&&str>, key: &str| -> Option<String> {
+        let part = *part?;
+        let v = part.strip_prefix(key).and_then(|p| p.strip_prefix('=')).unwrap_or(part);
+        (!v.is_empty() && !v.contains('=')).then(|| v.to_owned())
+    };
+    match rest.get(1).copied() {
+        Some("vpcflowlogs") | Some("aws-service=vpcflowlogs") => LayoutHints {
+            account_id: value(rest.first(), "aws-account-id"),
+            region: value(rest.get(2), "aws-region"),
+        },
+        _ => LayoutHints::default(),
+    }
+}
+
+/// The civil (proleptic Gregorian) date of a day count since 1970-01-01.
+/// Howard Hinnant's `civil_from_days`.
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    // d is in 1..=31 and m in 1..=12 by construction.
+    (y, u32::try_from(m).unwrap_or(1), u32::try_from(d).unwrap_or(1))
+}
+
+/// `YYYY-MM-DD` (UTC) of a Unix time in seconds.
+pub fn utc_day(unix_seconds: i64) -> String {
+    let (y, m, d) = civil_from_days(unix_seconds.div_euclid(86_400));
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// The Hive partition directory of a summary: `account_id=<a>/region=<r>/day=<d>`.
+pub fn partition_path(account_id: &str, region: &str, day: &str) -> String {
+    format!("account_id={}/region={}/day={}", escape(account_id), escape(region), escape(day))
+}
+
+/// Percent-escapes the characters that would break a Hive path segment.
+fn escape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        if matches!(c, '/' | '\\' | '=' | '%' | ':' | '\n' | '\r' | '#' | '?' | '*') || c.is_control() {
+            for b in c.to_string().bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The file name of a summary: the input's base name without `.log`/`.gz`/`.txt`
+/// endings, then a hash of the full identity (path, or `s3://bucket/key` plus its
+/// version), then `.parquet`. Same identity, same name.
+///
+/// ```
+/// use flowpath_core::layout::output_name;
+/// let a = output_name("fixtures/flowlogs/v2-default.log.gz");
+/// assert!(a.starts_with("v2-default-") && a.ends_with(".parquet"));
+/// assert_eq!(a, output_name("fixtures/flowlogs/v2-default.log.gz"));
+/// assert_ne!(a, output_name("other/v2-default.log.gz"));
+/// ```
+pub fn output_name(identity: &str) -> String {
+    let base = identity.rsplit(['/', '\\']).next().unwrap_or(identity);
+    let mut stem = base;
+    for ext in [".gz", ".log", ".txt"] {
+        stem = stem.strip_suffix(ext).unwrap_or(stem);
+    }
+    let stem: String = stem
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })
+        .take(120)
+        .collect();
+    let stem = if stem.is_empty() { "input".to_owned() } else { stem };
+    format!("{stem}-{:016x}.parquet", fnv1a64(identity.as_bytes()))
+}
+
+/// FNV-1a, 64 bit: a stable hash (the same on every platform and release), for names.
+fn fnv1a64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(utc_day(0), "1970-01-01");
+        assert_eq!(utc_day(1418530010), "2014-12-14");
+        assert_eq!(utc_day(1616729292), "2021-03-26");
+        assert_eq!(utc_day(951_782_400), "2000-02-29");
+        assert_eq!(utc_day(-1), "1969-12-31");
+        assert_eq!(utc_day(1787411825), "2026-08-22");
+        // Every day of a few centuries against a day-by-day walk.
+        let (mut y, mut m, mut d) = (1900i64, 1u32, 1u32);
+        for days in -25_567..100_000 {
+            assert_eq!(civil_from_days(days), (y, m, d), "{days}");
+            let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+            let len = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m as usize - 1];
+            d += 1;
+            if d > len {
+                d = 1;
+                m += 1;
+                if m > 12 {
+                    m = 1;
+                    y += 1;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn hints() {
+        let h = hints_from_path("s3://b/p/AWSLogs/aws-account-id=012345678901/aws-service=vpcflowlogs/aws-region=eu-west-1/year=2026/month=08/day=22/hour=10/f.log.gz");
+        assert_eq!(h.account_id.as_deref(), Some("012345678901"));
+        assert_eq!(h.region.as_deref(), Some("eu-west-1"));
+        let h = hints_from_path("AWSLogs/123/elasticloadbalancing/eu-west-1/x");
+        assert_eq!(h, LayoutHints::default());
+        let h = hints_from_path("AWSLogs/123/vpcflowlogs");
+        assert_eq!(h.account_id.as_deref(), Some("123"));
+        assert_eq!(h.region, None);
+    }
+
+    #[test]
+    fn partition_paths_escape() {
+        assert_eq!(partition_path("123", "eu-west-1", "2026-08-22"), "account_id=123/region=eu-west-1/day=2026-08-22");
+        assert_eq!(partition_path("a/b", "x=y", "unknown"), "account_id=a%2Fb/region=x%3Dy/day=unknown");
+    }
+
+    #[test]
+    fn output_names() {
+        assert!(output_name("stdin").starts_with("stdin-"));
+        assert!(output_name("a/b/c.log").starts_with("c-"));
+        assert!(output_name("weird name?.txt").starts_with("weird_name_-"));
+        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
+    }
+}

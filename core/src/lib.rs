@@ -1,0 +1,40 @@
+//! flowpath-core: AWS VPC flow logs in, per-hour Parquet summaries out.
+//!
+//! Data flows one way, and each step is a module:
+//!
+//! | step | module | what it owns |
+//! | --- | --- | --- |
+//! | read | [`decode`] | gzip detection (magic bytes) and multi-member decompression |
+//! | parse | [`format`], [`record`], [`parse`] | field names of every flow-log version, the header line, one record per line without allocating |
+//! | look up | [`ranges`] (and the private `trie`) | AWS's ip-ranges.json, resolved once into a flat longest-prefix table |
+//! | attribute | [`classify`] | direction, remote address, AWS service and region, path |
+//! | aggregate | [`aggregate`] | sums per hour window and key; merges are order-independent |
+//! | write | [`summary`], [`layout`] | the Parquet schema, Hive partition paths, file metadata |
+//! | drive | [`pipeline`] | one input (any `Read`) through all of the above, in parallel chunks |
+//!
+//! The crate is synchronous and does no network or file-system I/O: callers hand it
+//! readers and writers. The CLI (`flowpath`) and the Lambda are thin adapters around
+//! [`pipeline::summarize`].
+#![deny(missing_docs)]
+
+pub mod aggregate;
+pub mod classify;
+pub mod decode;
+pub mod error;
+pub mod format;
+pub mod layout;
+pub mod parse;
+pub mod pipeline;
+pub mod ranges;
+pub mod record;
+pub mod summary;
+mod trie;
+
+#[cfg(test)]
+pub(crate) mod testutil;
+
+pub use error::Error;
+pub use ranges::Ranges;
+
+/// The flowpath version written into every summary file.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,516 @@
+//! One input, start to end: decode, split into chunks on line boundaries, parse,
+//! attribute and aggregate each chunk in parallel (rayon), merge.
+//!
+//! Invariants:
+//! - the result is the same whatever the chunk size and thread count (the chunks'
+//!   aggregates merge order-independently, and malformed-line examples are kept by
+//!   line number);
+//! - memory is bounded by the chunk size times the chunks in flight plus the groups,
+//!   never by the input's size;
+//! - the first line is the format when it is a header; otherwise the caller's format
+//!   (default v2) applies; a later line equal to the header (files concatenated) is
+//!   skipped;
+//! - every line is accounted for: `read = ok + nodata + skipdata + malformed`, and
+//!   blank lines and header lines are not records.
+
+use std::io::{self, Read};
+
+use rayon::iter::{ParallelBridge, ParallelIterator};
+
+use crate::aggregate::{Aggregator, Contribution, Row};
+use crate::classify::{self, Attribution};
+use crate::decode::decode;
+use crate::error::Error;
+use crate::format::{Field, Format};
+use crate::layout::{self, LayoutHints};
+use crate::parse::{ParseError, parse_line};
+use crate::ranges::{self, LabelId, Ranges};
+use crate::record::{LogStatus, Record};
+use crate::summary::{self, Counts, FileMeta, Partition};
+
+/// How to read inputs.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The format of input without a header line (default: v2). A header line wins.
+    pub format: Option<Format>,
+    /// Fail on the first malformed line instead of counting it.
+    pub strict: bool,
+    /// How many malformed lines to keep as examples, per input.
+    pub max_examples: usize,
+    /// Target size of the chunks processed in parallel, in bytes of text.
+    pub chunk_bytes: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { format: None, strict: false, max_examples: 10, chunk_bytes: 1 << 20 }
+    }
+}
+
+/// A malformed line, kept as an example for the report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Malformed {
+    /// 1-based line number in the decompressed text.
+    pub line: u64,
+    /// Field and reason.
+    pub error: ParseError,
+    /// The start of the line (lossily decoded, at most 200 characters).
+    pub text: String,
+}
+
+/// How AWS's own `pkt-*-aws-service` labels compare with ours.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LabelCheck {
+    /// Records whose remote side carries AWS's label and where it matches ours.
+    pub agree: u64,
+    /// Records where it does not.
+    pub disagree: u64,
+    /// The disagreements: (AWS's label or `-`, ours, count), most frequent first.
+    pub disagreements: Vec<(String, String, u64)>,
+}
+
+/// What reading an input found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Record counts.
+    pub counts: Counts,
+    /// The first malformed lines, by line number.
+    pub malformed_examples: Vec<Malformed>,
+    /// The comparison with AWS's labels, when the format has them.
+    pub aws_labels: LabelCheck,
+    /// Earliest `start` seen.
+    pub min_start: Option<i64>,
+    /// Latest `start` seen.
+    pub max_start: Option<i64>,
+}
+
+/// The summary of one input.
+#[derive(Debug)]
+pub struct Summary {
+    /// The input's name.
+    pub input: String,
+    /// The format the records were read with.
+    pub format: Format,
+    /// Whether the format came from a header line.
+    pub format_from_header: bool,
+    /// Whether the input was gzip.
+    pub gzip: bool,
+    /// Counts, examples and checks.
+    pub stats: Stats,
+    /// The groups.
+    pub aggregate: Aggregator,
+}
+
+impl Summary {
+    /// The summary's rows, sorted.
+    pub fn into_rows(self, ranges: &Ranges) -> Vec<Row> {
+        self.aggregate.into_rows(ranges)
+    }
+
+    /// The summary split into Hive partitions, each with the metadata its file carries.
+    pub fn into_partitions(self, ranges: &Ranges) -> (FileMeta, Vec<Partition>) {
+        let meta = FileMeta {
+            ranges_sync_token: ranges.sync_token().to_owned(),
+            ranges_create_date: ranges.create_date().to_owned(),
+            inputs: vec![self.input.clone()],
+            counts: self.stats.counts,
+        };
+        (meta, summary::partitions(self.aggregate.into_rows(ranges)))
+    }
+}
+
+/// Summarizes one input: plain or gzip text, with or without a header line.
+///
+/// `input` names the input in errors and reports, and its key layout supplies the
+/// account and region of records whose format lacks them.
+///
+/// ```
+/// use flowpath_core::{pipeline::{summarize, Options}, Ranges};
+/// let text = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status
+/// 2 123456789010 eni-1 10.0.0.5 52.95.128.179 4321 443 6 10 5000 1418530010 1418530070 ACCEPT OK
+/// this line is broken
+/// ";
+/// let ranges = Ranges::embedded();
+/// let s = summarize("example.log", text.as_bytes(), &ranges, &Options::default()).unwrap();
+/// assert_eq!((s.stats.counts.ok, s.stats.counts.malformed), (1, 1));
+/// assert_eq!(s.stats.malformed_examples[0].line, 3);
+/// let rows = s.into_rows(&ranges);
+/// assert_eq!(rows[0].remote_service.as_deref(), Some("S3"));
+/// assert_eq!(rows[0].bytes, 5000);
+/// ```
+pub fn summarize<R: Read + Send>(
+    input: &str,
+    reader: R,
+    ranges: &Ranges,
+    opts: &Options,
+) -> Result<Summary, Error> {
+    let read_err = |source| Error::Read { input: input.to_owned(), source };
+    let decoded = decode(reader).map_err(read_err)?;
+    let gzip = decoded.is_gzip();
+    let io_err = |source: io::Error| {
+        if gzip {
+            Error::Decompress { input: input.to_owned(), source }
+        } else {
+            Error::Read { input: input.to_owned(), source }
+        }
+    };
+    let mut chunks = Chunks::new(decoded, opts.chunk_bytes.max(64));
+
+    // The first line decides the format.
+    let first = chunks.next().transpose().map_err(io_err)?;
+    let (format, header, first) = match first {
+        None => (opts.format.clone().unwrap_or_default(), None, None),
+        Some(mut chunk) => {
+            let end = memchr::memchr(b'\n', &chunk.data).unwrap_or(chunk.data.len());
+            let line = chunk.data[..end].strip_suffix(b"\r").unwrap_or(&chunk.data[..end]);
+            match Format::from_header(line) {
+                Some(Ok(format)) => {
+                    let header = line.to_vec();
+                    chunk.data.drain(..(end + 1).min(chunk.data.len()));
+                    chunk.first_line += 1;
+                    (format, Some(header), Some(chunk))
+                }
+                Some(Err(error)) => {
+                    return Err(Error::Format { input: format!("{input}: line 1"), error });
+                }
+                None => (opts.format.clone().unwrap_or_default(), None, Some(chunk)),
+            }
+        }
+    };
+
+    let ctx = ChunkContext {
+        format: &format,
+        header: header.as_deref(),
+        ranges,
+        hints: layout::hints_from_path(input),
+        check_labels: format.has(Field::PktSrcAwsService) && format.has(Field::PktDstAwsService),
+        max_examples: opts.max_examples,
+    };
+    let part = first
+        .into_iter()
+        .map(Ok)
+        .chain(chunks)
+        .par_bridge()
+        .map(|chunk| chunk.map(|c| ctx.process(&c)).map_err(io_err))
+        .try_reduce(Part::default, |mut a, b| {
+            a.merge(b, ctx.max_examples);
+            Ok(a)
+        })?;
+
+    if opts.strict {
+        if let Some(m) = part.stats.malformed_examples.first() {
+            return Err(Error::Malformed { input: input.to_owned(), line: m.line, error: m.error });
+        }
+    }
+    let mut stats = part.stats;
+    stats.aws_labels.disagreements = part
+        .disagreements
+        .into_iter()
+        .map(|(aws, ours, n)| (aws, ours.map_or("-".to_owned(), |l| ranges.label(l).service.clone()), n))
+        .collect();
+    stats.aws_labels.disagreements.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| (&a.0, &a.1).cmp(&(&b.0, &b.1))));
+    Ok(Summary {
+        input: input.to_owned(),
+        format,
+        format_from_header: header.is_some(),
+        gzip,
+        stats,
+        aggregate: part.aggregate,
+    })
+}
+
+/// A run of whole lines and the number of its first line.
+struct Chunk {
+    data: Vec<u8>,
+    first_line: u64,
+}
+
+/// Reads whole-line chunks of about `size` bytes.
+struct Chunks<R> {
+    reader: R,
+    size: usize,
+    carry: Vec<u8>,
+    next_line: u64,
+    done: bool,
+}
+
+impl<R: Read> Chunks<R> {
+    fn new(reader: R, size: usize) -> Self {
+        Chunks { reader, size, carry: Vec::new(), next_line: 1, done: false }
+    }
+
+    fn fill(&mut self) -> io::Result<Option<Chunk>> {
+        let mut data = std::mem::take(&mut self.carry);
+        let mut filled = data.len();
+        data.resize(filled.max(self.size) + self.size / 8, 0);
+        loop {
+            if filled == data.len() {
+                // A line longer than the chunk: grow until it ends.
+                if memchr::memchr(b'\n', &data[..filled]).is_some() {
+                    break;
+                }
+                data.resize(data.len() * 2, 0);
+            }
+            match self.reader.read(&mut data[filled..]) {
+                Ok(0) => {
+                    self.done = true;
+                    break;
+                }
+                Ok(n) => {
+                    filled += n;
+                    if filled >= self.size && memchr::memchr(b'\n', &data[..filled]).is_some() {
+                        break;
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        data.truncate(filled);
+        if !self.done {
+            // Keep the partial last line for the next chunk.
+            let cut = memchr::memrchr(b'\n', &data).map_or(0, |i| i + 1);
+            self.carry = data.split_off(cut);
+        }
+        if data.is_empty() {
+            return Ok(None);
+        }
+        let lines = memchr::memchr_iter(b'\n', &data).count() as u64;
+        let first_line = self.next_line;
+        self.next_line += lines + u64::from(data.last() != Some(&b'\n'));
+        Ok(Some(Chunk { data, first_line }))
+    }
+}
+
+impl<R: Read> Iterator for Chunks<R> {
+    type Item = io::Result<Chunk>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done && self.carry.is_empty() {
+            return None;
+        }
+        self.fill().transpose()
+    }
+}
+
+/// What every chunk shares.
+struct ChunkContext<'a> {
+    format: &'a Format,
+    header: Option<&'a [u8]>,
+    ranges: &'a Ranges,
+    hints: LayoutHints,
+    check_labels: bool,
+    max_examples: usize,
+}
+
+/// The result of some chunks.
+#[derive(Default)]
+struct Part {
+    stats: Stats,
+    aggregate: Aggregator,
+    disagreements: Vec<(String, Option<LabelId>, u64)>,
+}
+
+impl Part {
+    fn merge(&mut self, other: Part, max_examples: usize) {
+        let (a, b) = (&mut self.stats, other.stats);
+        a.counts.read += b.counts.read;
+        a.counts.ok += b.counts.ok;
+        a.counts.nodata += b.counts.nodata;
+        a.counts.skipdata += b.counts.skipdata;
+        a.counts.malformed += b.counts.malformed;
+        a.malformed_examples.extend(b.malformed_examples);
+        a.malformed_examples.sort_by_key(|m| m.line);
+        a.malformed_examples.truncate(max_examples);
+        a.aws_labels.agree += b.aws_labels.agree;
+        a.aws_labels.disagree += b.aws_labels.disagree;
+        a.min_start = min_opt(a.min_start, b.min_start);
+        a.max_start = a.max_start.max(b.max_start);
+        for (aws, ours, n) in other.disagreements {
+            self.count_disagreement(&aws, ours, n);
+        }
+        self.aggregate.merge(other.aggregate);
+    }
+
+    fn count_disagreement(&mut self, aws: &str, ours: Option<LabelId>, n: u64) {
+        match self.disagreements.iter_mut().find(|(a, o, _)| a == aws && *o == ours) {
+            Some(entry) => entry.2 += n,
+            None => self.disagreements.push((aws.to_owned(), ours, n)),
+        }
+    }
+}
+
+fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
+impl ChunkContext<'_> {
+    fn process(&self, chunk: &Chunk) -> Part {
+        let mut part = Part::default();
+        let mut line_no = chunk.first_line;
+        let mut rest = &chunk.data[..];
+        while !rest.is_empty() {
+            let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+            let raw = &rest[..end];
+            rest = rest.get(end + 1..).unwrap_or_default();
+            let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+            let this_line = line_no;
+            line_no += 1;
+            if line.iter().all(|b| b.is_ascii_whitespace()) || Some(line) == self.header {
+                continue;
+            }
+            part.stats.counts.read += 1;
+            match parse_line(self.format, line) {
+                Ok(rec) => self.record(&mut part, &rec),
+                Err(error) => {
+                    part.stats.counts.malformed += 1;
+                    if part.stats.malformed_examples.len() < self.max_examples {
+                        let text: String = String::from_utf8_lossy(line).chars().take(200).collect();
+                        part.stats.malformed_examples.push(Malformed { line: this_line, error, text });
+                    }
+                }
+            }
+        }
+        part
+    }
+
+    #[inline]
+    fn record(&self, part: &mut Part, rec: &Record<'_>) {
+        let stats = &mut part.stats;
+        match rec.log_status {
+            Some(LogStatus::NoData) => {
+                stats.counts.nodata += 1;
+                return;
+            }
+            Some(LogStatus::SkipData) => {
+                stats.counts.skipdata += 1;
+                return;
+            }
+            Some(LogStatus::Ok) | None => stats.counts.ok += 1,
+        }
+        if let Some(start) = rec.start {
+            stats.min_start = min_opt(stats.min_start, Some(start));
+            stats.max_start = stats.max_start.max(Some(start));
+        }
+        let attr = classify::attribute(rec, self.ranges);
+        if self.check_labels && attr.remote.is_some() {
+            self.check_label(part, rec, &attr);
+        }
+        part.aggregate.add(&Contribution {
+            start: rec.start,
+            account_id: rec.account_id.or(self.hints.account_id.as_deref()),
+            region: rec.region.or(self.hints.region.as_deref()),
+            vpc_id: rec.vpc_id,
+            subnet_id: rec.subnet_id,
+            interface_id: rec.interface_id,
+            direction: attr.direction,
+            path: attr.path,
+            remote: attr.remote_label,
+            action: rec.action,
+            protocol: rec.protocol,
+            packets: rec.packets.unwrap_or(0),
+            bytes: rec.bytes.unwrap_or(0),
+        });
+    }
+
+    fn check_label(&self, part: &mut Part, rec: &Record<'_>, attr: &Attribution) {
+        let aws = classify::aws_label(rec, attr);
+        let ours = attr.remote_label;
+        let agree = match (aws, ours) {
+            (None, None) => true,
+            (None, Some(l)) => l == ranges::INTERNET || l == ranges::PRIVATE,
+            (Some(a), Some(l)) => self.ranges.label(l).service == a,
+            (Some(_), None) => false,
+        };
+        if agree {
+            part.stats.aws_labels.agree += 1;
+        } else {
+            part.stats.aws_labels.disagree += 1;
+            part.count_disagreement(aws.unwrap_or("-"), ours, 1);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n";
+
+    fn lines(n: usize) -> String {
+        let mut s = String::from(HEADER);
+        for i in 0..n {
+            let dst = match i % 4 {
+                0 => "52.95.128.179".to_owned(),
+                1 => format!("203.0.113.{}", i % 250),
+                2 => "10.0.0.9".to_owned(),
+                _ => "2600:1f14::1".to_owned(),
+            };
+            if i % 97 == 5 {
+                s.push_str("2 123456789012 eni-bad 10.0.0.1 nonsense 1 2 6 1 1 1 1 ACCEPT OK\n");
+            } else if i % 50 == 7 {
+                s.push_str("2 123456789012 eni-1 - - - - - - - 1700000000 1700000060 - NODATA\n");
+            } else {
+                s.push_str(&format!(
+                    "2 123456789012 eni-{} 10.0.{}.{} {dst} {} 443 6 {} {} {} {} ACCEPT OK\n",
+                    i % 7,
+                    i % 3,
+                    i % 200,
+                    1024 + i,
+                    i % 13 + 1,
+                    i * 17 + 40,
+                    1_700_000_000 + (i as i64 % 9) * 1200,
+                    1_700_000_060 + (i as i64 % 9) * 1200
+                ));
+            }
+        }
+        s
+    }
+
+    fn run(text: &str, chunk_bytes: usize, threads: usize) -> (Stats, Vec<Row>) {
+        let ranges = Ranges::embedded();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| {
+            let opts = Options { chunk_bytes, ..Options::default() };
+            let s = summarize("t.log", text.as_bytes(), &ranges, &opts).unwrap();
+            (s.stats.clone(), s.into_rows(&ranges))
+        })
+    }
+
+    #[test]
+    fn every_chunking_and_thread_count_agrees() {
+        let text = lines(3000);
+        let want = run(&text, 1 << 20, 1);
+        let c = want.0.counts;
+        assert_eq!(c.read, 3000);
+        assert_eq!(c.read, c.ok + c.nodata + c.skipdata + c.malformed);
+        assert!(c.malformed > 0 && c.nodata > 0);
+        assert_eq!(want.0.malformed_examples[0].line, 7, "line 1 is the header");
+        for (chunk, threads) in [(64, 1), (64, 2), (100, 8), (4096, 2), (7 * 1024, 3)] {
+            assert_eq!(run(&text, chunk, threads), want, "chunk {chunk}, threads {threads}");
+        }
+    }
+
+    #[test]
+    fn no_trailing_newline_and_crlf() {
+        let want = run(&lines(10), 64, 2);
+        assert_eq!((want.0.counts.read, want.0.counts.malformed), (10, 1));
+        let text = lines(10).replace('\n', "\r\n");
+        assert_eq!(run(text.trim_end(), 64, 2), want);
+    }
+
+    #[test]
+    fn long_lines_longer_than_a_chunk() {
+        let mut text = lines(5);
+        text.push_str(&"x".repeat(10_000));
+        text.push('\n');
+        let (stats, _) = run(&text, 64, 2);
+        assert_eq!(stats.counts.malformed, 1);
+        assert_eq!(stats.malformed_examples[0].line, 7);
+        assert_eq!(stats.malformed_examples[0].text.len(), 200);
+    }
+}
