@@ -1,1 +1,41 @@
-fn main() {}
+//! `flowpath`: the batch command-line tool around `flowpath-core`.
+//!
+//! Each command is a module; this file parses arguments, runs one, and turns the
+//! outcome into an exit code: 0 success, 1 a failure the report names, 2 bad usage
+//! (clap). A closed pipe (`flowpath ranges list | head`) is not an error.
+
+mod cli;
+mod fsutil;
+mod inputs;
+mod ranges_cmd;
+mod summarize;
+
+use std::io;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let result = match cli.command {
+        cli::Command::Summarize(args) => summarize::run(&args),
+        cli::Command::Lookup(args) => ranges_cmd::lookup(&args),
+        cli::Command::Ranges(cmd) => ranges_cmd::run(cmd),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            let broken_pipe = err.chain().any(|e| {
+                e.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+            });
+            if broken_pipe {
+                return ExitCode::SUCCESS;
+            }
+            #[expect(clippy::print_stderr, reason = "the binary's error edge")]
+            {
+                eprintln!("flowpath: error: {err:#}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}

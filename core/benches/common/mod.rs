@@ -366,12 +366,12 @@ pub(crate) fn write_file<W: Write + ?Sized>(
     spec: &FileSpec,
     out: &mut W,
 ) -> io::Result<()> {
-    let mut gen = Records::new(world, spec);
+    let mut records = Records::new(world, spec);
     let mut buf = Vec::with_capacity(80 << 10);
     buf.extend_from_slice(header(&spec.fields).as_bytes());
     buf.push(b'\n');
     for _ in 0..spec.records {
-        gen.push_line(&mut buf);
+        records.push_line(&mut buf);
         if buf.len() >= 64 << 10 {
             out.write_all(&buf)?;
             buf.clear();

@@ -1,0 +1,92 @@
+//! Turning command-line inputs into a list of things to read.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+/// One input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Input {
+    /// Standard input (`-`).
+    Stdin,
+    /// A local file.
+    File(PathBuf),
+}
+
+impl Input {
+    /// The name used in messages and for key-layout hints: the path as given.
+    pub(crate) fn name(&self) -> String {
+        match self {
+            Input::Stdin => "stdin".to_owned(),
+            Input::File(p) => p.display().to_string(),
+        }
+    }
+
+    /// What the output file name is derived from: the absolute path, so the same
+    /// file gives the same output name from any working directory.
+    pub(crate) fn identity(&self) -> String {
+        match self {
+            Input::Stdin => "stdin".to_owned(),
+            Input::File(p) => std::path::absolute(p).unwrap_or_else(|_| p.clone()).display().to_string(),
+        }
+    }
+}
+
+/// Whether a file found while walking a directory is a flow-log file.
+fn looks_like_flow_log(path: &Path) -> bool {
+    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    !name.starts_with('.') && [".log", ".log.gz", ".gz", ".txt"].iter().any(|ext| name.ends_with(ext))
+}
+
+/// Expands files, directories (recursively, sorted) and `-`.
+pub(crate) fn expand(args: &[PathBuf]) -> Result<Vec<Input>> {
+    let mut out = Vec::new();
+    for arg in args {
+        if arg.as_os_str() == "-" {
+            out.push(Input::Stdin);
+            continue;
+        }
+        let meta = std::fs::metadata(arg).with_context(|| format!("cannot read input {}", arg.display()))?;
+        if meta.is_dir() {
+            let before = out.len();
+            walk(arg, &mut out)?;
+            if out.len() == before {
+                bail!("no flow-log files (*.log, *.log.gz, *.gz, *.txt) under {}", arg.display());
+            }
+        } else {
+            out.push(Input::File(arg.clone()));
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<Input>) -> Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot list {}", dir.display()))?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()
+        .with_context(|| format!("cannot list {}", dir.display()))?;
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if looks_like_flow_log(&path) {
+            out.push(Input::File(path));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert!(looks_like_flow_log(Path::new("a/x.log.gz")));
+        assert!(looks_like_flow_log(Path::new("x.txt")));
+        assert!(!looks_like_flow_log(Path::new("README.md")));
+        assert!(!looks_like_flow_log(Path::new(".x.log.gz.tmp-1")));
+        assert!(!looks_like_flow_log(Path::new("a/.hidden.log")));
+    }
+}
