@@ -176,21 +176,39 @@ fn len_u32(n: usize) -> u32 {
     u32::try_from(n).expect("an IPv4 table has at most 2^32 intervals")
 }
 
-/// One IPv6 interval start, split into halves so a compare needs no `u128` arithmetic.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Start6 {
-    /// The top 64 address bits.
+/// Bits of the address that index [`V6Table::direct`].
+const V6_DIRECT_BITS: u32 = 16;
+/// Number of entries in [`V6Table::direct`].
+const V6_DIRECT_LEN: usize = 1 << V6_DIRECT_BITS;
+/// Set in a tree answer that names a group for [`V6Table::slow`] instead of a label.
+const SLOW: u32 = 1 << 31;
+
+/// The interval starts that share their top 64 bits.
+#[derive(Clone, Copy, Debug)]
+struct Group {
+    /// The shared top 64 bits.
     hi: u64,
-    /// The low 64 address bits.
-    lo: u64,
+    /// Index of the group's first start in `lo` and `labels`.
+    first: u32,
+    /// Number of starts in the group (at least 1).
+    len: u32,
 }
 
-/// The IPv6 table: every interval start in one sorted array, searched branchlessly.
+/// The IPv6 table: a /16 filter, then a static B-tree over the starts' top 64 bits.
 #[derive(Clone)]
 pub(crate) struct V6Table {
-    /// Interval starts, strictly increasing, the first `::`.
-    starts: Box<[Start6]>,
-    /// `labels[i]` holds from `starts[i]` up to `starts[i + 1]`.
+    /// One entry per /16: `label + 1` when the /16 lies inside one interval, else 0.
+    direct: Box<[u16; V6_DIRECT_LEN]>,
+    /// The groups' top 64 bits, strictly increasing, the first 0.
+    his: Box<[u64]>,
+    /// Per group: its label when the group is one start at `lo == 0`, else
+    /// `SLOW | group index`.
+    answers: Box<[u32]>,
+    /// Interval starts grouped by their top 64 bits, in order.
+    groups: Box<[Group]>,
+    /// The low 64 bits of every start, in order.
+    lo: Box<[u64]>,
+    /// The label of every start, in order: `labels[i]` holds up to the next start.
     labels: Box<[LabelId]>,
 }
 
@@ -199,41 +217,106 @@ impl V6Table {
     pub(crate) fn build(starts: &[(u128, LabelId)]) -> V6Table {
         debug_assert!(starts.first().is_some_and(|s| s.0 == 0), "intervals must start at 0");
         debug_assert!(starts.windows(2).all(|w| w[0].0 < w[1].0), "starts must increase");
-        let (keys, labels) = if starts.is_empty() {
-            (vec![Start6 { hi: 0, lo: 0 }], vec![0])
-        } else {
-            starts
-                .iter()
-                .map(|&(start, label)| {
-                    (Start6 { hi: (start >> 64) as u64, lo: start as u64 }, label)
-                })
-                .unzip()
+        let starts = if starts.is_empty() { &[(0, 0)][..] } else { starts };
+        let mut groups: Vec<Group> = Vec::new();
+        let mut lo = Vec::with_capacity(starts.len());
+        let mut labels = Vec::with_capacity(starts.len());
+        for (i, &(start, label)) in starts.iter().enumerate() {
+            let hi = (start >> 64) as u64;
+            match groups.last_mut() {
+                Some(g) if g.hi == hi => g.len += 1,
+                _ => groups.push(Group { hi, first: len_u32(i), len: 1 }),
+            }
+            lo.push(start as u64);
+            labels.push(label);
+        }
+        let answer = |rank: usize| -> u32 {
+            // The key of `rank` is the smallest above the address: the group before it.
+            let g = rank.saturating_sub(1);
+            let group = groups[g];
+            if group.len == 1 && lo[group.first as usize] == 0 {
+                u32::from(labels[group.first as usize])
+            } else {
+                SLOW | len_u32(g)
+            }
         };
-        V6Table { starts: keys.into(), labels: labels.into() }
+        debug_assert!(u32::try_from(groups.len()).is_ok_and(|n| n < SLOW), "group indices fit 31 bits");
+        let his: Vec<u64> = groups.iter().map(|g| g.hi).collect();
+        let answers: Vec<u32> = (0..groups.len()).map(|g| answer(g + 1)).collect();
+        let mut direct = vec![0u16; V6_DIRECT_LEN];
+        let mut i = 0;
+        for (chunk, slot) in (0u128..).zip(direct.iter_mut()) {
+            let base = chunk << (128 - V6_DIRECT_BITS);
+            while i + 1 < starts.len() && starts[i + 1].0 <= base {
+                i += 1;
+            }
+            let inside = starts.get(i + 1).is_some_and(|s| s.0 >> (128 - V6_DIRECT_BITS) == chunk);
+            // A label of u16::MAX cannot be stored as `label + 1`: search instead.
+            *slot = if inside { 0 } else { starts[i].1.checked_add(1).unwrap_or(0) };
+        }
+        let direct: Box<[u16; V6_DIRECT_LEN]> = direct
+            .into_boxed_slice()
+            .try_into()
+            .expect("the direct table was allocated with V6_DIRECT_LEN entries");
+        V6Table {
+            direct,
+            his: his.into(),
+            answers: answers.into(),
+            groups: groups.into(),
+            lo: lo.into(),
+            labels: labels.into(),
+        }
     }
 
     /// The label of the interval that holds `addr`.
     #[inline]
     pub(crate) fn lookup(&self, addr: u128) -> LabelId {
+        let direct = self.direct[(addr >> (128 - V6_DIRECT_BITS)) as usize];
+        if direct != 0 {
+            return direct - 1;
+        }
         let hi = (addr >> 64) as u64;
-        let lo = addr as u64;
-        let starts = &*self.starts;
+        // The last group whose top 64 bits are at or below the address's.
+        let his = &*self.his;
         let mut base = 0;
-        let mut n = starts.len();
+        let mut n = his.len();
         while n > 1 {
             let half = n / 2;
-            let s = starts[base + half];
-            // s <= addr, as non-short-circuit bit operations.
-            let le = (s.hi < hi) | ((s.hi == hi) & (s.lo <= lo));
-            base = select_unpredictable(le, base + half, base);
+            base = select_unpredictable(his[base + half] <= hi, base + half, base);
             n -= half;
         }
-        self.labels[base]
+        let answer = self.answers[base];
+        if answer & SLOW == 0 {
+            return answer as LabelId;
+        }
+        self.slow((answer & !SLOW) as usize, hi, addr as u64)
+    }
+
+    /// The answer for an address whose group has several starts, or one start not at
+    /// the group's first address: compare the low 64 bits too.
+    #[cold]
+    fn slow(&self, g: usize, hi: u64, lo: u64) -> LabelId {
+        let group = self.groups[g];
+        let (first, len) = (group.first as usize, group.len as usize);
+        let index = if hi > group.hi {
+            first + len - 1
+        } else {
+            // hi == group.hi. No starts at or below `lo` means the previous group's last
+            // start, which exists: the first start is `::`, at or below everything.
+            let at_or_below = self.lo[first..first + len].iter().filter(|&&l| l <= lo).count();
+            (first + at_or_below).saturating_sub(1)
+        };
+        self.labels[index]
     }
 
     /// Heap bytes held by the table.
     pub(crate) fn size_bytes(&self) -> usize {
-        size_of_val(&*self.starts) + size_of_val(&*self.labels)
+        size_of_val(&*self.direct)
+            + size_of_val(&*self.his)
+            + size_of_val(&*self.answers)
+            + size_of_val(&*self.groups)
+            + size_of_val(&*self.lo)
+            + size_of_val(&*self.labels)
     }
 }
 
@@ -265,7 +348,8 @@ impl V4Table {
 impl V6Table {
     /// The step function stored in the table: (start, label) in address order.
     pub(crate) fn steps(&self) -> Vec<(u128, LabelId)> {
-        let starts = self.starts.iter().map(|s| (u128::from(s.hi) << 64) | u128::from(s.lo));
+        let his = self.groups.iter().flat_map(|g| (0..g.len).map(move |_| u128::from(g.hi)));
+        let starts = his.zip(self.lo.iter()).map(|(hi, &lo)| (hi << 64) | u128::from(lo));
         starts.zip(self.labels.iter().copied()).collect()
     }
 }
@@ -349,7 +433,8 @@ mod tests {
             assert_eq!(t.lookup(a), naive(&starts, a), "address {a:#x}");
         }
         assert_eq!(t.lookup(u128::MAX), 4);
-        assert_eq!(t.size_bytes(), 4 * 18);
+        // The /16 filter, one tree node with its answers, one group per start.
+        assert_eq!(t.size_bytes(), 2 * 65_536 + 64 + 32 + 4 * (16 + 8 + 2));
     }
 
     /// Sorted, strictly increasing starts beginning at 0, from arbitrary raw values.

@@ -334,8 +334,8 @@ impl FileSpec {
     }
 }
 
-/// Plans `files` files with `records` records in all over one day: even-numbered
-/// files in the default format, odd ones each in its own random custom format.
+/// Plans `files` files with `records` records in all over one day: half the files in
+/// the default format, the other half each in its own random custom format.
 pub(crate) fn plan(seed: u64, world: &World<'_>, files: usize, records: u64) -> Vec<FileSpec> {
     let mut rng = SmallRng::seed_from_u64(mix(seed, 1));
     let files = files.max(1);
@@ -345,9 +345,13 @@ pub(crate) fn plan(seed: u64, world: &World<'_>, files: usize, records: u64) -> 
         .map(|i| {
             let i64_i = i64::try_from(i).expect("file index fits in i64");
             let u64_i = u64::try_from(i).expect("file index fits in u64");
+            // Half the files are custom; with an even number of accounts, alternate
+            // per round so that every account has files of both kinds.
+            let accounts = world.accounts.len();
+            let custom = if accounts % 2 == 0 { (i + i / accounts) % 2 == 1 } else { i % 2 == 1 };
             FileSpec {
-                account: i % world.accounts.len(),
-                fields: if i % 2 == 0 { v2_fields() } else { random_custom_fields(&mut rng) },
+                account: i % accounts,
+                fields: if custom { random_custom_fields(&mut rng) } else { v2_fields() },
                 interval: if rng.random_bool(0.5) { 600 } else { 60 },
                 window_start: DAY_START + i64_i * window_len,
                 window_len: window_len.max(1),
