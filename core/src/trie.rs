@@ -198,7 +198,7 @@ struct Group {
 #[derive(Clone)]
 pub(crate) struct V6Table {
     /// One entry per /16: `label + 1` when the /16 lies inside one interval, else 0.
-    direct: Box<[u16; V6_DIRECT_LEN]>,
+    direct: Box<[u32; V6_DIRECT_LEN]>,
     /// The groups' top 64 bits, strictly increasing, the first 0.
     his: Box<[u64]>,
     /// Per group: its label when the group is one start at `lo == 0`, else
@@ -243,18 +243,24 @@ impl V6Table {
         debug_assert!(u32::try_from(groups.len()).is_ok_and(|n| n < SLOW), "group indices fit 31 bits");
         let his: Vec<u64> = groups.iter().map(|g| g.hi).collect();
         let answers: Vec<u32> = (0..groups.len()).map(|g| answer(g + 1)).collect();
-        let mut direct = vec![0u16; V6_DIRECT_LEN];
-        let mut i = 0;
-        for (chunk, slot) in (0u128..).zip(direct.iter_mut()) {
-            let base = chunk << (128 - V6_DIRECT_BITS);
-            while i + 1 < starts.len() && starts[i + 1].0 <= base {
-                i += 1;
+        let mut direct = vec![0u32; V6_DIRECT_LEN];
+        let mut g0 = 0;
+        for (chunk, slot) in (0u64..).zip(direct.iter_mut()) {
+            let base = chunk << 48;
+            while g0 + 1 < his.len() && his[g0 + 1] <= base {
+                g0 += 1;
             }
-            let inside = starts.get(i + 1).is_some_and(|s| s.0 >> (128 - V6_DIRECT_BITS) == chunk);
-            // A label of u16::MAX cannot be stored as `label + 1`: search instead.
-            *slot = if inside { 0 } else { starts[i].1.checked_add(1).unwrap_or(0) };
+            let end = g0 + 1 + his[g0 + 1..].iter().take_while(|&&h| h >> 48 == chunk).count();
+            let inside_group = end > g0 + 1 || (answers[g0] & SLOW != 0);
+            *slot = if inside_group {
+                let len = (end - g0) as u32;
+                assert!(len <= LEN_MASK && (g0 as u32) <= OFF_MASK);
+                CHUNK | (len << LEN_SHIFT) | g0 as u32
+            } else {
+                answers[g0]
+            };
         }
-        let direct: Box<[u16; V6_DIRECT_LEN]> = direct
+        let direct: Box<[u32; V6_DIRECT_LEN]> = direct
             .into_boxed_slice()
             .try_into()
             .expect("the direct table was allocated with V6_DIRECT_LEN entries");
@@ -271,13 +277,14 @@ impl V6Table {
     /// The label of the interval that holds `addr`.
     #[inline]
     pub(crate) fn lookup(&self, addr: u128) -> LabelId {
-        let direct = self.direct[(addr >> (128 - V6_DIRECT_BITS)) as usize];
-        if direct != 0 {
-            return direct - 1;
+        let e = self.direct[(addr >> (128 - V6_DIRECT_BITS)) as usize];
+        if e & CHUNK == 0 {
+            return e as LabelId;
         }
         let hi = (addr >> 64) as u64;
-        // The last group whose top 64 bits are at or below the address's.
-        let his = &*self.his;
+        let off = (e & OFF_MASK) as usize;
+        let len = ((e >> LEN_SHIFT) & LEN_MASK) as usize;
+        let his = &self.his[off..off + len];
         let mut base = 0;
         let mut n = his.len();
         while n > 1 {
@@ -285,6 +292,7 @@ impl V6Table {
             base = select_unpredictable(his[base + half] <= hi, base + half, base);
             n -= half;
         }
+        let base = base + off;
         let answer = self.answers[base];
         if answer & SLOW == 0 {
             return answer as LabelId;
