@@ -14,12 +14,19 @@ const RECORDS: u64 = 20_000;
 
 fn bench_parse(c: &mut Criterion) {
     let mut group = c.benchmark_group("parse_line");
-    for (name, fields) in [("v2", common::v2_fields()), ("custom_v5", common::v5_fields())] {
+    for (name, fields) in [
+        ("v2", common::v2_fields()),
+        ("custom_v5", common::v5_fields()),
+    ] {
         let (_, text) = common::text(SEED, RECORDS, &fields);
         let format = Format::from_columns(fields.iter().map(|&f| Column::Known(f)).collect())
             .expect("the bench formats have no duplicates");
         // Skip the header line; keep every record line (NODATA/SKIPDATA included).
-        let lines: Vec<&[u8]> = text.split(|&b| b == b'\n').skip(1).filter(|l| !l.is_empty()).collect();
+        let lines: Vec<&[u8]> = text
+            .split(|&b| b == b'\n')
+            .skip(1)
+            .filter(|l| !l.is_empty())
+            .collect();
         let bytes: usize = lines.iter().map(|l| l.len() + 1).sum();
         for line in &lines {
             parse_line(&format, line).expect("generated lines parse");

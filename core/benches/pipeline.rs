@@ -17,7 +17,10 @@ const RECORDS: u64 = 100_000;
 fn bench_summarize(c: &mut Criterion) {
     let ranges = Ranges::embedded();
     let opts = Options::default();
-    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("a 1-thread pool");
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a 1-thread pool");
     let threads = rayon::current_num_threads();
 
     let (key, v2) = common::text(SEED, RECORDS, &common::v2_fields());
@@ -34,23 +37,37 @@ fn bench_summarize(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("summarize");
     group.sample_size(20);
-    group.throughput(Throughput::ElementsAndBytes { elements: RECORDS, bytes: v2.len() as u64 });
+    group.throughput(Throughput::ElementsAndBytes {
+        elements: RECORDS,
+        bytes: v2.len() as u64,
+    });
     group.bench_function("v2_plain_1thread", |b| {
-        b.iter(|| one.install(|| summarize(&key, black_box(&v2[..]), &ranges, &opts).expect("summarize")));
+        b.iter(|| {
+            one.install(|| summarize(&key, black_box(&v2[..]), &ranges, &opts).expect("summarize"))
+        });
     });
     group.bench_function(format!("v2_plain_{threads}threads"), |b| {
         b.iter(|| summarize(&key, black_box(&v2[..]), &ranges, &opts).expect("summarize"));
     });
     // Bytes are those of the decompressed text, so MB/s compare with the plain runs.
     group.bench_function("v2_gzip_1thread", |b| {
-        b.iter(|| one.install(|| summarize(&key_gz, black_box(&v2_gz[..]), &ranges, &opts).expect("summarize")));
+        b.iter(|| {
+            one.install(|| {
+                summarize(&key_gz, black_box(&v2_gz[..]), &ranges, &opts).expect("summarize")
+            })
+        });
     });
     group.bench_function(format!("v2_gzip_{threads}threads"), |b| {
         b.iter(|| summarize(&key_gz, black_box(&v2_gz[..]), &ranges, &opts).expect("summarize"));
     });
-    group.throughput(Throughput::ElementsAndBytes { elements: RECORDS, bytes: v5.len() as u64 });
+    group.throughput(Throughput::ElementsAndBytes {
+        elements: RECORDS,
+        bytes: v5.len() as u64,
+    });
     group.bench_function("custom_v5_plain_1thread", |b| {
-        b.iter(|| one.install(|| summarize(&key5, black_box(&v5[..]), &ranges, &opts).expect("summarize")));
+        b.iter(|| {
+            one.install(|| summarize(&key5, black_box(&v5[..]), &ranges, &opts).expect("summarize"))
+        });
     });
     group.finish();
 }

@@ -50,15 +50,21 @@ fn parse_args() -> Result<Args, String> {
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
         let number = |name: &str, v: String| {
-            v.replace('_', "").parse::<u64>().map_err(|e| format!("{name} {v}: {e}"))
+            v.replace('_', "")
+                .parse::<u64>()
+                .map_err(|e| format!("{name} {v}: {e}"))
         };
         match arg.as_str() {
             "--out" => out = Some(PathBuf::from(value("--out")?)),
             "--records" => records = Some(number("--records", value("--records")?)?),
-            "--files" => files = usize::try_from(number("--files", value("--files")?)?).map_err(|e| e.to_string())?,
+            "--files" => {
+                files = usize::try_from(number("--files", value("--files")?)?)
+                    .map_err(|e| e.to_string())?
+            }
             "--seed" => seed = number("--seed", value("--seed")?)?,
             "--accounts" => {
-                accounts = usize::try_from(number("--accounts", value("--accounts")?)?).map_err(|e| e.to_string())?;
+                accounts = usize::try_from(number("--accounts", value("--accounts")?)?)
+                    .map_err(|e| e.to_string())?;
             }
             "--ranges" => ranges = Some(PathBuf::from(value("--ranges")?)),
             "--plain" => plain = true,
@@ -71,11 +77,21 @@ fn parse_args() -> Result<Args, String> {
     if files == 0 || accounts == 0 {
         return Err("--files and --accounts must be at least 1".to_owned());
     }
-    Ok(Args { out, records, files, seed, accounts, ranges, plain })
+    Ok(Args {
+        out,
+        records,
+        files,
+        seed,
+        accounts,
+        ranges,
+        plain,
+    })
 }
 
 fn load_ranges(path: Option<&Path>) -> Result<Ranges, String> {
-    let Some(path) = path else { return Ok(Ranges::embedded()) };
+    let Some(path) = path else {
+        return Ok(Ranges::embedded());
+    };
     let bytes = fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let json = if bytes.starts_with(&[0x1f, 0x8b]) {
         let mut json = Vec::new();
@@ -89,7 +105,11 @@ fn load_ranges(path: Option<&Path>) -> Result<Ranges, String> {
     Ranges::from_json(&json).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn write_one(path: &Path, plain: bool, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<u64> {
+fn write_one(
+    path: &Path,
+    plain: bool,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<u64> {
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir)?;
     }
@@ -123,7 +143,10 @@ fn run() -> Result<(), String> {
         .collect::<Result<Vec<u64>, String>>()?;
     let elapsed = started.elapsed().as_secs_f64();
     let total: u64 = sizes.iter().sum();
-    let custom = specs.iter().filter(|s| s.fields != common::v2_fields()).count();
+    let custom = specs
+        .iter()
+        .filter(|s| s.fields != common::v2_fields())
+        .count();
     eprintln!(
         "genflowlogs: {} records in {} files ({} default format, {} custom), {:.1} MB on disk, under {} ({:.1} s, {:.2} M records/s)",
         args.records,

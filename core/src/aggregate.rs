@@ -253,7 +253,9 @@ impl Aggregator {
                 Row {
                     account_id: s(k.account).unwrap_or_else(|| layout::UNKNOWN.to_owned()),
                     region: s(k.region).unwrap_or_else(|| layout::UNKNOWN.to_owned()),
-                    day: k.window.map_or_else(|| layout::UNKNOWN.to_owned(), layout::utc_day),
+                    day: k
+                        .window
+                        .map_or_else(|| layout::UNKNOWN.to_owned(), layout::utc_day),
                     window_start: k.window,
                     vpc_id: s(k.vpc),
                     subnet_id: s(k.subnet),
@@ -289,11 +291,15 @@ mod tests {
         Contribution {
             start: Some(1_700_000_000 + (i as i64 % 5) * 1800),
             account_id: Some("111122223333"),
-            region: if i % 4 == 0 { None } else { Some("eu-west-1") },
+            region: if i.is_multiple_of(4) { None } else { Some("eu-west-1") },
             vpc_id: Some("vpc-1"),
             subnet_id: None,
             interface_id: Some(ENIS[(i % 3) as usize]),
-            direction: if i % 2 == 0 { Direction::Egress } else { Direction::Ingress },
+            direction: if i.is_multiple_of(2) {
+                Direction::Egress
+            } else {
+                Direction::Ingress
+            },
             path: Path::Public,
             remote: Some((i % 2) as LabelId),
             action: Some(Action::Accept),
@@ -304,7 +310,8 @@ mod tests {
     }
 
     fn ranges() -> Ranges {
-        Ranges::from_json(br#"{"syncToken":"1","createDate":"x","prefixes":[],"ipv6_prefixes":[]}"#).unwrap()
+        Ranges::from_json(br#"{"syncToken":"1","createDate":"x","prefixes":[],"ipv6_prefixes":[]}"#)
+            .unwrap()
     }
 
     #[test]
@@ -321,7 +328,14 @@ mod tests {
         assert!(rows.iter().all(|r| r.window_start.unwrap() % 3600 == 0));
         assert!(rows.iter().any(|r| r.region == "unknown"));
         assert!(rows.windows(2).all(|w| w[0] < w[1]));
-        assert_eq!(a.totals(), Totals { flows: 100, packets: 4950, bytes: 495_000 });
+        assert_eq!(
+            a.totals(),
+            Totals {
+                flows: 100,
+                packets: 4950,
+                bytes: 495_000
+            }
+        );
     }
 
     proptest! {

@@ -173,7 +173,9 @@ mod tests {
         let f = Format::parse(format).unwrap();
         let rec = parse_line(&f, line.as_bytes()).unwrap();
         let a = attribute(&rec, &r);
-        let service = a.remote_label.map_or("-".to_owned(), |l| r.label(l).service.clone());
+        let service = a
+            .remote_label
+            .map_or("-".to_owned(), |l| r.label(l).service.clone());
         (a, service)
     }
 
@@ -182,36 +184,65 @@ mod tests {
     #[test]
     fn flow_direction_decides_remote() {
         let (a, s) = attr(V5, "10.0.0.71 52.95.128.179 egress 8");
-        assert_eq!((a.direction, a.path, s.as_str()), (Direction::Egress, Path::InternetGateway, "S3"));
+        assert_eq!(
+            (a.direction, a.path, s.as_str()),
+            (Direction::Egress, Path::InternetGateway, "S3")
+        );
         assert_eq!(a.remote, Some("52.95.128.179".parse().unwrap()));
         let (a, s) = attr(V5, "52.95.128.179 10.0.0.71 ingress -");
-        assert_eq!((a.direction, a.path, s.as_str()), (Direction::Ingress, Path::Public, "S3"));
+        assert_eq!(
+            (a.direction, a.path, s.as_str()),
+            (Direction::Ingress, Path::Public, "S3")
+        );
         // flow-direction wins even against the addresses.
         let (a, s) = attr(V5, "52.95.128.179 10.0.0.71 egress 1");
-        assert_eq!((a.direction, a.path, s.as_str()), (Direction::Egress, Path::IntraVpc, "PRIVATE"));
+        assert_eq!(
+            (a.direction, a.path, s.as_str()),
+            (Direction::Egress, Path::IntraVpc, "PRIVATE")
+        );
     }
 
     #[test]
     fn addresses_decide_without_flow_direction() {
         let f = "srcaddr dstaddr";
         let (a, s) = attr(f, "10.0.0.71 52.95.128.179");
-        assert_eq!((a.direction, a.path, s.as_str()), (Direction::Egress, Path::Public, "S3"));
+        assert_eq!(
+            (a.direction, a.path, s.as_str()),
+            (Direction::Egress, Path::Public, "S3")
+        );
         let (a, s) = attr(f, "203.0.113.12 172.31.16.139");
-        assert_eq!((a.direction, a.path, s.as_str()), (Direction::Ingress, Path::Public, "INTERNET"));
+        assert_eq!(
+            (a.direction, a.path, s.as_str()),
+            (Direction::Ingress, Path::Public, "INTERNET")
+        );
         let (a, s) = attr(f, "172.31.9.69 172.31.9.12");
-        assert_eq!((a.direction, a.path, s.as_str()), (Direction::Unknown, Path::IntraVpc, "PRIVATE"));
+        assert_eq!(
+            (a.direction, a.path, s.as_str()),
+            (Direction::Unknown, Path::IntraVpc, "PRIVATE")
+        );
         assert_eq!(a.remote, Some("172.31.9.12".parse().unwrap()));
         let (a, s) = attr(f, "52.95.128.179 203.0.113.12");
-        assert_eq!((a.direction, a.path, s.as_str()), (Direction::Unknown, Path::Public, "INTERNET"));
+        assert_eq!(
+            (a.direction, a.path, s.as_str()),
+            (Direction::Unknown, Path::Public, "INTERNET")
+        );
         let (a, s) = attr(f, "- -");
-        assert_eq!((a.direction, a.path, s.as_str()), (Direction::Unknown, Path::Unknown, "-"));
+        assert_eq!(
+            (a.direction, a.path, s.as_str()),
+            (Direction::Unknown, Path::Unknown, "-")
+        );
         let (a, _) = attr(f, "10.0.0.1 -");
-        assert_eq!((a.direction, a.path, a.remote), (Direction::Unknown, Path::Unknown, None));
+        assert_eq!(
+            (a.direction, a.path, a.remote),
+            (Direction::Unknown, Path::Unknown, None)
+        );
     }
 
     #[test]
     fn traffic_path_codes() {
-        let names: Vec<String> = (1..=9).map(|c| Path::from_code(c).name().into_owned()).collect();
+        let names: Vec<String> = (1..=9)
+            .map(|c| Path::from_code(c).name().into_owned())
+            .collect();
         assert_eq!(
             names,
             [
@@ -230,7 +261,9 @@ mod tests {
 
     #[test]
     fn aws_label_is_the_remote_sides() {
-        let f = Format::parse("srcaddr dstaddr pkt-src-aws-service pkt-dst-aws-service flow-direction").unwrap();
+        let f =
+            Format::parse("srcaddr dstaddr pkt-src-aws-service pkt-dst-aws-service flow-direction")
+                .unwrap();
         let r = ranges();
         let rec = parse_line(&f, b"52.95.128.179 10.0.0.71 S3 - ingress").unwrap();
         assert_eq!(aws_label(&rec, &attribute(&rec, &r)), Some("S3"));

@@ -76,13 +76,22 @@ mod tests {
 
     #[test]
     fn plain_gzip_and_multi_member() {
-        assert_eq!(read_all(&b"a b c\n"[..]).unwrap(), (false, b"a b c\n".to_vec()));
+        assert_eq!(
+            read_all(&b"a b c\n"[..]).unwrap(),
+            (false, b"a b c\n".to_vec())
+        );
         assert_eq!(read_all(&b""[..]).unwrap(), (false, Vec::new()));
         assert_eq!(read_all(&b"x"[..]).unwrap(), (false, b"x".to_vec()));
-        assert_eq!(read_all(&gz(b"hello\n")[..]).unwrap(), (true, b"hello\n".to_vec()));
+        assert_eq!(
+            read_all(&gz(b"hello\n")[..]).unwrap(),
+            (true, b"hello\n".to_vec())
+        );
         let mut two = gz(b"first\n");
         two.extend(gz(b"second\n"));
-        assert_eq!(read_all(&two[..]).unwrap(), (true, b"first\nsecond\n".to_vec()));
+        assert_eq!(
+            read_all(&two[..]).unwrap(),
+            (true, b"first\nsecond\n".to_vec())
+        );
     }
 
     #[test]

@@ -277,7 +277,8 @@ impl Format {
                 if !is_name(name.as_bytes()) {
                     return Err(FormatError::BadName(token.to_owned()));
                 }
-                Ok(Field::from_name(name).map_or_else(|| Column::Unknown(name.to_owned()), Column::Known))
+                Ok(Field::from_name(name)
+                    .map_or_else(|| Column::Unknown(name.to_owned()), Column::Known))
             })
             .collect::<Result<Vec<_>, _>>()?;
         Format::from_columns(columns)
@@ -290,7 +291,10 @@ impl Format {
     /// addresses, `-` or upper-case words, and no value equals a field name.
     pub fn from_header(line: &[u8]) -> Option<Result<Format, FormatError>> {
         let mut any_known = false;
-        for token in line.split(|b| b.is_ascii_whitespace()).filter(|t| !t.is_empty()) {
+        for token in line
+            .split(|b| b.is_ascii_whitespace())
+            .filter(|t| !t.is_empty())
+        {
             if !is_name(token) {
                 return None;
             }
@@ -371,7 +375,9 @@ impl fmt::Display for Format {
 
 fn is_name(token: &[u8]) -> bool {
     matches!(token.first(), Some(b'a'..=b'z'))
-        && token.iter().all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_'))
+        && token
+            .iter()
+            .all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_'))
 }
 
 #[cfg(test)]
@@ -426,14 +432,21 @@ mod tests {
     fn errors_name_the_problem() {
         assert_eq!(Format::parse("").unwrap_err(), FormatError::Empty);
         assert_eq!(
-            Format::parse("srcaddr dstaddr srcaddr").unwrap_err().to_string(),
+            Format::parse("srcaddr dstaddr srcaddr")
+                .unwrap_err()
+                .to_string(),
             "field `srcaddr` appears twice in the format"
         );
         assert_eq!(
-            Format::parse("${srcaddr ${dstaddr}").unwrap_err().to_string(),
+            Format::parse("${srcaddr ${dstaddr}")
+                .unwrap_err()
+                .to_string(),
             "`${srcaddr` is not a field name (expected names like `srcaddr` or `${srcaddr}`)"
         );
-        assert!(matches!(Format::parse("Srcaddr"), Err(FormatError::BadName(_))));
+        assert!(matches!(
+            Format::parse("Srcaddr"),
+            Err(FormatError::BadName(_))
+        ));
     }
 
     #[test]
@@ -449,7 +462,12 @@ mod tests {
             b"i-0123 eni-1111aaaa2222bbbb3 vpc-1 subnet-1",
             b"",
         ] {
-            assert_eq!(Format::from_header(line), None, "{}", String::from_utf8_lossy(line));
+            assert_eq!(
+                Format::from_header(line),
+                None,
+                "{}",
+                String::from_utf8_lossy(line)
+            );
         }
         // A header naming a field twice is a header, and an error.
         assert_eq!(

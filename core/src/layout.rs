@@ -39,7 +39,10 @@ pub fn hints_from_path(path: &str) -> LayoutHints {
     let rest = &parts[at + 1..];
     let value = |part: Option<&&str>, key: &str| -> Option<String> {
         let part = *part?;
-        let v = part.strip_prefix(key).and_then(|p| p.strip_prefix('=')).unwrap_or(part);
+        let v = part
+            .strip_prefix(key)
+            .and_then(|p| p.strip_prefix('='))
+            .unwrap_or(part);
         (!v.is_empty() && !v.contains('=')).then(|| v.to_owned())
     };
     match rest.get(1).copied() {
@@ -64,7 +67,11 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
     // d is in 1..=31 and m in 1..=12 by construction.
-    (y, u32::try_from(m).unwrap_or(1), u32::try_from(d).unwrap_or(1))
+    (
+        y,
+        u32::try_from(m).unwrap_or(1),
+        u32::try_from(d).unwrap_or(1),
+    )
 }
 
 /// `YYYY-MM-DD` (UTC) of a Unix time in seconds.
@@ -75,14 +82,23 @@ pub fn utc_day(unix_seconds: i64) -> String {
 
 /// The Hive partition directory of a summary: `account_id=<a>/region=<r>/day=<d>`.
 pub fn partition_path(account_id: &str, region: &str, day: &str) -> String {
-    format!("account_id={}/region={}/day={}", escape(account_id), escape(region), escape(day))
+    format!(
+        "account_id={}/region={}/day={}",
+        escape(account_id),
+        escape(region),
+        escape(day)
+    )
 }
 
 /// Percent-escapes the characters that would break a Hive path segment.
 fn escape(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
-        if matches!(c, '/' | '\\' | '=' | '%' | ':' | '\n' | '\r' | '#' | '?' | '*') || c.is_control() {
+        if matches!(
+            c,
+            '/' | '\\' | '=' | '%' | ':' | '\n' | '\r' | '#' | '?' | '*'
+        ) || c.is_control()
+        {
             for b in c.to_string().bytes() {
                 out.push_str(&format!("%{b:02X}"));
             }
@@ -112,16 +128,28 @@ pub fn output_name(identity: &str) -> String {
     }
     let stem: String = stem
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
         .take(120)
         .collect();
-    let stem = if stem.is_empty() { "input".to_owned() } else { stem };
+    let stem = if stem.is_empty() {
+        "input".to_owned()
+    } else {
+        stem
+    };
     format!("{stem}-{:016x}.parquet", fnv1a64(identity.as_bytes()))
 }
 
 /// FNV-1a, 64 bit: a stable hash (the same on every platform and release), for names.
 fn fnv1a64(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 #[cfg(test)]
@@ -141,7 +169,20 @@ mod tests {
         for days in -25_567..100_000 {
             assert_eq!(civil_from_days(days), (y, m, d), "{days}");
             let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-            let len = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m as usize - 1];
+            let len = [
+                31,
+                if leap { 29 } else { 28 },
+                31,
+                30,
+                31,
+                30,
+                31,
+                31,
+                30,
+                31,
+                30,
+                31,
+            ][m as usize - 1];
             d += 1;
             if d > len {
                 d = 1;
@@ -156,7 +197,9 @@ mod tests {
 
     #[test]
     fn hints() {
-        let h = hints_from_path("s3://b/p/AWSLogs/aws-account-id=012345678901/aws-service=vpcflowlogs/aws-region=eu-west-1/year=2026/month=08/day=22/hour=10/f.log.gz");
+        let h = hints_from_path(
+            "s3://b/p/AWSLogs/aws-account-id=012345678901/aws-service=vpcflowlogs/aws-region=eu-west-1/year=2026/month=08/day=22/hour=10/f.log.gz",
+        );
         assert_eq!(h.account_id.as_deref(), Some("012345678901"));
         assert_eq!(h.region.as_deref(), Some("eu-west-1"));
         let h = hints_from_path("AWSLogs/123/elasticloadbalancing/eu-west-1/x");
@@ -168,8 +211,14 @@ mod tests {
 
     #[test]
     fn partition_paths_escape() {
-        assert_eq!(partition_path("123", "eu-west-1", "2026-08-22"), "account_id=123/region=eu-west-1/day=2026-08-22");
-        assert_eq!(partition_path("a/b", "x=y", "unknown"), "account_id=a%2Fb/region=x%3Dy/day=unknown");
+        assert_eq!(
+            partition_path("123", "eu-west-1", "2026-08-22"),
+            "account_id=123/region=eu-west-1/day=2026-08-22"
+        );
+        assert_eq!(
+            partition_path("a/b", "x=y", "unknown"),
+            "account_id=a%2Fb/region=x%3Dy/day=unknown"
+        );
     }
 
     #[test]

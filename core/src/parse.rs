@@ -84,19 +84,29 @@ pub fn parse_line<'a>(format: &Format, line: &'a [u8]) -> Result<Record<'a>, Par
         let Some(token) = tokens.next() else {
             return Err(ParseError {
                 field: None,
-                kind: ParseErrorKind::TooFewFields { expected: columns.len(), found: i },
+                kind: ParseErrorKind::TooFewFields {
+                    expected: columns.len(),
+                    found: i,
+                },
             });
         };
-        let Column::Known(field) = *column else { continue };
+        let Column::Known(field) = *column else {
+            continue;
+        };
         if token == b"-" {
             continue;
         }
-        set_field(&mut rec, field, token).map_err(|kind| ParseError { field: Some(field), kind })?;
+        set_field(&mut rec, field, token).map_err(|kind| ParseError {
+            field: Some(field),
+            kind,
+        })?;
     }
     if tokens.next().is_some() {
         return Err(ParseError {
             field: None,
-            kind: ParseErrorKind::TooManyFields { expected: columns.len() },
+            kind: ParseErrorKind::TooManyFields {
+                expected: columns.len(),
+            },
         });
     }
     Ok(rec)
@@ -226,7 +236,10 @@ fn ipv4(v: &[u8]) -> Option<std::net::Ipv4Addr> {
         }
         *octet = u8::try_from(n).ok()?;
     }
-    parts.next().is_none().then_some(std::net::Ipv4Addr::from(octets))
+    parts
+        .next()
+        .is_none()
+        .then_some(std::net::Ipv4Addr::from(octets))
 }
 
 #[inline]
@@ -251,7 +264,10 @@ mod tests {
         assert_eq!(r.interface_id, Some("eni-1235b8ca123456789"));
         assert_eq!(r.srcaddr, Some("172.31.16.139".parse().unwrap()));
         assert_eq!(r.dstaddr, Some("172.31.16.21".parse().unwrap()));
-        assert_eq!((r.srcport, r.dstport, r.protocol), (Some(20641), Some(22), Some(6)));
+        assert_eq!(
+            (r.srcport, r.dstport, r.protocol),
+            (Some(20641), Some(22), Some(6))
+        );
         assert_eq!((r.packets, r.bytes), (Some(20), Some(4249)));
         assert_eq!((r.start, r.end), (Some(1418530010), Some(1418530070)));
         assert_eq!(r.action, Some(Action::Accept));
@@ -262,8 +278,9 @@ mod tests {
 
     #[test]
     fn dashes_are_none() {
-        let r = v2("2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA")
-            .unwrap();
+        let r =
+            v2("2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA")
+                .unwrap();
         assert_eq!(r.srcaddr, None);
         assert_eq!(r.bytes, None);
         assert_eq!(r.action, None);
@@ -275,23 +292,69 @@ mod tests {
     #[test]
     fn ipv6_and_spacing() {
         let r = v2("2 1 eni-1  2001:db8:1234:a100:8d6e:3477:df66:f105 2a02:cf40:: 34892 22 6 54 8855 1477913708 1477913820 ACCEPT OK\r").unwrap();
-        assert_eq!(r.dstaddr, Some(IpAddr::V6(Ipv6Addr::new(0x2a02, 0xcf40, 0, 0, 0, 0, 0, 0))));
+        assert_eq!(
+            r.dstaddr,
+            Some(IpAddr::V6(Ipv6Addr::new(0x2a02, 0xcf40, 0, 0, 0, 0, 0, 0)))
+        );
         assert_eq!(r.log_status, Some(LogStatus::Ok));
     }
 
     #[test]
     fn every_kind_of_bad_value_names_its_field() {
         let cases = [
-            ("2 1 eni-1 1.2.3.4 5.6.7.8 1 2 6 1 1 1 1 ACCEPT", None, ParseErrorKind::TooFewFields { expected: 14, found: 13 }),
-            ("2 1 eni-1 1.2.3.4 5.6.7.8 1 2 6 1 1 1 1 ACCEPT OK extra", None, ParseErrorKind::TooManyFields { expected: 14 }),
-            ("2 1 eni-1 1.2.3.4 5.6.7.8 1 2 6 1 x1 1 1 ACCEPT OK", Some(Field::Bytes), ParseErrorKind::BadInteger),
-            ("2 1 eni-1 1.2.3.4 5.6.7.8 65536 2 6 1 1 1 1 ACCEPT OK", Some(Field::Srcport), ParseErrorKind::BadInteger),
-            ("2 1 eni-1 1.2.3.4 5.6.7.8 1 2 256 1 1 1 1 ACCEPT OK", Some(Field::Protocol), ParseErrorKind::BadInteger),
-            ("2 1 eni-1 1.2.3.4 5.6.7.8 1 2 6 -1 1 1 1 ACCEPT OK", Some(Field::Packets), ParseErrorKind::BadInteger),
-            ("2 1 eni-1 1.2.3.4 5.6.7.8 1 2 6 1 99999999999999999999 1 1 ACCEPT OK", Some(Field::Bytes), ParseErrorKind::BadInteger),
-            ("2 1 eni-1 1.2.3.400 5.6.7.8 1 2 6 1 1 1 1 ACCEPT OK", Some(Field::Srcaddr), ParseErrorKind::BadAddress),
-            ("2 1 eni-1 1.2.3.4 5.6.7.8 1 2 6 1 1 1 1 ALLOW OK", Some(Field::Action), ParseErrorKind::BadValue),
-            ("2 1 eni-1 1.2.3.4 5.6.7.8 1 2 6 1 1 1 1 ACCEPT ok", Some(Field::LogStatus), ParseErrorKind::BadValue),
+            (
+                "2 1 eni-1 1.2.3.4 5.6.7.8 1 2 6 1 1 1 1 ACCEPT",
+                None,
+                ParseErrorKind::TooFewFields {
+                    expected: 14,
+                    found: 13,
+                },
+            ),
+            (
+                "2 1 eni-1 1.2.3.4 5.6.7.8 1 2 6 1 1 1 1 ACCEPT OK extra",
+                None,
+                ParseErrorKind::TooManyFields { expected: 14 },
+            ),
+            (
+                "2 1 eni-1 1.2.3.4 5.6.7.8 1 2 6 1 x1 1 1 ACCEPT OK",
+                Some(Field::Bytes),
+                ParseErrorKind::BadInteger,
+            ),
+            (
+                "2 1 eni-1 1.2.3.4 5.6.7.8 65536 2 6 1 1 1 1 ACCEPT OK",
+                Some(Field::Srcport),
+                ParseErrorKind::BadInteger,
+            ),
+            (
+                "2 1 eni-1 1.2.3.4 5.6.7.8 1 2 256 1 1 1 1 ACCEPT OK",
+                Some(Field::Protocol),
+                ParseErrorKind::BadInteger,
+            ),
+            (
+                "2 1 eni-1 1.2.3.4 5.6.7.8 1 2 6 -1 1 1 1 ACCEPT OK",
+                Some(Field::Packets),
+                ParseErrorKind::BadInteger,
+            ),
+            (
+                "2 1 eni-1 1.2.3.4 5.6.7.8 1 2 6 1 99999999999999999999 1 1 ACCEPT OK",
+                Some(Field::Bytes),
+                ParseErrorKind::BadInteger,
+            ),
+            (
+                "2 1 eni-1 1.2.3.400 5.6.7.8 1 2 6 1 1 1 1 ACCEPT OK",
+                Some(Field::Srcaddr),
+                ParseErrorKind::BadAddress,
+            ),
+            (
+                "2 1 eni-1 1.2.3.4 5.6.7.8 1 2 6 1 1 1 1 ALLOW OK",
+                Some(Field::Action),
+                ParseErrorKind::BadValue,
+            ),
+            (
+                "2 1 eni-1 1.2.3.4 5.6.7.8 1 2 6 1 1 1 1 ACCEPT ok",
+                Some(Field::LogStatus),
+                ParseErrorKind::BadValue,
+            ),
         ];
         for (line, field, kind) in cases {
             assert_eq!(v2(line).unwrap_err(), ParseError { field, kind }, "{line}");
@@ -306,8 +369,22 @@ mod tests {
     #[test]
     fn ipv4_parser_agrees_with_std() {
         for text in [
-            "0.0.0.0", "255.255.255.255", "10.0.1.15", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4",
-            "1..2.3", "1.2.3.", "a.b.c.d", "1.2.3.4 ", "", "999.1.1.1", "1.2.3.0400", "::1", "::ffff:1.2.3.4",
+            "0.0.0.0",
+            "255.255.255.255",
+            "10.0.1.15",
+            "1.2.3",
+            "1.2.3.4.5",
+            "256.1.1.1",
+            "01.2.3.4",
+            "1..2.3",
+            "1.2.3.",
+            "a.b.c.d",
+            "1.2.3.4 ",
+            "",
+            "999.1.1.1",
+            "1.2.3.0400",
+            "::1",
+            "::ffff:1.2.3.4",
         ] {
             let ours = addr(text.as_bytes()).ok();
             let std = text.parse::<IpAddr>().ok();
@@ -326,6 +403,9 @@ mod tests {
         assert_eq!(r.extra(Field::RejectReason), Some(&b"BPA"[..]));
         assert_eq!(r.extra(Field::Srcaddr), None);
         let err = parse_line(&f, b"10.0.0.1 whatever sideways 8 S3 abc BPA").unwrap_err();
-        assert_eq!(err.to_string(), "field `flow-direction`: not a documented value");
+        assert_eq!(
+            err.to_string(),
+            "field `flow-direction`: not a documented value"
+        );
     }
 }

@@ -43,7 +43,12 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { format: None, strict: false, max_examples: 10, chunk_bytes: 1 << 20 }
+        Options {
+            format: None,
+            strict: false,
+            max_examples: 10,
+            chunk_bytes: 1 << 20,
+        }
     }
 }
 
@@ -144,14 +149,23 @@ pub fn summarize<R: Read + Send>(
     ranges: &Ranges,
     opts: &Options,
 ) -> Result<Summary, Error> {
-    let read_err = |source| Error::Read { input: input.to_owned(), source };
+    let read_err = |source| Error::Read {
+        input: input.to_owned(),
+        source,
+    };
     let decoded = decode(reader).map_err(read_err)?;
     let gzip = decoded.is_gzip();
     let io_err = |source: io::Error| {
         if gzip {
-            Error::Decompress { input: input.to_owned(), source }
+            Error::Decompress {
+                input: input.to_owned(),
+                source,
+            }
         } else {
-            Error::Read { input: input.to_owned(), source }
+            Error::Read {
+                input: input.to_owned(),
+                source,
+            }
         }
     };
     let mut chunks = Chunks::new(decoded, opts.chunk_bytes.max(64));
@@ -162,7 +176,9 @@ pub fn summarize<R: Read + Send>(
         None => (opts.format.clone().unwrap_or_default(), None, None),
         Some(mut chunk) => {
             let end = memchr::memchr(b'\n', &chunk.data).unwrap_or(chunk.data.len());
-            let line = chunk.data[..end].strip_suffix(b"\r").unwrap_or(&chunk.data[..end]);
+            let line = chunk.data[..end]
+                .strip_suffix(b"\r")
+                .unwrap_or(&chunk.data[..end]);
             match Format::from_header(line) {
                 Some(Ok(format)) => {
                     let header = line.to_vec();
@@ -171,7 +187,10 @@ pub fn summarize<R: Read + Send>(
                     (format, Some(header), Some(chunk))
                 }
                 Some(Err(error)) => {
-                    return Err(Error::Format { input: format!("{input}: line 1"), error });
+                    return Err(Error::Format {
+                        input: format!("{input}: line 1"),
+                        error,
+                    });
                 }
                 None => (opts.format.clone().unwrap_or_default(), None, Some(chunk)),
             }
@@ -184,7 +203,8 @@ pub fn summarize<R: Read + Send>(
         ranges,
         hints: layout::hints_from_path(input),
         check_labels: format.has(Field::PktSrcAwsService) && format.has(Field::PktDstAwsService),
-        max_examples: opts.max_examples,
+        // Under --strict the first malformed line is the error: keep at least it.
+        max_examples: opts.max_examples.max(usize::from(opts.strict)),
     };
     let part = first
         .into_iter()
@@ -197,18 +217,29 @@ pub fn summarize<R: Read + Send>(
             Ok(a)
         })?;
 
-    if opts.strict {
-        if let Some(m) = part.stats.malformed_examples.first() {
-            return Err(Error::Malformed { input: input.to_owned(), line: m.line, error: m.error });
-        }
+    if let Some(m) = part.stats.malformed_examples.first().filter(|_| opts.strict) {
+        return Err(Error::Malformed {
+            input: input.to_owned(),
+            line: m.line,
+            error: m.error,
+        });
     }
     let mut stats = part.stats;
     stats.aws_labels.disagreements = part
         .disagreements
         .into_iter()
-        .map(|(aws, ours, n)| (aws, ours.map_or("-".to_owned(), |l| ranges.label(l).service.clone()), n))
+        .map(|(aws, ours, n)| {
+            (
+                aws,
+                ours.map_or("-".to_owned(), |l| ranges.label(l).service.clone()),
+                n,
+            )
+        })
         .collect();
-    stats.aws_labels.disagreements.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| (&a.0, &a.1).cmp(&(&b.0, &b.1))));
+    stats
+        .aws_labels
+        .disagreements
+        .sort_by(|a, b| b.2.cmp(&a.2).then_with(|| (&a.0, &a.1).cmp(&(&b.0, &b.1))));
     Ok(Summary {
         input: input.to_owned(),
         format,
@@ -236,7 +267,13 @@ struct Chunks<R> {
 
 impl<R: Read> Chunks<R> {
     fn new(reader: R, size: usize) -> Self {
-        Chunks { reader, size, carry: Vec::new(), next_line: 1, done: false }
+        Chunks {
+            reader,
+            size,
+            carry: Vec::new(),
+            next_line: 1,
+            done: false,
+        }
     }
 
     fn fill(&mut self) -> io::Result<Option<Chunk>> {
@@ -333,7 +370,11 @@ impl Part {
     }
 
     fn count_disagreement(&mut self, aws: &str, ours: Option<LabelId>, n: u64) {
-        match self.disagreements.iter_mut().find(|(a, o, _)| a == aws && *o == ours) {
+        match self
+            .disagreements
+            .iter_mut()
+            .find(|(a, o, _)| a == aws && *o == ours)
+        {
             Some(entry) => entry.2 += n,
             None => self.disagreements.push((aws.to_owned(), ours, n)),
         }
@@ -369,8 +410,13 @@ impl ChunkContext<'_> {
                 Err(error) => {
                     part.stats.counts.malformed += 1;
                     if part.stats.malformed_examples.len() < self.max_examples {
-                        let text: String = String::from_utf8_lossy(line).chars().take(200).collect();
-                        part.stats.malformed_examples.push(Malformed { line: this_line, error, text });
+                        let text: String =
+                            String::from_utf8_lossy(line).chars().take(200).collect();
+                        part.stats.malformed_examples.push(Malformed {
+                            line: this_line,
+                            error,
+                            text,
+                        });
                     }
                 }
             }
@@ -473,9 +519,15 @@ mod tests {
 
     fn run(text: &str, chunk_bytes: usize, threads: usize) -> (Stats, Vec<Row>) {
         let ranges = Ranges::embedded();
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
         pool.install(|| {
-            let opts = Options { chunk_bytes, ..Options::default() };
+            let opts = Options {
+                chunk_bytes,
+                ..Options::default()
+            };
             let s = summarize("t.log", text.as_bytes(), &ranges, &opts).unwrap();
             (s.stats.clone(), s.into_rows(&ranges))
         })
@@ -491,7 +543,11 @@ mod tests {
         assert!(c.malformed > 0 && c.nodata > 0);
         assert_eq!(want.0.malformed_examples[0].line, 7, "line 1 is the header");
         for (chunk, threads) in [(64, 1), (64, 2), (100, 8), (4096, 2), (7 * 1024, 3)] {
-            assert_eq!(run(&text, chunk, threads), want, "chunk {chunk}, threads {threads}");
+            assert_eq!(
+                run(&text, chunk, threads),
+                want,
+                "chunk {chunk}, threads {threads}"
+            );
         }
     }
 

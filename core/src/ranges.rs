@@ -91,8 +91,14 @@ pub const PRIVATE_NETS: [IpNet; 8] = [
     IpNet::V4(Ipv4Net::new_assert(Ipv4Addr::new(169, 254, 0, 0), 16)),
     IpNet::V4(Ipv4Net::new_assert(Ipv4Addr::new(172, 16, 0, 0), 12)),
     IpNet::V4(Ipv4Net::new_assert(Ipv4Addr::new(192, 168, 0, 0), 16)),
-    IpNet::V6(Ipv6Net::new_assert(Ipv6Addr::new(0xfc00, 0, 0, 0, 0, 0, 0, 0), 7)),
-    IpNet::V6(Ipv6Net::new_assert(Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 0), 10)),
+    IpNet::V6(Ipv6Net::new_assert(
+        Ipv6Addr::new(0xfc00, 0, 0, 0, 0, 0, 0, 0),
+        7,
+    )),
+    IpNet::V6(Ipv6Net::new_assert(
+        Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 0),
+        10,
+    )),
 ];
 
 /// The service code AWS uses for "AWS, service not published"; the weakest claim.
@@ -120,7 +126,12 @@ pub struct Label {
 impl Label {
     /// A label for addresses outside AWS: no services, no region.
     fn outside(name: &str) -> Label {
-        Label { service: name.to_owned(), services: Vec::new(), region: None, border_group: None }
+        Label {
+            service: name.to_owned(),
+            services: Vec::new(),
+            region: None,
+            border_group: None,
+        }
     }
 
     /// Whether this label names AWS space, i.e. is neither [`INTERNET`] nor [`PRIVATE`].
@@ -185,7 +196,9 @@ pub enum RangesError {
         field: &'static str,
     },
     /// A prefix is not a CIDR of its list's family.
-    #[error("entry {index} of `{list}`: `{key}` is {value:?}, which is not an {family} CIDR ({reason})")]
+    #[error(
+        "entry {index} of `{list}`: `{key}` is {value:?}, which is not an {family} CIDR ({reason})"
+    )]
     BadCidr {
         /// The list: `prefixes` or `ipv6_prefixes`.
         list: &'static str,
@@ -231,7 +244,11 @@ pub enum RangesError {
 impl RangesError {
     /// Wraps a `serde_json` error with its position.
     fn json(source: serde_json::Error) -> RangesError {
-        RangesError::Json { line: source.line(), column: source.column(), source }
+        RangesError::Json {
+            line: source.line(),
+            column: source.column(),
+            source,
+        }
     }
 }
 
@@ -333,12 +350,23 @@ impl RawEntry {
             Err(_) => return Err(bad(cidr_problem(&value, family))),
         };
         if prefix.trunc() != prefix {
-            return Err(RangesError::HostBits { list, index, key, value, network: prefix.trunc() });
+            return Err(RangesError::HostBits {
+                list,
+                index,
+                key,
+                value,
+                network: prefix.trunc(),
+            });
         }
         let service = required(self.service, list, index, "service")?;
         let region = required(self.region, list, index, "region")?;
         let border_group = self.network_border_group.unwrap_or_else(|| region.clone());
-        Ok(Entry { prefix, service, region, border_group })
+        Ok(Entry {
+            prefix,
+            service,
+            region,
+            border_group,
+        })
     }
 }
 
@@ -355,7 +383,9 @@ fn cidr_problem(value: &str, family: Family) -> String {
         (Family::V4, Ok(IpAddr::V6(_))) => {
             "it is an IPv6 prefix; those belong in `ipv6_prefixes`".to_owned()
         }
-        (Family::V6, Ok(IpAddr::V4(_))) => "it is an IPv4 prefix; those belong in `prefixes`".to_owned(),
+        (Family::V6, Ok(IpAddr::V4(_))) => {
+            "it is an IPv4 prefix; those belong in `prefixes`".to_owned()
+        }
         (_, Err(_)) => format!("{addr:?} is not an {} address", family.name()),
         (_, Ok(_)) if len.parse::<u8>().is_ok_and(|l| l > max) => {
             format!("the length {len} is over {max}")
@@ -404,7 +434,10 @@ impl std::fmt::Debug for Ranges {
             .field("prefixes_v4", &self.prefixes_v4.len())
             .field("prefixes_v6", &self.prefixes_v6.len())
             .field("labels", &self.labels.len())
-            .field("table_bytes", &(self.v4.size_bytes() + self.v6.size_bytes()))
+            .field(
+                "table_bytes",
+                &(self.v4.size_bytes() + self.v6.size_bytes()),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -419,9 +452,15 @@ impl Ranges {
     /// set, or the file has more distinct labels than a [`LabelId`] numbers.
     pub fn from_json(bytes: &[u8]) -> Result<Ranges, RangesError> {
         let raw: RawFile = serde_json::from_slice(bytes).map_err(RangesError::json)?;
-        let sync_token = raw.sync_token.ok_or(RangesError::MissingKey { key: "syncToken" })?;
-        let create_date = raw.create_date.ok_or(RangesError::MissingKey { key: "createDate" })?;
-        let v4 = raw.prefixes.ok_or(RangesError::MissingKey { key: "prefixes" })?;
+        let sync_token = raw
+            .sync_token
+            .ok_or(RangesError::MissingKey { key: "syncToken" })?;
+        let create_date = raw
+            .create_date
+            .ok_or(RangesError::MissingKey { key: "createDate" })?;
+        let v4 = raw
+            .prefixes
+            .ok_or(RangesError::MissingKey { key: "prefixes" })?;
         let v6 = raw.ipv6_prefixes.unwrap_or_default();
         let mut entries = Vec::with_capacity(v4.len() + v6.len());
         for (index, raw) in v4.into_iter().enumerate() {
@@ -450,7 +489,11 @@ impl Ranges {
         let mut start = 0;
         while start < entries.len() {
             let prefix = entries[start].prefix;
-            let end = start + entries[start..].iter().take_while(|e| e.prefix == prefix).count();
+            let end = start
+                + entries[start..]
+                    .iter()
+                    .take_while(|e| e.prefix == prefix)
+                    .count();
             let label = labels.intern(resolve(&entries[start..end]))?;
             let range = (index_u32(start), index_u32(end));
             match prefix {
@@ -471,7 +514,12 @@ impl Ranges {
         }
         let steps_v4: Vec<(u32, LabelId)> = flatten(&spans_v4, &private_spans(Family::V4), 32)
             .into_iter()
-            .map(|(s, l)| (u32::try_from(s).expect("IPv4 interval starts are below 2^32"), l))
+            .map(|(s, l)| {
+                (
+                    u32::try_from(s).expect("IPv4 interval starts are below 2^32"),
+                    l,
+                )
+            })
             .collect();
         let steps_v6 = flatten(&spans_v6, &private_spans(Family::V6), 128);
         Ok(Ranges {
@@ -565,22 +613,36 @@ impl Ranges {
     /// prefix first, then those of each enclosing prefix. Empty outside AWS.
     pub fn covering(&self, addr: IpAddr) -> Vec<&Entry> {
         let ranges: Vec<(u32, u32)> = match addr {
-            IpAddr::V4(a) => {
-                self.prefixes_v4.cover(&Ipv4Net::from(a)).map(|(_, &r)| r).collect()
-            }
-            IpAddr::V6(a) => {
-                self.prefixes_v6.cover(&Ipv6Net::from(a)).map(|(_, &r)| r).collect()
-            }
+            IpAddr::V4(a) => self
+                .prefixes_v4
+                .cover(&Ipv4Net::from(a))
+                .map(|(_, &r)| r)
+                .collect(),
+            IpAddr::V6(a) => self
+                .prefixes_v6
+                .cover(&Ipv6Net::from(a))
+                .map(|(_, &r)| r)
+                .collect(),
         };
         // `cover` yields the least specific prefix first.
-        ranges.into_iter().rev().flat_map(|(s, e)| &self.entries[s as usize..e as usize]).collect()
+        ranges
+            .into_iter()
+            .rev()
+            .flat_map(|(s, e)| &self.entries[s as usize..e as usize])
+            .collect()
     }
 
     /// The most specific listed prefix that contains `addr`, if any.
     pub fn matched_prefix(&self, addr: IpAddr) -> Option<IpNet> {
         match addr {
-            IpAddr::V4(a) => self.prefixes_v4.get_lpm(&Ipv4Net::from(a)).map(|(p, _)| p.into()),
-            IpAddr::V6(a) => self.prefixes_v6.get_lpm(&Ipv6Net::from(a)).map(|(p, _)| p.into()),
+            IpAddr::V4(a) => self
+                .prefixes_v4
+                .get_lpm(&Ipv4Net::from(a))
+                .map(|(p, _)| p.into()),
+            IpAddr::V6(a) => self
+                .prefixes_v6
+                .get_lpm(&Ipv6Net::from(a))
+                .map(|(p, _)| p.into()),
         }
     }
 }
@@ -597,7 +659,10 @@ fn resolve(entries: &[Entry]) -> Label {
     services.dedup(); // sorted by service within one prefix, since entries are sorted
     let service = primary_service(&services).to_owned();
     // Region and border group from the winning service's (first) entry.
-    let entry = entries.iter().find(|e| e.service == service).unwrap_or(&entries[0]);
+    let entry = entries
+        .iter()
+        .find(|e| e.service == service)
+        .unwrap_or(&entries[0]);
     Label {
         region: Some(entry.region.clone()),
         border_group: Some(entry.border_group.clone()),
@@ -629,10 +694,15 @@ struct Labels {
 
 impl Labels {
     fn new() -> Labels {
-        let mut labels = Labels { labels: Vec::new(), ids: FxHashMap::default() };
+        let mut labels = Labels {
+            labels: Vec::new(),
+            ids: FxHashMap::default(),
+        };
         for name in ["INTERNET", "PRIVATE"] {
             let label = Label::outside(name);
-            labels.ids.insert(label.clone(), index_label(labels.labels.len()));
+            labels
+                .ids
+                .insert(label.clone(), index_label(labels.labels.len()));
             labels.labels.push(label);
         }
         labels
@@ -642,8 +712,9 @@ impl Labels {
         if let Some(&id) = self.ids.get(&label) {
             return Ok(id);
         }
-        let id = LabelId::try_from(self.labels.len())
-            .map_err(|_| RangesError::TooManyLabels { max: usize::from(LabelId::MAX) + 1 })?;
+        let id = LabelId::try_from(self.labels.len()).map_err(|_| RangesError::TooManyLabels {
+            max: usize::from(LabelId::MAX) + 1,
+        })?;
         self.ids.insert(label.clone(), id);
         self.labels.push(label);
         Ok(id)
@@ -660,12 +731,12 @@ fn private_spans(family: Family) -> Vec<(u128, u128, LabelId)> {
     let mut spans: Vec<(u128, u128, LabelId)> = PRIVATE_NETS
         .iter()
         .filter_map(|net| match (family, net) {
-            (Family::V4, IpNet::V4(n)) => {
-                Some((u32::from(n.network()).into(), u32::from(n.broadcast()).into(), PRIVATE))
-            }
-            (Family::V6, IpNet::V6(n)) => {
-                Some((n.network().into(), n.broadcast().into(), PRIVATE))
-            }
+            (Family::V4, IpNet::V4(n)) => Some((
+                u32::from(n.network()).into(),
+                u32::from(n.broadcast()).into(),
+                PRIVATE,
+            )),
+            (Family::V6, IpNet::V6(n)) => Some((n.network().into(), n.broadcast().into(), PRIVATE)),
             _ => None,
         })
         .collect();
@@ -732,7 +803,9 @@ fn sweep(spans: &[(u128, u128, LabelId)], bits: u32) -> Vec<(u128, Option<LabelI
                 break;
             }
             open.pop();
-            let next = last.checked_add(1).filter(|&n| space_end.is_none_or(|end| n < end));
+            let next = last
+                .checked_add(1)
+                .filter(|&n| space_end.is_none_or(|end| n < end));
             if let Some(next) = next {
                 push(steps, next, open.last().map(|o| o.1));
             }
@@ -801,7 +874,10 @@ fn distinct_prefixes(entries: &[Entry]) -> Vec<IpNet> {
 /// in the files does not matter.
 pub fn diff(old: &Ranges, new: &Ranges) -> RangesDiff {
     let mut out = RangesDiff::default();
-    let (mut a, mut b) = (groups(&old.entries).peekable(), groups(&new.entries).peekable());
+    let (mut a, mut b) = (
+        groups(&old.entries).peekable(),
+        groups(&new.entries).peekable(),
+    );
     loop {
         let order = match (a.peek(), b.peek()) {
             (None, None) => break,
@@ -815,7 +891,11 @@ pub fn diff(old: &Ranges, new: &Ranges) -> RangesDiff {
             Ordering::Equal => {
                 let (x, y) = (a.next().unwrap_or_default(), b.next().unwrap_or_default());
                 if x != y {
-                    out.changed.push(Change { prefix: x[0].prefix, old: x.to_vec(), new: y.to_vec() });
+                    out.changed.push(Change {
+                        prefix: x[0].prefix,
+                        old: x.to_vec(),
+                        new: y.to_vec(),
+                    });
                 }
             }
         }
@@ -845,7 +925,8 @@ mod tests {
     /// An ip-ranges.json with the given (prefix, service, region, border group) entries;
     /// a prefix with a `:` goes to `ipv6_prefixes`.
     fn file(entries: &[(&str, &str, &str, &str)]) -> Vec<u8> {
-        let (v6, v4): (Vec<&(&str, &str, &str, &str)>, Vec<_>) = entries.iter().partition(|e| e.0.contains(':'));
+        let (v6, v4): (Vec<&(&str, &str, &str, &str)>, Vec<_>) =
+            entries.iter().partition(|e| e.0.contains(':'));
         let v4: Vec<Value> = v4
             .iter()
             .map(|e| json!({"ip_prefix": e.0, "service": e.1, "region": e.2, "network_border_group": e.3}))
@@ -872,7 +953,11 @@ mod tests {
     fn assert_at(r: &Ranges, addr: &str, service: &str, region: Option<&str>, bg: Option<&str>) {
         let l = at(r, addr);
         assert_eq!(
-            (l.service.as_str(), l.region.as_deref(), l.border_group.as_deref()),
+            (
+                l.service.as_str(),
+                l.region.as_deref(),
+                l.border_group.as_deref()
+            ),
             (service, region, bg),
             "{addr}"
         );
@@ -932,7 +1017,13 @@ mod tests {
         assert_eq!(at(&r, "3.5.99.255").services, ["AMAZON", "EC2", "S3"]);
         assert_service(&r, "52.94.77.1", "AMAZON");
         assert_service(&r, "52.95.0.7", "S3");
-        assert_at(&r, "2a05:d070:e000::5", "S3", Some("me-south-1"), Some("me-south-1"));
+        assert_at(
+            &r,
+            "2a05:d070:e000::5",
+            "S3",
+            Some("me-south-1"),
+            Some("me-south-1"),
+        );
         assert_eq!(at(&r, "2a05:d070:e0ff::").services, ["AMAZON", "EC2", "S3"]);
     }
 
@@ -941,16 +1032,31 @@ mod tests {
         let r = load(&[
             ("70.132.0.0/18", "AMAZON", "GLOBAL", "GLOBAL"),
             ("70.132.0.0/18", "CLOUDFRONT", "GLOBAL", "GLOBAL"),
-            ("70.132.0.0/18", "CLOUDFRONT_ORIGIN_FACING", "GLOBAL", "GLOBAL"),
+            (
+                "70.132.0.0/18",
+                "CLOUDFRONT_ORIGIN_FACING",
+                "GLOBAL",
+                "GLOBAL",
+            ),
             ("70.133.0.0/24", "CLOUDFRONT", "GLOBAL", "GLOBAL"),
             ("70.133.0.0/24", "EC2", "GLOBAL", "GLOBAL"),
             ("70.134.0.0/24", "ROUTE53", "GLOBAL", "GLOBAL"),
             ("70.134.0.0/24", "EC2", "GLOBAL", "GLOBAL"),
             ("70.134.0.0/24", "IVS_REALTIME", "GLOBAL", "GLOBAL"),
-            ("70.135.0.0/24", "NEW_SERVICE_2027", "us-east-1", "us-east-1"),
+            (
+                "70.135.0.0/24",
+                "NEW_SERVICE_2027",
+                "us-east-1",
+                "us-east-1",
+            ),
             ("70.135.0.0/24", "EC2", "us-east-1", "us-east-1"),
             ("2600:9000:5200::/40", "AMAZON", "GLOBAL", "GLOBAL"),
-            ("2600:9000:5200::/40", "CLOUDFRONT_ORIGIN_FACING", "GLOBAL", "GLOBAL"),
+            (
+                "2600:9000:5200::/40",
+                "CLOUDFRONT_ORIGIN_FACING",
+                "GLOBAL",
+                "GLOBAL",
+            ),
             ("2600:9000:5200::/40", "CLOUDFRONT", "GLOBAL", "GLOBAL"),
         ]);
         assert_service(&r, "70.132.0.1", "CLOUDFRONT_ORIGIN_FACING");
@@ -971,20 +1077,61 @@ mod tests {
             ("15.193.0.0/19", "AMAZON_CONNECT", "GLOBAL", "GLOBAL"),
             ("15.193.0.0/24", "AMAZON", "ap-south-1", "ap-south-1"),
             ("15.193.0.0/24", "EC2", "ap-south-1", "ap-south-1"),
-            ("15.193.0.0/24", "AMAZON_CONNECT", "ap-south-1", "ap-south-1"),
+            (
+                "15.193.0.0/24",
+                "AMAZON_CONNECT",
+                "ap-south-1",
+                "ap-south-1",
+            ),
             ("15.193.2.0/24", "AMAZON", "us-east-1", "us-east-1-bos-1"),
             ("2600:9000:5200::/40", "AMAZON", "GLOBAL", "GLOBAL"),
             ("2600:9000:5200::/40", "CLOUDFRONT", "GLOBAL", "GLOBAL"),
             ("2600:9000:5200::/48", "AMAZON", "eu-west-1", "eu-west-1"),
             ("2600:9000:5200::/48", "EC2", "eu-west-1", "eu-west-1"),
         ]);
-        assert_at(&r, "15.193.0.9", "AMAZON_CONNECT", Some("ap-south-1"), Some("ap-south-1"));
-        assert_at(&r, "15.193.1.0", "AMAZON_CONNECT", Some("GLOBAL"), Some("GLOBAL"));
-        assert_at(&r, "15.193.2.255", "AMAZON", Some("us-east-1"), Some("us-east-1-bos-1"));
-        assert_at(&r, "15.193.31.255", "AMAZON_CONNECT", Some("GLOBAL"), Some("GLOBAL"));
+        assert_at(
+            &r,
+            "15.193.0.9",
+            "AMAZON_CONNECT",
+            Some("ap-south-1"),
+            Some("ap-south-1"),
+        );
+        assert_at(
+            &r,
+            "15.193.1.0",
+            "AMAZON_CONNECT",
+            Some("GLOBAL"),
+            Some("GLOBAL"),
+        );
+        assert_at(
+            &r,
+            "15.193.2.255",
+            "AMAZON",
+            Some("us-east-1"),
+            Some("us-east-1-bos-1"),
+        );
+        assert_at(
+            &r,
+            "15.193.31.255",
+            "AMAZON_CONNECT",
+            Some("GLOBAL"),
+            Some("GLOBAL"),
+        );
         assert_at(&r, "15.193.32.0", "INTERNET", None, None);
-        assert_at(&r, "2600:9000:5200:ffff::", "EC2", Some("eu-west-1"), Some("eu-west-1"));
-        assert_at(&r, "2600:9000:5201::", "CLOUDFRONT", Some("GLOBAL"), Some("GLOBAL"));
+        assert_at(
+            &r,
+            "2600:9000:5200:ffff::",
+            "EC2",
+            Some("eu-west-1"),
+            Some("eu-west-1"),
+        );
+        assert_at(
+            &r,
+            "2600:9000:5201::",
+            "CLOUDFRONT",
+            Some("GLOBAL"),
+            Some("GLOBAL"),
+        );
     }
 
     #[test]
@@ -1005,13 +1152,48 @@ mod tests {
         let r = load(&[("3.5.98.0/23", "S3", "eu-west-1", "eu-west-1")]);
         let private = [
             ("10.0.0.0", "10.255.255.255", "9.255.255.255", "11.0.0.0"),
-            ("172.16.0.0", "172.31.255.255", "172.15.255.255", "172.32.0.0"),
-            ("192.168.0.0", "192.168.255.255", "192.167.255.255", "192.169.0.0"),
-            ("100.64.0.0", "100.127.255.255", "100.63.255.255", "100.128.0.0"),
-            ("169.254.0.0", "169.254.255.255", "169.253.255.255", "169.255.0.0"),
-            ("127.0.0.0", "127.255.255.255", "126.255.255.255", "128.0.0.0"),
-            ("fc00::", "fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "fbff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "fe00::"),
-            ("fe80::", "febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "fe7f:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "fec0::"),
+            (
+                "172.16.0.0",
+                "172.31.255.255",
+                "172.15.255.255",
+                "172.32.0.0",
+            ),
+            (
+                "192.168.0.0",
+                "192.168.255.255",
+                "192.167.255.255",
+                "192.169.0.0",
+            ),
+            (
+                "100.64.0.0",
+                "100.127.255.255",
+                "100.63.255.255",
+                "100.128.0.0",
+            ),
+            (
+                "169.254.0.0",
+                "169.254.255.255",
+                "169.253.255.255",
+                "169.255.0.0",
+            ),
+            (
+                "127.0.0.0",
+                "127.255.255.255",
+                "126.255.255.255",
+                "128.0.0.0",
+            ),
+            (
+                "fc00::",
+                "fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+                "fbff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+                "fe00::",
+            ),
+            (
+                "fe80::",
+                "febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+                "fe7f:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+                "fec0::",
+            ),
         ];
         for (first, last, before, after) in private {
             assert_at(&r, first, "PRIVATE", None, None);
@@ -1022,7 +1204,11 @@ mod tests {
             assert_eq!(r.lookup(before.parse().expect("addr")), INTERNET);
         }
         for public in ["8.8.8.8", "1.1.1.1", "2001:db8::1", "2606:4700::1111"] {
-            assert_eq!(r.lookup(public.parse().expect("addr")), INTERNET, "{public}");
+            assert_eq!(
+                r.lookup(public.parse().expect("addr")),
+                INTERNET,
+                "{public}"
+            );
         }
         assert!(!r.label(INTERNET).is_aws() && !r.label(PRIVATE).is_aws());
         assert!(r.labels()[2].is_aws());
@@ -1073,7 +1259,12 @@ mod tests {
         assert_service(&r, "2600:1f00::2", "EC2");
         assert_service(&r, "2600:1f00:ffff:ffff:ffff:ffff:ffff:ffff", "EC2");
         assert_service(&r, "2600:1f01::", "INTERNET");
-        for end in ["0.0.0.0", "255.255.255.255", "::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"] {
+        for end in [
+            "0.0.0.0",
+            "255.255.255.255",
+            "::",
+            "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+        ] {
             assert_service(&r, end, "INTERNET");
         }
         assert_eq!(r.lookup_v4(0), INTERNET);
@@ -1086,7 +1277,12 @@ mod tests {
             ("0.0.0.0/32", "AMAZON", "GLOBAL", "GLOBAL"),
             ("255.255.255.255/32", "S3", "GLOBAL", "GLOBAL"),
             ("::/128", "EC2", "GLOBAL", "GLOBAL"),
-            ("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128", "ROUTE53", "GLOBAL", "GLOBAL"),
+            (
+                "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128",
+                "ROUTE53",
+                "GLOBAL",
+                "GLOBAL",
+            ),
         ]);
         assert_service(&r, "0.0.0.0", "AMAZON");
         assert_service(&r, "0.0.0.1", "INTERNET");
@@ -1098,7 +1294,10 @@ mod tests {
         assert_service(&r, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "ROUTE53");
 
         // Prefixes that cover the whole space.
-        let r = load(&[("0.0.0.0/0", "AMAZON", "GLOBAL", "GLOBAL"), ("::/0", "EC2", "GLOBAL", "GLOBAL")]);
+        let r = load(&[
+            ("0.0.0.0/0", "AMAZON", "GLOBAL", "GLOBAL"),
+            ("::/0", "EC2", "GLOBAL", "GLOBAL"),
+        ]);
         for addr in ["0.0.0.0", "10.0.0.1", "255.255.255.255"] {
             assert_service(&r, addr, "AMAZON");
         }
@@ -1130,8 +1329,11 @@ mod tests {
             ("3.5.98.0/23", "S3", "eu-west-1", "eu-west-1"),
             ("52.96.0.0/24", "S3", "us-east-1", "us-east-1"),
         ]);
-        let prefixes: Vec<String> =
-            r.entries().iter().map(|e| format!("{} {}", e.prefix, e.service)).collect();
+        let prefixes: Vec<String> = r
+            .entries()
+            .iter()
+            .map(|e| format!("{} {}", e.prefix, e.service))
+            .collect();
         assert_eq!(
             prefixes,
             [
@@ -1158,7 +1360,12 @@ mod tests {
             ("15.193.0.0/19", "AMAZON_CONNECT", "GLOBAL", "GLOBAL"),
             ("15.193.0.0/19", "AMAZON", "GLOBAL", "GLOBAL"),
             ("15.193.0.0/24", "EC2", "ap-south-1", "ap-south-1"),
-            ("15.193.0.0/24", "AMAZON_CONNECT", "ap-south-1", "ap-south-1"),
+            (
+                "15.193.0.0/24",
+                "AMAZON_CONNECT",
+                "ap-south-1",
+                "ap-south-1",
+            ),
             ("15.0.0.0/8", "AMAZON", "GLOBAL", "GLOBAL"),
             ("2600:9000:5200::/40", "CLOUDFRONT", "GLOBAL", "GLOBAL"),
             ("2600:9000:5200::/48", "EC2", "eu-west-1", "eu-west-1"),
@@ -1179,7 +1386,10 @@ mod tests {
                 "15.0.0.0/8 AMAZON GLOBAL"
             ]
         );
-        assert_eq!(r.matched_prefix(addr), Some("15.193.0.0/24".parse().expect("net")));
+        assert_eq!(
+            r.matched_prefix(addr),
+            Some("15.193.0.0/24".parse().expect("net"))
+        );
         assert_eq!(
             r.matched_prefix("15.193.1.0".parse().expect("addr")),
             Some("15.193.0.0/19".parse().expect("net"))
@@ -1188,8 +1398,14 @@ mod tests {
         let v6: IpAddr = "2600:9000:5200::1".parse().expect("addr");
         assert_eq!(r.covering(v6).len(), 2);
         assert_eq!(r.covering(v6)[0].service, "EC2");
-        assert_eq!(r.matched_prefix(v6), Some("2600:9000:5200::/48".parse().expect("net")));
-        assert!(r.covering("2600:9000:5300::".parse().expect("addr")).is_empty());
+        assert_eq!(
+            r.matched_prefix(v6),
+            Some("2600:9000:5200::/48".parse().expect("net"))
+        );
+        assert!(
+            r.covering("2600:9000:5300::".parse().expect("addr"))
+                .is_empty()
+        );
     }
 
     // ---- the file format -----------------------------------------------------------
@@ -1204,12 +1420,20 @@ mod tests {
         )
         .expect("valid");
         assert_eq!(r.entries()[0].border_group, "GLOBAL");
-        assert_at(&r, "13.33.0.1", "CLOUDFRONT", Some("GLOBAL"), Some("GLOBAL"));
+        assert_at(
+            &r,
+            "13.33.0.1",
+            "CLOUDFRONT",
+            Some("GLOBAL"),
+            Some("GLOBAL"),
+        );
         assert_eq!(r.published_at(), Some(1_495_575_790));
         assert_eq!(r.sync_token(), "1495575790");
         assert_eq!(r.create_date(), "2017-05-23-21-43-10");
-        let odd = Ranges::from_json(br#"{"syncToken":"soon","createDate":"2017-07-20-22-42-233","prefixes":[]}"#)
-            .expect("createDate and syncToken are kept as published");
+        let odd = Ranges::from_json(
+            br#"{"syncToken":"soon","createDate":"2017-07-20-22-42-233","prefixes":[]}"#,
+        )
+        .expect("createDate and syncToken are kept as published");
         assert_eq!(odd.published_at(), None);
         assert_eq!(odd.create_date(), "2017-07-20-22-42-233");
         assert!(format!("{odd:?}").contains("sync_token: \"soon\""));
@@ -1218,7 +1442,10 @@ mod tests {
     #[test]
     fn errors_name_the_problem() {
         let bad_json = err(r#"{"syncToken": "1", "prefixes": [,]}"#);
-        assert!(bad_json.contains("not valid") && bad_json.contains("line 1 column"), "{bad_json}");
+        assert!(
+            bad_json.contains("not valid") && bad_json.contains("line 1 column"),
+            "{bad_json}"
+        );
         match Ranges::from_json(b"{\n\"syncToken\": \"1\",\n  oops}") {
             Err(RangesError::Json { line, column, .. }) => assert_eq!((line, column), (3, 3)),
             other => panic!("{other:?}"),
@@ -1226,14 +1453,23 @@ mod tests {
         let truncated = err(r#"{"syncToken": "1", "createDate": "x", "prefixes": ["#);
         assert!(truncated.contains("EOF"), "{truncated}");
         let shape = err(r#"{"syncToken": "1", "createDate": "x", "prefixes": 5}"#);
-        assert!(shape.contains("invalid type: integer `5`, expected a sequence"), "{shape}");
+        assert!(
+            shape.contains("invalid type: integer `5`, expected a sequence"),
+            "{shape}"
+        );
 
         for (key, doc) in [
             ("syncToken", r#"{"createDate": "x", "prefixes": []}"#),
             ("createDate", r#"{"syncToken": "1", "prefixes": []}"#),
-            ("prefixes", r#"{"syncToken": "1", "createDate": "x", "ipv6_prefixes": []}"#),
+            (
+                "prefixes",
+                r#"{"syncToken": "1", "createDate": "x", "ipv6_prefixes": []}"#,
+            ),
         ] {
-            assert_eq!(err(doc), format!("ip-ranges.json has no `{key}` key: is this AWS's ip-ranges.json?"));
+            assert_eq!(
+                err(doc),
+                format!("ip-ranges.json has no `{key}` key: is this AWS's ip-ranges.json?")
+            );
         }
 
         let head = r#"{"syncToken": "1", "createDate": "x", "prefixes": [
@@ -1293,11 +1529,18 @@ mod tests {
             r#"{"syncToken": "1", "createDate": "x", "prefixes": [], "ipv6_prefixes": [
                 {"ipv6_prefix": "10.0.0.0/8", "region": "r", "service": "S3"}]}"#,
         );
-        assert!(v4_in_v6.contains("it is an IPv4 prefix; those belong in `prefixes`"), "{v4_in_v6}");
-        assert!(with(r#"{"ip_prefix": "10.0.0.256/24", "region": "r", "service": "S3"}"#)
-            .ends_with("(\"10.0.0.256\" is not an IPv4 address)"));
-        assert!(with(r#"{"ip_prefix": "10.0.0.0/x", "region": "r", "service": "S3"}"#)
-            .ends_with("(the length \"x\" is not a number from 0 to 32)"));
+        assert!(
+            v4_in_v6.contains("it is an IPv4 prefix; those belong in `prefixes`"),
+            "{v4_in_v6}"
+        );
+        assert!(
+            with(r#"{"ip_prefix": "10.0.0.256/24", "region": "r", "service": "S3"}"#)
+                .ends_with("(\"10.0.0.256\" is not an IPv4 address)")
+        );
+        assert!(
+            with(r#"{"ip_prefix": "10.0.0.0/x", "region": "r", "service": "S3"}"#)
+                .ends_with("(the length \"x\" is not a number from 0 to 32)")
+        );
     }
 
     #[test]
@@ -1316,10 +1559,25 @@ mod tests {
     fn flatten_merges_equal_neighbours_and_covers_the_space() {
         let spans = [(0, 9, 5), (2, 3, 6), (10, 19, 5), (30, 31, 7)];
         let bg = [(25, 40, PRIVATE)];
-        assert_eq!(flatten(&spans, &bg, 6), [(0, 5), (2, 6), (4, 5), (20, INTERNET), (25, PRIVATE), (30, 7), (32, PRIVATE), (41, INTERNET)]);
+        assert_eq!(
+            flatten(&spans, &bg, 6),
+            [
+                (0, 5),
+                (2, 6),
+                (4, 5),
+                (20, INTERNET),
+                (25, PRIVATE),
+                (30, 7),
+                (32, PRIVATE),
+                (41, INTERNET)
+            ]
+        );
         assert_eq!(flatten(&[(0, 63, 3)], &[], 6), [(0, 3)]);
         assert_eq!(flatten(&[], &[], 128), [(0, INTERNET)]);
-        assert_eq!(flatten(&[(u128::MAX, u128::MAX, 4)], &[], 128), [(0, INTERNET), (u128::MAX, 4)]);
+        assert_eq!(
+            flatten(&[(u128::MAX, u128::MAX, 4)], &[], 128),
+            [(0, INTERNET), (u128::MAX, 4)]
+        );
     }
 
     // ---- the embedded snapshot -----------------------------------------------------
@@ -1331,28 +1589,104 @@ mod tests {
         assert_eq!(r.create_date(), "2026-08-22-15-17-05");
         assert_eq!(r.published_at(), Some(1_787_411_825));
         assert_eq!(r.entries().len(), 10_668 + 6_160);
-        let v4 = r.entries().iter().filter(|e| e.prefix.addr().is_ipv4()).count();
+        let v4 = r
+            .entries()
+            .iter()
+            .filter(|e| e.prefix.addr().is_ipv4())
+            .count();
         assert_eq!(v4, 10_668);
         // S3 in a region, on a prefix listed as AMAZON + EC2 + S3.
         assert_at(&r, "3.5.98.5", "S3", Some("eu-west-1"), Some("eu-west-1"));
         assert_at(&r, "3.5.100.0", "S3", Some("us-east-2"), Some("us-east-2"));
         // An AMAZON-only /26 carved out of an EC2 /16, and the EC2 space around it.
-        assert_at(&r, "140.179.15.10", "AMAZON", Some("cn-north-1"), Some("cn-north-1"));
-        assert_at(&r, "140.179.16.1", "EC2", Some("cn-north-1"), Some("cn-north-1"));
+        assert_at(
+            &r,
+            "140.179.15.10",
+            "AMAZON",
+            Some("cn-north-1"),
+            Some("cn-north-1"),
+        );
+        assert_at(
+            &r,
+            "140.179.16.1",
+            "EC2",
+            Some("cn-north-1"),
+            Some("cn-north-1"),
+        );
         // Regional /24 inside a GLOBAL AMAZON_CONNECT /19.
-        assert_at(&r, "15.193.0.9", "AMAZON_CONNECT", Some("ap-south-1"), Some("ap-south-1"));
+        assert_at(
+            &r,
+            "15.193.0.9",
+            "AMAZON_CONNECT",
+            Some("ap-south-1"),
+            Some("ap-south-1"),
+        );
         // EC2 /22 inside an S3 /21, and the S3 rest of the /21.
-        assert_at(&r, "83.118.240.1", "EC2", Some("eusc-de-east-1"), Some("eusc-de-east-1"));
-        assert_at(&r, "83.118.244.1", "S3", Some("eusc-de-east-1"), Some("eusc-de-east-1"));
-        assert_at(&r, "70.132.0.1", "CLOUDFRONT_ORIGIN_FACING", Some("GLOBAL"), Some("GLOBAL"));
+        assert_at(
+            &r,
+            "83.118.240.1",
+            "EC2",
+            Some("eusc-de-east-1"),
+            Some("eusc-de-east-1"),
+        );
+        assert_at(
+            &r,
+            "83.118.244.1",
+            "S3",
+            Some("eusc-de-east-1"),
+            Some("eusc-de-east-1"),
+        );
+        assert_at(
+            &r,
+            "70.132.0.1",
+            "CLOUDFRONT_ORIGIN_FACING",
+            Some("GLOBAL"),
+            Some("GLOBAL"),
+        );
         // A Local Zone border group.
-        assert_at(&r, "15.181.232.1", "EC2", Some("us-east-1"), Some("us-east-1-iah-1"));
-        assert_at(&r, "52.94.76.1", "AMAZON", Some("us-west-2"), Some("us-west-2"));
+        assert_at(
+            &r,
+            "15.181.232.1",
+            "EC2",
+            Some("us-east-1"),
+            Some("us-east-1-iah-1"),
+        );
+        assert_at(
+            &r,
+            "52.94.76.1",
+            "AMAZON",
+            Some("us-west-2"),
+            Some("us-west-2"),
+        );
         // IPv6: S3, EC2 /48s inside a GLOBAL CloudFront /40, and the /40's rest.
-        assert_at(&r, "2406:daf9:a800::1", "S3", Some("ap-southeast-1"), Some("ap-southeast-1"));
-        assert_at(&r, "2600:9000:5200::1", "EC2", Some("eu-west-1"), Some("eu-west-1"));
-        assert_at(&r, "2600:9000:5201::1", "EC2", Some("us-east-1"), Some("us-east-1"));
-        assert_at(&r, "2600:9000:5214::1", "CLOUDFRONT_ORIGIN_FACING", Some("GLOBAL"), Some("GLOBAL"));
+        assert_at(
+            &r,
+            "2406:daf9:a800::1",
+            "S3",
+            Some("ap-southeast-1"),
+            Some("ap-southeast-1"),
+        );
+        assert_at(
+            &r,
+            "2600:9000:5200::1",
+            "EC2",
+            Some("eu-west-1"),
+            Some("eu-west-1"),
+        );
+        assert_at(
+            &r,
+            "2600:9000:5201::1",
+            "EC2",
+            Some("us-east-1"),
+            Some("us-east-1"),
+        );
+        assert_at(
+            &r,
+            "2600:9000:5214::1",
+            "CLOUDFRONT_ORIGIN_FACING",
+            Some("GLOBAL"),
+            Some("GLOBAL"),
+        );
         assert_service(&r, "8.8.8.8", "INTERNET");
         assert_service(&r, "10.0.0.1", "PRIVATE");
         let cover: Vec<&str> = r
@@ -1374,16 +1708,24 @@ mod tests {
 
     #[test]
     fn diff_of_consecutive_days_is_one_prefix() {
-        let (Some(old), Some(new)) =
-            (snapshot("ip-ranges-2026-08-21.json"), snapshot("ip-ranges-2026-08-22.json"))
-        else {
+        let (Some(old), Some(new)) = (
+            snapshot("ip-ranges-2026-08-21.json"),
+            snapshot("ip-ranges-2026-08-22.json"),
+        ) else {
             return;
         };
         let d = diff(&old, &new);
         let added: Vec<(String, &str, &str, &str)> = d
             .added
             .iter()
-            .map(|e| (e.prefix.to_string(), &*e.service, &*e.region, &*e.border_group))
+            .map(|e| {
+                (
+                    e.prefix.to_string(),
+                    &*e.service,
+                    &*e.region,
+                    &*e.border_group,
+                )
+            })
             .collect();
         let region = "ap-southeast-3";
         assert_eq!(
@@ -1398,14 +1740,18 @@ mod tests {
         assert!(!d.is_empty());
         assert!(diff(&new, &new).is_empty());
         let back = diff(&new, &old);
-        assert_eq!((back.added.len(), back.removed, back.changed.len()), (0, d.added, 0));
+        assert_eq!(
+            (back.added.len(), back.removed, back.changed.len()),
+            (0, d.added, 0)
+        );
     }
 
     #[test]
     fn diff_over_a_year() {
-        let (Some(old), Some(new)) =
-            (snapshot("ip-ranges-2025-08-22.json"), snapshot("ip-ranges-2026-08-22.json"))
-        else {
+        let (Some(old), Some(new)) = (
+            snapshot("ip-ranges-2025-08-22.json"),
+            snapshot("ip-ranges-2026-08-22.json"),
+        ) else {
             return;
         };
         let d = diff(&old, &new);
@@ -1422,7 +1768,11 @@ mod tests {
             assert!(c.old.iter().chain(&c.new).all(|e| e.prefix == c.prefix));
         }
         assert_eq!((added, removed), (3_952, 245));
-        let grew = d.changed.iter().find(|c| c.prefix.to_string() == "16.113.0.0/16").expect("listed");
+        let grew = d
+            .changed
+            .iter()
+            .find(|c| c.prefix.to_string() == "16.113.0.0/16")
+            .expect("listed");
         let services = |v: &[Entry]| v.iter().map(|e| e.service.clone()).collect::<Vec<_>>();
         assert_eq!(services(&grew.old), ["AMAZON"]);
         assert_eq!(services(&grew.new), ["AMAZON", "EC2"]);
@@ -1458,8 +1808,15 @@ mod tests {
     impl Reference {
         fn from_json(bytes: &[u8]) -> Reference {
             let doc: Value = serde_json::from_slice(bytes).expect("json");
-            let private = REFERENCE_PRIVATE.iter().map(|n| n.parse().expect("net")).collect();
-            let mut r = Reference { v4: PrefixMap::new(), v6: PrefixMap::new(), private };
+            let private = REFERENCE_PRIVATE
+                .iter()
+                .map(|n| n.parse().expect("net"))
+                .collect();
+            let mut r = Reference {
+                v4: PrefixMap::new(),
+                v6: PrefixMap::new(),
+                private,
+            };
             let s = |e: &Value, k: &str| e[k].as_str().map(str::to_owned);
             for (list, key) in [("prefixes", "ip_prefix"), ("ipv6_prefixes", "ipv6_prefix")] {
                 for e in doc[list].as_array().into_iter().flatten() {
@@ -1491,7 +1848,10 @@ mod tests {
                 "CLOUDFRONT" if services.contains("CLOUDFRONT_ORIGIN_FACING") => 1,
                 _ => 0,
             };
-            let primary = *services.iter().min_by_key(|s| (rank(s), **s)).expect("non-empty");
+            let primary = *services
+                .iter()
+                .min_by_key(|s| (rank(s), **s))
+                .expect("non-empty");
             let (_, region, bg) = entries
                 .iter()
                 .filter(|e| e.0 == primary)
@@ -1507,8 +1867,14 @@ mod tests {
 
         /// The listed prefixes of each family as (first, last) addresses.
         fn spans(&self) -> Spans {
-            let v4 = self.v4.keys().map(|p| (p.network().to_bits(), p.broadcast().to_bits()));
-            let v6 = self.v6.keys().map(|p| (p.network().to_bits(), p.broadcast().to_bits()));
+            let v4 = self
+                .v4
+                .keys()
+                .map(|p| (p.network().to_bits(), p.broadcast().to_bits()));
+            let v6 = self
+                .v6
+                .keys()
+                .map(|p| (p.network().to_bits(), p.broadcast().to_bits()));
             (v4.collect(), v6.collect())
         }
     }
@@ -1520,7 +1886,9 @@ mod tests {
         let (spans4, spans6) = reference.spans();
         let mut v4: Vec<u32> = vec![0, u32::MAX];
         let mut v6: Vec<u128> = vec![0, u128::MAX];
-        let private = REFERENCE_PRIVATE.iter().map(|n| n.parse::<IpNet>().expect("net"));
+        let private = REFERENCE_PRIVATE
+            .iter()
+            .map(|n| n.parse::<IpNet>().expect("net"));
         for net in private {
             match net {
                 IpNet::V4(n) => v4.extend([n.network().to_bits(), n.broadcast().to_bits()]),
@@ -1545,13 +1913,27 @@ mod tests {
         v4.dedup();
         v6.sort_unstable();
         v6.dedup();
-        for a in v4.iter().flat_map(|&a| [a.wrapping_sub(1), a, a.wrapping_add(1)]) {
+        for a in v4
+            .iter()
+            .flat_map(|&a| [a.wrapping_sub(1), a, a.wrapping_add(1)])
+        {
             let addr = IpAddr::V4(Ipv4Addr::from_bits(a));
-            assert_eq!(r.label(r.lookup_v4(a)), &reference.expected(addr), "{what}: {addr}");
+            assert_eq!(
+                r.label(r.lookup_v4(a)),
+                &reference.expected(addr),
+                "{what}: {addr}"
+            );
         }
-        for a in v6.iter().flat_map(|&a| [a.wrapping_sub(1), a, a.wrapping_add(1)]) {
+        for a in v6
+            .iter()
+            .flat_map(|&a| [a.wrapping_sub(1), a, a.wrapping_add(1)])
+        {
             let addr = IpAddr::V6(Ipv6Addr::from_bits(a));
-            assert_eq!(r.label(r.lookup_v6(a)), &reference.expected(addr), "{what}: {addr}");
+            assert_eq!(
+                r.label(r.lookup_v6(a)),
+                &reference.expected(addr),
+                "{what}: {addr}"
+            );
         }
     }
 
@@ -1570,8 +1952,13 @@ mod tests {
             let mut files: Vec<(String, Vec<u8>)> = crate::testutil::shared_range_snapshots()
                 .iter()
                 .map(|p: &std::path::PathBuf| {
-                    let name = Path::new(p).file_name().map(|n| n.to_string_lossy().into_owned());
-                    (name.unwrap_or_default(), std::fs::read(p).expect("read snapshot"))
+                    let name = Path::new(p)
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned());
+                    (
+                        name.unwrap_or_default(),
+                        std::fs::read(p).expect("read snapshot"),
+                    )
                 })
                 .collect();
             let mut embedded = Vec::new();
@@ -1585,7 +1972,13 @@ mod tests {
                     let ranges = Ranges::from_json(&bytes).expect("parse snapshot");
                     let reference = Reference::from_json(&bytes);
                     let (spans4, spans6) = reference.spans();
-                    Snapshot { name, ranges, reference, spans4, spans6 }
+                    Snapshot {
+                        name,
+                        ranges,
+                        reference,
+                        spans4,
+                        spans6,
+                    }
                 })
                 .collect()
         })
@@ -1603,7 +1996,10 @@ mod tests {
     /// A random address inside a random listed prefix, or one of its two ends.
     fn pick<T>(spans: &[(T, T)], which: &Index, bits: T, end: u8) -> T
     where
-        T: Copy + std::ops::BitAnd<Output = T> + std::ops::BitOr<Output = T> + std::ops::Not<Output = T>,
+        T: Copy
+            + std::ops::BitAnd<Output = T>
+            + std::ops::BitOr<Output = T>
+            + std::ops::Not<Output = T>,
     {
         let (first, last) = spans[which.index(spans.len())];
         match end {
@@ -1644,8 +2040,16 @@ mod tests {
 
     // ---- property tests on random tables -------------------------------------------
 
-    const SERVICES: [&str; 8] =
-        ["AMAZON", "EC2", "S3", "CLOUDFRONT", "CLOUDFRONT_ORIGIN_FACING", "ROUTE53", "API_GATEWAY", "AMAZON_CONNECT"];
+    const SERVICES: [&str; 8] = [
+        "AMAZON",
+        "EC2",
+        "S3",
+        "CLOUDFRONT",
+        "CLOUDFRONT_ORIGIN_FACING",
+        "ROUTE53",
+        "API_GATEWAY",
+        "AMAZON_CONNECT",
+    ];
     const REGIONS: [&str; 3] = ["GLOBAL", "eu-west-1", "us-east-1"];
 
     /// A prefix (as text) with indices of (service, region, local border group or not).
@@ -1655,20 +2059,41 @@ mod tests {
     fn random_prefix(v6: bool) -> impl Strategy<Value = RandomPrefix> {
         // Bases near the private blocks, the ends of the space and AWS-like space, so
         // prefixes nest and straddle the interesting edges.
-        let v4_bases = [0x0000_0000u32, 0x0A00_0000, 0x3400_0000, 0x6440_0000, 0xAC10_0000, 0xFFFF_0000];
-        let v6_bases = [0u128, 0xfc00 << 112, 0xfe80 << 112, 0x2600_1f00 << 96, u128::MAX << 64];
-        let services = prop::collection::vec((0..SERVICES.len(), 0..REGIONS.len(), any::<bool>()), 1..4);
-        let lens = if v6 { prop_oneof![0u8..=128, 96u8..=128] } else { prop_oneof![0u8..=32, 16u8..=32] };
-        (any::<Index>(), any::<u128>(), lens, services).prop_map(move |(base, noise, len, services)| {
-            let text = if v6 {
-                let a = v6_bases[base.index(v6_bases.len())] | (noise >> 80);
-                Ipv6Net::new(Ipv6Addr::from_bits(a), len.min(128)).map(|n| n.trunc().to_string())
-            } else {
-                let a = v4_bases[base.index(v4_bases.len())] | (noise as u32 >> 8);
-                Ipv4Net::new(Ipv4Addr::from_bits(a), len.min(32)).map(|n| n.trunc().to_string())
-            };
-            (text.expect("valid length"), services)
-        })
+        let v4_bases = [
+            0x0000_0000u32,
+            0x0A00_0000,
+            0x3400_0000,
+            0x6440_0000,
+            0xAC10_0000,
+            0xFFFF_0000,
+        ];
+        let v6_bases = [
+            0u128,
+            0xfc00 << 112,
+            0xfe80 << 112,
+            0x2600_1f00 << 96,
+            u128::MAX << 64,
+        ];
+        let services =
+            prop::collection::vec((0..SERVICES.len(), 0..REGIONS.len(), any::<bool>()), 1..4);
+        let lens = if v6 {
+            prop_oneof![0u8..=128, 96u8..=128]
+        } else {
+            prop_oneof![0u8..=32, 16u8..=32]
+        };
+        (any::<Index>(), any::<u128>(), lens, services).prop_map(
+            move |(base, noise, len, services)| {
+                let text = if v6 {
+                    let a = v6_bases[base.index(v6_bases.len())] | (noise >> 80);
+                    Ipv6Net::new(Ipv6Addr::from_bits(a), len.min(128))
+                        .map(|n| n.trunc().to_string())
+                } else {
+                    let a = v4_bases[base.index(v4_bases.len())] | (noise as u32 >> 8);
+                    Ipv4Net::new(Ipv4Addr::from_bits(a), len.min(32)).map(|n| n.trunc().to_string())
+                };
+                (text.expect("valid length"), services)
+            },
+        )
     }
 
     fn random_file(v4: &[RandomPrefix], v6: &[RandomPrefix]) -> Vec<u8> {

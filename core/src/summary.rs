@@ -93,7 +93,10 @@ impl FileMeta {
         [
             ("flowpath.version", crate::VERSION.to_owned()),
             ("flowpath.ranges.sync_token", self.ranges_sync_token.clone()),
-            ("flowpath.ranges.create_date", self.ranges_create_date.clone()),
+            (
+                "flowpath.ranges.create_date",
+                self.ranges_create_date.clone(),
+            ),
             ("flowpath.inputs", inputs),
             ("flowpath.counts.read", c.read.to_string()),
             ("flowpath.counts.ok", c.ok.to_string()),
@@ -132,7 +135,9 @@ pub fn partitions(rows: Vec<Row>) -> Vec<Partition> {
     let mut out: Vec<Partition> = Vec::new();
     for row in rows {
         match out.last_mut() {
-            Some(p) if p.account_id == row.account_id && p.region == row.region && p.day == row.day => {
+            Some(p)
+                if p.account_id == row.account_id && p.region == row.region && p.day == row.day =>
+            {
                 p.rows.push(row);
             }
             _ => out.push(Partition {
@@ -176,7 +181,11 @@ pub fn to_batch(rows: &[Row]) -> Result<RecordBatch, Error> {
 
 /// Writes rows as a Parquet summary file to `out`.
 pub fn write_parquet<W: Write + Send>(out: W, rows: &[Row], meta: &FileMeta) -> Result<(), Error> {
-    let kv = meta.key_values().into_iter().map(|(k, v)| KeyValue::new(k, v)).collect();
+    let kv = meta
+        .key_values()
+        .into_iter()
+        .map(|(k, v)| KeyValue::new(k, v))
+        .collect();
     let props = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(3)?))
         .set_dictionary_enabled(true)
@@ -231,7 +240,13 @@ mod tests {
             ranges_sync_token: "1787411825".into(),
             ranges_create_date: "2026-08-22-15-17-05".into(),
             inputs: vec!["a.log".into()],
-            counts: Counts { read: 5, ok: 2, nodata: 1, skipdata: 1, malformed: 1 },
+            counts: Counts {
+                read: 5,
+                ok: 2,
+                nodata: 1,
+                skipdata: 1,
+                malformed: 1,
+            },
         };
         let mut buf = Vec::new();
         write_parquet(&mut buf, &rows, &meta).unwrap();
@@ -240,9 +255,17 @@ mod tests {
         assert_eq!(buf, again, "writing is deterministic");
 
         let builder = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(buf)).unwrap();
-        let kv = builder.metadata().file_metadata().key_value_metadata().unwrap().clone();
+        let kv = builder
+            .metadata()
+            .file_metadata()
+            .key_value_metadata()
+            .unwrap()
+            .clone();
         let get = |k: &str| kv.iter().find(|e| e.key == k).and_then(|e| e.value.clone());
-        assert_eq!(get("flowpath.ranges.sync_token").as_deref(), Some("1787411825"));
+        assert_eq!(
+            get("flowpath.ranges.sync_token").as_deref(),
+            Some("1787411825")
+        );
         assert_eq!(get("flowpath.inputs").as_deref(), Some(r#"["a.log"]"#));
         assert_eq!(get("flowpath.counts.malformed").as_deref(), Some("1"));
         assert_eq!(builder.schema().fields().len(), 13);
@@ -252,14 +275,22 @@ mod tests {
         assert_eq!(ts.value(0), 1_787_410_800_000_000);
         assert!(batch.column(1).is_null(0));
         assert_eq!(batch.column(6).as_string::<i32>().value(0), "S3");
-        assert_eq!(batch.column(12).as_primitive::<Int64Type>().values(), &[10, 20]);
+        assert_eq!(
+            batch.column(12).as_primitive::<Int64Type>().values(),
+            &[10, 20]
+        );
     }
 
     #[test]
     fn partitions_split_on_partition_columns() {
         let mut other = row("2026-08-23", 5);
         other.region = "us-east-1".into();
-        let parts = partitions(vec![row("2026-08-22", 1), row("2026-08-22", 2), row("2026-08-23", 3), other]);
+        let parts = partitions(vec![
+            row("2026-08-22", 1),
+            row("2026-08-22", 2),
+            row("2026-08-23", 3),
+            other,
+        ]);
         let dirs: Vec<String> = parts.iter().map(Partition::dir).collect();
         assert_eq!(
             dirs,

@@ -22,7 +22,9 @@ pub(crate) fn shared_dir(what: &str) -> Option<PathBuf> {
 
 /// Paths of the real ip-ranges.json snapshots in `../shared/aws-ip-ranges/`.
 pub(crate) fn shared_range_snapshots() -> Vec<PathBuf> {
-    let Some(dir) = shared_dir("ip-ranges snapshots") else { return Vec::new() };
+    let Some(dir) = shared_dir("ip-ranges snapshots") else {
+        return Vec::new();
+    };
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("aws-ip-ranges"))
         .expect("read ../shared/aws-ip-ranges")
         .map(|e| e.expect("dir entry").path())

@@ -88,8 +88,14 @@ impl V4Table {
     /// [`V4Table::build`] with smaller limits for inline runs, so tests can reach the
     /// long-run path with small tables.
     fn build_with_limits(starts: &[(u32, LabelId)], max_len: u32, max_off: u32) -> V4Table {
-        debug_assert!(starts.first().is_some_and(|s| s.0 == 0), "intervals must start at 0");
-        debug_assert!(starts.windows(2).all(|w| w[0].0 < w[1].0), "starts must increase");
+        debug_assert!(
+            starts.first().is_some_and(|s| s.0 == 0),
+            "intervals must start at 0"
+        );
+        debug_assert!(
+            starts.windows(2).all(|w| w[0].0 < w[1].0),
+            "starts must increase"
+        );
         let mut direct = vec![0u32; V4_DIRECT_LEN];
         let mut ranges: Vec<u32> = Vec::new();
         let mut long: Vec<(u32, u32)> = Vec::new();
@@ -102,10 +108,12 @@ impl V4Table {
             }
             let label = starts.get(i).map_or(0, |s| s.1);
             // Intervals that start strictly inside this /16.
-            let end = i + 1 + starts[(i + 1).min(starts.len())..]
-                .iter()
-                .take_while(|s| s.0 >> V4_DIRECT_BITS == chunk)
-                .count();
+            let end = i
+                + 1
+                + starts[(i + 1).min(starts.len())..]
+                    .iter()
+                    .take_while(|s| s.0 >> V4_DIRECT_BITS == chunk)
+                    .count();
             if end == i + 1 {
                 *slot = u32::from(label);
                 continue;
@@ -113,9 +121,11 @@ impl V4Table {
             let offset = len_u32(ranges.len());
             let run_len = len_u32(end - i);
             ranges.push(u32::from(label));
-            ranges.extend(starts[i + 1..end].iter().map(|&(start, label)| {
-                ((start & 0xFFFF) << 16) | u32::from(label)
-            }));
+            ranges.extend(
+                starts[i + 1..end]
+                    .iter()
+                    .map(|&(start, label)| ((start & 0xFFFF) << 16) | u32::from(label)),
+            );
             *slot = if run_len <= max_len && offset <= max_off {
                 CHUNK | (run_len << LEN_SHIFT) | offset
             } else {
@@ -129,7 +139,11 @@ impl V4Table {
             .into_boxed_slice()
             .try_into()
             .expect("the direct table was allocated with V4_DIRECT_LEN entries");
-        V4Table { direct, ranges: ranges.into(), long: long.into() }
+        V4Table {
+            direct,
+            ranges: ranges.into(),
+            long: long.into(),
+        }
     }
 
     /// The label of the interval that holds `addr`.
@@ -215,9 +229,19 @@ pub(crate) struct V6Table {
 impl V6Table {
     /// Builds the table from interval starts (see the module docs for the invariants).
     pub(crate) fn build(starts: &[(u128, LabelId)]) -> V6Table {
-        debug_assert!(starts.first().is_some_and(|s| s.0 == 0), "intervals must start at 0");
-        debug_assert!(starts.windows(2).all(|w| w[0].0 < w[1].0), "starts must increase");
-        let starts = if starts.is_empty() { &[(0, 0)][..] } else { starts };
+        debug_assert!(
+            starts.first().is_some_and(|s| s.0 == 0),
+            "intervals must start at 0"
+        );
+        debug_assert!(
+            starts.windows(2).all(|w| w[0].0 < w[1].0),
+            "starts must increase"
+        );
+        let starts = if starts.is_empty() {
+            &[(0, 0)][..]
+        } else {
+            starts
+        };
         let mut groups: Vec<Group> = Vec::new();
         let mut lo = Vec::with_capacity(starts.len());
         let mut labels = Vec::with_capacity(starts.len());
@@ -225,7 +249,11 @@ impl V6Table {
             let hi = (start >> 64) as u64;
             match groups.last_mut() {
                 Some(g) if g.hi == hi => g.len += 1,
-                _ => groups.push(Group { hi, first: len_u32(i), len: 1 }),
+                _ => groups.push(Group {
+                    hi,
+                    first: len_u32(i),
+                    len: 1,
+                }),
             }
             lo.push(start as u64);
             labels.push(label);
@@ -240,7 +268,10 @@ impl V6Table {
                 SLOW | len_u32(g)
             }
         };
-        debug_assert!(u32::try_from(groups.len()).is_ok_and(|n| n < SLOW), "group indices fit 31 bits");
+        debug_assert!(
+            u32::try_from(groups.len()).is_ok_and(|n| n < SLOW),
+            "group indices fit 31 bits"
+        );
         let his: Vec<u64> = groups.iter().map(|g| g.hi).collect();
         let answers: Vec<u32> = (0..groups.len()).map(|g| answer(g + 1)).collect();
         let mut direct = vec![0u32; V6_DIRECT_LEN];
@@ -250,7 +281,12 @@ impl V6Table {
             while g0 + 1 < his.len() && his[g0 + 1] <= base {
                 g0 += 1;
             }
-            let end = g0 + 1 + his[g0 + 1..].iter().take_while(|&&h| h >> 48 == chunk).count();
+            let end = g0
+                + 1
+                + his[g0 + 1..]
+                    .iter()
+                    .take_while(|&&h| h >> 48 == chunk)
+                    .count();
             let inside_group = end > g0 + 1 || (answers[g0] & SLOW != 0);
             *slot = if inside_group {
                 let len = (end - g0) as u32;
@@ -311,7 +347,10 @@ impl V6Table {
         } else {
             // hi == group.hi. No starts at or below `lo` means the previous group's last
             // start, which exists: the first start is `::`, at or below everything.
-            let at_or_below = self.lo[first..first + len].iter().filter(|&&l| l <= lo).count();
+            let at_or_below = self.lo[first..first + len]
+                .iter()
+                .filter(|&&l| l <= lo)
+                .count();
             (first + at_or_below).saturating_sub(1)
         };
         self.labels[index]
@@ -356,8 +395,13 @@ impl V4Table {
 impl V6Table {
     /// The step function stored in the table: (start, label) in address order.
     pub(crate) fn steps(&self) -> Vec<(u128, LabelId)> {
-        let his = self.groups.iter().flat_map(|g| (0..g.len).map(move |_| u128::from(g.hi)));
-        let starts = his.zip(self.lo.iter()).map(|(hi, &lo)| (hi << 64) | u128::from(lo));
+        let his = self
+            .groups
+            .iter()
+            .flat_map(|g| (0..g.len).map(move |_| u128::from(g.hi)));
+        let starts = his
+            .zip(self.lo.iter())
+            .map(|(hi, &lo)| (hi << 64) | u128::from(lo));
         starts.zip(self.labels.iter().copied()).collect()
     }
 }
@@ -403,7 +447,13 @@ mod tests {
     #[test]
     fn v4_boundaries_at_edges() {
         // Intervals that start at the last address, at a /16 edge and mid-/16.
-        let starts = [(0, 1), (0x0001_0000, 2), (0x0001_8000, 3), (0x0002_0000, 4), (u32::MAX, 5)];
+        let starts = [
+            (0, 1),
+            (0x0001_0000, 2),
+            (0x0001_8000, 3),
+            (0x0002_0000, 4),
+            (u32::MAX, 5),
+        ];
         let t = V4Table::build(&starts);
         check_v4(&starts, &t, &[]);
         assert_eq!(t.lookup(0xFFFF_FFFE), 4);
@@ -435,9 +485,22 @@ mod tests {
 
     #[test]
     fn v6_edges() {
-        let starts = [(0u128, 1), (1u128 << 64, 2), ((1u128 << 64) + 5, 3), (u128::MAX, 4)];
+        let starts = [
+            (0u128, 1),
+            (1u128 << 64, 2),
+            ((1u128 << 64) + 5, 3),
+            (u128::MAX, 4),
+        ];
         let t = V6Table::build(&starts);
-        for a in [0, 1, (1 << 64) - 1, 1 << 64, (1 << 64) + 4, (1 << 64) + 5, u128::MAX - 1] {
+        for a in [
+            0,
+            1,
+            (1 << 64) - 1,
+            1 << 64,
+            (1 << 64) + 4,
+            (1 << 64) + 5,
+            u128::MAX - 1,
+        ] {
             assert_eq!(t.lookup(a), naive(&starts, a), "address {a:#x}");
         }
         assert_eq!(t.lookup(u128::MAX), 4);
@@ -455,7 +518,8 @@ mod tests {
 
     fn v4_starts() -> impl Strategy<Value = Vec<(u32, LabelId)>> {
         // Clustered starts (a few /16s), so chunks hold many intervals, plus scattered ones.
-        let clustered = (0u32..4, any::<u16>()).prop_map(|(hi, lo)| 0x3400_0000 | hi << 16 | u32::from(lo));
+        let clustered =
+            (0u32..4, any::<u16>()).prop_map(|(hi, lo)| 0x3400_0000 | hi << 16 | u32::from(lo));
         let start = prop_oneof![clustered, any::<u32>(), Just(u32::MAX)];
         prop::collection::vec((start, 0u16..6), 0..300).prop_map(normalize)
     }

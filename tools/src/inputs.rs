@@ -27,15 +27,24 @@ impl Input {
     pub(crate) fn identity(&self) -> String {
         match self {
             Input::Stdin => "stdin".to_owned(),
-            Input::File(p) => std::path::absolute(p).unwrap_or_else(|_| p.clone()).display().to_string(),
+            Input::File(p) => std::path::absolute(p)
+                .unwrap_or_else(|_| p.clone())
+                .display()
+                .to_string(),
         }
     }
 }
 
 /// Whether a file found while walking a directory is a flow-log file.
 fn looks_like_flow_log(path: &Path) -> bool {
-    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
-    !name.starts_with('.') && [".log", ".log.gz", ".gz", ".txt"].iter().any(|ext| name.ends_with(ext))
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    !name.starts_with('.')
+        && [".log", ".log.gz", ".gz", ".txt"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
 }
 
 /// Expands files, directories (recursively, sorted) and `-`.
@@ -46,12 +55,16 @@ pub(crate) fn expand(args: &[PathBuf]) -> Result<Vec<Input>> {
             out.push(Input::Stdin);
             continue;
         }
-        let meta = std::fs::metadata(arg).with_context(|| format!("cannot read input {}", arg.display()))?;
+        let meta = std::fs::metadata(arg)
+            .with_context(|| format!("cannot read input {}", arg.display()))?;
         if meta.is_dir() {
             let before = out.len();
             walk(arg, &mut out)?;
             if out.len() == before {
-                bail!("no flow-log files (*.log, *.log.gz, *.gz, *.txt) under {}", arg.display());
+                bail!(
+                    "no flow-log files (*.log, *.log.gz, *.gz, *.txt) under {}",
+                    arg.display()
+                );
             }
         } else {
             out.push(Input::File(arg.clone()));

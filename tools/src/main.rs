@@ -26,7 +26,8 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             let broken_pipe = err.chain().any(|e| {
-                e.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+                e.downcast_ref::<io::Error>()
+                    .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
             });
             if broken_pipe {
                 return ExitCode::SUCCESS;

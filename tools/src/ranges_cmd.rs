@@ -80,16 +80,43 @@ pub(crate) fn lookup(args: &LookupArgs) -> Result<ExitCode> {
         writeln!(out)?;
         return Ok(ExitCode::SUCCESS);
     }
-    writeln!(out, "# AWS ranges createDate {} (syncToken {})", ranges.create_date(), ranges.sync_token())?;
+    writeln!(
+        out,
+        "# AWS ranges createDate {} (syncToken {})",
+        ranges.create_date(),
+        ranges.sync_token()
+    )?;
     for r in &results {
         writeln!(out, "{}", r.address)?;
-        let listed = if r.services.len() > 1 { format!(" (listed: {})", r.services.join(", ")) } else { String::new() };
+        let listed = if r.services.len() > 1 {
+            format!(" (listed: {})", r.services.join(", "))
+        } else {
+            String::new()
+        };
         writeln!(out, "  service:       {}{listed}", r.service)?;
-        writeln!(out, "  region:        {}", r.region.as_deref().unwrap_or("-"))?;
-        writeln!(out, "  border group:  {}", r.network_border_group.as_deref().unwrap_or("-"))?;
-        writeln!(out, "  prefix:        {}", r.matched_prefix.as_deref().unwrap_or("- (not in AWS's ranges)"))?;
+        writeln!(
+            out,
+            "  region:        {}",
+            r.region.as_deref().unwrap_or("-")
+        )?;
+        writeln!(
+            out,
+            "  border group:  {}",
+            r.network_border_group.as_deref().unwrap_or("-")
+        )?;
+        writeln!(
+            out,
+            "  prefix:        {}",
+            r.matched_prefix
+                .as_deref()
+                .unwrap_or("- (not in AWS's ranges)")
+        )?;
         for e in &r.covering {
-            writeln!(out, "  covered by:    {} {} {} {}", e.prefix, e.service, e.region, e.network_border_group)?;
+            writeln!(
+                out,
+                "  covered by:    {} {} {} {}",
+                e.prefix, e.service, e.region, e.network_border_group
+            )?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -131,8 +158,16 @@ fn matching<'a>(ranges: &'a Ranges, args: &ListArgs) -> Vec<&'a Entry> {
         .entries()
         .iter()
         .filter(|e| e.prefix.addr().is_ipv6() == args.ipv6)
-        .filter(|e| args.service.as_ref().is_none_or(|s| e.service.eq_ignore_ascii_case(s)))
-        .filter(|e| args.region.as_ref().is_none_or(|r| e.region.eq_ignore_ascii_case(r)))
+        .filter(|e| {
+            args.service
+                .as_ref()
+                .is_none_or(|s| e.service.eq_ignore_ascii_case(s))
+        })
+        .filter(|e| {
+            args.region
+                .as_ref()
+                .is_none_or(|r| e.region.eq_ignore_ascii_case(r))
+        })
         .collect()
 }
 
@@ -165,8 +200,14 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
     let mut out = io::stdout().lock();
     if args.json {
         let report = DiffReport {
-            old: Snapshot { create_date: old.create_date(), sync_token: old.sync_token() },
-            new: Snapshot { create_date: new.create_date(), sync_token: new.sync_token() },
+            old: Snapshot {
+                create_date: old.create_date(),
+                sync_token: old.sync_token(),
+            },
+            new: Snapshot {
+                create_date: new.create_date(),
+                sync_token: new.sync_token(),
+            },
             added: json_entries(&d.added),
             removed: json_entries(&d.removed),
             changed: d
@@ -183,8 +224,18 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
         writeln!(out)?;
         return Ok(ExitCode::SUCCESS);
     }
-    writeln!(out, "--- {} (createDate {})", args.old.display(), old.create_date())?;
-    writeln!(out, "+++ {} (createDate {})", args.new.display(), new.create_date())?;
+    writeln!(
+        out,
+        "--- {} (createDate {})",
+        args.old.display(),
+        old.create_date()
+    )?;
+    writeln!(
+        out,
+        "+++ {} (createDate {})",
+        args.new.display(),
+        new.create_date()
+    )?;
     let show = |e: &Entry| format!("{} {} {} {}", e.prefix, e.service, e.region, e.border_group);
     for e in &d.added {
         writeln!(out, "+ {}", show(e))?;
@@ -193,7 +244,12 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
         writeln!(out, "- {}", show(e))?;
     }
     for c in &d.changed {
-        let side = |es: &[Entry]| es.iter().map(|e| format!("{} {} {}", e.service, e.region, e.border_group)).collect::<Vec<_>>().join(", ");
+        let side = |es: &[Entry]| {
+            es.iter()
+                .map(|e| format!("{} {} {}", e.service, e.region, e.border_group))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         writeln!(out, "~ {}: {} -> {}", c.prefix, side(&c.old), side(&c.new))?;
     }
     writeln!(
@@ -207,7 +263,9 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
 }
 
 fn update(args: &UpdateArgs) -> Result<ExitCode> {
-    let mut response = ureq::get(&args.url).call().with_context(|| format!("cannot download {}", args.url))?;
+    let mut response = ureq::get(&args.url)
+        .call()
+        .with_context(|| format!("cannot download {}", args.url))?;
     let body = response
         .body_mut()
         .with_config()
@@ -217,7 +275,11 @@ fn update(args: &UpdateArgs) -> Result<ExitCode> {
     let ranges = Ranges::from_json(&body)
         .with_context(|| format!("{} did not return a valid ip-ranges.json", args.url))?;
     write_atomic(&args.out, |w| Ok(w.write_all(&body)?))?;
-    let v4 = ranges.entries().iter().filter(|e| e.prefix.addr().is_ipv4()).count();
+    let v4 = ranges
+        .entries()
+        .iter()
+        .filter(|e| e.prefix.addr().is_ipv4())
+        .count();
     let mut out = io::stdout().lock();
     writeln!(
         out,

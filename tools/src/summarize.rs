@@ -13,11 +13,11 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+use flowpath_core::Ranges;
 use flowpath_core::format::Format;
 use flowpath_core::layout::output_name;
 use flowpath_core::pipeline::{self, Options, Stats};
 use flowpath_core::summary::{Counts, write_parquet};
-use flowpath_core::Ranges;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -66,7 +66,11 @@ pub(crate) fn run(args: &SummarizeArgs) -> Result<ExitCode> {
     fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create output directory {}", args.out.display()))?;
 
-    let opts = Options { format, strict: args.strict, ..Options::default() };
+    let opts = Options {
+        format,
+        strict: args.strict,
+        ..Options::default()
+    };
     let progress = progress_bar(inputs.len() as u64, args.json);
     let started = Instant::now();
     let outcomes: Vec<Outcome> = inputs
@@ -77,11 +81,20 @@ pub(crate) fn run(args: &SummarizeArgs) -> Result<ExitCode> {
             if let Ok(done) = &result {
                 progress.set_message(format!("{} records", done.stats.counts.read));
             }
-            Outcome { input: input.name(), result }
+            Outcome {
+                input: input.name(),
+                result,
+            }
         })
         .collect();
     progress.finish_and_clear();
-    let report = Report::new(&outcomes, &ranges, &ranges_source, &args.out, started.elapsed());
+    let report = Report::new(
+        &outcomes,
+        &ranges,
+        &ranges_source,
+        &args.out,
+        started.elapsed(),
+    );
 
     let mut out = io::stdout().lock();
     if args.json {
@@ -90,11 +103,19 @@ pub(crate) fn run(args: &SummarizeArgs) -> Result<ExitCode> {
     } else {
         report.write_text(&mut out)?;
     }
-    Ok(if report.failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if report.failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn progress_bar(len: u64, quiet: bool) -> ProgressBar {
-    let target = if quiet { ProgressDrawTarget::hidden() } else { ProgressDrawTarget::stderr() };
+    let target = if quiet {
+        ProgressDrawTarget::hidden()
+    } else {
+        ProgressDrawTarget::stderr()
+    };
     let bar = ProgressBar::with_draw_target(Some(len), target);
     if let Ok(style) =
         ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} inputs {msg}")
@@ -129,7 +150,11 @@ fn summarize_one(input: &Input, ranges: &Ranges, opts: &Options, out: &Path) -> 
         }
         written.push(path);
     }
-    Ok(Done { stats, unknown_fields, written })
+    Ok(Done {
+        stats,
+        unknown_fields,
+        written,
+    })
 }
 
 #[derive(Serialize)]
@@ -188,7 +213,13 @@ struct Failure {
 }
 
 impl Report {
-    fn new(outcomes: &[Outcome], ranges: &Ranges, source: &str, out: &Path, elapsed: Duration) -> Report {
+    fn new(
+        outcomes: &[Outcome],
+        ranges: &Ranges,
+        source: &str,
+        out: &Path,
+        elapsed: Duration,
+    ) -> Report {
         let mut counts = Counts::default();
         let mut examples = Vec::new();
         let mut skipdata_inputs = Vec::new();
@@ -202,7 +233,10 @@ impl Report {
             let done = match &outcome.result {
                 Ok(done) => done,
                 Err(err) => {
-                    failures.push(Failure { input: outcome.input.clone(), error: format!("{err:#}") });
+                    failures.push(Failure {
+                        input: outcome.input.clone(),
+                        error: format!("{err:#}"),
+                    });
                     continue;
                 }
             };
@@ -231,7 +265,10 @@ impl Report {
             labels.agree += done.stats.aws_labels.agree;
             labels.disagree += done.stats.aws_labels.disagree;
             for (aws, ours, n) in &done.stats.aws_labels.disagreements {
-                match disagreements.iter_mut().find(|(a, o, _)| a == aws && o == ours) {
+                match disagreements
+                    .iter_mut()
+                    .find(|(a, o, _)| a == aws && o == ours)
+                {
                     Some(d) => d.2 += n,
                     None => disagreements.push((aws.clone(), ours.clone(), *n)),
                 }
@@ -242,7 +279,11 @@ impl Report {
         labels.top_disagreements = disagreements
             .into_iter()
             .take(10)
-            .map(|(aws, flowpath, count)| Disagreement { aws, flowpath, count })
+            .map(|(aws, flowpath, count)| Disagreement {
+                aws,
+                flowpath,
+                count,
+            })
             .collect();
         files_written.sort();
         let stale_warning = match (ranges.published_at(), max_start) {
@@ -269,7 +310,11 @@ impl Report {
             output_dir: out.display().to_string(),
             files_written,
             elapsed_seconds: seconds,
-            records_per_second: if seconds > 0.0 { counts.read as f64 / seconds } else { 0.0 },
+            records_per_second: if seconds > 0.0 {
+                counts.read as f64 / seconds
+            } else {
+                0.0
+            },
             malformed_examples: examples,
             skipdata_inputs,
             unknown_fields: unknown.into_iter().collect(),
@@ -310,12 +355,23 @@ impl Report {
             )?;
         }
         if !self.unknown_fields.is_empty() {
-            writeln!(w, "note: fields flowpath does not know were carried as opaque: {}", self.unknown_fields.join(", "))?;
+            writeln!(
+                w,
+                "note: fields flowpath does not know were carried as opaque: {}",
+                self.unknown_fields.join(", ")
+            )?;
         }
         if c.malformed > 0 {
-            writeln!(w, "malformed lines (first {}):", self.malformed_examples.len())?;
+            writeln!(
+                w,
+                "malformed lines (first {}):",
+                self.malformed_examples.len()
+            )?;
             for e in &self.malformed_examples {
-                let what = e.field.as_ref().map_or_else(|| e.reason.clone(), |f| format!("field `{f}`: {}", e.reason));
+                let what = e.field.as_ref().map_or_else(
+                    || e.reason.clone(),
+                    |f| format!("field `{f}`: {}", e.reason),
+                );
                 writeln!(w, "  {}:{}: {what}: {}", e.input, e.line, e.text)?;
             }
         }
@@ -328,7 +384,11 @@ impl Report {
                 l.agree + l.disagree
             )?;
             for d in &l.top_disagreements {
-                writeln!(w, "  AWS says {}, flowpath says {}: {} records", d.aws, d.flowpath, d.count)?;
+                writeln!(
+                    w,
+                    "  AWS says {}, flowpath says {}: {} records",
+                    d.aws, d.flowpath, d.count
+                )?;
             }
         }
         for f in &self.failures {

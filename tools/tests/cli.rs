@@ -1,5 +1,10 @@
 //! The `flowpath` binary, run as a user runs it: on the fixtures, into temporary
 //! directories; outputs read back with arrow and with DuckDB (as Athena reads them).
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a panic is the failure report"
+)]
+#![allow(clippy::print_stderr, reason = "skip notices")]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -28,7 +33,13 @@ fn stdout(o: &Output) -> String {
 }
 
 fn ok(o: Output) -> Output {
-    assert!(o.status.success(), "exit {:?}\nstdout:\n{}\nstderr:\n{}", o.status, stdout(&o), String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status,
+        stdout(&o),
+        String::from_utf8_lossy(&o.stderr)
+    );
     o
 }
 
@@ -42,7 +53,11 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     while let Some(d) = stack.pop() {
         for e in std::fs::read_dir(&d).unwrap() {
             let p = e.unwrap().path();
-            if p.is_dir() { stack.push(p) } else { out.push(p) }
+            if p.is_dir() {
+                stack.push(p)
+            } else {
+                out.push(p)
+            }
         }
     }
     out.sort();
@@ -56,99 +71,257 @@ fn read_parquet(path: &Path) -> (RecordBatch, Vec<(String, String)>) {
         .metadata()
         .file_metadata()
         .key_value_metadata()
-        .map(|kv| kv.iter().map(|e| (e.key.clone(), e.value.clone().unwrap_or_default())).collect())
+        .map(|kv| {
+            kv.iter()
+                .map(|e| (e.key.clone(), e.value.clone().unwrap_or_default()))
+                .collect()
+        })
         .unwrap_or_default();
     let batches: Vec<RecordBatch> = builder.build().unwrap().map(Result::unwrap).collect();
-    assert_eq!(batches.len(), 1, "a summary is one row group, read as one batch");
+    assert_eq!(
+        batches.len(),
+        1,
+        "a summary is one row group, read as one batch"
+    );
     (batches[0].clone(), kv)
 }
 
 fn meta<'a>(kv: &'a [(String, String)], key: &str) -> &'a str {
-    kv.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).unwrap_or_else(|| panic!("no {key}"))
+    kv.iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_else(|| panic!("no {key}"))
 }
 
 #[test]
 fn quick_start_summarizes_the_fixtures() {
     let out = tempfile::tempdir().unwrap();
-    let o = ok(flowpath(&["summarize", "fixtures/flowlogs", "--out", out.path().to_str().unwrap(), "--json"]));
+    let o = ok(flowpath(&[
+        "summarize",
+        "fixtures/flowlogs",
+        "--out",
+        out.path().to_str().unwrap(),
+        "--json",
+    ]));
     let report = json(&o);
     assert_eq!(report["inputs"], 4);
     assert_eq!(report["inputs_failed"], 0);
-    assert_eq!(report["counts"], serde_json::json!({"read": 21, "ok": 18, "nodata": 2, "skipdata": 1, "malformed": 0}));
+    assert_eq!(
+        report["counts"],
+        serde_json::json!({"read": 21, "ok": 18, "nodata": 2, "skipdata": 1, "malformed": 0})
+    );
     assert_eq!(report["ranges"]["create_date"], "2026-08-22-15-17-05");
     assert_eq!(report["ranges"]["sync_token"], "1787411825");
     assert_eq!(report["ranges"]["stale_warning"], Value::Null);
-    assert_eq!(report["skipdata_inputs"], serde_json::json!(["fixtures/flowlogs/v2-default.log"]));
+    assert_eq!(
+        report["skipdata_inputs"],
+        serde_json::json!(["fixtures/flowlogs/v2-default.log"])
+    );
     assert_eq!(report["aws_labels"]["agree"], 5);
-    assert_eq!(report["aws_labels"]["top_disagreements"][0], serde_json::json!({"aws": "AMAZON", "flowpath": "DYNAMODB", "count": 1}));
+    assert_eq!(
+        report["aws_labels"]["top_disagreements"][0],
+        serde_json::json!({"aws": "AMAZON", "flowpath": "DYNAMODB", "count": 1})
+    );
 
     let files = files_under(out.path());
-    let rel: Vec<String> = files.iter().map(|p| p.strip_prefix(out.path()).unwrap().display().to_string()).collect();
+    let rel: Vec<String> = files
+        .iter()
+        .map(|p| p.strip_prefix(out.path()).unwrap().display().to_string())
+        .collect();
     assert_eq!(rel.len(), 4, "{rel:?}");
-    assert!(rel.iter().all(|r| r.starts_with("account_id=123456789012/") && r.ends_with(".parquet")));
-    assert_eq!(rel.iter().filter(|r| r.starts_with("account_id=123456789012/region=eu-west-1/day=2026-08-22/")).count(), 2);
-    let v2 = files.iter().find(|p| p.file_name().unwrap().to_str().unwrap().starts_with("v2-default-")).unwrap();
-    assert!(v2.to_str().unwrap().contains("/region=unknown/day=2026-08-22/"));
+    assert!(
+        rel.iter()
+            .all(|r| r.starts_with("account_id=123456789012/") && r.ends_with(".parquet"))
+    );
+    assert_eq!(
+        rel.iter()
+            .filter(|r| r.starts_with("account_id=123456789012/region=eu-west-1/day=2026-08-22/"))
+            .count(),
+        2
+    );
+    let v2 = files
+        .iter()
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("v2-default-")
+        })
+        .unwrap();
+    assert!(
+        v2.to_str()
+            .unwrap()
+            .contains("/region=unknown/day=2026-08-22/")
+    );
 
     let (batch, kv) = read_parquet(v2);
     assert_eq!(meta(&kv, "flowpath.counts.read"), "9");
     assert_eq!(meta(&kv, "flowpath.counts.skipdata"), "1");
     assert_eq!(meta(&kv, "flowpath.ranges.sync_token"), "1787411825");
-    assert_eq!(meta(&kv, "flowpath.inputs"), r#"["fixtures/flowlogs/v2-default.log"]"#);
+    assert_eq!(
+        meta(&kv, "flowpath.inputs"),
+        r#"["fixtures/flowlogs/v2-default.log"]"#
+    );
     let schema = batch.schema();
     let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
     assert_eq!(
         names,
-        ["window_start", "vpc_id", "subnet_id", "interface_id", "direction", "path", "remote_service", "remote_region", "action", "protocol", "flows", "packets", "bytes"]
+        [
+            "window_start",
+            "vpc_id",
+            "subnet_id",
+            "interface_id",
+            "direction",
+            "path",
+            "remote_service",
+            "remote_region",
+            "action",
+            "protocol",
+            "flows",
+            "packets",
+            "bytes"
+        ]
     );
     assert_eq!(batch.num_rows(), 6);
     let service = batch.column(6).as_string::<i32>();
     let bytes = batch.column(12).as_primitive::<Int64Type>();
     let flows = batch.column(10).as_primitive::<Int64Type>();
-    let s3_egress: Vec<usize> = (0..6).filter(|&i| service.value(i) == "S3" && batch.column(4).as_string::<i32>().value(i) == "egress").collect();
+    let s3_egress: Vec<usize> = (0..6)
+        .filter(|&i| {
+            service.value(i) == "S3" && batch.column(4).as_string::<i32>().value(i) == "egress"
+        })
+        .collect();
     assert_eq!(s3_egress.len(), 1);
-    assert_eq!((flows.value(s3_egress[0]), bytes.value(s3_egress[0])), (2, 150_000));
-    assert_eq!(batch.column(0).as_primitive::<TimestampMicrosecondType>().value(s3_egress[0]), 1_787_392_800_000_000);
-    assert!(batch.column(1).is_null(0), "vpc_id is null in the v2 format");
-    assert_eq!(bytes.iter().map(Option::unwrap).sum::<i64>(), 150_000 + 410_000 + 2400 + 900 + 7000 + 180);
+    assert_eq!(
+        (flows.value(s3_egress[0]), bytes.value(s3_egress[0])),
+        (2, 150_000)
+    );
+    assert_eq!(
+        batch
+            .column(0)
+            .as_primitive::<TimestampMicrosecondType>()
+            .value(s3_egress[0]),
+        1_787_392_800_000_000
+    );
+    assert!(
+        batch.column(1).is_null(0),
+        "vpc_id is null in the v2 format"
+    );
+    assert_eq!(
+        bytes.iter().map(Option::unwrap).sum::<i64>(),
+        150_000 + 410_000 + 2400 + 900 + 7000 + 180
+    );
 }
 
 #[test]
 fn reruns_overwrite_with_identical_files() {
     let out = tempfile::tempdir().unwrap();
     let o = out.path().to_str().unwrap();
-    ok(flowpath(&["summarize", "fixtures/flowlogs", "--out", o, "--threads", "1"]));
-    let first: Vec<(PathBuf, Vec<u8>)> = files_under(out.path()).into_iter().map(|p| { let b = std::fs::read(&p).unwrap(); (p, b) }).collect();
-    ok(flowpath(&["summarize", "fixtures/flowlogs", "--out", o, "--threads", "2"]));
-    let second: Vec<(PathBuf, Vec<u8>)> = files_under(out.path()).into_iter().map(|p| { let b = std::fs::read(&p).unwrap(); (p, b) }).collect();
+    ok(flowpath(&[
+        "summarize",
+        "fixtures/flowlogs",
+        "--out",
+        o,
+        "--threads",
+        "1",
+    ]));
+    let first: Vec<(PathBuf, Vec<u8>)> = files_under(out.path())
+        .into_iter()
+        .map(|p| {
+            let b = std::fs::read(&p).unwrap();
+            (p, b)
+        })
+        .collect();
+    ok(flowpath(&[
+        "summarize",
+        "fixtures/flowlogs",
+        "--out",
+        o,
+        "--threads",
+        "2",
+    ]));
+    let second: Vec<(PathBuf, Vec<u8>)> = files_under(out.path())
+        .into_iter()
+        .map(|p| {
+            let b = std::fs::read(&p).unwrap();
+            (p, b)
+        })
+        .collect();
     assert_eq!(first, second);
 }
 
 #[test]
 fn bad_inputs_are_reported_and_write_nothing() {
     let out = tempfile::tempdir().unwrap();
-    let o = flowpath(&["summarize", "fixtures/bad", "--out", out.path().to_str().unwrap()]);
+    let o = flowpath(&[
+        "summarize",
+        "fixtures/bad",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(1));
     let text = stdout(&o);
     assert!(text.contains("9 inputs (3 failed)"), "{text}");
-    assert!(text.contains("fixtures/bad/bad-integer.log:3: field `bytes`: not an integer in range:"), "{text}");
-    assert!(text.contains("fixtures/bad/non-utf8.log:3: field `interface-id`: not valid UTF-8"), "{text}");
-    assert!(text.contains("fixtures/bad/wrong-field-count.log:3: expected 14 fields, found 13"), "{text}");
-    assert!(text.contains("error: fixtures/bad/truncated.log.gz: bad gzip data"), "{text}");
-    assert!(text.contains("error: fixtures/bad/bad-header.log: line 1: bad format: field `srcaddr` appears twice"), "{text}");
-    assert!(text.contains("error: fixtures/bad/not-gzip-after-magic.log.gz: bad gzip data"), "{text}");
-    let written: Vec<String> = files_under(out.path()).iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    assert!(
+        text.contains("fixtures/bad/bad-integer.log:3: field `bytes`: not an integer in range:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("fixtures/bad/non-utf8.log:3: field `interface-id`: not valid UTF-8"),
+        "{text}"
+    );
+    assert!(
+        text.contains("fixtures/bad/wrong-field-count.log:3: expected 14 fields, found 13"),
+        "{text}"
+    );
+    assert!(
+        text.contains("error: fixtures/bad/truncated.log.gz: bad gzip data"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "error: fixtures/bad/bad-header.log: line 1: bad format: field `srcaddr` appears twice"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("error: fixtures/bad/not-gzip-after-magic.log.gz: bad gzip data"),
+        "{text}"
+    );
+    let written: Vec<String> = files_under(out.path())
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
     // The four inputs with good lines wrote one file each; failed, empty and header-only inputs wrote none; no temporary files remain.
     assert_eq!(written.len(), 4, "{written:?}");
-    for prefix in ["bad-address-", "bad-integer-", "non-utf8-", "wrong-field-count-"] {
-        assert!(written.iter().any(|w| w.starts_with(prefix)), "{prefix} in {written:?}");
+    for prefix in [
+        "bad-address-",
+        "bad-integer-",
+        "non-utf8-",
+        "wrong-field-count-",
+    ] {
+        assert!(
+            written.iter().any(|w| w.starts_with(prefix)),
+            "{prefix} in {written:?}"
+        );
     }
 
     let strict = tempfile::tempdir().unwrap();
-    let o = flowpath(&["summarize", "fixtures/bad/bad-integer.log", "--out", strict.path().to_str().unwrap(), "--strict", "--json"]);
+    let o = flowpath(&[
+        "summarize",
+        "fixtures/bad/bad-integer.log",
+        "--out",
+        strict.path().to_str().unwrap(),
+        "--strict",
+        "--json",
+    ]);
     assert_eq!(o.status.code(), Some(1));
     let report = json(&o);
-    assert_eq!(report["failures"][0]["error"], "fixtures/bad/bad-integer.log: line 3: field `bytes`: not an integer in range");
+    assert_eq!(
+        report["failures"][0]["error"],
+        "fixtures/bad/bad-integer.log: line 3: field `bytes`: not an integer in range"
+    );
     assert!(files_under(strict.path()).is_empty());
 }
 
@@ -156,9 +329,17 @@ fn bad_inputs_are_reported_and_write_nothing() {
 fn stdin_gives_the_same_rows_as_the_file() {
     let out = tempfile::tempdir().unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_flowpath"))
-        .args(["summarize", "-", "--out", out.path().to_str().unwrap(), "--json"])
+        .args([
+            "summarize",
+            "-",
+            "--out",
+            out.path().to_str().unwrap(),
+            "--json",
+        ])
         .current_dir(root())
-        .stdin(Stdio::from(std::fs::File::open(root().join("fixtures/flowlogs/v2-default.log")).unwrap()))
+        .stdin(Stdio::from(
+            std::fs::File::open(root().join("fixtures/flowlogs/v2-default.log")).unwrap(),
+        ))
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -166,9 +347,21 @@ fn stdin_gives_the_same_rows_as_the_file() {
     assert_eq!(json(&o)["counts"]["ok"], 7);
     let files = files_under(out.path());
     assert_eq!(files.len(), 1);
-    assert!(files[0].file_name().unwrap().to_str().unwrap().starts_with("stdin-"));
+    assert!(
+        files[0]
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("stdin-")
+    );
     let other = tempfile::tempdir().unwrap();
-    ok(flowpath(&["summarize", "fixtures/flowlogs/v2-default.log", "--out", other.path().to_str().unwrap()]));
+    ok(flowpath(&[
+        "summarize",
+        "fixtures/flowlogs/v2-default.log",
+        "--out",
+        other.path().to_str().unwrap(),
+    ]));
     let (a, _) = read_parquet(&files[0]);
     let (b, _) = read_parquet(&files_under(other.path())[0]);
     assert_eq!(a, b);
@@ -178,40 +371,87 @@ fn stdin_gives_the_same_rows_as_the_file() {
 fn stale_ranges_and_unknown_fields_are_reported() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("new-field.log");
-    std::fs::write(&input, "srcaddr dstaddr bytes start encryption-status\n10.0.0.1 3.5.140.9 100 1787392800 1\n").unwrap();
+    std::fs::write(
+        &input,
+        "srcaddr dstaddr bytes start encryption-status\n10.0.0.1 3.5.140.9 100 1787392800 1\n",
+    )
+    .unwrap();
     let out = dir.path().join("out");
     let o = ok(flowpath(&[
-        "summarize", input.to_str().unwrap(), "--out", out.to_str().unwrap(), "--ranges", "fixtures/ip-ranges/small.json", "--json",
+        "summarize",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--ranges",
+        "fixtures/ip-ranges/small.json",
+        "--json",
     ]));
     let report = json(&o);
-    assert_eq!(report["unknown_fields"], serde_json::json!(["encryption-status"]));
+    assert_eq!(
+        report["unknown_fields"],
+        serde_json::json!(["encryption-status"])
+    );
     assert_eq!(report["ranges"]["create_date"], "2023-11-14-22-13-20");
     let warning = report["ranges"]["stale_warning"].as_str().unwrap();
-    assert!(warning.contains("are 1011 days older than the newest record"), "{warning}");
+    assert!(
+        warning.contains("are 1011 days older than the newest record"),
+        "{warning}"
+    );
     let (batch, _) = read_parquet(&files_under(&out)[0]);
     assert_eq!(batch.column(6).as_string::<i32>().value(0), "S3");
-    assert_eq!(batch.column(7).as_string::<i32>().value(0), "ap-northeast-2");
+    assert_eq!(
+        batch.column(7).as_string::<i32>().value(0),
+        "ap-northeast-2"
+    );
 }
 
 #[test]
 fn usage_errors_name_what_is_wrong() {
-    let o = flowpath(&["summarize", "fixtures/flowlogs", "--out", "/tmp/unused", "--format", "${srcaddr"]);
+    let o = flowpath(&[
+        "summarize",
+        "fixtures/flowlogs",
+        "--out",
+        "/tmp/unused",
+        "--format",
+        "${srcaddr",
+    ]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("bad --format: `${srcaddr` is not a field name"));
-    let o = flowpath(&["summarize", "fixtures/flowlogs", "--out", "/tmp/unused", "--ranges", "fixtures/flowlogs/v2-default.log"]);
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("bad --format: `${srcaddr` is not a field name")
+    );
+    let o = flowpath(&[
+        "summarize",
+        "fixtures/flowlogs",
+        "--out",
+        "/tmp/unused",
+        "--ranges",
+        "fixtures/flowlogs/v2-default.log",
+    ]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("bad ranges file fixtures/flowlogs/v2-default.log"));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("bad ranges file fixtures/flowlogs/v2-default.log")
+    );
     let o = flowpath(&["summarize", "no/such/file.log", "--out", "/tmp/unused"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("cannot read input no/such/file.log"));
     let o = flowpath(&["lookup", "not-an-ip"]);
-    assert!(String::from_utf8_lossy(&o.stderr).contains("`not-an-ip` is not an IPv4 or IPv6 address"));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("`not-an-ip` is not an IPv4 or IPv6 address")
+    );
     assert_eq!(flowpath(&["summarize"]).status.code(), Some(2));
 }
 
 #[test]
 fn lookup_answers_service_region_and_prefixes() {
-    let o = ok(flowpath(&["lookup", "52.95.128.179", "2a05:d078:8000::1", "10.1.2.3", "--json"]));
+    let o = ok(flowpath(&[
+        "lookup",
+        "52.95.128.179",
+        "2a05:d078:8000::1",
+        "10.1.2.3",
+        "--json",
+    ]));
     let r = json(&o);
     assert_eq!(r[0]["service"], "S3");
     assert_eq!(r[0]["region"], "ap-southeast-2");
@@ -223,24 +463,64 @@ fn lookup_answers_service_region_and_prefixes() {
     assert_eq!(r[2]["service"], "PRIVATE");
     assert_eq!(r[2]["matched_prefix"], Value::Null);
     // A carve-out: the nested AMAZON-only /16 wins over the enclosing EC2 /10.
-    let o = ok(flowpath(&["lookup", "52.1.2.3", "--ranges", "fixtures/ip-ranges/small.json", "--json"]));
+    let o = ok(flowpath(&[
+        "lookup",
+        "52.1.2.3",
+        "--ranges",
+        "fixtures/ip-ranges/small.json",
+        "--json",
+    ]));
     let r = json(&o);
     assert_eq!(r[0]["service"], "AMAZON");
     assert_eq!(r[0]["matched_prefix"], "52.1.0.0/16");
-    let covering: Vec<&str> = r[0]["covering"].as_array().unwrap().iter().map(|e| e["prefix"].as_str().unwrap()).collect();
+    let covering: Vec<&str> = r[0]["covering"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["prefix"].as_str().unwrap())
+        .collect();
     assert_eq!(covering, ["52.1.0.0/16", "52.0.0.0/10", "52.0.0.0/10"]);
 }
 
 #[test]
 fn ranges_list_and_bpf() {
     let small = ["--ranges", "fixtures/ip-ranges/small.json"];
-    let o = ok(flowpath(&[&["ranges", "list", "--service", "s3"], &small[..]].concat()));
+    let o = ok(flowpath(
+        &[&["ranges", "list", "--service", "s3"], &small[..]].concat(),
+    ));
     assert_eq!(stdout(&o), "3.5.140.0/22\n52.2.0.0/16\n");
-    let o = ok(flowpath(&[&["ranges", "list", "--service", "S3", "--region", "us-east-1", "--bpf"], &small[..]].concat()));
+    let o = ok(flowpath(
+        &[
+            &[
+                "ranges",
+                "list",
+                "--service",
+                "S3",
+                "--region",
+                "us-east-1",
+                "--bpf",
+            ],
+            &small[..],
+        ]
+        .concat(),
+    ));
     assert_eq!(stdout(&o), "dst net 52.2.0.0/16\n");
-    let o = ok(flowpath(&[&["ranges", "list", "--ipv6", "--service", "S3", "--bpf"], &small[..]].concat()));
+    let o = ok(flowpath(
+        &[
+            &["ranges", "list", "--ipv6", "--service", "S3", "--bpf"],
+            &small[..],
+        ]
+        .concat(),
+    ));
     assert_eq!(stdout(&o), "dst net 2600:1f14::/35\n");
-    let o = ok(flowpath(&["ranges", "list", "--service", "S3", "--region", "eu-west-1"]));
+    let o = ok(flowpath(&[
+        "ranges",
+        "list",
+        "--service",
+        "S3",
+        "--region",
+        "eu-west-1",
+    ]));
     assert!(stdout(&o).lines().any(|l| l == "3.5.98.0/23"));
     let o = flowpath(&[&["ranges", "list", "--service", "NOPE"], &small[..]].concat());
     assert_eq!(o.status.code(), Some(1));
@@ -250,18 +530,41 @@ fn ranges_list_and_bpf() {
 fn ranges_diff_of_real_snapshots() {
     let shared = root().join("../shared/aws-ip-ranges");
     if !shared.is_dir() {
-        assert!(std::env::var("FLOWPATH_REQUIRE_SHARED").as_deref() != Ok("1"), "../shared is required");
+        assert!(
+            std::env::var("FLOWPATH_REQUIRE_SHARED").as_deref() != Ok("1"),
+            "../shared is required"
+        );
         eprintln!("notice: skipping ranges diff: ../shared is not present");
         return;
     }
     let old = shared.join("ip-ranges-2026-08-21.json");
     let new = shared.join("ip-ranges-2026-08-22.json");
-    let o = ok(flowpath(&["ranges", "diff", old.to_str().unwrap(), new.to_str().unwrap()]));
+    let o = ok(flowpath(&[
+        "ranges",
+        "diff",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+    ]));
     let text = stdout(&o);
-    assert!(text.contains("+ 1.178.86.0/24 AMAZON ap-southeast-3 ap-southeast-3\n"), "{text}");
-    assert!(text.contains("+ 1.178.86.0/24 EC2 ap-southeast-3 ap-southeast-3\n"), "{text}");
-    assert!(text.ends_with("1 prefixes added, 0 removed, 0 changed\n"), "{text}");
-    let o = ok(flowpath(&["ranges", "diff", shared.join("ip-ranges-2025-08-22.json").to_str().unwrap(), new.to_str().unwrap(), "--json"]));
+    assert!(
+        text.contains("+ 1.178.86.0/24 AMAZON ap-southeast-3 ap-southeast-3\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("+ 1.178.86.0/24 EC2 ap-southeast-3 ap-southeast-3\n"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("1 prefixes added, 0 removed, 0 changed\n"),
+        "{text}"
+    );
+    let o = ok(flowpath(&[
+        "ranges",
+        "diff",
+        shared.join("ip-ranges-2025-08-22.json").to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--json",
+    ]));
     let r = json(&o);
     assert_eq!(r["changed"].as_array().unwrap().len(), 239);
 }
@@ -269,10 +572,14 @@ fn ranges_diff_of_real_snapshots() {
 /// Serves `body` for `requests` GET requests on 127.0.0.1, then stops.
 fn serve(body: Vec<u8>, status: u16) -> (String, std::thread::JoinHandle<()>) {
     let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/ip-ranges.json", server.server_addr().to_ip().unwrap());
+    let url = format!(
+        "http://{}/ip-ranges.json",
+        server.server_addr().to_ip().unwrap()
+    );
     let handle = std::thread::spawn(move || {
         if let Ok(Some(req)) = server.recv_timeout(std::time::Duration::from_secs(30)) {
-            let _ = req.respond(tiny_http::Response::from_data(body).with_status_code(status));
+            req.respond(tiny_http::Response::from_data(body).with_status_code(status))
+                .expect("answer flowpath");
         }
     });
     (url, handle)
@@ -284,20 +591,47 @@ fn ranges_update_downloads_validates_and_saves() {
     let target = dir.path().join("ip-ranges.json");
     let snapshot = std::fs::read(root().join("fixtures/ip-ranges/small.json")).unwrap();
     let (url, server) = serve(snapshot.clone(), 200);
-    let o = ok(flowpath(&["ranges", "update", "--out", target.to_str().unwrap(), "--url", &url]));
+    let o = ok(flowpath(&[
+        "ranges",
+        "update",
+        "--out",
+        target.to_str().unwrap(),
+        "--url",
+        &url,
+    ]));
     server.join().unwrap();
-    assert!(stdout(&o).contains("createDate 2023-11-14-22-13-20, syncToken 1700000000, 12 IPv4 and 3 IPv6 entries"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains(
+            "createDate 2023-11-14-22-13-20, syncToken 1700000000, 12 IPv4 and 3 IPv6 entries"
+        ),
+        "{}",
+        stdout(&o)
+    );
     assert_eq!(std::fs::read(&target).unwrap(), snapshot);
 
     // A body that is not an ip-ranges.json is refused and the saved file is kept.
     let (url, server) = serve(b"<html>maintenance</html>".to_vec(), 200);
-    let o = flowpath(&["ranges", "update", "--out", target.to_str().unwrap(), "--url", &url]);
+    let o = flowpath(&[
+        "ranges",
+        "update",
+        "--out",
+        target.to_str().unwrap(),
+        "--url",
+        &url,
+    ]);
     server.join().unwrap();
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("did not return a valid ip-ranges.json"));
     assert_eq!(std::fs::read(&target).unwrap(), snapshot);
     let (url, server) = serve(b"gone".to_vec(), 503);
-    let o = flowpath(&["ranges", "update", "--out", dir.path().join("other.json").to_str().unwrap(), "--url", &url]);
+    let o = flowpath(&[
+        "ranges",
+        "update",
+        "--out",
+        dir.path().join("other.json").to_str().unwrap(),
+        "--url",
+        &url,
+    ]);
     server.join().unwrap();
     assert_eq!(o.status.code(), Some(1));
     assert!(!dir.path().join("other.json").exists());
@@ -308,12 +642,22 @@ fn ranges_update_downloads_validates_and_saves() {
 #[test]
 fn duckdb_reads_the_summaries_as_athena_would() {
     let Some(python) = std::env::var_os("FLOWPATH_PYTHON") else {
-        assert!(std::env::var("FLOWPATH_REQUIRE_DUCKDB").as_deref() != Ok("1"), "FLOWPATH_PYTHON is required");
-        eprintln!("notice: skipping the DuckDB test: run scripts/test.sh (it installs duckdb) or set FLOWPATH_PYTHON");
+        assert!(
+            std::env::var("FLOWPATH_REQUIRE_DUCKDB").as_deref() != Ok("1"),
+            "FLOWPATH_PYTHON is required"
+        );
+        eprintln!(
+            "notice: skipping the DuckDB test: run scripts/test.sh (it installs duckdb) or set FLOWPATH_PYTHON"
+        );
         return;
     };
     let out = tempfile::tempdir().unwrap();
-    ok(flowpath(&["summarize", "fixtures/flowlogs", "--out", out.path().to_str().unwrap()]));
+    ok(flowpath(&[
+        "summarize",
+        "fixtures/flowlogs",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]));
     let script = r#"
 import duckdb, json, sys
 con = duckdb.connect()
@@ -327,7 +671,10 @@ types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT
 total = con.execute(f"SELECT SUM(bytes), MIN(window_start)::VARCHAR FROM {rel}").fetchone()
 print(json.dumps({"rows": [list(r) for r in rows], "types": types, "total": list(total)}))
 "#;
-    let o = ok(Command::new(python).args(["-c", script, out.path().to_str().unwrap()]).output().unwrap());
+    let o = ok(Command::new(python)
+        .args(["-c", script, out.path().to_str().unwrap()])
+        .output()
+        .unwrap());
     let r = json(&o);
     assert_eq!(r["types"]["account_id"], "VARCHAR");
     assert_eq!(r["types"]["window_start"], "TIMESTAMP WITH TIME ZONE");
@@ -336,14 +683,87 @@ print(json.dumps({"rows": [list(r) for r in rows], "types": types, "total": list
     assert_eq!(
         r["rows"],
         serde_json::json!([
-            ["123456789012", "eu-west-1", "2026-08-22", "DYNAMODB", "internet_gateway_or_gateway_endpoint", 2, 4100],
-            ["123456789012", "eu-west-1", "2026-08-22", "DYNAMODB", "public", 1, 300],
-            ["123456789012", "eu-west-1", "2026-08-22", "S3", "gateway_endpoint", 1, 64000],
-            ["123456789012", "eu-west-1", "2026-08-22", "S3", "internet_gateway", 1, 15000],
-            ["123456789012", "eu-west-1", "2026-08-22", "S3", "public", 2, 50000],
-            ["123456789012", "unknown", "2026-08-22", "DYNAMODB", "public", 1, 2400],
-            ["123456789012", "unknown", "2026-08-22", "S3", "public", 3, 152100],
+            [
+                "123456789012",
+                "eu-west-1",
+                "2026-08-22",
+                "DYNAMODB",
+                "internet_gateway_or_gateway_endpoint",
+                2,
+                4100
+            ],
+            [
+                "123456789012",
+                "eu-west-1",
+                "2026-08-22",
+                "DYNAMODB",
+                "public",
+                1,
+                300
+            ],
+            [
+                "123456789012",
+                "eu-west-1",
+                "2026-08-22",
+                "S3",
+                "gateway_endpoint",
+                1,
+                64000
+            ],
+            [
+                "123456789012",
+                "eu-west-1",
+                "2026-08-22",
+                "S3",
+                "internet_gateway",
+                1,
+                15000
+            ],
+            [
+                "123456789012",
+                "eu-west-1",
+                "2026-08-22",
+                "S3",
+                "public",
+                2,
+                50000
+            ],
+            [
+                "123456789012",
+                "unknown",
+                "2026-08-22",
+                "DYNAMODB",
+                "public",
+                1,
+                2400
+            ],
+            [
+                "123456789012",
+                "unknown",
+                "2026-08-22",
+                "S3",
+                "public",
+                3,
+                152100
+            ],
         ])
     );
-    assert_eq!(r["total"][0], 150_000 + 410_000 + 2400 + 900 + 7000 + 180 + 64_000 + 91_000 + 15_000 + 3300 + 1200 + 800 + 50_300 + 2100 + 8855);
+    assert_eq!(
+        r["total"][0],
+        150_000
+            + 410_000
+            + 2400
+            + 900
+            + 7000
+            + 180
+            + 64_000
+            + 91_000
+            + 15_000
+            + 3300
+            + 1200
+            + 800
+            + 50_300
+            + 2100
+            + 8855
+    );
 }

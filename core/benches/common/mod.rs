@@ -125,7 +125,11 @@ pub(crate) fn random_custom_fields(rng: &mut SmallRng) -> Vec<Field> {
 
 /// The header line (without `\n`) of a file in this format.
 pub(crate) fn header(fields: &[Field]) -> String {
-    fields.iter().map(|f| f.name()).collect::<Vec<_>>().join(" ")
+    fields
+        .iter()
+        .map(|f| f.name())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// What AWS writes in `version`: the highest version among the format's fields.
@@ -135,7 +139,10 @@ fn version_of(fields: &[Field]) -> u8 {
 
 /// A 64-bit mix (SplitMix64's finalizer): derives independent seeds.
 pub(crate) fn mix(seed: u64, stream: u64) -> u64 {
-    let mut z = seed ^ stream.wrapping_mul(0x9e37_79b9_7f4a_7c15).wrapping_add(0x6a09_e667_f3bc_c909);
+    let mut z = seed
+        ^ stream
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            .wrapping_add(0x6a09_e667_f3bc_c909);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
@@ -245,7 +252,9 @@ impl<'r> World<'r> {
                     })
                     .collect();
                 let vpc_v6 = match ec2_v6.choose(&mut rng) {
-                    Some(&(net, host)) => net | (rng.random::<u128>() & host & !((1u128 << 72) - 1)),
+                    Some(&(net, host)) => {
+                        net | (rng.random::<u128>() & host & !((1u128 << 72) - 1))
+                    }
                     None => (0xfd00u128 << 112) | (u128::from(rng.random::<u64>() >> 24) << 72),
                 };
                 let vpc_v4 = (10u32 << 24) | (rng.random_range(0..=255u32) << 16);
@@ -272,13 +281,18 @@ impl<'r> World<'r> {
                             subnet,
                             v4: Ipv4Addr::from_bits(vpc_v4 | (u32::from(subnet_net) << 8) | host),
                             v6: Ipv6Addr::from_bits(
-                                vpc_v6 | (u128::from(subnet_net) << 64) | u128::from(rng.random::<u64>()),
+                                vpc_v6
+                                    | (u128::from(subnet_net) << 64)
+                                    | u128::from(rng.random::<u64>()),
                             ),
                         }
                     })
                     .collect();
                 Account {
-                    id: format!("{:012}", rng.random_range(100_000_000_000u64..1_000_000_000_000)),
+                    id: format!(
+                        "{:012}",
+                        rng.random_range(100_000_000_000u64..1_000_000_000_000)
+                    ),
                     region,
                     vpc_id: hex_id(&mut rng, "vpc-", 17),
                     vpc_v4,
@@ -290,7 +304,12 @@ impl<'r> World<'r> {
                 }
             })
             .collect();
-        World { ranges, accounts, aws_v4, aws_v6 }
+        World {
+            ranges,
+            accounts,
+            aws_v4,
+            aws_v6,
+        }
     }
 }
 
@@ -348,10 +367,18 @@ pub(crate) fn plan(seed: u64, world: &World<'_>, files: usize, records: u64) -> 
             // Half the files are custom; with an even number of accounts, alternate
             // per round so that every account has files of both kinds.
             let accounts = world.accounts.len();
-            let custom = if accounts % 2 == 0 { (i + i / accounts) % 2 == 1 } else { i % 2 == 1 };
+            let custom = if accounts.is_multiple_of(2) {
+                (i + i / accounts) % 2 == 1
+            } else {
+                i % 2 == 1
+            };
             FileSpec {
                 account: i % accounts,
-                fields: if custom { random_custom_fields(&mut rng) } else { v2_fields() },
+                fields: if custom {
+                    random_custom_fields(&mut rng)
+                } else {
+                    v2_fields()
+                },
                 interval: if rng.random_bool(0.5) { 600 } else { 60 },
                 window_start: DAY_START + i64_i * window_len,
                 window_len: window_len.max(1),
@@ -491,14 +518,30 @@ impl<'w, 'r> Records<'w, 'r> {
         if r < 0.60 {
             let home = self.rng.random_bool(2.0 / 3.0);
             if v6 {
-                let pool = if home && !a.home_v6.is_empty() { &a.home_v6 } else { &self.world.aws_v6 };
+                let pool = if home && !a.home_v6.is_empty() {
+                    &a.home_v6
+                } else {
+                    &self.world.aws_v6
+                };
                 if let Some(&(net, host)) = pool.choose(&mut self.rng) {
-                    return (IpAddr::V6(Ipv6Addr::from_bits(net | (self.rng.random::<u128>() & host))), 0);
+                    return (
+                        IpAddr::V6(Ipv6Addr::from_bits(
+                            net | (self.rng.random::<u128>() & host),
+                        )),
+                        0,
+                    );
                 }
             } else {
-                let pool = if home && !a.home_v4.is_empty() { &a.home_v4 } else { &self.world.aws_v4 };
+                let pool = if home && !a.home_v4.is_empty() {
+                    &a.home_v4
+                } else {
+                    &self.world.aws_v4
+                };
                 if let Some(&(net, host)) = pool.choose(&mut self.rng) {
-                    return (IpAddr::V4(Ipv4Addr::from_bits(net | (self.rng.random::<u32>() & host))), 0);
+                    return (
+                        IpAddr::V4(Ipv4Addr::from_bits(net | (self.rng.random::<u32>() & host))),
+                        0,
+                    );
                 }
             }
         }
@@ -529,7 +572,9 @@ impl<'w, 'r> Records<'w, 'r> {
         let own = self.rng.random_bool(0.5);
         if v6 {
             let bits = if own {
-                a.vpc_v6 | (u128::from(self.rng.random_range(0..8u8)) << 64) | u128::from(self.rng.random::<u64>())
+                a.vpc_v6
+                    | (u128::from(self.rng.random_range(0..8u8)) << 64)
+                    | u128::from(self.rng.random::<u64>())
             } else {
                 (0xfd00u128 << 112) | (self.rng.random::<u128>() >> 8)
             };
@@ -548,8 +593,11 @@ impl<'w, 'r> Records<'w, 'r> {
         let rng = &mut self.rng;
         // Time: records come in interval order over the window.
         let t = self.window_start
-            + i64::try_from(u128::from(self.done) * u128::from(self.window_len.unsigned_abs()) / u128::from(self.total))
-                .expect("offset within the window");
+            + i64::try_from(
+                u128::from(self.done) * u128::from(self.window_len.unsigned_abs())
+                    / u128::from(self.total),
+            )
+            .expect("offset within the window");
         self.done += 1;
         let slot = t - t.rem_euclid(self.interval);
         // A few ENIs carry most of the traffic.
@@ -586,7 +634,8 @@ impl<'w, 'r> Records<'w, 'r> {
         }
         let first = rng.random_range(0..self.interval / 2);
         flow.start = slot + first;
-        flow.end = (slot + self.interval - rng.random_range(0..self.interval / 10)).max(flow.start + 1);
+        flow.end =
+            (slot + self.interval - rng.random_range(0..self.interval / 10)).max(flow.start + 1);
         let v6 = rng.random_bool(0.2);
         let local = if v6 {
             IpAddr::V6(self.account.enis[eni].v6)
@@ -621,9 +670,17 @@ impl<'w, 'r> Records<'w, 'r> {
             // Egress: requests out (ephemeral → service port). Ingress: responses
             // back (service port → ephemeral) or connections in to a service port.
             let response = !egress && rng.random_bool(0.7);
-            (flow.srcport, flow.dstport) = if egress || !response { (ephemeral, port) } else { (port, ephemeral) };
+            (flow.srcport, flow.dstport) = if egress || !response {
+                (ephemeral, port)
+            } else {
+                (port, ephemeral)
+            };
         }
-        flow.reject = if scan { rng.random_bool(0.9) } else { rng.random_bool(0.02) };
+        flow.reject = if scan {
+            rng.random_bool(0.9)
+        } else {
+            rng.random_bool(0.02)
+        };
         if flow.reject || scan {
             flow.packets = rng.random_range(1..=3);
             flow.bytes = flow.packets * rng.random_range(40..=80);
@@ -631,14 +688,20 @@ impl<'w, 'r> Records<'w, 'r> {
             // Log-uniform-ish, heavy on small flows.
             let e: f64 = rng.random();
             flow.packets = (1.0 + (e * e * 11.0).exp()) as u64;
-            let size = if rng.random_bool(0.5) { rng.random_range(52..=160) } else { rng.random_range(160..=1460) };
+            let size = if rng.random_bool(0.5) {
+                rng.random_range(52..=160)
+            } else {
+                rng.random_range(160..=1460)
+            };
             flow.bytes = flow.packets * size;
         }
         if flow.protocol == 6 {
             flow.tcp_flags = if flow.reject {
                 2
             } else {
-                *[2u16, 3, 18, 19, 19, 19, 1, 4, 0].choose(rng).expect("non-empty")
+                *[2u16, 3, 18, 19, 19, 19, 1, 4, 0]
+                    .choose(rng)
+                    .expect("non-empty")
             };
         }
         if egress {
@@ -723,7 +786,9 @@ impl<'w, 'r> Records<'w, 'r> {
                 Field::SubnetId => buf.extend_from_slice(a.subnets[eni.subnet].id.as_bytes()),
                 Field::InstanceId => buf.extend_from_slice(eni.instance.as_bytes()),
                 Field::TcpFlags => push_u64(buf, u64::from(f.tcp_flags)),
-                Field::Type => buf.extend_from_slice(if f.src.is_ipv6() { b"IPv6" } else { b"IPv4" }),
+                Field::Type => {
+                    buf.extend_from_slice(if f.src.is_ipv6() { b"IPv6" } else { b"IPv4" })
+                }
                 Field::Region => buf.extend_from_slice(a.region.as_bytes()),
                 Field::AzId => buf.extend_from_slice(a.subnets[eni.subnet].az_id.as_bytes()),
                 Field::PktSrcAwsService if self.needs_label && !f.egress => {
@@ -732,7 +797,9 @@ impl<'w, 'r> Records<'w, 'r> {
                 Field::PktDstAwsService if self.needs_label && f.egress => {
                     buf.extend_from_slice(label(f.dst).as_bytes());
                 }
-                Field::FlowDirection => buf.extend_from_slice(if f.egress { b"egress" } else { b"ingress" }),
+                Field::FlowDirection => {
+                    buf.extend_from_slice(if f.egress { b"egress" } else { b"ingress" })
+                }
                 Field::TrafficPath => match f.traffic_path {
                     Some(p) => push_u64(buf, u64::from(p)),
                     None => buf.push(b'-'),
@@ -783,7 +850,10 @@ fn push_ip(buf: &mut Vec<u8>, ip: IpAddr) {
 
 /// Gzips `data` at the default level, as AWS's files are.
 pub(crate) fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::with_capacity(data.len() / 8), flate2::Compression::default());
+    let mut enc = flate2::write::GzEncoder::new(
+        Vec::with_capacity(data.len() / 8),
+        flate2::Compression::default(),
+    );
     enc.write_all(data).expect("writing to a Vec cannot fail");
     enc.finish().expect("writing to a Vec cannot fail")
 }

@@ -36,7 +36,17 @@ fn gzip(parts: &[&[u8]]) -> Vec<u8> {
 }
 
 /// (direction, path, remote_service, remote_region, action, window hour, flows, packets, bytes)
-type Golden<'a> = (&'a str, &'a str, Option<&'a str>, Option<&'a str>, Option<&'a str>, i64, i64, i64, i64);
+type Golden<'a> = (
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    i64,
+    i64,
+    i64,
+    i64,
+);
 
 fn golden(rows: &[Row]) -> Vec<Golden<'_>> {
     rows.iter()
@@ -59,18 +69,73 @@ fn golden(rows: &[Row]) -> Vec<Golden<'_>> {
 #[test]
 fn v2_default_golden() {
     let (counts, rows) = rows("v2-default.log", &read("flowlogs/v2-default.log"));
-    assert_eq!(counts, Counts { read: 9, ok: 7, nodata: 1, skipdata: 1, malformed: 0 });
-    assert!(rows.iter().all(|r| r.account_id == "123456789012" && r.region == "unknown" && r.day == "2026-08-22"));
-    assert!(rows.iter().all(|r| r.interface_id.as_deref() == Some("eni-0a1b2c3d4e5f60001") && r.protocol == Some(6)));
+    assert_eq!(
+        counts,
+        Counts {
+            read: 9,
+            ok: 7,
+            nodata: 1,
+            skipdata: 1,
+            malformed: 0
+        }
+    );
+    assert!(
+        rows.iter().all(|r| r.account_id == "123456789012"
+            && r.region == "unknown"
+            && r.day == "2026-08-22")
+    );
+    assert!(rows.iter().all(
+        |r| r.interface_id.as_deref() == Some("eni-0a1b2c3d4e5f60001") && r.protocol == Some(6)
+    ));
     let (s3, euw1, ok) = (Some("S3"), Some("eu-west-1"), Some("ACCEPT"));
     // Sorted by window, then direction, path, service (the summary's row order).
     let want: Vec<Golden<'_>> = vec![
-        ("egress", "public", Some("DYNAMODB"), euw1, ok, 10, 1, 10, 2400),
-        ("egress", "public", Some("INTERNET"), None, ok, 10, 1, 5, 900),
+        (
+            "egress",
+            "public",
+            Some("DYNAMODB"),
+            euw1,
+            ok,
+            10,
+            1,
+            10,
+            2400,
+        ),
+        (
+            "egress",
+            "public",
+            Some("INTERNET"),
+            None,
+            ok,
+            10,
+            1,
+            5,
+            900,
+        ),
         ("egress", "public", s3, euw1, ok, 10, 2, 200, 150_000),
         ("ingress", "public", s3, euw1, ok, 10, 1, 300, 410_000),
-        ("unknown", "intra_vpc", Some("PRIVATE"), None, ok, 10, 1, 40, 7000),
-        ("ingress", "public", Some("INTERNET"), None, Some("REJECT"), 11, 1, 3, 180),
+        (
+            "unknown",
+            "intra_vpc",
+            Some("PRIVATE"),
+            None,
+            ok,
+            10,
+            1,
+            40,
+            7000,
+        ),
+        (
+            "ingress",
+            "public",
+            Some("INTERNET"),
+            None,
+            Some("REJECT"),
+            11,
+            1,
+            3,
+            180,
+        ),
     ];
     assert_eq!(golden(&rows), want);
 }
@@ -78,17 +143,55 @@ fn v2_default_golden() {
 #[test]
 fn v5_custom_golden() {
     let ranges = Ranges::embedded();
-    let s = summarize("v5-custom.log", &read("flowlogs/v5-custom.log")[..], &ranges, &Options::default()).unwrap();
-    assert_eq!(s.stats.counts, Counts { read: 7, ok: 6, nodata: 1, skipdata: 0, malformed: 0 });
-    assert_eq!((s.stats.aws_labels.agree, s.stats.aws_labels.disagree), (5, 1));
-    assert_eq!(s.stats.aws_labels.disagreements, [("AMAZON".to_owned(), "DYNAMODB".to_owned(), 1)]);
+    let s = summarize(
+        "v5-custom.log",
+        &read("flowlogs/v5-custom.log")[..],
+        &ranges,
+        &Options::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        s.stats.counts,
+        Counts {
+            read: 7,
+            ok: 6,
+            nodata: 1,
+            skipdata: 0,
+            malformed: 0
+        }
+    );
+    assert_eq!(
+        (s.stats.aws_labels.agree, s.stats.aws_labels.disagree),
+        (5, 1)
+    );
+    assert_eq!(
+        s.stats.aws_labels.disagreements,
+        [("AMAZON".to_owned(), "DYNAMODB".to_owned(), 1)]
+    );
     let rows = s.into_rows(&ranges);
-    assert!(rows.iter().all(|r| r.account_id == "123456789012" && r.region == "eu-west-1"));
-    assert!(rows.iter().all(|r| r.vpc_id.as_deref() == Some("vpc-0abc1234def567890")));
-    assert!(rows.iter().all(|r| r.subnet_id.as_deref() == Some("subnet-0abc1234def567891")));
+    assert!(
+        rows.iter()
+            .all(|r| r.account_id == "123456789012" && r.region == "eu-west-1")
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r.vpc_id.as_deref() == Some("vpc-0abc1234def567890"))
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r.subnet_id.as_deref() == Some("subnet-0abc1234def567891"))
+    );
     let got: Vec<_> = rows
         .iter()
-        .map(|r| (r.direction.as_str(), r.path.as_str(), r.remote_service.as_deref(), r.flows, r.bytes))
+        .map(|r| {
+            (
+                r.direction.as_str(),
+                r.path.as_str(),
+                r.remote_service.as_deref(),
+                r.flows,
+                r.bytes,
+            )
+        })
         .collect();
     assert_eq!(
         got,
@@ -96,7 +199,13 @@ fn v5_custom_golden() {
             ("egress", "gateway_endpoint", Some("S3"), 1, 64_000),
             ("egress", "internet_gateway", Some("INTERNET"), 1, 1200),
             ("egress", "internet_gateway", Some("S3"), 1, 15_000),
-            ("egress", "internet_gateway_or_gateway_endpoint", Some("DYNAMODB"), 2, 4100),
+            (
+                "egress",
+                "internet_gateway_or_gateway_endpoint",
+                Some("DYNAMODB"),
+                2,
+                4100
+            ),
             ("ingress", "public", Some("S3"), 1, 91_000),
         ]
     );
@@ -105,11 +214,32 @@ fn v5_custom_golden() {
 #[test]
 fn headerless_input_uses_the_given_or_default_format() {
     let (counts, rows) = rows("no-header-v2.log", &read("flowlogs/no-header-v2.log"));
-    assert_eq!(counts, Counts { read: 2, ok: 2, nodata: 0, skipdata: 0, malformed: 0 });
-    assert!(rows.iter().all(|r| r.remote_service.as_deref() == Some("S3") && r.remote_region.as_deref() == Some("eu-west-1")));
+    assert_eq!(
+        counts,
+        Counts {
+            read: 2,
+            ok: 2,
+            nodata: 0,
+            skipdata: 0,
+            malformed: 0
+        }
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r.remote_service.as_deref() == Some("S3")
+                && r.remote_region.as_deref() == Some("eu-west-1"))
+    );
     // The same lines read with a wrong --format are malformed, and reported.
-    let opts = Options { format: Some(Format::parse("srcaddr dstaddr").unwrap()), ..Options::default() };
-    let s = run_bytes("no-header-v2.log", &read("flowlogs/no-header-v2.log"), &opts).unwrap();
+    let opts = Options {
+        format: Some(Format::parse("srcaddr dstaddr").unwrap()),
+        ..Options::default()
+    };
+    let s = run_bytes(
+        "no-header-v2.log",
+        &read("flowlogs/no-header-v2.log"),
+        &opts,
+    )
+    .unwrap();
     assert_eq!(s.stats.counts.malformed, 2);
 }
 
@@ -119,11 +249,28 @@ fn key_layout_and_multi_member_gzip() {
     let ranges = Ranges::embedded();
     let s = summarize(name, &read(name)[..], &ranges, &Options::default()).unwrap();
     assert!(s.gzip && s.format_from_header);
-    assert_eq!(s.stats.counts, Counts { read: 3, ok: 3, nodata: 0, skipdata: 0, malformed: 0 });
+    assert_eq!(
+        s.stats.counts,
+        Counts {
+            read: 3,
+            ok: 3,
+            nodata: 0,
+            skipdata: 0,
+            malformed: 0
+        }
+    );
     let rows = s.into_rows(&ranges);
-    assert!(rows.iter().all(|r| r.region == "eu-west-1" && r.account_id == "123456789012" && r.day == "2026-08-22"));
-    let by_service: Vec<_> = rows.iter().map(|r| (r.remote_service.as_deref(), r.flows, r.bytes)).collect();
-    assert_eq!(by_service, [(Some("DYNAMODB"), 1, 300), (Some("S3"), 2, 50_000)]);
+    assert!(rows.iter().all(|r| r.region == "eu-west-1"
+        && r.account_id == "123456789012"
+        && r.day == "2026-08-22"));
+    let by_service: Vec<_> = rows
+        .iter()
+        .map(|r| (r.remote_service.as_deref(), r.flows, r.bytes))
+        .collect();
+    assert_eq!(
+        by_service,
+        [(Some("DYNAMODB"), 1, 300), (Some("S3"), 2, 50_000)]
+    );
 }
 
 #[test]
@@ -133,12 +280,22 @@ fn every_input_path_gives_the_same_summary() {
         let want = rows(file, &plain);
         assert_eq!(rows(file, &gzip(&[&plain])), want, "{file} gzip");
         let (a, b) = plain.split_at(plain.len() / 3);
-        assert_eq!(rows(file, &gzip(&[a, b])), want, "{file} two gzip members split mid-line");
+        assert_eq!(
+            rows(file, &gzip(&[a, b])),
+            want,
+            "{file} two gzip members split mid-line"
+        );
         for (chunk, threads) in [(64, 1), (64, 2), (200, 8)] {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
             let got = pool.install(|| {
                 let ranges = Ranges::embedded();
-                let opts = Options { chunk_bytes: chunk, ..Options::default() };
+                let opts = Options {
+                    chunk_bytes: chunk,
+                    ..Options::default()
+                };
                 let s = summarize(file, &plain[..], &ranges, &opts).unwrap();
                 (s.stats.counts, s.into_rows(&ranges))
             });
@@ -149,7 +306,9 @@ fn every_input_path_gives_the_same_summary() {
 
 #[test]
 fn malformed_lines_are_counted_and_located() {
-    let cases: [(&str, u64, &[(u64, Option<Field>)]); 4] = [
+    // (file, malformed lines, where: (line, field))
+    type Case<'a> = (&'a str, u64, &'a [(u64, Option<Field>)]);
+    let cases: [Case<'_>; 4] = [
         ("bad/wrong-field-count.log", 2, &[(3, None), (5, None)]),
         ("bad/bad-integer.log", 1, &[(3, Some(Field::Bytes))]),
         ("bad/bad-address.log", 1, &[(2, Some(Field::Srcaddr))]),
@@ -160,21 +319,53 @@ fn malformed_lines_are_counted_and_located() {
         let c = s.stats.counts;
         assert_eq!(c.malformed, malformed, "{file}");
         assert_eq!(c.read, c.ok + c.malformed, "{file}");
-        let got: Vec<_> = s.stats.malformed_examples.iter().map(|m| (m.line, m.error.field)).collect();
+        let got: Vec<_> = s
+            .stats
+            .malformed_examples
+            .iter()
+            .map(|m| (m.line, m.error.field))
+            .collect();
         assert_eq!(got, where_, "{file}");
         // --strict: the first malformed line fails the input, naming file, line and field.
-        let err = run_bytes(file, &read(file), &Options { strict: true, ..Options::default() }).unwrap_err();
+        let err = run_bytes(
+            file,
+            &read(file),
+            &Options {
+                strict: true,
+                ..Options::default()
+            },
+        )
+        .unwrap_err();
         let first = where_[0];
-        assert!(err.to_string().starts_with(&format!("{file}: line {}: ", first.0)), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with(&format!("{file}: line {}: ", first.0)),
+            "{err}"
+        );
         if let Some(field) = first.1 {
-            assert!(err.to_string().contains(&format!("field `{field}`")), "{err}");
+            assert!(
+                err.to_string().contains(&format!("field `{field}`")),
+                "{err}"
+            );
         }
     }
     let s = run_bytes("x", &read("bad/non-utf8.log"), &Options::default()).unwrap();
-    assert_eq!(s.stats.malformed_examples[0].error.kind, ParseErrorKind::NotUtf8);
+    assert_eq!(
+        s.stats.malformed_examples[0].error.kind,
+        ParseErrorKind::NotUtf8
+    );
     let s = run_bytes("x", &read("bad/wrong-field-count.log"), &Options::default()).unwrap();
-    assert_eq!(s.stats.malformed_examples[0].error.kind, ParseErrorKind::TooFewFields { expected: 14, found: 13 });
-    assert_eq!(s.stats.malformed_examples[1].error.kind, ParseErrorKind::TooManyFields { expected: 14 });
+    assert_eq!(
+        s.stats.malformed_examples[0].error.kind,
+        ParseErrorKind::TooFewFields {
+            expected: 14,
+            found: 13
+        }
+    );
+    assert_eq!(
+        s.stats.malformed_examples[1].error.kind,
+        ParseErrorKind::TooManyFields { expected: 14 }
+    );
 }
 
 #[test]
@@ -190,11 +381,37 @@ fn empty_and_header_only_inputs_have_no_records() {
 
 #[test]
 fn unusable_inputs_fail_with_their_name() {
-    let err = run_bytes("bad/truncated.log.gz", &read("bad/truncated.log.gz"), &Options::default()).unwrap_err();
+    let err = run_bytes(
+        "bad/truncated.log.gz",
+        &read("bad/truncated.log.gz"),
+        &Options::default(),
+    )
+    .unwrap_err();
     assert!(matches!(err, Error::Decompress { .. }), "{err:?}");
-    assert!(err.to_string().starts_with("bad/truncated.log.gz: bad gzip data"), "{err}");
-    let err = run_bytes("bad/not-gzip-after-magic.log.gz", &read("bad/not-gzip-after-magic.log.gz"), &Options::default()).unwrap_err();
-    assert!(err.to_string().starts_with("bad/not-gzip-after-magic.log.gz: bad gzip data"), "{err}");
-    let err = run_bytes("bad/bad-header.log", &read("bad/bad-header.log"), &Options::default()).unwrap_err();
-    assert_eq!(err.to_string(), "bad/bad-header.log: line 1: bad format: field `srcaddr` appears twice in the format");
+    assert!(
+        err.to_string()
+            .starts_with("bad/truncated.log.gz: bad gzip data"),
+        "{err}"
+    );
+    let err = run_bytes(
+        "bad/not-gzip-after-magic.log.gz",
+        &read("bad/not-gzip-after-magic.log.gz"),
+        &Options::default(),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("bad/not-gzip-after-magic.log.gz: bad gzip data"),
+        "{err}"
+    );
+    let err = run_bytes(
+        "bad/bad-header.log",
+        &read("bad/bad-header.log"),
+        &Options::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "bad/bad-header.log: line 1: bad format: field `srcaddr` appears twice in the format"
+    );
 }

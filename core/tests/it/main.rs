@@ -1,4 +1,9 @@
 //! flowpath-core's integration tests: one binary, one module per concern.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a panic is the failure report"
+)]
+#![allow(clippy::print_stderr, reason = "skip notices")]
 
 mod fixtures;
 mod real_flowlogs;
