@@ -18,7 +18,7 @@ use std::hint::black_box;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use flate2::read::MultiGzDecoder;
 use flowpath_core::ranges::Ranges;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
@@ -41,12 +41,19 @@ fn snapshot() -> (String, Vec<u8>) {
     });
     if let Some(path) = newest {
         let bytes = std::fs::read(&path).expect("read the shared snapshot");
+        let path = path.canonicalize().unwrap_or(path);
         return (path.display().to_string(), bytes);
     }
-    let gz = std::fs::read(manifest.join("data/ip-ranges.json.gz")).expect("read the embedded copy");
+    let gz =
+        std::fs::read(manifest.join("data/ip-ranges.json.gz")).expect("read the embedded copy");
     let mut json = Vec::new();
-    MultiGzDecoder::new(&gz[..]).read_to_end(&mut json).expect("the embedded copy is gzip");
-    ("core/data/ip-ranges.json.gz (embedded; ../shared is absent)".to_owned(), json)
+    MultiGzDecoder::new(&gz[..])
+        .read_to_end(&mut json)
+        .expect("the embedded copy is gzip");
+    (
+        "core/data/ip-ranges.json.gz (embedded; ../shared is absent)".to_owned(),
+        json,
+    )
 }
 
 /// The baseline's rule, per lookup: a service other than AMAZON/EC2 (CLOUDFRONT_ORIGIN_FACING
@@ -55,17 +62,27 @@ fn primary(services: &[String]) -> &str {
     let origin = services.iter().any(|s| s == "CLOUDFRONT_ORIGIN_FACING");
     services
         .iter()
-        .find(|s| !matches!(s.as_str(), "AMAZON" | "EC2") && !(origin && *s == "CLOUDFRONT"))
+        .find(|s| match s.as_str() {
+            "AMAZON" | "EC2" => false,
+            "CLOUDFRONT" => !origin,
+            _ => true,
+        })
         .map_or_else(
-            || if services.iter().any(|s| s == "EC2") { "EC2" } else { "AMAZON" },
+            || {
+                if services.iter().any(|s| s == "EC2") {
+                    "EC2"
+                } else {
+                    "AMAZON"
+                }
+            },
             String::as_str,
         )
 }
 
 /// Random addresses inside random listed prefixes: (first address, host mask) pairs.
-fn inside<T: Copy>(spans: &[(T, T)], rng: &mut SmallRng, bits: impl Fn(&mut SmallRng) -> T) -> Vec<T>
+fn inside<T>(spans: &[(T, T)], rng: &mut SmallRng, bits: impl Fn(&mut SmallRng) -> T) -> Vec<T>
 where
-    T: std::ops::BitOr<Output = T> + std::ops::BitAnd<Output = T>,
+    T: Copy + std::ops::BitOr<Output = T> + std::ops::BitAnd<Output = T>,
 {
     (0..BATCH)
         .map(|_| {
@@ -98,19 +115,27 @@ fn bench_lpm(c: &mut Criterion) {
         };
         services.push(e.service.clone()); // entries are sorted, so services are too
     }
-    let spans4: Vec<(u32, u32)> =
-        trie4.keys().map(|p| (p.network().to_bits(), p.hostmask().to_bits())).collect();
-    let spans6: Vec<(u128, u128)> =
-        trie6.keys().map(|p| (p.network().to_bits(), p.hostmask().to_bits())).collect();
+    let spans4: Vec<(u32, u32)> = trie4
+        .keys()
+        .map(|p| (p.network().to_bits(), p.hostmask().to_bits()))
+        .collect();
+    let spans6: Vec<(u128, u128)> = trie6
+        .keys()
+        .map(|p| (p.network().to_bits(), p.hostmask().to_bits()))
+        .collect();
 
     let mut rng = SmallRng::seed_from_u64(SEED);
     let v4_inside = inside(&spans4, &mut rng, |r| r.random::<u32>());
     let v4_uniform: Vec<u32> = (0..BATCH).map(|_| rng.random()).collect();
     let v6_inside = inside(&spans6, &mut rng, |r| r.random::<u128>());
-    let v6_global: Vec<u128> =
-        (0..BATCH).map(|_| (rng.random::<u128>() >> 3) | (1u128 << 125)).collect();
+    let v6_global: Vec<u128> = (0..BATCH)
+        .map(|_| (rng.random::<u128>() >> 3) | (1u128 << 125))
+        .collect();
 
-    for (name, addrs) in [("ipv4_inside_aws", &v4_inside), ("ipv4_uniform", &v4_uniform)] {
+    for (name, addrs) in [
+        ("ipv4_inside_aws", &v4_inside),
+        ("ipv4_uniform", &v4_uniform),
+    ] {
         let mut group = c.benchmark_group(name);
         group.throughput(Throughput::Elements(BATCH as u64));
         group.bench_function("ranges", |b| {
@@ -153,8 +178,10 @@ fn bench_lpm(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("build");
     group.throughput(Throughput::Bytes(json.len() as u64));
-    group.sample_size(20);
-    group.bench_function("from_json", |b| b.iter(|| Ranges::from_json(black_box(&json))));
+    group.sampling_mode(SamplingMode::Flat).sample_size(10);
+    group.bench_function("from_json", |b| {
+        b.iter(|| Ranges::from_json(black_box(&json)))
+    });
     group.finish();
 }
 

@@ -291,7 +291,11 @@ mod tests {
         Contribution {
             start: Some(1_700_000_000 + (i as i64 % 5) * 1800),
             account_id: Some("111122223333"),
-            region: if i.is_multiple_of(4) { None } else { Some("eu-west-1") },
+            region: if i.is_multiple_of(4) {
+                None
+            } else {
+                Some("eu-west-1")
+            },
             vpc_id: Some("vpc-1"),
             subnet_id: None,
             interface_id: Some(ENIS[(i % 3) as usize]),

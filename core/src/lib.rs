@@ -5,7 +5,7 @@
 //! | step | module | what it owns |
 //! | --- | --- | --- |
 //! | read | [`decode`] | gzip detection (magic bytes) and multi-member decompression |
-//! | parse | [`format`], [`record`], [`parse`] | field names of every flow-log version, the header line, one record per line without allocating |
+//! | parse | [`format`](mod@format), [`record`], [`parse`](mod@parse) | field names of every flow-log version, the header line, one record per line without allocating |
 //! | look up | [`ranges`] (and the private `trie`) | AWS's ip-ranges.json, resolved once into a flat longest-prefix table |
 //! | attribute | [`classify`] | direction, remote address, AWS service and region, path |
 //! | aggregate | [`aggregate`] | sums per hour window and key; merges are order-independent |

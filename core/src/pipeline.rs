@@ -217,7 +217,12 @@ pub fn summarize<R: Read + Send>(
             Ok(a)
         })?;
 
-    if let Some(m) = part.stats.malformed_examples.first().filter(|_| opts.strict) {
+    if let Some(m) = part
+        .stats
+        .malformed_examples
+        .first()
+        .filter(|_| opts.strict)
+    {
         return Err(Error::Malformed {
             input: input.to_owned(),
             line: m.line,

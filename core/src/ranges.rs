@@ -24,9 +24,10 @@
 //!   is its [`LabelId`] (0 and 1 are always [`INTERNET`] and [`PRIVATE`]). Each family is
 //!   flattened into disjoint intervals that cover its whole address space, equal
 //!   neighbours merged, and handed to the private `trie` module. Lookups
-//!   ([`Ranges::lookup`]) therefore apply no rules: IPv4 is a D16R table (one load for
-//!   most addresses, a short branchless search otherwise), IPv6 a branchless binary
-//!   search over about 2,900 intervals.
+//!   ([`Ranges::lookup`]) therefore apply no rules: IPv4 is a DXR-style table (one load
+//!   for most addresses, a short branchless search inside the /18s that hold AWS
+//!   boundaries), IPv6 a /16 index plus a branchless search over the top 64 bits of the
+//!   interval starts.
 //!
 //! Beside the flat table, the listed prefixes stay in a [`prefix_trie::PrefixMap`] per
 //! family, for the operations that need real prefixes: [`Ranges::covering`],
@@ -185,6 +186,24 @@ pub enum RangesError {
         /// The missing key.
         field: &'static str,
     },
+    /// An entry of one list carries the other list's prefix key, e.g. an `ipv6_prefix`
+    /// inside `prefixes`.
+    #[error(
+        "entry {index} of `{list}` has `{found}` instead of `{key}`; entries with `{found}` \
+         belong in `{belongs}`"
+    )]
+    WrongList {
+        /// The list: `prefixes` or `ipv6_prefixes`.
+        list: &'static str,
+        /// 0-based index of the entry in that list.
+        index: usize,
+        /// The key the list expects: `ip_prefix` or `ipv6_prefix`.
+        key: &'static str,
+        /// The key found instead.
+        found: &'static str,
+        /// The list where entries with `found` belong.
+        belongs: &'static str,
+    },
     /// An entry's `service` or `region` is the empty string.
     #[error("entry {index} of `{list}` has an empty `{field}`")]
     EmptyField {
@@ -314,24 +333,24 @@ impl RawEntry {
             Family::V6 => (self.ipv6_prefix, self.ip_prefix.is_some()),
         };
         let Some(value) = own else {
-            let field = key;
             if other {
-                let (other_key, other_list) = match family {
+                let (found, belongs) = match family {
                     Family::V4 => ("ipv6_prefix", "ipv6_prefixes"),
                     Family::V6 => ("ip_prefix", "prefixes"),
                 };
-                return Err(RangesError::BadCidr {
+                return Err(RangesError::WrongList {
                     list,
                     index,
                     key,
-                    family: family.name(),
-                    value: String::new(),
-                    reason: format!(
-                        "the entry has `{other_key}` instead, which belongs in `{other_list}`"
-                    ),
+                    found,
+                    belongs,
                 });
             }
-            return Err(RangesError::MissingField { list, index, field });
+            return Err(RangesError::MissingField {
+                list,
+                index,
+                field: key,
+            });
         };
         let bad = |reason: String| RangesError::BadCidr {
             list,
@@ -390,7 +409,7 @@ fn cidr_problem(value: &str, family: Family) -> String {
         (_, Ok(_)) if len.parse::<u8>().is_ok_and(|l| l > max) => {
             format!("the length {len} is over {max}")
         }
-        (_, Ok(_)) => format!("the length {len:?} is not a number from 0 to {max}"),
+        (_, Ok(_)) => format!("the length {len:?} is not a plain number from 0 to {max}"),
     }
 }
 
@@ -1497,8 +1516,8 @@ mod tests {
         );
         assert_eq!(
             with(r#"{"ipv6_prefix": "2600::/16", "region": "r", "service": "S3"}"#),
-            "entry 2 of `prefixes`: `ip_prefix` is \"\", which is not an IPv4 CIDR \
-             (the entry has `ipv6_prefix` instead, which belongs in `ipv6_prefixes`)"
+            "entry 2 of `prefixes` has `ipv6_prefix` instead of `ip_prefix`; entries with \
+             `ipv6_prefix` belong in `ipv6_prefixes`"
         );
         assert_eq!(
             with(r#"{"region": "r", "service": "S3"}"#),
@@ -1539,7 +1558,7 @@ mod tests {
         );
         assert!(
             with(r#"{"ip_prefix": "10.0.0.0/x", "region": "r", "service": "S3"}"#)
-                .ends_with("(the length \"x\" is not a number from 0 to 32)")
+                .ends_with("(the length \"x\" is not a plain number from 0 to 32)")
         );
     }
 
