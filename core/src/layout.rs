@@ -110,8 +110,8 @@ fn escape(value: &str) -> String {
 }
 
 /// The file name of a summary: the input's base name without `.log`/`.gz`/`.txt`
-/// endings, then a hash of the full identity (path, or `s3://bucket/key` plus its
-/// version), then `.parquet`. Same identity, same name.
+/// endings, then a hash of the full identity (a path, or `s3://bucket/key#version`),
+/// then `.parquet`. Same identity, same name.
 ///
 /// ```
 /// use flowpath_core::layout::output_name;
@@ -121,7 +121,9 @@ fn escape(value: &str) -> String {
 /// assert_ne!(a, output_name("other/v2-default.log.gz"));
 /// ```
 pub fn output_name(identity: &str) -> String {
-    let base = identity.rsplit(['/', '\\']).next().unwrap_or(identity);
+    // `s3://bucket/key#version`: the name comes from the key, the hash from all of it.
+    let path = identity.split('#').next().unwrap_or(identity);
+    let base = path.rsplit(['/', '\\']).next().unwrap_or(path);
     let mut stem = base;
     for ext in [".gz", ".log", ".txt"] {
         stem = stem.strip_suffix(ext).unwrap_or(stem);
@@ -226,6 +228,12 @@ mod tests {
         assert!(output_name("stdin").starts_with("stdin-"));
         assert!(output_name("a/b/c.log").starts_with("c-"));
         assert!(output_name("weird name?.txt").starts_with("weird_name_-"));
+        let a = output_name("s3://b/AWSLogs/1/vpcflowlogs/r/x_1a2b.log.gz#etag1");
+        assert!(a.starts_with("x_1a2b-"), "{a}");
+        assert_ne!(
+            a,
+            output_name("s3://b/AWSLogs/1/vpcflowlogs/r/x_1a2b.log.gz#etag2")
+        );
         assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
         assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
     }

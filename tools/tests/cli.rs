@@ -643,7 +643,7 @@ fn ranges_update_downloads_validates_and_saves() {
 fn duckdb_reads_the_summaries_as_athena_would() {
     let Some(python) = std::env::var_os("FLOWPATH_PYTHON") else {
         assert!(
-            std::env::var("FLOWPATH_REQUIRE_DUCKDB").as_deref() != Ok("1"),
+            std::env::var("FLOWPATH_REQUIRE_TOOLS").as_deref() != Ok("1"),
             "FLOWPATH_PYTHON is required"
         );
         eprintln!(

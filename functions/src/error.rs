@@ -1,0 +1,94 @@
+//! The handler's error: where it happened, and whether a retry can help.
+
+use flowpath_s3::S3Error;
+use lambda_runtime::Diagnostic;
+
+/// `error_type` of failures a retry can fix (throttling, 5xx, broken connections).
+pub const RETRYABLE: &str = "Retryable";
+/// `error_type` of failures a retry cannot fix (corrupt object, bad configuration).
+pub const NON_RETRYABLE: &str = "NonRetryable";
+
+/// Why an invocation, or one object of it, failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum HandlerError {
+    /// Talking to S3 failed.
+    #[error(transparent)]
+    S3(Box<S3Error>),
+    /// The object was read but is not usable flow-log data.
+    #[error("s3://{bucket}/{key}: {source}")]
+    BadObject {
+        /// The bucket.
+        bucket: String,
+        /// The key.
+        key: String,
+        /// What the core found.
+        source: Box<flowpath_core::Error>,
+    },
+    /// The object's body stream broke before its end.
+    #[error("s3://{bucket}/{key}: the download broke off: {message}")]
+    Interrupted {
+        /// The bucket.
+        bucket: String,
+        /// The key.
+        key: String,
+        /// The transport error.
+        message: String,
+    },
+    /// Downloading a file over HTTP failed, or it arrived damaged.
+    #[error("{url}: {message}")]
+    Download {
+        /// What was downloaded.
+        url: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// The event is not one this function handles.
+    #[error("unrecognised event: {0}")]
+    Event(String),
+    /// The configuration or the ranges file is unusable.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// A blocking task panicked or was cancelled.
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl HandlerError {
+    /// Whether retrying the same work later can succeed.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            HandlerError::S3(e) => e.is_retryable(),
+            HandlerError::Interrupted { .. }
+            | HandlerError::Download { .. }
+            | HandlerError::Internal(_) => true,
+            HandlerError::BadObject { .. } | HandlerError::Event(_) | HandlerError::Config(_) => {
+                false
+            }
+        }
+    }
+
+    /// [`RETRYABLE`] or [`NON_RETRYABLE`].
+    pub fn error_type(&self) -> &'static str {
+        if self.is_retryable() {
+            RETRYABLE
+        } else {
+            NON_RETRYABLE
+        }
+    }
+}
+
+impl From<S3Error> for HandlerError {
+    fn from(e: S3Error) -> Self {
+        HandlerError::S3(Box::new(e))
+    }
+}
+
+impl From<HandlerError> for Diagnostic {
+    fn from(e: HandlerError) -> Diagnostic {
+        Diagnostic {
+            error_type: e.error_type().to_owned(),
+            error_message: e.to_string(),
+        }
+    }
+}

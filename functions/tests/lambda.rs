@@ -1,0 +1,486 @@
+//! The Lambda binaries as deployed: the real `lambda_runtime` loop, driven through a
+//! Lambda Runtime API on loopback, against a real S3-compatible server on loopback.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a panic is the failure report"
+)]
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use arrow_array::RecordBatch;
+use arrow_array::cast::AsArray;
+use arrow_array::types::Int64Type;
+use flate2::{Compression, write::GzEncoder};
+use flowpath_testkit::{FaultProxy, Function, Invocation, RuntimeApi, S3Server};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use serde_json::Value;
+
+const LOGS: &str = "flowpath-logs";
+const OUT: &str = "flowpath-summaries";
+const HIVE: &str = "AWSLogs/aws-account-id=123456789012/aws-service=vpcflowlogs/aws-region=eu-west-1/year=2026/month=08/day=22/hour=10/123456789012_vpcflowlogs_eu-west-1_fl-0a1b2c3d4e5f6a7b8_20260822T1005Z_5e6f7a8b.log.gz";
+const PLAIN: &str = "AWSLogs/123456789012/vpcflowlogs/eu-west-1/2026/08/22/123456789012_vpcflowlogs_eu-west-1_fl-0a1b2c3d4e5f6a7b8_20260822T1105Z_1a2b3c4d.log.gz";
+const WAIT: Duration = Duration::from_secs(60);
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn fixture(rel: &str) -> Vec<u8> {
+    std::fs::read(root().join("fixtures").join(rel)).unwrap()
+}
+
+fn event(name: &str) -> Value {
+    serde_json::from_slice(&fixture(&format!("events/{name}"))).unwrap()
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut e = GzEncoder::new(Vec::new(), Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+/// An S3 server with the log bucket holding the two fixture objects the events name.
+fn s3_with_logs() -> S3Server {
+    let s3 = S3Server::start();
+    s3.create_bucket(LOGS);
+    s3.create_bucket(OUT);
+    s3.put_file(LOGS, PLAIN, fixture(&format!("flowlogs/{PLAIN}")));
+    s3.put_file(LOGS, HIVE, gzip(&fixture("flowlogs/v2-default.log")));
+    s3
+}
+
+struct Lambda {
+    api: RuntimeApi,
+    function: Function,
+}
+
+impl Lambda {
+    fn start(binary: &str, env: Vec<(String, String)>) -> Lambda {
+        let api = RuntimeApi::start();
+        let function = Function::spawn(&PathBuf::from(binary), &api, &env);
+        Lambda { api, function }
+    }
+
+    fn summarizer(s3_env: Vec<(String, String)>, extra: &[(&str, &str)]) -> Lambda {
+        let mut env = s3_env;
+        env.push(("OUTPUT_BUCKET".into(), OUT.into()));
+        env.push(("OUTPUT_PREFIX".into(), "summaries".into()));
+        env.extend(
+            extra
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        );
+        Lambda::start(env!("CARGO_BIN_EXE_flowpath-lambda"), env)
+    }
+
+    fn invoke(&self, payload: Value) -> Invocation {
+        self.api.invoke(payload, WAIT)
+    }
+
+    fn respond(&self, payload: Value) -> Value {
+        match self.invoke(payload) {
+            Invocation::Response(v) => v,
+            other => panic!("{other:?}\nlogs:\n{}", self.function.logs()),
+        }
+    }
+}
+
+fn outputs(s3: &S3Server) -> Vec<String> {
+    s3.list_files(OUT)
+        .into_iter()
+        .filter(|k| k.starts_with("summaries/"))
+        .collect()
+}
+
+fn parquet(bytes: Vec<u8>) -> (RecordBatch, Vec<(String, String)>) {
+    let builder = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes)).unwrap();
+    let kv = builder
+        .metadata()
+        .file_metadata()
+        .key_value_metadata()
+        .map(|kv| {
+            kv.iter()
+                .map(|e| (e.key.clone(), e.value.clone().unwrap_or_default()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let batch = builder.build().unwrap().next().unwrap().unwrap();
+    (batch, kv)
+}
+
+/// Total bytes per remote service of one output object.
+fn bytes_by_service(s3: &S3Server, key: &str) -> Vec<(String, i64)> {
+    let (batch, _) = parquet(s3.read_file(OUT, key).unwrap());
+    let service = batch.column(6).as_string::<i32>();
+    let bytes = batch.column(12).as_primitive::<Int64Type>();
+    let mut totals: Vec<(String, i64)> = Vec::new();
+    for i in 0..batch.num_rows() {
+        let s = service.value(i).to_owned();
+        match totals.iter_mut().find(|(n, _)| *n == s) {
+            Some(t) => t.1 += bytes.value(i),
+            None => totals.push((s, bytes.value(i))),
+        }
+    }
+    totals.sort();
+    totals
+}
+
+fn error_of(inv: Invocation) -> (String, String) {
+    match inv {
+        Invocation::Error {
+            error_type,
+            error_message,
+            ..
+        } => (error_type, error_message),
+        other => panic!("expected an error, got {other:?}"),
+    }
+}
+
+#[test]
+fn s3_notification_summarizes_both_key_layouts() {
+    let s3 = s3_with_logs();
+    let lambda = Lambda::summarizer(s3.env(), &[]);
+    let response = lambda.respond(event("s3-put.json"));
+    let objects = response["objects"].as_array().unwrap();
+    assert_eq!(objects.len(), 2);
+    assert_eq!(objects[0]["status"], "summarized");
+    assert_eq!(objects[0]["input"], format!("s3://{LOGS}/{HIVE}"));
+    assert_eq!(
+        objects[0]["counts"],
+        serde_json::json!({"read": 9, "ok": 7, "nodata": 1, "skipdata": 1, "malformed": 0})
+    );
+    let keys = outputs(&s3);
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    assert!(
+        keys.iter()
+            .all(|k| k
+                .starts_with("summaries/account_id=123456789012/region=eu-west-1/day=2026-08-22/")),
+        "{keys:?}"
+    );
+    // The Hive-layout object holds v2-default.log: region comes from the key.
+    let hive_out = objects[0]["outputs"][0].as_str().unwrap();
+    assert_eq!(
+        bytes_by_service(&s3, hive_out),
+        [
+            ("DYNAMODB".into(), 2400),
+            ("INTERNET".into(), 1080),
+            ("PRIVATE".into(), 7000),
+            ("S3".into(), 560_000)
+        ]
+    );
+    let plain_out = objects[1]["outputs"][0].as_str().unwrap();
+    assert_eq!(
+        bytes_by_service(&s3, plain_out),
+        [("DYNAMODB".into(), 300), ("S3".into(), 50_000)]
+    );
+    let (_, meta) = parquet(s3.read_file(OUT, plain_out).unwrap());
+    let get = |k: &str| {
+        meta.iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(
+        get("flowpath.ranges.sync_token").as_deref(),
+        Some("1787411825")
+    );
+    assert_eq!(
+        get("flowpath.inputs"),
+        Some(format!("[\"s3://{LOGS}/{PLAIN}\"]"))
+    );
+    assert!(
+        lambda
+            .function
+            .logs()
+            .contains("\"message\":\"summarized\""),
+        "structured logs:\n{}",
+        lambda.function.logs()
+    );
+}
+
+#[test]
+fn a_redelivered_event_overwrites_the_same_objects() {
+    let s3 = s3_with_logs();
+    let lambda = Lambda::summarizer(s3.env(), &[]);
+    lambda.respond(event("s3-put.json"));
+    let first: Vec<(String, Vec<u8>)> = outputs(&s3)
+        .into_iter()
+        .map(|k| {
+            let b = s3.read_file(OUT, &k).unwrap();
+            (k, b)
+        })
+        .collect();
+    lambda.respond(event("s3-put.json"));
+    let second: Vec<(String, Vec<u8>)> = outputs(&s3)
+        .into_iter()
+        .map(|k| {
+            let b = s3.read_file(OUT, &k).unwrap();
+            (k, b)
+        })
+        .collect();
+    assert_eq!(first.len(), 2);
+    assert_eq!(first, second);
+}
+
+#[test]
+fn test_events_sns_and_eventbridge() {
+    let s3 = s3_with_logs();
+    let lambda = Lambda::summarizer(s3.env(), &[]);
+    assert_eq!(
+        lambda.respond(event("s3-test-event.json"))["status"],
+        "test event acknowledged"
+    );
+    assert_eq!(
+        lambda.respond(event("s3-removed.json"))["objects"],
+        serde_json::json!([])
+    );
+    assert!(outputs(&s3).is_empty());
+    let sns = lambda.respond(event("sns-s3.json"));
+    assert_eq!(sns["objects"][0]["input"], format!("s3://{LOGS}/{PLAIN}"));
+    let eb = lambda.respond(event("eventbridge-object-created.json"));
+    assert_eq!(eb["objects"][0]["input"], format!("s3://{LOGS}/{HIVE}"));
+    assert_eq!(outputs(&s3).len(), 2);
+}
+
+#[test]
+fn sqs_reports_only_the_failed_message() {
+    let s3 = s3_with_logs();
+    let lambda = Lambda::summarizer(s3.env(), &[]);
+    let response = lambda.respond(event("sqs-s3.json"));
+    assert_eq!(
+        response,
+        serde_json::json!({"batchItemFailures": [{"itemIdentifier": "0b7a2f4e-0000-4000-8000-000000000003"}]})
+    );
+    assert_eq!(outputs(&s3).len(), 2, "the good messages were summarized");
+}
+
+#[test]
+fn batch_operations_result_codes() {
+    let s3 = s3_with_logs();
+    let lambda = Lambda::summarizer(s3.env(), &[]);
+    let response = lambda.respond(event("s3-batch-v1.json"));
+    assert_eq!(response["invocationSchemaVersion"], "1.0");
+    assert_eq!(response["treatMissingKeysAs"], "PermanentFailure");
+    assert_eq!(
+        response["invocationId"],
+        "YXNkbGZqYWRmaiBhc2RmdW9hZHNmZGpmaGFzbGtkaGZza2RmaAo"
+    );
+    let codes: Vec<(&str, &str)> = response["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["taskId"].as_str().unwrap(),
+                r["resultCode"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("dGFza2lkZ29lc2hlcmUK", "Succeeded"),
+            ("dGFza2lkZ29lc2hlcmUL", "Succeeded"),
+            ("dGFza2lkZ29lc2hlcmUM", "PermanentFailure")
+        ]
+    );
+    assert!(
+        response["results"][2]["resultString"]
+            .as_str()
+            .unwrap()
+            .contains("NoSuchKey"),
+        "{response}"
+    );
+    let v2 = lambda.respond(event("s3-batch-v2.json"));
+    assert_eq!(v2["invocationSchemaVersion"], "2.0");
+    assert_eq!(v2["results"][0]["resultCode"], "Succeeded");
+}
+
+#[test]
+fn a_corrupt_object_is_a_non_retryable_error_with_no_output() {
+    let s3 = S3Server::start();
+    s3.create_bucket(LOGS);
+    s3.create_bucket(OUT);
+    let good = gzip(&fixture("flowlogs/v2-default.log"));
+    s3.put_file(LOGS, PLAIN, &good[..good.len() / 2]);
+    let lambda = Lambda::summarizer(s3.env(), &[]);
+    let mut payload = event("s3-put.json");
+    payload["Records"].as_array_mut().unwrap().remove(0);
+    let (error_type, message) = error_of(lambda.invoke(payload));
+    assert_eq!(error_type, "NonRetryable");
+    assert!(
+        message.starts_with(&format!("s3://{LOGS}/{PLAIN}: ")),
+        "{message}"
+    );
+    assert!(message.contains("bad gzip data"), "{message}");
+    assert!(outputs(&s3).is_empty());
+}
+
+#[test]
+fn s3_going_away_mid_stream_is_retryable_with_no_output() {
+    let s3 = S3Server::start();
+    s3.create_bucket(LOGS);
+    s3.create_bucket(OUT);
+    // About 1.5 MB of gzip: the cut happens well inside the body.
+    let mut text = String::from(
+        "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n",
+    );
+    for i in 0..200_000u32 {
+        text.push_str(&format!(
+            "2 123456789012 eni-{:05} 10.{}.{}.{} 3.5.98.{} {} 443 6 {} {} 1787392810 1787392870 ACCEPT OK\n",
+            i % 977, i % 251, i % 13, i % 199, i % 200, 1024 + i % 60000, i % 97 + 1, i.wrapping_mul(2654435761) % 100_000
+        ));
+    }
+    let body = gzip(text.as_bytes());
+    assert!(body.len() > 500_000, "{}", body.len());
+    s3.put_file(LOGS, PLAIN, &body);
+    let proxy = FaultProxy::start(s3.addr());
+    proxy.cut_responses_after(200_000);
+    let lambda = Lambda::summarizer(s3.env_with_endpoint(&proxy.endpoint()), &[]);
+    let mut payload = event("s3-put.json");
+    payload["Records"].as_array_mut().unwrap().remove(0);
+    let (error_type, message) = error_of(lambda.invoke(payload.clone()));
+    assert_eq!(error_type, "Retryable", "{message}");
+    assert!(
+        message.starts_with(&format!("s3://{LOGS}/{PLAIN}: ")),
+        "{message}"
+    );
+    assert!(outputs(&s3).is_empty(), "no partial output");
+    // When S3 is back, the retry succeeds.
+    proxy.pass();
+    let response = lambda.respond(payload);
+    assert_eq!(response["objects"][0]["counts"]["ok"], 200_000);
+    assert_eq!(outputs(&s3).len(), 1);
+}
+
+#[test]
+fn ranges_come_from_s3_and_reload_when_they_change() {
+    let s3 = s3_with_logs();
+    let uri = format!("s3://{OUT}/config/ip-ranges.json");
+    s3.put_file(
+        OUT,
+        "config/ip-ranges.json",
+        fixture("ip-ranges/small.json"),
+    );
+    let lambda = Lambda::summarizer(s3.env(), &[("RANGES_S3_URI", &uri)]);
+    let mut payload = event("s3-put.json");
+    payload["Records"].as_array_mut().unwrap().remove(0);
+    let first = lambda.respond(payload.clone());
+    let key = first["objects"][0]["outputs"][0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let token = |s3: &S3Server| {
+        let (_, meta) = parquet(s3.read_file(OUT, &key).unwrap());
+        meta.into_iter()
+            .find(|(k, _)| k == "flowpath.ranges.sync_token")
+            .unwrap()
+            .1
+    };
+    assert_eq!(token(&s3), "1700000000");
+    // With the small table, 3.5.98.x is not S3 any more: it is INTERNET.
+    // The small table lists neither 3.5.98.0/23 nor 52.94.26.0/23: both are INTERNET now.
+    assert_eq!(bytes_by_service(&s3, &key), [("INTERNET".into(), 50_300)]);
+    let newer = String::from_utf8(fixture("ip-ranges/small.json"))
+        .unwrap()
+        .replace("1700000000", "1700000600");
+    s3.put_file(OUT, "config/ip-ranges.json", newer);
+    lambda.respond(payload);
+    assert_eq!(token(&s3), "1700000600");
+}
+
+#[test]
+fn bad_configuration_stops_the_function_at_cold_start() {
+    let api = RuntimeApi::start();
+    let mut function = Function::spawn(
+        &PathBuf::from(env!("CARGO_BIN_EXE_flowpath-lambda")),
+        &api,
+        &[("OUTPUT_PREFIX".into(), "x".into())],
+    );
+    let status = function.wait_exit(WAIT).expect("the function exits");
+    assert!(!status.success());
+    assert!(
+        function.logs().contains("OUTPUT_BUCKET is not set"),
+        "{}",
+        function.logs()
+    );
+}
+
+/// Serves `body` on loopback for every request until dropped.
+struct FileServer {
+    url: String,
+    _stop: std::sync::mpsc::Sender<()>,
+}
+
+fn serve(body: Vec<u8>) -> FileServer {
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let url = format!(
+        "http://{}/ip-ranges.json",
+        server.server_addr().to_ip().unwrap()
+    );
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        while stopped.try_recv() == Err(std::sync::mpsc::TryRecvError::Empty) {
+            if let Ok(Some(req)) = server.recv_timeout(Duration::from_millis(100)) {
+                req.respond(tiny_http::Response::from_data(body.clone()))
+                    .expect("answer");
+            }
+        }
+    });
+    FileServer { url, _stop: stop }
+}
+
+fn ip_space_changed(url: &str, md5: &str, synctoken: &str) -> Value {
+    let mut e = event("sns-ip-space-changed.json");
+    let message = e["Records"][0]["Sns"]["Message"]
+        .as_str()
+        .unwrap()
+        .replace("URL_OF_THE_FILE", url)
+        .replace("MD5_OF_THE_FILE", md5)
+        .replace("1787411825", synctoken);
+    e["Records"][0]["Sns"]["Message"] = message.into();
+    e
+}
+
+#[test]
+fn ranges_refresh_checks_md5_and_order() {
+    let s3 = S3Server::start();
+    s3.create_bucket(OUT);
+    let file = fixture("ip-ranges/small.json");
+    let md5 = format!("{:x}", <md5::Md5 as md5::Digest>::digest(&file));
+    let server = serve(file.clone());
+    let mut env = s3.env();
+    env.push((
+        "RANGES_S3_URI".into(),
+        format!("s3://{OUT}/config/ip-ranges.json"),
+    ));
+    let lambda = Lambda::start(env!("CARGO_BIN_EXE_flowpath-ranges-refresh"), env);
+
+    // A damaged download (wrong MD5) is retryable and stores nothing.
+    let (error_type, message) = error_of(lambda.invoke(ip_space_changed(
+        &server.url,
+        "00000000000000000000000000000000",
+        "1700000000",
+    )));
+    assert_eq!(error_type, "Retryable");
+    assert!(message.contains("MD5 is"), "{message}");
+    assert_eq!(s3.read_file(OUT, "config/ip-ranges.json"), None);
+
+    let stored = lambda.respond(ip_space_changed(&server.url, &md5, "1700000000"));
+    assert_eq!(stored["results"][0]["status"], "stored");
+    assert_eq!(s3.read_file(OUT, "config/ip-ranges.json"), Some(file));
+    // The same or an older notification, arriving late, is ignored.
+    let again = lambda.respond(ip_space_changed(&server.url, &md5, "1700000000"));
+    assert_eq!(again["results"][0]["status"], "ignored");
+    let older = lambda.respond(ip_space_changed(&server.url, &md5, "1600000000"));
+    assert_eq!(older["results"][0]["status"], "ignored");
+    // A notification whose token does not match the file is refused.
+    let (error_type, message) =
+        error_of(lambda.invoke(ip_space_changed(&server.url, &md5, "1800000000")));
+    assert_eq!(error_type, "NonRetryable");
+    assert!(
+        message.contains("has syncToken 1700000000, the notification says 1800000000"),
+        "{message}"
+    );
+}

@@ -1,0 +1,689 @@
+//! The deployment template (`deploy/template.yaml`), checked offline.
+//!
+//! 1. `cfn-lint` must pass. It validates the plain CloudFormation resources (Glue,
+//!    SQS, IAM, Logs) against their schemas and checks every `Ref`/`GetAtt` there.
+//! 2. cfn-lint does not look inside the SAM functions' `Environment` and `Events` for
+//!    bad references, nor check `Runtime`: the template is loaded with cfn-lint's own
+//!    YAML loader (it understands `!Ref`, `!Sub`, `!GetAtt`) and its wiring asserted
+//!    here: runtimes and handlers, every reference in the whole template, environment
+//!    variables, the SQS and SNS events, the queue's redrive and policy, the IAM
+//!    statements and the Glue table (columns, partitions, projection).
+//!
+//! Both need Python with cfn-lint (`FLOWPATH_PYTHON`, set by `scripts/test.sh`). Without
+//! it they skip with a notice, unless `FLOWPATH_REQUIRE_TOOLS=1`, which makes it a
+//! failure.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+const SNS_TOPIC: &str = "arn:aws:sns:us-east-1:806199016981:AmazonIpSpaceChanged";
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn template_path() -> PathBuf {
+    repo().join("deploy").join("template.yaml")
+}
+
+/// The venv's Python with cfn-lint importable; `Err(why)` means skip (only allowed
+/// when `FLOWPATH_REQUIRE_TOOLS` is not `1`).
+fn python() -> Result<PathBuf, String> {
+    let required = std::env::var("FLOWPATH_REQUIRE_TOOLS").as_deref() == Ok("1");
+    let Some(python) = std::env::var_os("FLOWPATH_PYTHON") else {
+        assert!(
+            !required,
+            "FLOWPATH_PYTHON is required (FLOWPATH_REQUIRE_TOOLS=1)"
+        );
+        return Err("run scripts/test.sh (it installs cfn-lint) or set FLOWPATH_PYTHON".into());
+    };
+    let python = PathBuf::from(python);
+    let probe = Command::new(&python)
+        .args(["-c", "import cfnlint.decode, cfnlint.runner"])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
+    if !probe.status.success() {
+        let stderr = String::from_utf8_lossy(&probe.stderr);
+        let why = format!(
+            "{} cannot import cfnlint ({})",
+            python.display(),
+            stderr.lines().last().unwrap_or("no message")
+        );
+        assert!(
+            !required,
+            "{why}; install it: pip install 'cfn-lint==1.58.*'"
+        );
+        return Err(why);
+    }
+    Ok(python)
+}
+
+#[test]
+fn cfn_lint_passes() {
+    let python = match python() {
+        Ok(python) => python,
+        Err(why) => {
+            eprintln!("notice: skipping cfn_lint_passes: {why}");
+            return;
+        }
+    };
+    let o = Command::new(&python)
+        .args([
+            "-c",
+            "import sys; from cfnlint.runner import main; sys.exit(main())",
+        ])
+        .arg(template_path())
+        .output()
+        .expect("run cfn-lint");
+    assert!(
+        o.status.success(),
+        "cfn-lint {} failed ({}):\n{}{}",
+        template_path().display(),
+        o.status,
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// The template as JSON, intrinsics in their long form (`{"Ref": ..}`, `{"Fn::Sub": ..}`).
+fn load(python: &PathBuf) -> Value {
+    let script = r#"
+import json, sys
+from cfnlint.decode import decode
+template, matches = decode(sys.argv[1])
+if matches or template is None:
+    for m in matches:
+        print(m, file=sys.stderr)
+    sys.exit(1)
+json.dump(template, sys.stdout)
+"#;
+    let o = Command::new(python)
+        .args(["-c", script])
+        .arg(template_path())
+        .output()
+        .expect("run python");
+    assert!(
+        o.status.success(),
+        "cannot load {}:\n{}",
+        template_path().display(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).expect("the loader prints JSON")
+}
+
+/// Values for the parameters in `resolve`: the template's defaults, and test names for
+/// those without one.
+fn parameter_values(t: &Value) -> BTreeMap<String, String> {
+    let mut v: BTreeMap<String, String> = obj(&t["Parameters"])
+        .iter()
+        .filter_map(|(k, p)| p.get("Default").map(|d| (k.clone(), scalar(d))))
+        .collect();
+    v.insert("LogBucketName".into(), "logs-bucket".into());
+    v.insert("OutputBucketName".into(), "out-bucket".into());
+    v.insert("AWS::Partition".into(), "aws".into());
+    v.insert("AWS::AccountId".into(), "123456789012".into());
+    v.insert("AWS::Region".into(), "eu-west-1".into());
+    v.insert("AWS::StackName".into(), "flowpath".into());
+    v
+}
+
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// What CloudFormation makes of a string-valued property: `Ref` to a parameter, `Fn::Sub`
+/// (with `${!x}` left as `${x}`), or a literal. Panics on anything else.
+fn resolve(v: &Value, params: &BTreeMap<String, String>) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Object(o) if o.len() == 1 && o.contains_key("Ref") => {
+            let name = o["Ref"].as_str().expect("Ref names a string");
+            params
+                .get(name)
+                .unwrap_or_else(|| panic!("no value for Ref {name}"))
+                .clone()
+        }
+        Value::Object(o) if o.len() == 1 && o.contains_key("Fn::Sub") => {
+            let text = o["Fn::Sub"].as_str().expect("Fn::Sub with a plain string");
+            let mut out = String::new();
+            let mut rest = text;
+            while let Some(i) = rest.find("${") {
+                out.push_str(&rest[..i]);
+                let end = rest[i..].find('}').expect("closed ${") + i;
+                let name = &rest[i + 2..end];
+                match name.strip_prefix('!') {
+                    Some(literal) => out.push_str(&format!("${{{literal}}}")),
+                    None => out.push_str(
+                        params
+                            .get(name)
+                            .unwrap_or_else(|| panic!("no value for ${{{name}}}")),
+                    ),
+                }
+                rest = &rest[end + 1..];
+            }
+            out.push_str(rest);
+            out
+        }
+        other => panic!("cannot resolve {other} to a string"),
+    }
+}
+
+fn obj(v: &Value) -> &serde_json::Map<String, Value> {
+    v.as_object()
+        .unwrap_or_else(|| panic!("expected a mapping, got {v}"))
+}
+
+/// Attributes `Fn::GetAtt` may read, for the resource types this template uses.
+fn getatt_attributes(resource_type: &str) -> Option<&'static [&'static str]> {
+    Some(match resource_type {
+        "AWS::Serverless::Function" => &["Arn"],
+        "AWS::SQS::Queue" => &["Arn", "QueueName", "QueueUrl"],
+        "AWS::IAM::Role" => &["Arn", "RoleId"],
+        "AWS::Logs::LogGroup" => &["Arn"],
+        _ => return None,
+    })
+}
+
+/// Every `Ref`, `Fn::GetAtt` and `Fn::Sub` variable under `v`, as (path, target,
+/// attribute).
+fn references(v: &Value, path: &str, out: &mut Vec<(String, String, Option<String>)>) {
+    match v {
+        Value::Object(o) => {
+            for (k, x) in o {
+                let here = format!("{path}/{k}");
+                match (k.as_str(), x) {
+                    ("Ref", Value::String(name)) => out.push((here, name.clone(), None)),
+                    ("Fn::GetAtt", Value::Array(a)) if a.len() == 2 => {
+                        out.push((here, scalar(&a[0]), Some(scalar(&a[1]))));
+                    }
+                    ("Fn::GetAtt", Value::String(s)) => {
+                        let (r, a) = s.split_once('.').unwrap_or((s, ""));
+                        out.push((here, r.into(), Some(a.into())));
+                    }
+                    ("Fn::Sub", x) => {
+                        let (text, locals) = match x {
+                            Value::String(s) => (s.as_str(), None),
+                            Value::Array(a) => {
+                                references(&a[1], &here, out);
+                                (a[0].as_str().expect("Fn::Sub string"), a[1].as_object())
+                            }
+                            other => panic!("{here}: bad Fn::Sub {other}"),
+                        };
+                        let mut rest = text;
+                        while let Some(i) = rest.find("${") {
+                            let end = rest[i..].find('}').expect("closed ${") + i;
+                            let name = &rest[i + 2..end];
+                            rest = &rest[end + 1..];
+                            if name.starts_with('!') || locals.is_some_and(|l| l.contains_key(name))
+                            {
+                                continue;
+                            }
+                            match name.split_once('.') {
+                                Some((r, a)) => out.push((here.clone(), r.into(), Some(a.into()))),
+                                None => out.push((here.clone(), name.into(), None)),
+                            }
+                        }
+                    }
+                    _ => references(x, &here, out),
+                }
+            }
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                references(x, &format!("{path}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+const PSEUDO: &[&str] = &[
+    "AWS::AccountId",
+    "AWS::NoValue",
+    "AWS::NotificationARNs",
+    "AWS::Partition",
+    "AWS::Region",
+    "AWS::StackId",
+    "AWS::StackName",
+    "AWS::URLSuffix",
+];
+
+/// The IAM statements of a SAM function's inline `Policies`.
+fn statements(function: &Value) -> Vec<&Value> {
+    let policies = function["Properties"]["Policies"]
+        .as_array()
+        .expect("Policies is a list");
+    policies
+        .iter()
+        .flat_map(|p| {
+            p["Statement"]
+                .as_array()
+                .expect("inline policy documents only")
+        })
+        .collect()
+}
+
+fn list_of_strings(v: &Value) -> Vec<String> {
+    match v {
+        Value::Array(a) => a.iter().map(scalar).collect(),
+        other => vec![scalar(other)],
+    }
+}
+
+/// (action, resource) pairs the statements allow, resources resolved.
+fn grants(function: &Value, params: &BTreeMap<String, String>) -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    for s in statements(function) {
+        assert_eq!(s["Effect"], "Allow", "{s}");
+        let resources: Vec<String> = match &s["Resource"] {
+            Value::Array(a) => a.iter().map(|r| resolve(r, params)).collect(),
+            r => vec![resolve(r, params)],
+        };
+        for a in list_of_strings(&s["Action"]) {
+            assert!(!a.contains('*'), "wildcard action {a} in {s}");
+            for r in &resources {
+                assert!(
+                    !r.ends_with(":::*") && r != "*",
+                    "wildcard resource {r} in {s}"
+                );
+                out.insert((a.clone(), r.clone()));
+            }
+        }
+    }
+    out
+}
+
+fn pairs(v: &[(&str, &str)]) -> BTreeSet<(String, String)> {
+    v.iter()
+        .map(|(a, r)| (a.to_string(), r.to_string()))
+        .collect()
+}
+
+#[test]
+fn template_wiring() {
+    let python = match python() {
+        Ok(python) => python,
+        Err(why) => {
+            eprintln!("notice: skipping template_wiring: {why}");
+            return;
+        }
+    };
+    let t = load(&python);
+    let params = parameter_values(&t);
+    let resources = obj(&t["Resources"]);
+    let res = |name: &str| -> &Value {
+        resources
+            .get(name)
+            .unwrap_or_else(|| panic!("no resource {name}"))
+    };
+    assert_eq!(t["Transform"], "AWS::Serverless-2016-10-31");
+
+    // Parameters and their defaults.
+    let p = &t["Parameters"];
+    for name in ["LogBucketName", "OutputBucketName"] {
+        assert_eq!(p[name]["Type"], "String", "{name}");
+        assert!(
+            p[name].get("Default").is_none(),
+            "{name} has no default: it must exist"
+        );
+    }
+    assert_eq!(p["LogPrefix"]["Default"], "AWSLogs/");
+    assert_eq!(p["OutputPrefix"]["Default"], "flowpath/summaries/");
+    assert_eq!(p["RangesObjectKey"]["Default"], "flowpath/ip-ranges.json");
+    assert_eq!(p["Architecture"]["Default"], "arm64");
+    assert_eq!(
+        p["Architecture"]["AllowedValues"],
+        json!(["arm64", "x86_64"])
+    );
+    assert_eq!(scalar(&p["MemorySize"]["Default"]), "1024");
+    assert_eq!(p["GlueDatabaseName"]["Default"], "flowpath");
+
+    // Every reference in the template names a parameter, a resource or a pseudo
+    // parameter; GetAtt a resource and an attribute it has.
+    let mut refs = Vec::new();
+    references(&t["Resources"], "Resources", &mut refs);
+    references(&t["Outputs"], "Outputs", &mut refs);
+    assert!(refs.len() > 30, "references found: {refs:?}");
+    for (path, target, attr) in &refs {
+        match attr {
+            None => assert!(
+                p.get(target).is_some()
+                    || resources.contains_key(target)
+                    || PSEUDO.contains(&target.as_str()),
+                "{path}: reference to {target:?}, which is neither a parameter nor a resource"
+            ),
+            Some(attr) => {
+                let r = resources.get(target).unwrap_or_else(|| {
+                    panic!("{path}: GetAtt {target}.{attr}: no resource {target:?}")
+                });
+                let ty = r["Type"].as_str().expect("Type");
+                if let Some(known) = getatt_attributes(ty) {
+                    assert!(
+                        known.contains(&attr.as_str()),
+                        "{path}: {ty} has no attribute {attr}"
+                    );
+                }
+            }
+        }
+    }
+
+    // The functions: runtime, handler, code from cargo-lambda's output of a real binary.
+    let cargo_toml = std::fs::read_to_string(repo().join("functions/Cargo.toml")).unwrap();
+    for (name, bin) in [
+        ("SummarizeFunction", "flowpath-lambda"),
+        ("RangesRefreshFunction", "flowpath-ranges-refresh"),
+    ] {
+        let f = &res(name)["Properties"];
+        assert_eq!(res(name)["Type"], "AWS::Serverless::Function", "{name}");
+        assert_eq!(f["Runtime"], "provided.al2023", "{name}");
+        assert_eq!(f["Handler"], "bootstrap", "{name}");
+        assert_eq!(f["CodeUri"], format!("../target/lambda/{bin}/"), "{name}");
+        assert!(
+            cargo_toml.contains(&format!("name = \"{bin}\"")),
+            "functions/Cargo.toml has no [[bin]] {bin}"
+        );
+        assert_eq!(
+            f["Architectures"],
+            json!([{"Ref": "Architecture"}]),
+            "{name}"
+        );
+        assert!(
+            f.get("Role").is_none(),
+            "{name}: SAM makes the role from Policies"
+        );
+    }
+
+    // Environment.
+    let env = |name: &str| -> BTreeMap<String, String> {
+        obj(&res(name)["Properties"]["Environment"]["Variables"])
+            .iter()
+            .map(|(k, v)| (k.clone(), resolve(v, &params)))
+            .collect()
+    };
+    let ranges_uri = "s3://out-bucket/flowpath/ip-ranges.json";
+    assert_eq!(
+        env("SummarizeFunction"),
+        BTreeMap::from([
+            ("OUTPUT_BUCKET".into(), "out-bucket".into()),
+            ("OUTPUT_PREFIX".into(), "flowpath/summaries/".into()),
+            ("RANGES_S3_URI".into(), ranges_uri.into()),
+            ("RUST_LOG".into(), "info".into()),
+        ])
+    );
+    assert_eq!(
+        env("RangesRefreshFunction"),
+        BTreeMap::from([("RANGES_S3_URI".into(), ranges_uri.into())])
+    );
+
+    // Summarizer: SQS event with partial batch responses, a long enough timeout.
+    let summarize = &res("SummarizeFunction")["Properties"];
+    let events = obj(&summarize["Events"]);
+    assert_eq!(events.len(), 1, "{events:?}");
+    let sqs = events.values().next().unwrap();
+    assert_eq!(sqs["Type"], "SQS");
+    assert_eq!(
+        sqs["Properties"]["Queue"],
+        json!({"Fn::GetAtt": ["ObjectCreatedQueue", "Arn"]})
+    );
+    assert_eq!(sqs["Properties"]["BatchSize"], 10);
+    assert_eq!(
+        sqs["Properties"]["FunctionResponseTypes"],
+        json!(["ReportBatchItemFailures"])
+    );
+    let timeout = summarize["Timeout"].as_u64().expect("numeric Timeout");
+    assert_eq!(timeout, 900);
+
+    // The queue: redrive to the DLQ, visibility timeout >= 6 x the function timeout.
+    let queue = res("ObjectCreatedQueue");
+    assert_eq!(queue["Type"], "AWS::SQS::Queue");
+    let redrive = &queue["Properties"]["RedrivePolicy"];
+    assert_eq!(
+        redrive["deadLetterTargetArn"],
+        json!({"Fn::GetAtt": ["ObjectCreatedDeadLetterQueue", "Arn"]})
+    );
+    assert_eq!(redrive["maxReceiveCount"], 5);
+    assert_eq!(
+        res("ObjectCreatedDeadLetterQueue")["Type"],
+        "AWS::SQS::Queue"
+    );
+    let visibility = queue["Properties"]["VisibilityTimeout"]
+        .as_u64()
+        .expect("numeric");
+    assert!(
+        visibility >= 6 * timeout,
+        "VisibilityTimeout {visibility} < 6 x {timeout}"
+    );
+
+    // Only S3, for the log bucket of this account, may send to the queue.
+    let qp = &res("ObjectCreatedQueuePolicy")["Properties"];
+    assert_eq!(qp["Queues"], json!([{"Ref": "ObjectCreatedQueue"}]));
+    let st = qp["PolicyDocument"]["Statement"]
+        .as_array()
+        .expect("statements");
+    assert_eq!(st.len(), 1, "{st:?}");
+    let st = &st[0];
+    assert_eq!(st["Effect"], "Allow");
+    assert_eq!(st["Principal"], json!({"Service": "s3.amazonaws.com"}));
+    assert_eq!(st["Action"], "sqs:SendMessage");
+    assert_eq!(
+        st["Resource"],
+        json!({"Fn::GetAtt": ["ObjectCreatedQueue", "Arn"]})
+    );
+    let cond = obj(&st["Condition"]);
+    let source_arn = cond
+        .values()
+        .find_map(|c| c.get("aws:SourceArn"))
+        .expect("aws:SourceArn condition");
+    assert_eq!(resolve(source_arn, &params), "arn:aws:s3:::logs-bucket");
+    assert_eq!(
+        cond["StringEquals"]["aws:SourceAccount"],
+        json!({"Ref": "AWS::AccountId"})
+    );
+
+    // IAM, least privilege: exactly these grants in the inline policies.
+    assert_eq!(
+        grants(res("SummarizeFunction"), &params),
+        pairs(&[
+            ("s3:GetObject", "arn:aws:s3:::logs-bucket/AWSLogs/*"),
+            ("s3:GetObjectVersion", "arn:aws:s3:::logs-bucket/AWSLogs/*"),
+            (
+                "s3:PutObject",
+                "arn:aws:s3:::out-bucket/flowpath/summaries/*"
+            ),
+            (
+                "s3:GetObject",
+                "arn:aws:s3:::out-bucket/flowpath/ip-ranges.json"
+            ),
+            ("s3:ListBucket", "arn:aws:s3:::out-bucket"),
+        ])
+    );
+    assert_eq!(
+        grants(res("RangesRefreshFunction"), &params),
+        pairs(&[
+            (
+                "s3:GetObject",
+                "arn:aws:s3:::out-bucket/flowpath/ip-ranges.json"
+            ),
+            (
+                "s3:PutObject",
+                "arn:aws:s3:::out-bucket/flowpath/ip-ranges.json"
+            ),
+            ("s3:ListBucket", "arn:aws:s3:::out-bucket"),
+        ])
+    );
+    // ListBucket only to tell a missing ranges object (404) from a denied one (403).
+    for f in ["SummarizeFunction", "RangesRefreshFunction"] {
+        for s in statements(res(f)) {
+            if list_of_strings(&s["Action"]).contains(&"s3:ListBucket".to_string()) {
+                assert_eq!(
+                    resolve(&s["Condition"]["StringEquals"]["s3:prefix"], &params),
+                    "flowpath/ip-ranges.json",
+                    "{f}: {s}"
+                );
+            }
+        }
+    }
+
+    // Refresher: subscribed to AWS's topic in us-east-1.
+    let events = obj(&res("RangesRefreshFunction")["Properties"]["Events"]);
+    assert_eq!(events.len(), 1, "{events:?}");
+    let sns = events.values().next().unwrap();
+    assert_eq!(sns["Type"], "SNS");
+    assert_eq!(sns["Properties"]["Topic"], SNS_TOPIC);
+    assert_eq!(sns["Properties"]["Region"], "us-east-1");
+
+    // Glue: the summaries' schema, partitions, projection.
+    let db = res("GlueDatabase");
+    assert_eq!(db["Type"], "AWS::Glue::Database");
+    assert_eq!(
+        db["Properties"]["DatabaseInput"]["Name"],
+        json!({"Ref": "GlueDatabaseName"})
+    );
+    let table = res("SummariesTable");
+    assert_eq!(table["Type"], "AWS::Glue::Table");
+    assert_eq!(
+        table["Properties"]["DatabaseName"],
+        json!({"Ref": "GlueDatabase"})
+    );
+    let ti = &table["Properties"]["TableInput"];
+    assert_eq!(ti["TableType"], "EXTERNAL_TABLE");
+    let columns = |v: &Value| -> Vec<(String, String)> {
+        v.as_array()
+            .expect("a list of columns")
+            .iter()
+            .map(|c| (scalar(&c["Name"]), scalar(&c["Type"])))
+            .collect()
+    };
+    let expect = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+        v.iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect()
+    };
+    let sd = &ti["StorageDescriptor"];
+    assert_eq!(
+        columns(&sd["Columns"]),
+        expect(&[
+            ("window_start", "timestamp"),
+            ("vpc_id", "string"),
+            ("subnet_id", "string"),
+            ("interface_id", "string"),
+            ("direction", "string"),
+            ("path", "string"),
+            ("remote_service", "string"),
+            ("remote_region", "string"),
+            ("action", "string"),
+            ("protocol", "int"),
+            ("flows", "bigint"),
+            ("packets", "bigint"),
+            ("bytes", "bigint"),
+        ])
+    );
+    assert_eq!(
+        columns(&ti["PartitionKeys"]),
+        expect(&[
+            ("account_id", "string"),
+            ("region", "string"),
+            ("day", "string")
+        ])
+    );
+    assert_eq!(
+        sd["SerdeInfo"]["SerializationLibrary"],
+        "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+    );
+    assert_eq!(
+        sd["InputFormat"],
+        "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
+    );
+    assert_eq!(
+        sd["OutputFormat"],
+        "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
+    );
+    let location = resolve(&sd["Location"], &params);
+    assert_eq!(location, "s3://out-bucket/flowpath/summaries/");
+    let tp: BTreeMap<String, String> = obj(&ti["Parameters"])
+        .iter()
+        .map(|(k, v)| (k.clone(), resolve(v, &params)))
+        .collect();
+    let get = |k: &str| {
+        tp.get(k)
+            .map(String::as_str)
+            .unwrap_or_else(|| panic!("no {k}"))
+    };
+    assert_eq!(get("projection.enabled"), "true");
+    assert_eq!(get("projection.account_id.type"), "injected");
+    match get("projection.region.type") {
+        "injected" => {}
+        "enum" => {
+            let values: Vec<&str> = get("projection.region.values").split(',').collect();
+            for r in [
+                "us-east-1",
+                "eu-west-1",
+                "ap-southeast-2",
+                "sa-east-1",
+                "unknown",
+            ] {
+                assert!(values.contains(&r), "projection.region.values lacks {r}");
+            }
+            assert!(
+                values.iter().all(|v| !v.is_empty() && v.trim() == *v),
+                "{values:?}"
+            );
+        }
+        other => panic!("projection.region.type {other}"),
+    }
+    assert_eq!(get("projection.day.type"), "date");
+    assert_eq!(get("projection.day.format"), "yyyy-MM-dd");
+    assert_eq!(get("projection.day.range"), "2020-01-01,NOW");
+    assert_eq!(get("projection.day.interval"), "1");
+    assert_eq!(get("projection.day.interval.unit"), "DAYS");
+    // After CloudFormation, Athena must see its own ${...} placeholders, under the
+    // table's location and in the layout the function writes.
+    assert_eq!(
+        get("storage.location.template"),
+        format!("{location}account_id=${{account_id}}/region=${{region}}/day=${{day}}")
+    );
+
+    // Outputs.
+    let outputs = obj(&t["Outputs"]);
+    for (name, value) in [
+        (
+            "SummarizeFunctionArn",
+            json!({"Fn::GetAtt": ["SummarizeFunction", "Arn"]}),
+        ),
+        (
+            "RangesRefreshFunctionArn",
+            json!({"Fn::GetAtt": ["RangesRefreshFunction", "Arn"]}),
+        ),
+        (
+            "ObjectCreatedQueueUrl",
+            json!({"Ref": "ObjectCreatedQueue"}),
+        ),
+        (
+            "ObjectCreatedDeadLetterQueueUrl",
+            json!({"Ref": "ObjectCreatedDeadLetterQueue"}),
+        ),
+    ] {
+        assert_eq!(
+            outputs.get(name).map(|o| &o["Value"]),
+            Some(&value),
+            "output {name}"
+        );
+    }
+    assert_eq!(
+        resolve(
+            &outputs["SummariesTableName"]["Value"],
+            &BTreeMap::from([
+                ("GlueDatabase".to_string(), "flowpath".to_string()),
+                ("SummariesTable".to_string(), "summaries".to_string()),
+            ])
+        ),
+        "flowpath.summaries"
+    );
+}

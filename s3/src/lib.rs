@@ -1,0 +1,415 @@
+//! S3 for flowpath: the one place that talks to S3, for the Lambda and the CLI alike.
+//!
+//! - [`client`] builds an `aws-sdk-s3` client from the standard AWS configuration
+//!   chain (credentials, region, `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_S3`), plus
+//!   `FLOWPATH_S3_PATH_STYLE=1` for S3-compatible stores that need path-style requests.
+//! - [`S3Uri`] parses `s3://bucket/key`; [`decode_event_key`] undoes the URL encoding
+//!   S3 event notifications apply to keys (`+` is a space).
+//! - [`get_reader`] streams an object into a blocking [`std::io::Read`] that
+//!   `flowpath-core` consumes on a blocking thread: memory stays bounded by a few
+//!   chunks whatever the object's size, and a transport failure mid-stream is
+//!   recorded so callers can tell "S3 went away" (retry) from "the data is bad".
+//! - [`put`] writes a whole object in one request: S3 makes it visible atomically,
+//!   so readers never see half a summary.
+//!
+//! Errors are [`S3Error`]s naming the operation, bucket and key, and saying whether
+//! a retry can help.
+
+use std::fmt;
+use std::io::{self, Read};
+use std::sync::{Arc, Mutex};
+
+use aws_sdk_s3::config::http::HttpResponse;
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::primitives::ByteStream;
+use bytes::Bytes;
+use tokio::sync::mpsc;
+
+/// Builds an S3 client from the environment: the standard AWS chain for credentials
+/// and region, `AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL` for the endpoint (read by
+/// the SDK itself), and `FLOWPATH_S3_PATH_STYLE=1` (or `force_path_style`) for
+/// path-style addressing.
+pub async fn client(force_path_style: bool) -> aws_sdk_s3::Client {
+    let shared = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .load()
+        .await;
+    let path_style =
+        force_path_style || std::env::var("FLOWPATH_S3_PATH_STYLE").as_deref() == Ok("1");
+    let conf = aws_sdk_s3::config::Builder::from(&shared)
+        .force_path_style(path_style)
+        .build();
+    aws_sdk_s3::Client::from_conf(conf)
+}
+
+/// An `s3://bucket/key` location. The key may be empty (a bucket) or a prefix.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct S3Uri {
+    /// The bucket name.
+    pub bucket: String,
+    /// The key or prefix, without a leading `/`.
+    pub key: String,
+}
+
+impl S3Uri {
+    /// Parses `s3://bucket/key`.
+    ///
+    /// ```
+    /// use flowpath_s3::S3Uri;
+    /// let u = S3Uri::parse("s3://logs/AWSLogs/123/x.log.gz").unwrap();
+    /// assert_eq!((u.bucket.as_str(), u.key.as_str()), ("logs", "AWSLogs/123/x.log.gz"));
+    /// assert_eq!(S3Uri::parse("s3://logs").unwrap().key, "");
+    /// assert!(S3Uri::parse("logs/x").is_err());
+    /// assert!(S3Uri::parse("s3:///x").is_err());
+    /// ```
+    pub fn parse(text: &str) -> Result<S3Uri, S3UriError> {
+        let rest = text
+            .strip_prefix("s3://")
+            .ok_or_else(|| S3UriError(text.to_owned()))?;
+        let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
+        if bucket.is_empty() {
+            return Err(S3UriError(text.to_owned()));
+        }
+        Ok(S3Uri {
+            bucket: bucket.to_owned(),
+            key: key.to_owned(),
+        })
+    }
+
+    /// Whether `text` looks like an S3 URI.
+    pub fn is_s3(text: &str) -> bool {
+        text.starts_with("s3://")
+    }
+}
+
+impl fmt::Display for S3Uri {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "s3://{}/{}", self.bucket, self.key)
+    }
+}
+
+/// Text that is not an `s3://bucket/key` URI.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not an S3 URI (expected s3://bucket/key)")]
+pub struct S3UriError(pub String);
+
+/// Decodes an object key as S3 event notifications carry it: URL-encoded, with `+`
+/// for a space.
+///
+/// ```
+/// use flowpath_s3::decode_event_key;
+/// assert_eq!(decode_event_key("AWSLogs/aws-account-id%3D123/x+y.log.gz"), "AWSLogs/aws-account-id=123/x y.log.gz");
+/// assert_eq!(decode_event_key("a%2Bb"), "a+b");
+/// ```
+pub fn decode_event_key(key: &str) -> String {
+    let spaced = key.replace('+', " ");
+    percent_encoding::percent_decode_str(&spaced)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// What went wrong talking to S3.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum S3ErrorKind {
+    /// The bucket or key does not exist.
+    NotFound,
+    /// Credentials do not allow it.
+    AccessDenied,
+    /// S3 asked us to slow down, or answered 5xx.
+    Throttled,
+    /// The connection failed, timed out or broke.
+    Transport,
+    /// Anything else S3 said no to.
+    Other,
+}
+
+/// An S3 operation that failed, with where and why.
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("s3://{bucket}/{key}: {op} failed: {message}")]
+pub struct S3Error {
+    /// `GetObject`, `PutObject`, ...
+    pub op: &'static str,
+    /// The bucket.
+    pub bucket: String,
+    /// The key.
+    pub key: String,
+    /// The class of failure.
+    pub kind: S3ErrorKind,
+    /// S3's code and message, or the transport error.
+    pub message: String,
+}
+
+impl S3Error {
+    /// Whether trying again later can succeed (throttling, 5xx, broken connections).
+    pub fn is_retryable(&self) -> bool {
+        matches!(self.kind, S3ErrorKind::Throttled | S3ErrorKind::Transport)
+    }
+
+    fn from_sdk<E>(
+        op: &'static str,
+        bucket: &str,
+        key: &str,
+        err: SdkError<E, HttpResponse>,
+    ) -> S3Error
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        let (kind, message) = match &err {
+            SdkError::ServiceError(service) => {
+                let e = service.err();
+                let code = e.code().unwrap_or("");
+                let status = service.raw().status().as_u16();
+                let kind = match (code, status) {
+                    ("NoSuchKey" | "NoSuchBucket" | "NotFound", _) | (_, 404) => {
+                        S3ErrorKind::NotFound
+                    }
+                    ("AccessDenied" | "InvalidAccessKeyId" | "SignatureDoesNotMatch", _)
+                    | (_, 403) => S3ErrorKind::AccessDenied,
+                    ("SlowDown" | "Throttling" | "ThrottlingException" | "RequestTimeout", _)
+                    | (_, 429 | 500..=599) => S3ErrorKind::Throttled,
+                    _ => S3ErrorKind::Other,
+                };
+                let text = format!("{code} {}", e.message().unwrap_or(""))
+                    .trim()
+                    .to_owned();
+                (
+                    kind,
+                    if text.is_empty() {
+                        format!("HTTP {status}")
+                    } else {
+                        text
+                    },
+                )
+            }
+            SdkError::DispatchFailure(_)
+            | SdkError::TimeoutError(_)
+            | SdkError::ResponseError(_) => (S3ErrorKind::Transport, error_chain(&err)),
+            _ => (S3ErrorKind::Other, error_chain(&err)),
+        };
+        S3Error {
+            op,
+            bucket: bucket.to_owned(),
+            key: key.to_owned(),
+            kind,
+            message,
+        }
+    }
+}
+
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+/// What a GET learned about the object besides its bytes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ObjectInfo {
+    /// The ETag, without quotes.
+    pub etag: Option<String>,
+    /// The version id, when the bucket is versioned.
+    pub version_id: Option<String>,
+    /// The size in bytes.
+    pub size: Option<i64>,
+}
+
+/// A blocking reader over an object's body, fed by a task on the async runtime.
+///
+/// Read it from a blocking thread (`tokio::task::spawn_blocking`), never from an
+/// async task. At most [`ObjectReader::CHUNKS`] chunks are buffered.
+pub struct ObjectReader {
+    rx: mpsc::Receiver<Result<Bytes, String>>,
+    current: Bytes,
+    failure: Arc<Mutex<Option<String>>>,
+}
+
+impl ObjectReader {
+    /// How many body chunks may wait between the network and the parser.
+    pub const CHUNKS: usize = 8;
+
+    /// The transport error that ended the stream early, if one did.
+    pub fn transport_failure(&self) -> TransportFailure {
+        TransportFailure(Arc::clone(&self.failure))
+    }
+}
+
+/// A handle that tells, after the reader is gone, whether the stream broke.
+#[derive(Clone, Debug)]
+pub struct TransportFailure(Arc<Mutex<Option<String>>>);
+
+impl TransportFailure {
+    /// The error text, when the body stream failed before its end.
+    pub fn get(&self) -> Option<String> {
+        self.0
+            .lock()
+            .map(|g| g.clone())
+            .unwrap_or_else(|p| p.into_inner().clone())
+    }
+}
+
+impl Read for ObjectReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.current.is_empty() {
+            match self.rx.blocking_recv() {
+                None => return Ok(0),
+                Some(Ok(chunk)) => self.current = chunk,
+                Some(Err(message)) => {
+                    return Err(io::Error::new(io::ErrorKind::ConnectionAborted, message));
+                }
+            }
+        }
+        let n = buf.len().min(self.current.len());
+        buf[..n].copy_from_slice(&self.current[..n]);
+        let _consumed = self.current.split_to(n);
+        Ok(n)
+    }
+}
+
+/// Starts a GET and returns the object's info and a blocking reader over its body.
+/// Must be called on a tokio runtime; the body is pumped by a spawned task.
+pub async fn get_reader(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    version_id: Option<&str>,
+) -> Result<(ObjectInfo, ObjectReader), S3Error> {
+    let out = client
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .set_version_id(version_id.map(str::to_owned))
+        .send()
+        .await
+        .map_err(|e| S3Error::from_sdk("GetObject", bucket, key, e))?;
+    let info = ObjectInfo {
+        etag: out.e_tag().map(|e| e.trim_matches('"').to_owned()),
+        version_id: out.version_id().map(str::to_owned),
+        size: out.content_length(),
+    };
+    let (tx, rx) = mpsc::channel(ObjectReader::CHUNKS);
+    let failure = Arc::new(Mutex::new(None));
+    let recorded = Arc::clone(&failure);
+    let mut body: ByteStream = out.body;
+    tokio::spawn(async move {
+        loop {
+            match body.next().await {
+                None => break,
+                Some(Ok(chunk)) => {
+                    if tx.send(Ok(chunk)).await.is_err() {
+                        break; // the reader is gone
+                    }
+                }
+                Some(Err(e)) => {
+                    let message = error_chain(&e);
+                    if let Ok(mut slot) = recorded.lock() {
+                        *slot = Some(message.clone());
+                    }
+                    // The reader may be gone already; nothing else to tell.
+                    let _sent = tx.send(Err(message)).await.is_ok();
+                    break;
+                }
+            }
+        }
+    });
+    Ok((
+        info,
+        ObjectReader {
+            rx,
+            current: Bytes::new(),
+            failure,
+        },
+    ))
+}
+
+/// Reads a whole (small) object.
+pub async fn get_bytes(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+) -> Result<(ObjectInfo, Vec<u8>), S3Error> {
+    let out = client
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .map_err(|e| S3Error::from_sdk("GetObject", bucket, key, e))?;
+    let info = ObjectInfo {
+        etag: out.e_tag().map(|e| e.trim_matches('"').to_owned()),
+        version_id: out.version_id().map(str::to_owned),
+        size: out.content_length(),
+    };
+    let bytes = out.body.collect().await.map_err(|e| S3Error {
+        op: "GetObject",
+        bucket: bucket.to_owned(),
+        key: key.to_owned(),
+        kind: S3ErrorKind::Transport,
+        message: error_chain(&e),
+    })?;
+    Ok((info, bytes.to_vec()))
+}
+
+/// The object's ETag (without quotes) and user metadata, or `None` when it does not exist.
+pub async fn head(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+) -> Result<Option<(Option<String>, std::collections::HashMap<String, String>)>, S3Error> {
+    match client.head_object().bucket(bucket).key(key).send().await {
+        Ok(out) => Ok(Some((
+            out.e_tag().map(|e| e.trim_matches('"').to_owned()),
+            out.metadata().cloned().unwrap_or_default(),
+        ))),
+        Err(e) => {
+            let err = S3Error::from_sdk("HeadObject", bucket, key, e);
+            if err.kind == S3ErrorKind::NotFound {
+                Ok(None)
+            } else {
+                Err(err)
+            }
+        }
+    }
+}
+
+/// Writes a whole object in one request, with user metadata.
+pub async fn put(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    body: Vec<u8>,
+    metadata: &[(&str, &str)],
+) -> Result<(), S3Error> {
+    let mut req = client
+        .put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(ByteStream::from(body));
+    for (k, v) in metadata {
+        req = req.metadata(*k, *v);
+    }
+    req.send()
+        .await
+        .map_err(|e| S3Error::from_sdk("PutObject", bucket, key, e))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_and_keys() {
+        let u = S3Uri::parse("s3://b/p/q/").unwrap();
+        assert_eq!(u.to_string(), "s3://b/p/q/");
+        assert_eq!(
+            S3Uri::parse("x").unwrap_err().to_string(),
+            "`x` is not an S3 URI (expected s3://bucket/key)"
+        );
+        assert_eq!(decode_event_key("a%20b%2Fc"), "a b/c");
+        assert_eq!(decode_event_key("plain/key.log.gz"), "plain/key.log.gz");
+    }
+}
