@@ -42,6 +42,34 @@ pub enum Error {
         /// The reader's error.
         source: std::io::Error,
     },
+    /// A Parquet flow-log row could not be read and the run is strict.
+    #[error("{input}: row {row}: {error}")]
+    MalformedRow {
+        /// The input's name.
+        input: String,
+        /// 1-based row number in the file (row groups in file order).
+        row: u64,
+        /// What is wrong with it.
+        error: ParseError,
+    },
+    /// The input is not readable Parquet: truncated, corrupt, or compressed with a
+    /// codec this build cannot decode.
+    #[error("{input}: bad Parquet data: {source}")]
+    BadParquet {
+        /// The input's name.
+        input: String,
+        /// The Parquet reader's error.
+        source: parquet::errors::ParquetError,
+    },
+    /// The input is Parquet but not a flow log flowpath can read (a column of a known
+    /// field has a type no flow-log field has, or the file is a flowpath summary).
+    #[error("{input}: not a flow-log Parquet file: {reason}")]
+    ParquetSchema {
+        /// The input's name.
+        input: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// The ip-ranges file is unusable.
     #[error(transparent)]
     Ranges(#[from] RangesError),

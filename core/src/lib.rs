@@ -11,6 +11,7 @@
 //! | aggregate | [`aggregate`] | sums per hour window and key; merges are order-independent |
 //! | write | [`summary`], [`layout`] | the Parquet schema, Hive partition paths, file metadata |
 //! | drive | [`pipeline`] | one input (any `Read`) through all of the above, in parallel chunks |
+//! | drive Parquet | [`flowlog_parquet`] | AWS's Parquet flow logs: columns mapped to fields, rows to records, batch by batch into the same per-record path and [`pipeline::Summary`] |
 //!
 //! The crate is synchronous and does no network or file-system I/O: callers hand it
 //! readers and writers. The CLI (`flowpath`) and the Lambda are thin adapters around
@@ -21,6 +22,7 @@ pub mod aggregate;
 pub mod classify;
 pub mod decode;
 pub mod error;
+pub mod flowlog_parquet;
 pub mod format;
 pub mod layout;
 pub mod parse;

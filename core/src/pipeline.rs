@@ -55,11 +55,13 @@ impl Default for Options {
 /// A malformed line, kept as an example for the report.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Malformed {
-    /// 1-based line number in the decompressed text.
+    /// 1-based line number in the decompressed text; for Parquet inputs
+    /// ([`crate::flowlog_parquet`]), the 1-based row number in the file.
     pub line: u64,
     /// Field and reason.
     pub error: ParseError,
-    /// The start of the line (lossily decoded, at most 200 characters).
+    /// The start of the line (lossily decoded, at most 200 characters); for Parquet
+    /// rows, the row's known fields rendered as a text line (`-` for null).
     pub text: String,
 }
 
@@ -197,15 +199,7 @@ pub fn summarize<R: Read + Send>(
         }
     };
 
-    let ctx = ChunkContext {
-        format: &format,
-        header: header.as_deref(),
-        ranges,
-        hints: layout::hints_from_path(input),
-        check_labels: format.has(Field::PktSrcAwsService) && format.has(Field::PktDstAwsService),
-        // Under --strict the first malformed line is the error: keep at least it.
-        max_examples: opts.max_examples.max(usize::from(opts.strict)),
-    };
+    let ctx = ChunkContext::new(input, &format, header.as_deref(), ranges, opts);
     let part = first
         .into_iter()
         .map(Ok)
@@ -217,17 +211,44 @@ pub fn summarize<R: Read + Send>(
             Ok(a)
         })?;
 
+    let format_from_header = header.is_some();
+    finish(
+        input,
+        format,
+        format_from_header,
+        gzip,
+        part,
+        ranges,
+        opts,
+        |m| Error::Malformed {
+            input: input.to_owned(),
+            line: m.line,
+            error: m.error,
+        },
+    )
+}
+
+/// The end of every input: under `opts.strict` the first malformed example becomes
+/// the error (`strict_error` says how to name its place), AWS-label disagreements get
+/// our labels' names and are sorted, and the [`Summary`] is assembled.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn finish(
+    input: &str,
+    format: Format,
+    format_from_header: bool,
+    gzip: bool,
+    part: Part,
+    ranges: &Ranges,
+    opts: &Options,
+    strict_error: impl FnOnce(&Malformed) -> Error,
+) -> Result<Summary, Error> {
     if let Some(m) = part
         .stats
         .malformed_examples
         .first()
         .filter(|_| opts.strict)
     {
-        return Err(Error::Malformed {
-            input: input.to_owned(),
-            line: m.line,
-            error: m.error,
-        });
+        return Err(strict_error(m));
     }
     let mut stats = part.stats;
     stats.aws_labels.disagreements = part
@@ -248,7 +269,7 @@ pub fn summarize<R: Read + Send>(
     Ok(Summary {
         input: input.to_owned(),
         format,
-        format_from_header: header.is_some(),
+        format_from_header,
         gzip,
         stats,
         aggregate: part.aggregate,
@@ -335,26 +356,27 @@ impl<R: Read> Iterator for Chunks<R> {
     }
 }
 
-/// What every chunk shares.
-struct ChunkContext<'a> {
+/// What every chunk shares: the per-record path of every input kind (text chunks
+/// here, Parquet batches in [`crate::flowlog_parquet`]).
+pub(crate) struct ChunkContext<'a> {
     format: &'a Format,
     header: Option<&'a [u8]>,
     ranges: &'a Ranges,
     hints: LayoutHints,
     check_labels: bool,
-    max_examples: usize,
+    pub(crate) max_examples: usize,
 }
 
 /// The result of some chunks.
 #[derive(Default)]
-struct Part {
-    stats: Stats,
+pub(crate) struct Part {
+    pub(crate) stats: Stats,
     aggregate: Aggregator,
     disagreements: Vec<(String, Option<LabelId>, u64)>,
 }
 
 impl Part {
-    fn merge(&mut self, other: Part, max_examples: usize) {
+    pub(crate) fn merge(&mut self, other: Part, max_examples: usize) {
         let (a, b) = (&mut self.stats, other.stats);
         a.counts.read += b.counts.read;
         a.counts.ok += b.counts.ok;
@@ -394,7 +416,28 @@ fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
     }
 }
 
-impl ChunkContext<'_> {
+impl<'a> ChunkContext<'a> {
+    /// The context of one input: `header` is the header line text inputs skip when it
+    /// repeats (`None` for other inputs); `input` supplies the key-layout hints.
+    pub(crate) fn new(
+        input: &str,
+        format: &'a Format,
+        header: Option<&'a [u8]>,
+        ranges: &'a Ranges,
+        opts: &Options,
+    ) -> Self {
+        ChunkContext {
+            format,
+            header,
+            ranges,
+            hints: layout::hints_from_path(input),
+            check_labels: format.has(Field::PktSrcAwsService)
+                && format.has(Field::PktDstAwsService),
+            // Under --strict the first malformed line is the error: keep at least it.
+            max_examples: opts.max_examples.max(usize::from(opts.strict)),
+        }
+    }
+
     fn process(&self, chunk: &Chunk) -> Part {
         let mut part = Part::default();
         let mut line_no = chunk.first_line;
@@ -412,25 +455,37 @@ impl ChunkContext<'_> {
             part.stats.counts.read += 1;
             match parse_line(self.format, line) {
                 Ok(rec) => self.record(&mut part, &rec),
-                Err(error) => {
-                    part.stats.counts.malformed += 1;
-                    if part.stats.malformed_examples.len() < self.max_examples {
-                        let text: String =
-                            String::from_utf8_lossy(line).chars().take(200).collect();
-                        part.stats.malformed_examples.push(Malformed {
-                            line: this_line,
-                            error,
-                            text,
-                        });
-                    }
-                }
+                Err(error) => self.malformed(&mut part, this_line, error, || {
+                    String::from_utf8_lossy(line).chars().take(200).collect()
+                }),
             }
         }
         part
     }
 
+    /// Counts a malformed record (line or row `at`, 1-based) and keeps it as an
+    /// example while there is room; `text` is only called for a kept example.
+    pub(crate) fn malformed(
+        &self,
+        part: &mut Part,
+        at: u64,
+        error: ParseError,
+        text: impl FnOnce() -> String,
+    ) {
+        part.stats.counts.malformed += 1;
+        if part.stats.malformed_examples.len() < self.max_examples {
+            part.stats.malformed_examples.push(Malformed {
+                line: at,
+                error,
+                text: text(),
+            });
+        }
+    }
+
+    /// Counts, attributes and aggregates one parsed record (the caller has counted it
+    /// as read).
     #[inline]
-    fn record(&self, part: &mut Part, rec: &Record<'_>) {
+    pub(crate) fn record(&self, part: &mut Part, rec: &Record<'_>) {
         let stats = &mut part.stats;
         match rec.log_status {
             Some(LogStatus::NoData) => {

@@ -6,6 +6,7 @@
 #![allow(clippy::print_stderr, reason = "skip notices")]
 
 mod fixtures;
+mod parquet_input;
 mod real_flowlogs;
 
 use std::path::PathBuf;
