@@ -13,6 +13,9 @@ use std::time::Instant;
 
 use aws_lambda_events::event::s3::batch_job::{S3BatchJobResponse, S3BatchJobResult};
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse};
+use std::io::Read;
+
+use flowpath_core::flowlog_parquet::summarize_parquet;
 use flowpath_core::layout::output_name;
 use flowpath_core::pipeline::{self, Options};
 use flowpath_core::summary::write_parquet;
@@ -23,10 +26,11 @@ use crate::error::HandlerError;
 use crate::ranges_source::RangesSource;
 use crate::trigger::{self, BatchJob, ObjectRef, SqsMessage, Trigger};
 
-/// Whether a key is a text flow-log object as AWS delivers it.
+/// Whether a key is a flow-log object as AWS delivers it: text (`.log.gz`, `.log`) or
+/// Parquet (`.log.parquet`) under a `vpcflowlogs` prefix.
 pub fn is_flow_log_key(key: &str) -> bool {
     (key.contains("/vpcflowlogs/") || key.contains("/aws-service=vpcflowlogs/"))
-        && (key.ends_with(".log.gz") || key.ends_with(".log"))
+        && (key.ends_with(".log.gz") || key.ends_with(".log") || key.ends_with(".log.parquet"))
 }
 
 /// What happened to one object.
@@ -147,11 +151,11 @@ impl App {
     pub async fn summarize(&self, object: &ObjectRef) -> Result<Outcome, HandlerError> {
         let input = format!("s3://{}/{}", object.bucket, object.key);
         if !is_flow_log_key(&object.key) {
-            tracing::info!(input = %input, "skipped: not a text flow-log key (…/vpcflowlogs/….log.gz)");
+            tracing::info!(input = %input, "skipped: not a flow-log key (…/vpcflowlogs/….log.gz, .log or .log.parquet)");
             return Ok(Outcome {
                 input,
                 status: "skipped",
-                reason: Some("not a text flow-log key".into()),
+                reason: Some("not a flow-log key".into()),
                 counts: None,
                 outputs: Vec::new(),
             });
@@ -168,8 +172,27 @@ impl App {
         let transport = reader.transport_failure();
         let name = input.clone();
         let ranges_for_task = Arc::clone(&ranges);
+        let parquet = object.key.ends_with(".log.parquet");
         let result = tokio::task::spawn_blocking(move || {
-            pipeline::summarize(&name, reader, &ranges_for_task, &Options::default())
+            if parquet {
+                // Parquet needs random access: read the (compressed) object whole.
+                let mut reader = reader;
+                let mut body = Vec::new();
+                reader
+                    .read_to_end(&mut body)
+                    .map_err(|source| flowpath_core::Error::Read {
+                        input: name.clone(),
+                        source,
+                    })?;
+                summarize_parquet(
+                    &name,
+                    bytes::Bytes::from(body),
+                    &ranges_for_task,
+                    &Options::default(),
+                )
+            } else {
+                pipeline::summarize(&name, reader, &ranges_for_task, &Options::default())
+            }
         })
         .await
         .map_err(|e| HandlerError::Internal(format!("{input}: summarizing task: {e}")))?;
@@ -261,8 +284,11 @@ mod tests {
         assert!(!is_flow_log_key(
             "AWSLogs/1/elasticloadbalancing/eu-west-1/x.log.gz"
         ));
-        assert!(!is_flow_log_key(
+        assert!(is_flow_log_key(
             "AWSLogs/1/vpcflowlogs/eu-west-1/x.log.parquet"
+        ));
+        assert!(!is_flow_log_key(
+            "AWSLogs/1/vpcflowlogs/eu-west-1/x.parquet"
         ));
         assert!(!is_flow_log_key("AWSLogs/1/vpcflowlogs/eu-west-1/"));
     }

@@ -391,6 +391,37 @@ fn ranges_come_from_s3_and_reload_when_they_change() {
 }
 
 #[test]
+fn parquet_format_objects_give_the_same_rows_as_text() {
+    let s3 = S3Server::start();
+    s3.create_bucket(LOGS);
+    s3.create_bucket(OUT);
+    let text_key = PLAIN.replace("_1a2b3c4d.log.gz", "_text.log.gz");
+    let parquet_key = PLAIN.replace("_1a2b3c4d.log.gz", "_parquet.log.parquet");
+    s3.put_file(LOGS, &text_key, gzip(&fixture("flowlogs/v5-custom.log")));
+    s3.put_file(
+        LOGS,
+        &parquet_key,
+        fixture("flowlogs-parquet/v5-custom.log.parquet"),
+    );
+    let lambda = Lambda::summarizer(s3.env(), &[]);
+    let mut payload = event("s3-put.json");
+    payload["Records"][0]["s3"]["object"]["key"] = text_key.into();
+    payload["Records"][1]["s3"]["object"]["key"] = parquet_key.into();
+    let response = lambda.respond(payload);
+    let objects = response["objects"].as_array().unwrap();
+    assert_eq!(objects[0]["counts"], objects[1]["counts"]);
+    assert_eq!(objects[1]["counts"]["ok"], 6);
+    let rows = |i: usize| {
+        let (batch, _) = parquet(
+            s3.read_file(OUT, objects[i]["outputs"][0].as_str().unwrap())
+                .unwrap(),
+        );
+        batch
+    };
+    assert_eq!(rows(0), rows(1));
+}
+
+#[test]
 fn bad_configuration_stops_the_function_at_cold_start() {
     let api = RuntimeApi::start();
     let mut function = Function::spawn(
