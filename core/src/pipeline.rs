@@ -449,7 +449,11 @@ impl<'a> ChunkContext<'a> {
             let line = raw.strip_suffix(b"\r").unwrap_or(raw);
             let this_line = line_no;
             line_no += 1;
-            if line.iter().all(|b| b.is_ascii_whitespace()) || Some(line) == self.header {
+            // Record lines start with a value; only a blank line starts with white space
+            // (checked without scanning every record line to its end).
+            let blank = line.first().is_none_or(u8::is_ascii_whitespace)
+                && line.iter().all(u8::is_ascii_whitespace);
+            if blank || Some(line) == self.header {
                 continue;
             }
             part.stats.counts.read += 1;
