@@ -9,6 +9,9 @@
 //!   `flowpath-core` consumes on a blocking thread: memory stays bounded by a few
 //!   chunks whatever the object's size, and a transport failure mid-stream is
 //!   recorded so callers can tell "S3 went away" (retry) from "the data is bad".
+//! - [`list_page`] and [`list`] page through `ListObjectsV2` (keys, ETags, sizes;
+//!   prefix, delimiter, start-after); [`client_with`] sets the endpoint and the retry
+//!   policy explicitly (the `flowpath` CLI).
 //! - [`put`] writes a whole object in one request: S3 makes it visible atomically,
 //!   so readers never see half a summary.
 //!
@@ -397,6 +400,161 @@ pub async fn put(
     Ok(())
 }
 
+/// How a client is built, beyond the standard AWS chain (see [`client_with`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClientOptions {
+    /// Path-style addressing; `FLOWPATH_S3_PATH_STYLE=1` also turns it on.
+    pub force_path_style: bool,
+    /// An endpoint that overrides `AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL`.
+    pub endpoint_url: Option<String>,
+    /// Attempts per request (the first one included) of the SDK's standard retry
+    /// strategy; `None` keeps the SDK's default (3).
+    pub max_attempts: Option<u32>,
+}
+
+/// Like [`client`], with an explicit endpoint and retry policy. With `max_attempts`
+/// set, requests use the SDK's standard retry mode (exponential backoff with jitter
+/// from 1 s up to 20 s, on throttling such as 503 SlowDown, 5xx, timeouts and broken
+/// connections) with that many attempts, a 10 s connect timeout and a 60 s wait for a
+/// response's first byte.
+pub async fn client_with(options: &ClientOptions) -> aws_sdk_s3::Client {
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    if let Some(url) = &options.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    let shared = loader.load().await;
+    let path_style =
+        options.force_path_style || std::env::var("FLOWPATH_S3_PATH_STYLE").as_deref() == Ok("1");
+    let mut conf = aws_sdk_s3::config::Builder::from(&shared).force_path_style(path_style);
+    if let Some(attempts) = options.max_attempts {
+        conf = conf
+            .retry_config(
+                aws_sdk_s3::config::retry::RetryConfig::standard()
+                    .with_max_attempts(attempts.max(1)),
+            )
+            .timeout_config(
+                aws_sdk_s3::config::timeout::TimeoutConfig::builder()
+                    .connect_timeout(std::time::Duration::from_secs(10))
+                    .read_timeout(std::time::Duration::from_secs(60))
+                    .build(),
+            );
+    }
+    aws_sdk_s3::Client::from_conf(conf.build())
+}
+
+/// An object as a listing shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListedObject {
+    /// The key.
+    pub key: String,
+    /// The ETag, without quotes.
+    pub etag: Option<String>,
+    /// The size in bytes.
+    pub size: i64,
+}
+
+/// One page of a `ListObjectsV2` listing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListPage {
+    /// The objects of the page, in key order.
+    pub objects: Vec<ListedObject>,
+    /// With a delimiter: the common prefixes (ending with the delimiter), in order.
+    pub common_prefixes: Vec<String>,
+    /// The token of the next page, when the listing goes on.
+    pub next: Option<String>,
+}
+
+/// One page of `ListObjectsV2` under `prefix`: keys after `start_after` (first page
+/// only), grouped by `delimiter` when given; `continuation` is the previous page's
+/// [`ListPage::next`]. S3 returns up to 1,000 keys and prefixes per page.
+pub async fn list_page(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    prefix: &str,
+    delimiter: Option<&str>,
+    start_after: Option<&str>,
+    continuation: Option<&str>,
+) -> Result<ListPage, S3Error> {
+    let out = client
+        .list_objects_v2()
+        .bucket(bucket)
+        .prefix(prefix)
+        .set_delimiter(delimiter.map(str::to_owned))
+        .set_start_after(start_after.map(str::to_owned))
+        .set_continuation_token(continuation.map(str::to_owned))
+        .send()
+        .await
+        .map_err(|e| S3Error::from_sdk("ListObjectsV2", bucket, prefix, e))?;
+    let objects = out
+        .contents()
+        .iter()
+        .filter_map(|o| {
+            Some(ListedObject {
+                key: o.key()?.to_owned(),
+                etag: o.e_tag().map(|e| e.trim_matches('"').to_owned()),
+                size: o.size().unwrap_or(0),
+            })
+        })
+        .collect();
+    let common_prefixes = out
+        .common_prefixes()
+        .iter()
+        .filter_map(|p| p.prefix().map(str::to_owned))
+        .collect();
+    let next = match out.is_truncated() {
+        Some(true) => out.next_continuation_token().map(str::to_owned),
+        _ => None,
+    };
+    Ok(ListPage {
+        objects,
+        common_prefixes,
+        next,
+    })
+}
+
+/// Every page of a `ListObjectsV2` listing (see [`list_page`]), concatenated: the
+/// objects, and with a delimiter the common prefixes.
+pub async fn list(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    prefix: &str,
+    delimiter: Option<&str>,
+    start_after: Option<&str>,
+) -> Result<(Vec<ListedObject>, Vec<String>), S3Error> {
+    let mut objects = Vec::new();
+    let mut prefixes = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = list_page(
+            client,
+            bucket,
+            prefix,
+            delimiter,
+            if token.is_none() { start_after } else { None },
+            token.as_deref(),
+        )
+        .await?;
+        objects.extend(page.objects);
+        prefixes.extend(page.common_prefixes);
+        match page.next {
+            Some(next) => token = Some(next),
+            None => return Ok((objects, prefixes)),
+        }
+    }
+}
+
+/// Deletes an object (deleting a missing key succeeds, as in S3).
+pub async fn delete(client: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<(), S3Error> {
+    client
+        .delete_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .map_err(|e| S3Error::from_sdk("DeleteObject", bucket, key, e))?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -411,5 +569,74 @@ mod tests {
         );
         assert_eq!(decode_event_key("a%20b%2Fc"), "a b/c");
         assert_eq!(decode_event_key("plain/key.log.gz"), "plain/key.log.gz");
+    }
+}
+
+#[cfg(test)]
+mod list_tests {
+    use super::*;
+    use flowpath_testkit::S3Server;
+
+    async fn test_client(s3: &S3Server) -> aws_sdk_s3::Client {
+        let creds = aws_sdk_s3::config::Credentials::new(
+            flowpath_testkit::ACCESS_KEY,
+            flowpath_testkit::SECRET_KEY,
+            None,
+            None,
+            "test",
+        );
+        let conf = aws_sdk_s3::config::Builder::new()
+            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+            .region(aws_sdk_s3::config::Region::new(flowpath_testkit::REGION))
+            .credentials_provider(creds)
+            .endpoint_url(s3.endpoint())
+            .force_path_style(true)
+            .build();
+        aws_sdk_s3::Client::from_conf(conf)
+    }
+
+    #[tokio::test]
+    async fn lists_every_page_with_prefix_delimiter_and_start_after() {
+        let s3 = S3Server::start();
+        s3.create_bucket("logs");
+        for i in 0..1005 {
+            s3.put_file("logs", &format!("p/{i:04}.log.gz"), format!("{i}"));
+        }
+        s3.put_file("logs", "q/a.log", b"abc");
+        let client = test_client(&s3).await;
+
+        let (objects, prefixes) = list(&client, "logs", "p/", None, None).await.unwrap();
+        assert_eq!(objects.len(), 1005);
+        assert!(prefixes.is_empty());
+        assert_eq!(objects[0].key, "p/0000.log.gz");
+        assert_eq!(objects[1004].key, "p/1004.log.gz");
+        assert_eq!(objects[10].size, 2);
+        let pages = s3.requests().iter().filter(|r| r.is_list_objects()).count();
+        assert_eq!(pages, 2, "1,005 keys take two pages");
+
+        let page = list_page(&client, "logs", "", Some("/"), None, None)
+            .await
+            .unwrap();
+        assert_eq!(page.common_prefixes, ["p/", "q/"]);
+        assert!(page.objects.is_empty() && page.next.is_none());
+
+        let (after, _) = list(&client, "logs", "p/", None, Some("p/1000.log.gz"))
+            .await
+            .unwrap();
+        let keys: Vec<&str> = after.iter().map(|o| o.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "p/1001.log.gz",
+                "p/1002.log.gz",
+                "p/1003.log.gz",
+                "p/1004.log.gz"
+            ]
+        );
+
+        delete(&client, "logs", "q/a.log").await.unwrap();
+        delete(&client, "logs", "q/a.log").await.unwrap();
+        let (q, _) = list(&client, "logs", "q/", None, None).await.unwrap();
+        assert!(q.is_empty());
     }
 }

@@ -15,8 +15,10 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Summarize flow-log files into Hive-partitioned Parquet.
+    /// Summarize flow-log files or S3 objects into Hive-partitioned Parquet.
     Summarize(SummarizeArgs),
+    /// List flow-log objects in S3 as an S3 Batch Operations CSV manifest.
+    Manifest(ManifestArgs),
     /// Look up addresses in AWS's ranges: service, region, border group, prefixes.
     Lookup(LookupArgs),
     /// List, compare and download AWS's ip-ranges.json.
@@ -32,15 +34,53 @@ pub(crate) struct RangesSource {
     pub(crate) ranges: Option<PathBuf>,
 }
 
+/// Which objects of an S3 prefix (or files of a directory) to read, from AWS's key
+/// layout (`AWSLogs/<account>/vpcflowlogs/<region>/<yyyy>/<mm>/<dd>/` or its
+/// Hive-compatible variant).
+#[derive(Clone, Debug, Default, Args)]
+pub(crate) struct SelectArgs {
+    /// Only these accounts (repeat or separate with commas).
+    #[arg(long = "account", value_name = "ID", value_delimiter = ',')]
+    pub(crate) accounts: Vec<String>,
+    /// Only these regions (repeat or separate with commas).
+    #[arg(long = "region", value_name = "REGION", value_delimiter = ',')]
+    pub(crate) regions: Vec<String>,
+    /// Only objects delivered on or after this day (YYYY-MM-DD, UTC, from the key).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub(crate) from: Option<String>,
+    /// Only objects delivered on or before this day (YYYY-MM-DD, inclusive).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub(crate) to: Option<String>,
+}
+
+/// How to reach S3 (the standard AWS chain supplies credentials and region).
+#[derive(Clone, Debug, Args)]
+pub(crate) struct S3Args {
+    /// S3 endpoint, for S3-compatible stores (as `AWS_ENDPOINT_URL`).
+    #[arg(long, value_name = "URL")]
+    pub(crate) endpoint_url: Option<String>,
+    /// Path-style requests (`http://host/bucket/key`), as `FLOWPATH_S3_PATH_STYLE=1`.
+    #[arg(long)]
+    pub(crate) path_style: bool,
+    /// Attempts per S3 request, the first included (the SDK's standard retry mode:
+    /// exponential backoff with jitter on throttling, 5xx and broken connections).
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub(crate) max_attempts: u32,
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct SummarizeArgs {
     /// Flow-log files, directories (searched recursively for *.log, *.log.gz, *.gz,
-    /// *.txt) or `-` for standard input. Plain or gzip, detected from the content.
+    /// *.txt, *.log.parquet), `-` for standard input, or `s3://bucket/prefix` (every
+    /// *.log.gz, *.log and *.log.parquet object under it) or `s3://bucket/key`.
+    /// Text (plain or gzip, from the content) or AWS's Parquet format (files starting
+    /// with `PAR1`; S3 objects named `*.log.parquet`, as the Lambda routes them).
     #[arg(required = true, value_name = "INPUT")]
-    pub(crate) inputs: Vec<PathBuf>,
-    /// Directory to write the Parquet summaries into (created if missing).
-    #[arg(long, value_name = "DIR")]
-    pub(crate) out: PathBuf,
+    pub(crate) inputs: Vec<String>,
+    /// Where to write the Parquet summaries: a directory (created if missing) or
+    /// `s3://bucket/prefix`.
+    #[arg(long, value_name = "DIR|S3URI")]
+    pub(crate) out: String,
     #[command(flatten)]
     pub(crate) ranges: RangesSource,
     /// Format of input without a header line: `${version} ${srcaddr} ...` or plain
@@ -56,6 +96,27 @@ pub(crate) struct SummarizeArgs {
     /// Print the run report as JSON on standard output.
     #[arg(long)]
     pub(crate) json: bool,
+    #[command(flatten)]
+    pub(crate) select: SelectArgs,
+    #[command(flatten)]
+    pub(crate) s3: S3Args,
+    /// Inputs downloaded and summarized at the same time.
+    #[arg(long, value_name = "N", default_value_t = 16)]
+    pub(crate) concurrency: usize,
+    /// Summarize S3 objects again even when the output records them as done.
+    #[arg(long)]
+    pub(crate) force: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ManifestArgs {
+    /// `s3://bucket/prefix` to list (several allowed).
+    #[arg(required = true, value_name = "S3URI")]
+    pub(crate) inputs: Vec<String>,
+    #[command(flatten)]
+    pub(crate) select: SelectArgs,
+    #[command(flatten)]
+    pub(crate) s3: S3Args,
 }
 
 #[derive(Debug, Args)]

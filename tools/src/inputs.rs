@@ -42,13 +42,14 @@ fn looks_like_flow_log(path: &Path) -> bool {
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
     !name.starts_with('.')
-        && [".log", ".log.gz", ".gz", ".txt"]
+        && [".log", ".log.gz", ".gz", ".txt", ".log.parquet"]
             .iter()
             .any(|ext| name.ends_with(ext))
 }
 
-/// Expands files, directories (recursively, sorted) and `-`.
-pub(crate) fn expand(args: &[PathBuf]) -> Result<Vec<Input>> {
+/// Expands files, directories (recursively, sorted) and `-`. Files found in
+/// directories are kept when `keep` says so (files named on the command line always).
+pub(crate) fn expand(args: &[PathBuf], keep: &dyn Fn(&Path) -> bool) -> Result<Vec<Input>> {
     let mut out = Vec::new();
     for arg in args {
         if arg.as_os_str() == "-" {
@@ -58,14 +59,18 @@ pub(crate) fn expand(args: &[PathBuf]) -> Result<Vec<Input>> {
         let meta = std::fs::metadata(arg)
             .with_context(|| format!("cannot read input {}", arg.display()))?;
         if meta.is_dir() {
-            let before = out.len();
-            walk(arg, &mut out)?;
-            if out.len() == before {
+            let mut found = Vec::new();
+            walk(arg, &mut found)?;
+            if found.is_empty() {
                 bail!(
-                    "no flow-log files (*.log, *.log.gz, *.gz, *.txt) under {}",
+                    "no flow-log files (*.log, *.log.gz, *.gz, *.txt, *.log.parquet) under {}",
                     arg.display()
                 );
             }
+            out.extend(found.into_iter().filter(|input| match input {
+                Input::File(path) => keep(path),
+                Input::Stdin => true,
+            }));
         } else {
             out.push(Input::File(arg.clone()));
         }
@@ -98,6 +103,8 @@ mod tests {
     fn names() {
         assert!(looks_like_flow_log(Path::new("a/x.log.gz")));
         assert!(looks_like_flow_log(Path::new("x.txt")));
+        assert!(looks_like_flow_log(Path::new("a/x.log.parquet")));
+        assert!(!looks_like_flow_log(Path::new("out/x-0123.parquet")));
         assert!(!looks_like_flow_log(Path::new("README.md")));
         assert!(!looks_like_flow_log(Path::new(".x.log.gz.tmp-1")));
         assert!(!looks_like_flow_log(Path::new("a/.hidden.log")));

@@ -7,7 +7,11 @@
 mod cli;
 mod fsutil;
 mod inputs;
+mod manifest;
+mod output;
 mod ranges_cmd;
+mod s3list;
+mod select;
 mod summarize;
 
 use std::io;
@@ -19,6 +23,7 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let result = match cli.command {
         cli::Command::Summarize(args) => summarize::run(&args),
+        cli::Command::Manifest(args) => manifest::run(&args),
         cli::Command::Lookup(args) => ranges_cmd::lookup(&args),
         cli::Command::Ranges(cmd) => ranges_cmd::run(cmd),
     };
