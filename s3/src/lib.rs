@@ -272,14 +272,13 @@ impl Read for ObjectReader {
     }
 }
 
-/// Starts a GET and returns the object's info and a blocking reader over its body.
-/// Must be called on a tokio runtime; the body is pumped by a spawned task.
-pub async fn get_reader(
+/// Sends a GET: the object's info and its body stream.
+async fn get(
     client: &aws_sdk_s3::Client,
     bucket: &str,
     key: &str,
     version_id: Option<&str>,
-) -> Result<(ObjectInfo, ObjectReader), S3Error> {
+) -> Result<(ObjectInfo, ByteStream), S3Error> {
     let out = client
         .get_object()
         .bucket(bucket)
@@ -293,10 +292,22 @@ pub async fn get_reader(
         version_id: out.version_id().map(str::to_owned),
         size: out.content_length(),
     };
+    Ok((info, out.body))
+}
+
+/// Starts a GET and returns the object's info and a blocking reader over its body.
+/// Must be called on a tokio runtime; the body is pumped by a spawned task.
+pub async fn get_reader(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    version_id: Option<&str>,
+) -> Result<(ObjectInfo, ObjectReader), S3Error> {
+    let (info, body) = get(client, bucket, key, version_id).await?;
     let (tx, rx) = mpsc::channel(ObjectReader::CHUNKS);
     let failure = Arc::new(Mutex::new(None));
     let recorded = Arc::clone(&failure);
-    let mut body: ByteStream = out.body;
+    let mut body = body;
     tokio::spawn(async move {
         loop {
             match body.next().await {
@@ -334,19 +345,8 @@ pub async fn get_bytes(
     bucket: &str,
     key: &str,
 ) -> Result<(ObjectInfo, Vec<u8>), S3Error> {
-    let out = client
-        .get_object()
-        .bucket(bucket)
-        .key(key)
-        .send()
-        .await
-        .map_err(|e| S3Error::from_sdk("GetObject", bucket, key, e))?;
-    let info = ObjectInfo {
-        etag: out.e_tag().map(|e| e.trim_matches('"').to_owned()),
-        version_id: out.version_id().map(str::to_owned),
-        size: out.content_length(),
-    };
-    let bytes = out.body.collect().await.map_err(|e| S3Error {
+    let (info, body) = get(client, bucket, key, None).await?;
+    let bytes = body.collect().await.map_err(|e| S3Error {
         op: "GetObject",
         bucket: bucket.to_owned(),
         key: key.to_owned(),
