@@ -24,6 +24,8 @@ pub(crate) enum Command {
     /// List, compare and download AWS's ip-ranges.json.
     #[command(subcommand)]
     Ranges(RangesCommand),
+    /// Merge each partition's per-input summary files into one sorted file, atomically.
+    Compact(CompactArgs),
 }
 
 /// Where the AWS ranges come from.
@@ -181,4 +183,18 @@ pub(crate) struct UpdateArgs {
     /// Where to download from.
     #[arg(long, default_value = "https://ip-ranges.amazonaws.com/ip-ranges.json")]
     pub(crate) url: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompactArgs {
+    /// The summaries' local directory (as given to `summarize --out`). S3 outputs are
+    /// refused: S3 cannot replace several objects atomically.
+    #[arg(value_name = "DIR")]
+    pub(crate) out: String,
+    /// Only the partitions of this day (YYYY-MM-DD).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub(crate) day: Option<String>,
+    /// Print the report as JSON on standard output.
+    #[arg(long)]
+    pub(crate) json: bool,
 }

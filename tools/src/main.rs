@@ -5,6 +5,7 @@
 //! (clap). A closed pipe (`flowpath ranges list | head`) is not an error.
 
 mod cli;
+mod compact;
 mod fsutil;
 mod inputs;
 mod manifest;
@@ -26,6 +27,7 @@ fn main() -> ExitCode {
         cli::Command::Manifest(args) => manifest::run(&args),
         cli::Command::Lookup(args) => ranges_cmd::lookup(&args),
         cli::Command::Ranges(cmd) => ranges_cmd::run(cmd),
+        cli::Command::Compact(args) => compact::run(&args),
     };
     match result {
         Ok(code) => code,
