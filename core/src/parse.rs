@@ -79,7 +79,7 @@ pub fn parse_line<'a>(format: &Format, line: &'a [u8]) -> Result<Record<'a>, Par
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     let mut rec = Record::default();
     let columns = format.columns();
-    let mut tokens = line.split(|&b| b == b' ').filter(|t| !t.is_empty());
+    let mut tokens = Tokens { rest: line };
     for (i, column) in columns.iter().enumerate() {
         let Some(token) = tokens.next() else {
             return Err(ParseError {
@@ -110,6 +110,24 @@ pub fn parse_line<'a>(format: &Format, line: &'a [u8]) -> Result<Record<'a>, Par
         });
     }
     Ok(rec)
+}
+
+/// The space-separated values of a line, found with memchr (runs of spaces allowed).
+struct Tokens<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Iterator for Tokens<'a> {
+    type Item = &'a [u8];
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let start = self.rest.iter().position(|&b| b != b' ')?;
+        let rest = &self.rest[start..];
+        let end = memchr::memchr(b' ', rest).unwrap_or(rest.len());
+        self.rest = &rest[end..];
+        Some(&rest[..end])
+    }
 }
 
 fn set_field<'a>(rec: &mut Record<'a>, field: Field, v: &'a [u8]) -> Result<(), ParseErrorKind> {
