@@ -13,6 +13,10 @@
 #   SKIP_BUILD=1      use the binaries already in the target dir
 #   INPUT_MODE=dir    pass the directory to flowpath (default), or `files` to pass
 #                     every file on the command line
+#   PROC_RSS=1        read peak RSS from /proc/<pid>/status even if /usr/bin/time exists
+#   QUIET_MAX=15      before each measurement, wait until the machine's CPU use by
+#   QUIET_WAIT=900    others is below QUIET_MAX % (over 2 s), for at most QUIET_WAIT s;
+#                     the table notes the load seen (shared build machines are noisy)
 set -euo pipefail
 
 RECORDS=${RECORDS:-10000000}
@@ -20,6 +24,8 @@ FILES=${FILES:-40}
 SEED=${SEED:-1}
 REPEAT=${REPEAT:-3}
 INPUT_MODE=${INPUT_MODE:-dir}
+QUIET_MAX=${QUIET_MAX:-15}
+QUIET_WAIT=${QUIET_WAIT:-900}
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
@@ -71,7 +77,7 @@ else
     log "generating $RECORDS records in $FILES files (seed $SEED)..."
     gen_start=$(now)
     "$GEN" --out "$DATA" --records "$RECORDS" --files "$FILES" --seed "$SEED"
-    log "generated in $(calc "$(now) - $gen_start") s"
+    log "generated in $(printf '%.1f' "$(calc "$(now) - $gen_start")") s"
     touch "$STAMP"
 fi
 mapfile -t INPUTS < <(find "$DATA" -type f -name '*.log.gz' | LC_ALL=C sort)
@@ -82,10 +88,37 @@ log "inputs: ${#INPUTS[@]} files, $((GZ_BYTES / 1000000)) MB gzip, $((TEXT_BYTES
 cat "${INPUTS[@]}" > /dev/null # warm the page cache
 
 # ---- measuring -----------------------------------------------------------------
+# busy_pct: CPU use of the whole machine over 2 s, in percent.
+busy_pct() {
+    local a b
+    read -ra a < <(grep '^cpu ' /proc/stat)
+    sleep 2
+    read -ra b < <(grep '^cpu ' /proc/stat)
+    local total=0 i
+    for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
+    ((total > 0)) || total=1
+    echo $((100 - 100 * (b[4] - a[4]) / total))
+}
+# wait_quiet: wait (at most QUIET_WAIT s) until others use less than QUIET_MAX % CPU.
+MAX_BUSY_SEEN=0
+wait_quiet() {
+    local waited=0 busy
+    busy=$(busy_pct)
+    while ((busy > QUIET_MAX && waited < QUIET_WAIT)); do
+        ((waited == 0)) && log "  the machine is busy ($busy% CPU); waiting up to $QUIET_WAIT s..."
+        sleep 8
+        waited=$((waited + 10))
+        busy=$(busy_pct)
+    done
+    ((busy > QUIET_MAX)) && log "  WARNING: still $busy% busy; measuring anyway"
+    ((busy > MAX_BUSY_SEEN)) && MAX_BUSY_SEEN=$busy
+    return 0
+}
+
 # measure NAME CMD...: runs CMD $REPEAT times (stdout to /dev/null), calling the
 # function named in $BEFORE (if any) before each run, untimed; sets BEST_WALL (seconds,
 # fastest run) and PEAK_KB (largest peak RSS over the runs, KiB).
-if [[ -x /usr/bin/time ]]; then TIMER=/usr/bin/time; else TIMER=; fi
+if [[ -x /usr/bin/time && ${PROC_RSS:-0} != 1 ]]; then TIMER=/usr/bin/time; else TIMER=; fi
 measure() {
     local name=$1
     shift
@@ -95,6 +128,7 @@ measure() {
     tf=$(mktemp)
     for ((i = 1; i <= REPEAT; i++)); do
         [[ -n ${BEFORE:-} ]] && "$BEFORE"
+        wait_quiet
         t0=$(now)
         if [[ -n $TIMER ]]; then
             if ! "$TIMER" -f '%M' -o "$tf" "$@" > /dev/null; then
@@ -154,7 +188,7 @@ if ((HAVE_CLI)); then
         log "measuring flowpath summarize --threads 1..."
         measure flowpath-1 "$FLOWPATH" summarize "${ARGS[@]}" --out "$OUT" --threads 1
         row '`flowpath summarize DIR --out OUT --threads 1`' 1
-        FLOWPATH_STATUS="flowpath wall time / zcat wall time: $(calc "$FP_WALL / $ZCAT_WALL")"
+        FLOWPATH_STATUS="flowpath wall time / zcat wall time: $(printf '%.2f' "$(calc "$FP_WALL / $ZCAT_WALL")") (target: at most 1.00)"
     else
         FLOWPATH_STATUS="flowpath summarize failed"
     fi
@@ -164,7 +198,7 @@ fi
 cat << EOF
 
 Machine: $NPROC cores, $CPU, $MEM RAM; $RUSTC
-Input: $RECORDS records (seed $SEED) in ${#INPUTS[@]} gzip files, $((GZ_BYTES / 1000000)) MB gzip / $((TEXT_BYTES / 1000000)) MB text; best of $REPEAT runs, warm page cache.
+Input: $RECORDS records (seed $SEED) in ${#INPUTS[@]} gzip files, $((GZ_BYTES / 1000000)) MB gzip / $((TEXT_BYTES / 1000000)) MB text; best of $REPEAT runs, warm page cache; CPU use by others just before a run: at most $MAX_BUSY_SEEN%.
 
 | what | threads | wall (s) | records/s | peak RSS |
 |---|---:|---:|---:|---:|
