@@ -5,6 +5,7 @@
     reason = "test code: a panic is the failure report"
 )]
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -13,8 +14,7 @@ use arrow_array::RecordBatch;
 use arrow_array::cast::AsArray;
 use arrow_array::types::Int64Type;
 use flate2::{Compression, write::GzEncoder};
-use flowpath_testkit::{FaultProxy, Function, Invocation, RuntimeApi, S3Server};
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use flowpath_testkit::{FaultProxy, Function, Invocation, RuntimeApi, S3Server, read_summary};
 use serde_json::Value;
 
 const LOGS: &str = "flowpath-logs";
@@ -94,20 +94,8 @@ fn outputs(s3: &S3Server) -> Vec<String> {
         .collect()
 }
 
-fn parquet(bytes: Vec<u8>) -> (RecordBatch, Vec<(String, String)>) {
-    let builder = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes)).unwrap();
-    let kv = builder
-        .metadata()
-        .file_metadata()
-        .key_value_metadata()
-        .map(|kv| {
-            kv.iter()
-                .map(|e| (e.key.clone(), e.value.clone().unwrap_or_default()))
-                .collect()
-        })
-        .unwrap_or_default();
-    let batch = builder.build().unwrap().next().unwrap().unwrap();
-    (batch, kv)
+fn parquet(bytes: Vec<u8>) -> (RecordBatch, BTreeMap<String, String>) {
+    read_summary(bytes)
 }
 
 /// Total bytes per remote service of one output object.
@@ -176,11 +164,7 @@ fn s3_notification_summarizes_both_key_layouts() {
         [("DYNAMODB".into(), 300), ("S3".into(), 50_000)]
     );
     let (_, meta) = parquet(s3.read_file(OUT, plain_out).unwrap());
-    let get = |k: &str| {
-        meta.iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.clone())
-    };
+    let get = |k: &str| meta.get(k).cloned();
     assert_eq!(
         get("flowpath.ranges.sync_token").as_deref(),
         Some("1787411825")
@@ -373,10 +357,7 @@ fn ranges_come_from_s3_and_reload_when_they_change() {
         .to_owned();
     let token = |s3: &S3Server| {
         let (_, meta) = parquet(s3.read_file(OUT, &key).unwrap());
-        meta.into_iter()
-            .find(|(k, _)| k == "flowpath.ranges.sync_token")
-            .unwrap()
-            .1
+        meta["flowpath.ranges.sync_token"].clone()
     };
     assert_eq!(token(&s3), "1700000000");
     // With the small table, 3.5.98.x is not S3 any more: it is INTERNET.

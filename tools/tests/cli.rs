@@ -6,90 +6,26 @@
 )]
 #![allow(clippy::print_stderr, reason = "skip notices")]
 
+mod common;
+
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Int64Type, TimestampMicrosecondType};
 use arrow_array::{Array, RecordBatch};
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use common::{flowpath, json, ok, root, stdout};
+use flowpath_testkit::{files_under, read_summary};
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+fn read_parquet(path: &Path) -> (RecordBatch, BTreeMap<String, String>) {
+    read_summary(std::fs::read(path).unwrap())
 }
 
-fn flowpath(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flowpath"))
-        .args(args)
-        .current_dir(root())
-        .env_remove("FLOWPATH_RANGES")
-        .output()
-        .expect("run flowpath")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn ok(o: Output) -> Output {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status,
-        stdout(&o),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    o
-}
-
-fn json(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
-}
-
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p)
-            } else {
-                out.push(p)
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
-fn read_parquet(path: &Path) -> (RecordBatch, Vec<(String, String)>) {
-    let bytes = bytes::Bytes::from(std::fs::read(path).unwrap());
-    let builder = ParquetRecordBatchReaderBuilder::try_new(bytes).unwrap();
-    let kv = builder
-        .metadata()
-        .file_metadata()
-        .key_value_metadata()
-        .map(|kv| {
-            kv.iter()
-                .map(|e| (e.key.clone(), e.value.clone().unwrap_or_default()))
-                .collect()
-        })
-        .unwrap_or_default();
-    let batches: Vec<RecordBatch> = builder.build().unwrap().map(Result::unwrap).collect();
-    assert_eq!(
-        batches.len(),
-        1,
-        "a summary is one row group, read as one batch"
-    );
-    (batches[0].clone(), kv)
-}
-
-fn meta<'a>(kv: &'a [(String, String)], key: &str) -> &'a str {
-    kv.iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
+fn meta<'a>(kv: &'a BTreeMap<String, String>, key: &str) -> &'a str {
+    kv.get(key)
+        .map(String::as_str)
         .unwrap_or_else(|| panic!("no {key}"))
 }
 

@@ -6,9 +6,10 @@
     reason = "test code: a panic is the failure report"
 )]
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -16,37 +17,9 @@ use std::time::{Duration, Instant};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Int32Type, Int64Type, TimestampMicrosecondType};
 use arrow_array::{Array, RecordBatch};
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use common::{flowpath, json, ok, root};
+use flowpath_testkit::read_summary;
 use serde_json::Value;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn flowpath(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flowpath"))
-        .args(args)
-        .current_dir(root())
-        .env_remove("FLOWPATH_RANGES")
-        .output()
-        .expect("run flowpath")
-}
-
-fn ok(o: Output) -> Output {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    o
-}
-
-fn json(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
-}
 
 const DAY1: &str = "2026-08-22";
 const DAY2: &str = "2026-08-23";
@@ -117,27 +90,9 @@ fn partitions(out: &Path) -> BTreeMap<String, Vec<PathBuf>> {
 }
 
 fn read(bytes: Vec<u8>) -> (RecordBatch, BTreeMap<String, String>) {
-    let builder = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes)).unwrap();
-    let kv = builder
-        .metadata()
-        .file_metadata()
-        .key_value_metadata()
-        .map(|kv| {
-            kv.iter()
-                .map(|e| (e.key.clone(), e.value.clone().unwrap_or_default()))
-                .collect()
-        })
-        .unwrap_or_default();
-    let batches: Vec<RecordBatch> = builder.build().unwrap().map(Result::unwrap).collect();
-    (only_batch(&batches), kv)
+    read_summary(bytes)
 }
 
-fn only_batch(batches: &[RecordBatch]) -> RecordBatch {
-    assert_eq!(batches.len(), 1, "one row group, read as one batch");
-    batches[0].clone()
-}
-
-/// (flows, packets, bytes).
 fn totals(batch: &RecordBatch) -> [i64; 3] {
     let sum = |name: &str| -> i64 {
         batch
