@@ -9,7 +9,8 @@
 //!   connections, to make S3 go away mid-stream.
 //! - [`RuntimeApi`] and [`Function`] (module `lambda`): a Lambda Runtime API emulator, and a
 //!   built function binary run against it as a child process.
-//! - [`read_summary`] and [`files_under`] (module `summary`): reading written summaries back.
+//! - [`read_summary`], [`files_under`] and [`snapshot`] (module `summary`): reading written
+//!   summaries and output directories back.
 
 mod background;
 mod lambda;
@@ -21,4 +22,4 @@ mod summary;
 pub use lambda::{FUNCTION_NAME, Function, Invocation, RuntimeApi};
 pub use proxy::FaultProxy;
 pub use s3::{ACCESS_KEY, REGION, Request, S3Server, SECRET_KEY};
-pub use summary::{files_under, read_summary};
+pub use summary::{files_under, read_summary, snapshot};

@@ -51,3 +51,15 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// Every file under `dir` with its bytes: compare two of these to prove a run changed
+/// nothing, or exactly what it should.
+pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    files_under(dir)
+        .into_iter()
+        .map(|p| {
+            let bytes = std::fs::read(&p).expect("read a file");
+            (p, bytes)
+        })
+        .collect()
+}

@@ -9,14 +9,14 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Int64Type, TimestampMicrosecondType};
 use arrow_array::{Array, RecordBatch};
 use common::{flowpath, json, ok, root, stdout};
-use flowpath_testkit::{files_under, read_summary};
+use flowpath_testkit::{files_under, read_summary, snapshot};
 use serde_json::Value;
 
 fn read_parquet(path: &Path) -> (RecordBatch, BTreeMap<String, String>) {
@@ -162,13 +162,7 @@ fn reruns_overwrite_with_identical_files() {
         "--threads",
         "1",
     ]));
-    let first: Vec<(PathBuf, Vec<u8>)> = files_under(out.path())
-        .into_iter()
-        .map(|p| {
-            let b = std::fs::read(&p).unwrap();
-            (p, b)
-        })
-        .collect();
+    let first = snapshot(out.path());
     ok(flowpath(&[
         "summarize",
         "fixtures/flowlogs",
@@ -177,13 +171,7 @@ fn reruns_overwrite_with_identical_files() {
         "--threads",
         "2",
     ]));
-    let second: Vec<(PathBuf, Vec<u8>)> = files_under(out.path())
-        .into_iter()
-        .map(|p| {
-            let b = std::fs::read(&p).unwrap();
-            (p, b)
-        })
-        .collect();
+    let second = snapshot(out.path());
     assert_eq!(first, second);
 }
 

@@ -18,7 +18,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::{Int32Type, Int64Type, TimestampMicrosecondType};
 use arrow_array::{Array, RecordBatch};
 use common::{flowpath, json, ok, root};
-use flowpath_testkit::read_summary;
+use flowpath_testkit::{read_summary, snapshot};
 use serde_json::Value;
 
 const DAY1: &str = "2026-08-22";
@@ -156,23 +156,6 @@ fn inputs_of(kv: &BTreeMap<String, String>) -> Vec<String> {
 }
 
 /// Every file under `dir` and its bytes.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut map = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let bytes = std::fs::read(&p).unwrap();
-                map.insert(p, bytes);
-            }
-        }
-    }
-    map
-}
-
 #[test]
 fn compacts_each_partition_keeping_totals_and_a_second_run_changes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
