@@ -2,7 +2,8 @@
 //!
 //! Invariants:
 //! - a group is identified by (hour window of `start`, account, region, VPC, subnet,
-//!   interface, direction, path, remote label, action, protocol); text values are
+//!   interface, interface kind, direction, path, attribution method, gateway, remote
+//!   service and region, action, protocol); text values are
 //!   interned per aggregator, so adding a record allocates only for a value not seen
 //!   before;
 //! - [`Aggregator::merge`] is associative and commutative: any split of the input into
@@ -14,7 +15,7 @@ use std::collections::hash_map::Entry;
 
 use rustc_hash::FxHashMap;
 
-use crate::classify::{Direction, Path};
+use crate::classify::{Direction, Method, NamedRemote, Path};
 use crate::layout;
 use crate::ranges::{LabelId, Ranges};
 use crate::record::Action;
@@ -64,12 +65,20 @@ pub struct Contribution<'a> {
     pub subnet_id: Option<&'a str>,
     /// `interface-id`.
     pub interface_id: Option<&'a str>,
+    /// The ENI's type, from the inventory.
+    pub interface_kind: Option<&'a str>,
     /// Attributed direction.
     pub direction: Direction,
     /// Attributed path.
     pub path: Path,
+    /// How the path was decided.
+    pub method: Method,
+    /// The gateway or endpoint the path goes through, from the inventory.
+    pub gateway_id: Option<&'a str>,
     /// Remote label, when there is a remote.
     pub remote: Option<LabelId>,
+    /// The inventory's name for the remote; wins over `remote`.
+    pub remote_named: Option<NamedRemote<'a>>,
     /// `action`.
     pub action: Option<Action>,
     /// `protocol`.
@@ -88,11 +97,22 @@ struct Key {
     vpc: Sym,
     subnet: Sym,
     interface: Sym,
+    interface_kind: Sym,
     direction: Direction,
     path: Path,
-    remote: Option<LabelId>,
+    method: Method,
+    gateway: Sym,
+    remote: RemoteKey,
     action: Option<Action>,
     protocol: Option<u8>,
+}
+
+/// The remote side of a group: a ranges label or an inventory name (interned).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum RemoteKey {
+    None,
+    Label(LabelId),
+    Named { service: Sym, region: Sym },
 }
 
 /// Flow, packet and byte totals of a group.
@@ -138,10 +158,18 @@ pub struct Row {
     pub subnet_id: Option<String>,
     /// `interface-id`.
     pub interface_id: Option<String>,
+    /// The ENI's type from the inventory (`instance`, `nat_gateway`, `vpc_endpoint`,
+    /// ...); null without inventory.
+    pub interface_kind: Option<String>,
     /// `ingress`, `egress` or `unknown`.
     pub direction: String,
     /// The path's name.
     pub path: String,
+    /// How the path was decided: `traffic_path_field`, `inventory` or `address_only`.
+    pub attribution: String,
+    /// The NAT gateway, endpoint, gateway or peering connection the path goes
+    /// through; null without inventory.
+    pub gateway_id: Option<String>,
     /// The remote's service (`S3`, ..., `INTERNET`, `PRIVATE`), when there is a remote.
     pub remote_service: Option<String>,
     /// The remote's region, when it is in AWS's ranges.
@@ -156,6 +184,26 @@ pub struct Row {
     pub packets: i64,
     /// The sums.
     pub bytes: i64,
+}
+
+impl Row {
+    /// Whether two rows belong to the same group: every key column of the file
+    /// (`window_start` through `protocol`) is equal. Partition fields are not compared.
+    pub fn same_group(&self, other: &Row) -> bool {
+        self.window_start == other.window_start
+            && self.vpc_id == other.vpc_id
+            && self.subnet_id == other.subnet_id
+            && self.interface_id == other.interface_id
+            && self.interface_kind == other.interface_kind
+            && self.direction == other.direction
+            && self.path == other.path
+            && self.attribution == other.attribution
+            && self.gateway_id == other.gateway_id
+            && self.remote_service == other.remote_service
+            && self.remote_region == other.remote_region
+            && self.action == other.action
+            && self.protocol == other.protocol
+    }
 }
 
 impl Aggregator {
@@ -184,9 +232,19 @@ impl Aggregator {
             vpc: self.strings.intern(c.vpc_id),
             subnet: self.strings.intern(c.subnet_id),
             interface: self.strings.intern(c.interface_id),
+            interface_kind: self.strings.intern(c.interface_kind),
             direction: c.direction,
             path: c.path,
-            remote: c.remote,
+            method: c.method,
+            gateway: self.strings.intern(c.gateway_id),
+            remote: match (c.remote_named, c.remote) {
+                (Some(n), _) => RemoteKey::Named {
+                    service: self.strings.intern(Some(n.service)),
+                    region: self.strings.intern(Some(n.region)),
+                },
+                (None, Some(l)) => RemoteKey::Label(l),
+                (None, None) => RemoteKey::None,
+            },
             action: c.action,
             protocol: c.protocol,
         };
@@ -217,6 +275,15 @@ impl Aggregator {
                     vpc: map(k.vpc),
                     subnet: map(k.subnet),
                     interface: map(k.interface),
+                    interface_kind: map(k.interface_kind),
+                    gateway: map(k.gateway),
+                    remote: match k.remote {
+                        RemoteKey::Named { service, region } => RemoteKey::Named {
+                            service: map(service),
+                            region: map(region),
+                        },
+                        other => other,
+                    },
                     ..*k
                 };
                 (key, *t)
@@ -249,7 +316,14 @@ impl Aggregator {
             .groups
             .iter()
             .map(|(k, t)| {
-                let label = k.remote.map(|l| ranges.label(l));
+                let (remote_service, remote_region) = match k.remote {
+                    RemoteKey::None => (None, None),
+                    RemoteKey::Label(l) => {
+                        let label = ranges.label(l);
+                        (Some(label.service.clone()), label.region.clone())
+                    }
+                    RemoteKey::Named { service, region } => (s(service), s(region)),
+                };
                 Row {
                     account_id: s(k.account).unwrap_or_else(|| layout::UNKNOWN.to_owned()),
                     region: s(k.region).unwrap_or_else(|| layout::UNKNOWN.to_owned()),
@@ -260,10 +334,13 @@ impl Aggregator {
                     vpc_id: s(k.vpc),
                     subnet_id: s(k.subnet),
                     interface_id: s(k.interface),
+                    interface_kind: s(k.interface_kind),
                     direction: k.direction.as_str().to_owned(),
                     path: k.path.name().into_owned(),
-                    remote_service: label.map(|l| l.service.clone()),
-                    remote_region: label.and_then(|l| l.region.clone()),
+                    attribution: k.method.as_str().to_owned(),
+                    gateway_id: s(k.gateway),
+                    remote_service,
+                    remote_region,
                     action: k.action.map(|a| a.as_str().to_owned()),
                     protocol: k.protocol.map(i32::from),
                     flows: saturate(t.flows),
@@ -304,8 +381,12 @@ mod tests {
             } else {
                 Direction::Ingress
             },
+            interface_kind: None,
             path: Path::Public,
+            method: Method::AddressOnly,
+            gateway_id: None,
             remote: Some((i % 2) as LabelId),
+            remote_named: None,
             action: Some(Action::Accept),
             protocol: Some(6),
             packets: i,

@@ -58,8 +58,23 @@ pub enum Path {
     LocalGateway,
     /// `traffic-path` 7.
     GatewayEndpoint,
-    /// `traffic-path` 8.
+    /// `traffic-path` 8, or (inventory) the subnet routes the remote to an internet
+    /// gateway or an egress-only internet gateway.
     InternetGateway,
+    /// Inventory: the remote is an interface endpoint's address, or the record is on
+    /// an interface endpoint's ENI.
+    InterfaceEndpoint,
+    /// Inventory: logged on a NAT gateway's ENI, the leg between the NAT gateway and
+    /// the remote. These records carry the bytes the NAT gateway processes.
+    NatGateway,
+    /// Inventory: the subnet routes the remote to a NAT gateway. The same bytes are
+    /// logged again on the NAT gateway's ENI as [`Path::NatGateway`] when that ENI
+    /// has flow logs; this path says who sends them.
+    ViaNatGateway,
+    /// Inventory: the subnet routes the remote to a transit gateway.
+    TransitGateway,
+    /// Inventory: the subnet routes the remote to a VPC peering connection.
+    VpcPeering,
     /// No `traffic-path`, remote in public space.
     Public,
     /// No remote address on the record.
@@ -95,6 +110,11 @@ impl Path {
             Path::LocalGateway => "local_gateway",
             Path::GatewayEndpoint => "gateway_endpoint",
             Path::InternetGateway => "internet_gateway",
+            Path::InterfaceEndpoint => "interface_endpoint",
+            Path::NatGateway => "nat_gateway",
+            Path::ViaNatGateway => "via_nat_gateway",
+            Path::TransitGateway => "transit_gateway",
+            Path::VpcPeering => "vpc_peering",
             Path::Public => "public",
             Path::Unknown => "unknown",
             Path::Other(code) => return std::borrow::Cow::Owned(format!("traffic_path_{code}")),
@@ -102,21 +122,62 @@ impl Path {
     }
 }
 
-/// What a record is attributed to.
+/// How the path of a record was decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Method {
+    /// From the record's own `traffic-path` field.
+    TrafficPathField,
+    /// From the VPC inventory (ENIs, endpoints, NAT gateways, route tables).
+    Inventory,
+    /// From the addresses alone: private remote → `intra_vpc`, else `public`.
+    AddressOnly,
+}
+
+impl Method {
+    /// The value written to the summary's `attribution` column.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Method::TrafficPathField => "traffic_path_field",
+            Method::Inventory => "inventory",
+            Method::AddressOnly => "address_only",
+        }
+    }
+}
+
+/// The remote's service and region when the inventory names them instead of the
+/// ranges (an interface endpoint's service, e.g. `SQS` in `eu-west-1`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Attribution {
+pub struct NamedRemote<'i> {
+    /// Service code, upper case like ip-ranges.json's (`S3`, `SQS`, `ECR.API`).
+    pub service: &'i str,
+    /// Region.
+    pub region: &'i str,
+}
+
+/// What a record is attributed to. `'i` borrows from the inventory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Attribution<'i> {
     /// Ingress, egress or unknown.
     pub direction: Direction,
     /// The remote address, when the record has one.
     pub remote: Option<IpAddr>,
     /// The remote's label (service and region), when the record has a remote.
     pub remote_label: Option<LabelId>,
+    /// The inventory's name for the remote, which wins over `remote_label`.
+    pub remote_named: Option<NamedRemote<'i>>,
     /// The network path.
     pub path: Path,
+    /// How `path` was decided.
+    pub method: Method,
+    /// The type of the ENI the record was logged on (inventory only).
+    pub interface_kind: Option<&'i str>,
+    /// The NAT gateway, endpoint, gateway or peering connection the path goes
+    /// through (inventory only).
+    pub gateway_id: Option<&'i str>,
 }
 
 /// Attributes one record.
-pub fn attribute(rec: &Record<'_>, ranges: &Ranges) -> Attribution {
+pub fn attribute(rec: &Record<'_>, ranges: &Ranges) -> Attribution<'static> {
     let src = rec.srcaddr.map(|a| (a, ranges.lookup(a)));
     let dst = rec.dstaddr.map(|a| (a, ranges.lookup(a)));
     let private = |side: Option<(IpAddr, LabelId)>| side.is_some_and(|(_, l)| l == ranges::PRIVATE);
@@ -129,23 +190,29 @@ pub fn attribute(rec: &Record<'_>, ranges: &Ranges) -> Attribution {
             _ => (Direction::Unknown, dst),
         },
     };
-    let path = match (rec.traffic_path, remote) {
-        (Some(code), _) => Path::from_code(code),
-        (None, None) => Path::Unknown,
-        (None, Some((_, label))) if label == ranges::PRIVATE => Path::IntraVpc,
-        (None, Some(_)) => Path::Public,
+    let (path, method) = match (rec.traffic_path, remote) {
+        (Some(code), _) => (Path::from_code(code), Method::TrafficPathField),
+        (None, None) => (Path::Unknown, Method::AddressOnly),
+        (None, Some((_, label))) if label == ranges::PRIVATE => {
+            (Path::IntraVpc, Method::AddressOnly)
+        }
+        (None, Some(_)) => (Path::Public, Method::AddressOnly),
     };
     Attribution {
         direction,
         remote: remote.map(|(a, _)| a),
         remote_label: remote.map(|(_, l)| l),
+        remote_named: None,
         path,
+        method,
+        interface_kind: None,
+        gateway_id: None,
     }
 }
 
 /// AWS's own label for the remote side (`pkt-src-aws-service` for ingress,
 /// `pkt-dst-aws-service` otherwise), with `None` for `-`.
-pub fn aws_label<'a>(rec: &Record<'a>, attribution: &Attribution) -> Option<&'a str> {
+pub fn aws_label<'a>(rec: &Record<'a>, attribution: &Attribution<'_>) -> Option<&'a str> {
     match attribution.direction {
         Direction::Ingress => rec.pkt_src_aws_service,
         Direction::Egress | Direction::Unknown => rec.pkt_dst_aws_service,
@@ -168,7 +235,7 @@ mod tests {
         .unwrap()
     }
 
-    fn attr(format: &str, line: &str) -> (Attribution, String) {
+    fn attr(format: &str, line: &str) -> (Attribution<'static>, String) {
         let r = ranges();
         let f = Format::parse(format).unwrap();
         let rec = parse_line(&f, line.as_bytes()).unwrap();

@@ -70,6 +70,12 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// A Parquet file read as a summary lacks a summary column or has the wrong type.
+    #[error("not a flowpath summary: {reason}")]
+    NotASummary {
+        /// Which column is missing or wrong.
+        reason: String,
+    },
     /// The ip-ranges file is unusable.
     #[error(transparent)]
     Ranges(#[from] RangesError),

@@ -517,9 +517,13 @@ impl<'a> ChunkContext<'a> {
             vpc_id: rec.vpc_id,
             subnet_id: rec.subnet_id,
             interface_id: rec.interface_id,
+            interface_kind: attr.interface_kind,
             direction: attr.direction,
             path: attr.path,
+            method: attr.method,
+            gateway_id: attr.gateway_id,
             remote: attr.remote_label,
+            remote_named: attr.remote_named,
             action: rec.action,
             protocol: rec.protocol,
             packets: rec.packets.unwrap_or(0),
@@ -527,7 +531,7 @@ impl<'a> ChunkContext<'a> {
         });
     }
 
-    fn check_label(&self, part: &mut Part, rec: &Record<'_>, attr: &Attribution) {
+    fn check_label(&self, part: &mut Part, rec: &Record<'_>, attr: &Attribution<'_>) {
         let aws = classify::aws_label(rec, attr);
         let ours = attr.remote_label;
         let agree = match (aws, ours) {

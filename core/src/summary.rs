@@ -6,7 +6,11 @@
 //! | column | type |
 //! | --- | --- |
 //! | `window_start` | TIMESTAMP(MICROS, UTC), start of the hour |
-//! | `vpc_id`, `subnet_id`, `interface_id`, `direction`, `path`, `remote_service`, `remote_region`, `action` | STRING, null where the log has `-` |
+//! | `vpc_id`, `subnet_id`, `interface_id` | STRING, null where the log has `-` |
+//! | `interface_kind` | STRING, the ENI's type from the inventory; null without one |
+//! | `direction`, `path`, `attribution` | STRING, always set |
+//! | `gateway_id` | STRING, the NAT gateway, endpoint or gateway of the path (inventory) |
+//! | `remote_service`, `remote_region`, `action` | STRING, null where there is none |
 //! | `protocol` | INT32 |
 //! | `flows`, `packets`, `bytes` | INT64, not null |
 //!
@@ -45,8 +49,11 @@ pub fn schema() -> SchemaRef {
         text("vpc_id"),
         text("subnet_id"),
         text("interface_id"),
+        text("interface_kind"),
         text("direction"),
         text("path"),
+        text("attribution"),
+        text("gateway_id"),
         text("remote_service"),
         text("remote_region"),
         text("action"),
@@ -166,8 +173,11 @@ pub fn to_batch(rows: &[Row]) -> Result<RecordBatch, Error> {
         text(|r| r.vpc_id.as_deref()),
         text(|r| r.subnet_id.as_deref()),
         text(|r| r.interface_id.as_deref()),
+        text(|r| r.interface_kind.as_deref()),
         text(|r| Some(&r.direction)),
         text(|r| Some(&r.path)),
+        text(|r| Some(&r.attribution)),
+        text(|r| r.gateway_id.as_deref()),
         text(|r| r.remote_service.as_deref()),
         text(|r| r.remote_region.as_deref()),
         text(|r| r.action.as_deref()),
@@ -177,6 +187,90 @@ pub fn to_batch(rows: &[Row]) -> Result<RecordBatch, Error> {
         Arc::new(rows.iter().map(|r| Some(r.bytes)).collect::<Int64Array>()),
     ];
     Ok(RecordBatch::try_new(schema(), columns)?)
+}
+
+/// The rows of a record batch read back from a summary file: the inverse of
+/// [`to_batch`]. Partition fields (`account_id`, `region`, `day`) are left empty:
+/// they live in the file's path.
+pub fn rows_from_batch(batch: &RecordBatch) -> Result<Vec<Row>, Error> {
+    use arrow_array::Array;
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Int32Type, Int64Type, TimestampMicrosecondType};
+    let bad = |name: &str, what: &str| Error::NotASummary {
+        reason: format!("column {name} {what}"),
+    };
+    let column = |name: &str| {
+        batch
+            .column_by_name(name)
+            .ok_or_else(|| bad(name, "is missing"))
+    };
+    let text = |name: &str| {
+        column(name)?
+            .as_string_opt::<i32>()
+            .ok_or_else(|| bad(name, "is not a string"))
+    };
+    let int64 = |name: &str| {
+        column(name)?
+            .as_primitive_opt::<Int64Type>()
+            .ok_or_else(|| bad(name, "is not INT64"))
+    };
+    let window = column("window_start")?
+        .as_primitive_opt::<TimestampMicrosecondType>()
+        .ok_or_else(|| bad("window_start", "is not a timestamp (µs)"))?;
+    let protocol = column("protocol")?
+        .as_primitive_opt::<Int32Type>()
+        .ok_or_else(|| bad("protocol", "is not INT32"))?;
+    let (vpc, subnet, interface, kind) = (
+        text("vpc_id")?,
+        text("subnet_id")?,
+        text("interface_id")?,
+        text("interface_kind")?,
+    );
+    let (direction, path, attribution, gateway) = (
+        text("direction")?,
+        text("path")?,
+        text("attribution")?,
+        text("gateway_id")?,
+    );
+    let (service, region, action) = (
+        text("remote_service")?,
+        text("remote_region")?,
+        text("action")?,
+    );
+    let (flows, packets, bytes) = (int64("flows")?, int64("packets")?, int64("bytes")?);
+    let opt = |a: &StringArray, i: usize| a.is_valid(i).then(|| a.value(i).to_owned());
+    let mut rows = Vec::with_capacity(batch.num_rows());
+    for i in 0..batch.num_rows() {
+        if flows.is_null(i) || packets.is_null(i) || bytes.is_null(i) {
+            return Err(Error::NotASummary {
+                reason: format!("row {i}: null flows, packets or bytes"),
+            });
+        }
+        rows.push(Row {
+            account_id: String::new(),
+            region: String::new(),
+            day: String::new(),
+            window_start: window
+                .is_valid(i)
+                .then(|| window.value(i).div_euclid(1_000_000)),
+            vpc_id: opt(vpc, i),
+            subnet_id: opt(subnet, i),
+            interface_id: opt(interface, i),
+            interface_kind: opt(kind, i),
+            direction: opt(direction, i).unwrap_or_default(),
+            path: opt(path, i).unwrap_or_default(),
+            attribution: opt(attribution, i).unwrap_or_default(),
+            gateway_id: opt(gateway, i),
+            remote_service: opt(service, i),
+            remote_region: opt(region, i),
+            action: opt(action, i),
+            protocol: protocol.is_valid(i).then(|| protocol.value(i)),
+            flows: flows.value(i),
+            packets: packets.value(i),
+            bytes: bytes.value(i),
+        });
+    }
+    Ok(rows)
 }
 
 /// Writes rows as a Parquet summary file to `out`.
@@ -221,8 +315,11 @@ mod tests {
             vpc_id: None,
             subnet_id: Some("subnet-1".into()),
             interface_id: Some("eni-1".into()),
+            interface_kind: None,
             direction: "egress".into(),
             path: "public".into(),
+            attribution: "address_only".into(),
+            gateway_id: None,
             remote_service: Some("S3".into()),
             remote_region: Some("eu-west-1".into()),
             action: Some("ACCEPT".into()),
@@ -268,16 +365,38 @@ mod tests {
         );
         assert_eq!(get("flowpath.inputs").as_deref(), Some(r#"["a.log"]"#));
         assert_eq!(get("flowpath.counts.malformed").as_deref(), Some("1"));
-        assert_eq!(builder.schema().fields().len(), 13);
+        assert_eq!(builder.schema().fields().len(), 16);
         let batch = builder.build().unwrap().next().unwrap().unwrap();
         assert_eq!(batch.num_rows(), 2);
         let ts = batch.column(0).as_primitive::<TimestampMicrosecondType>();
         assert_eq!(ts.value(0), 1_787_410_800_000_000);
         assert!(batch.column(1).is_null(0));
-        assert_eq!(batch.column(6).as_string::<i32>().value(0), "S3");
+        let col = |n: &str| batch.column_by_name(n).unwrap().clone();
+        assert_eq!(col("remote_service").as_string::<i32>().value(0), "S3");
         assert_eq!(
-            batch.column(12).as_primitive::<Int64Type>().values(),
-            &[10, 20]
+            col("attribution").as_string::<i32>().value(0),
+            "address_only"
+        );
+        assert!(col("interface_kind").is_null(0));
+        assert_eq!(col("bytes").as_primitive::<Int64Type>().values(), &[10, 20]);
+        // Read back into the same rows (partition fields live in the path).
+        let back = rows_from_batch(&batch).unwrap();
+        let mut expected = rows.clone();
+        for r in &mut expected {
+            (r.account_id, r.region, r.day) = Default::default();
+        }
+        assert_eq!(back, expected);
+    }
+
+    #[test]
+    fn a_batch_without_summary_columns_is_refused() {
+        let batch =
+            RecordBatch::try_from_iter([("x", Arc::new(Int32Array::from(vec![1])) as ArrayRef)])
+                .unwrap();
+        let err = rows_from_batch(&batch).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "not a flowpath summary: column window_start is missing"
         );
     }
 

@@ -101,8 +101,14 @@ fn parquet(bytes: Vec<u8>) -> (RecordBatch, BTreeMap<String, String>) {
 /// Total bytes per remote service of one output object.
 fn bytes_by_service(s3: &S3Server, key: &str) -> Vec<(String, i64)> {
     let (batch, _) = parquet(s3.read_file(OUT, key).unwrap());
-    let service = batch.column(6).as_string::<i32>();
-    let bytes = batch.column(12).as_primitive::<Int64Type>();
+    let service = batch
+        .column_by_name("remote_service")
+        .unwrap()
+        .as_string::<i32>();
+    let bytes = batch
+        .column_by_name("bytes")
+        .unwrap()
+        .as_primitive::<Int64Type>();
     let mut totals: Vec<(String, i64)> = Vec::new();
     for i in 0..batch.num_rows() {
         let s = service.value(i).to_owned();

@@ -36,11 +36,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow, bail};
-use arrow_array::cast::AsArray;
-use arrow_array::types::{Int32Type, Int64Type, TimestampMicrosecondType};
-use arrow_array::{Array, RecordBatch};
 use flowpath_core::aggregate::Row;
-use flowpath_core::summary::{Counts, FileMeta, write_parquet};
+use flowpath_core::summary::{Counts, FileMeta, rows_from_batch, write_parquet};
 use md5::{Digest, Md5};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde::Serialize;
@@ -403,7 +400,7 @@ fn merge(files: Vec<SummaryFile>) -> Result<(Vec<Row>, FileMeta)> {
     let mut rows: Vec<Row> = Vec::with_capacity(all.len());
     for row in all {
         match rows.last_mut() {
-            Some(last) if same_key(last, &row) => {
+            Some(last) if last.same_group(&row) => {
                 last.flows += row.flows;
                 last.packets += row.packets;
                 last.bytes += row.bytes;
@@ -412,20 +409,6 @@ fn merge(files: Vec<SummaryFile>) -> Result<(Vec<Row>, FileMeta)> {
         }
     }
     Ok((rows, meta))
-}
-
-/// Whether two rows share every key column (`window_start` through `protocol`).
-fn same_key(a: &Row, b: &Row) -> bool {
-    a.window_start == b.window_start
-        && a.vpc_id == b.vpc_id
-        && a.subnet_id == b.subnet_id
-        && a.interface_id == b.interface_id
-        && a.direction == b.direction
-        && a.path == b.path
-        && a.remote_service == b.remote_service
-        && a.remote_region == b.remote_region
-        && a.action == b.action
-        && a.protocol == b.protocol
 }
 
 /// Reads a summary file: its rows (partition fields left empty: they are the same
@@ -461,8 +444,10 @@ fn read_summary(path: &Path) -> Result<SummaryFile> {
     };
     let mut rows = Vec::new();
     for batch in builder.build().with_context(what)? {
-        rows_of(&batch.with_context(what)?, &mut rows)
-            .with_context(|| format!("{}: not a flowpath summary", path.display()))?;
+        rows.extend(
+            rows_from_batch(&batch.with_context(what)?)
+                .with_context(|| path.display().to_string())?,
+        );
     }
     Ok(SummaryFile {
         name: path
@@ -475,65 +460,6 @@ fn read_summary(path: &Path) -> Result<SummaryFile> {
         sync_token: get("flowpath.ranges.sync_token"),
         create_date: get("flowpath.ranges.create_date"),
     })
-}
-
-fn rows_of(batch: &RecordBatch, rows: &mut Vec<Row>) -> Result<()> {
-    let column = |name: &str| {
-        batch
-            .column_by_name(name)
-            .ok_or_else(|| anyhow!("no column {name}"))
-    };
-    let text = |name: &str| {
-        column(name)?
-            .as_string_opt::<i32>()
-            .ok_or_else(|| anyhow!("column {name} is not a string"))
-    };
-    let int64 = |name: &str| {
-        column(name)?
-            .as_primitive_opt::<Int64Type>()
-            .ok_or_else(|| anyhow!("column {name} is not INT64"))
-    };
-    let window = column("window_start")?
-        .as_primitive_opt::<TimestampMicrosecondType>()
-        .ok_or_else(|| anyhow!("column window_start is not a timestamp (µs)"))?;
-    let protocol = column("protocol")?
-        .as_primitive_opt::<Int32Type>()
-        .ok_or_else(|| anyhow!("column protocol is not INT32"))?;
-    let (vpc, subnet, interface) = (text("vpc_id")?, text("subnet_id")?, text("interface_id")?);
-    let (direction, path_col) = (text("direction")?, text("path")?);
-    let (service, region, action) = (
-        text("remote_service")?,
-        text("remote_region")?,
-        text("action")?,
-    );
-    let (flows, packets, bytes) = (int64("flows")?, int64("packets")?, int64("bytes")?);
-    let opt = |a: &arrow_array::StringArray, i: usize| a.is_valid(i).then(|| a.value(i).to_owned());
-    for i in 0..batch.num_rows() {
-        if flows.is_null(i) || packets.is_null(i) || bytes.is_null(i) {
-            bail!("row {i}: null flows, packets or bytes");
-        }
-        rows.push(Row {
-            account_id: String::new(),
-            region: String::new(),
-            day: String::new(),
-            window_start: window
-                .is_valid(i)
-                .then(|| window.value(i).div_euclid(1_000_000)),
-            vpc_id: opt(vpc, i),
-            subnet_id: opt(subnet, i),
-            interface_id: opt(interface, i),
-            direction: opt(direction, i).unwrap_or_default(),
-            path: opt(path_col, i).unwrap_or_default(),
-            remote_service: opt(service, i),
-            remote_region: opt(region, i),
-            action: opt(action, i),
-            protocol: protocol.is_valid(i).then(|| protocol.value(i)),
-            flows: flows.value(i),
-            packets: packets.value(i),
-            bytes: bytes.value(i),
-        });
-    }
-    Ok(())
 }
 
 /// Builds the new partition directory beside `dir` and exchanges it with `dir`.

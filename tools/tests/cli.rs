@@ -108,8 +108,11 @@ fn quick_start_summarizes_the_fixtures() {
             "vpc_id",
             "subnet_id",
             "interface_id",
+            "interface_kind",
             "direction",
             "path",
+            "attribution",
+            "gateway_id",
             "remote_service",
             "remote_region",
             "action",
@@ -120,12 +123,27 @@ fn quick_start_summarizes_the_fixtures() {
         ]
     );
     assert_eq!(batch.num_rows(), 6);
-    let service = batch.column(6).as_string::<i32>();
-    let bytes = batch.column(12).as_primitive::<Int64Type>();
-    let flows = batch.column(10).as_primitive::<Int64Type>();
+    let service = batch
+        .column_by_name("remote_service")
+        .unwrap()
+        .as_string::<i32>();
+    let bytes = batch
+        .column_by_name("bytes")
+        .unwrap()
+        .as_primitive::<Int64Type>();
+    let flows = batch
+        .column_by_name("flows")
+        .unwrap()
+        .as_primitive::<Int64Type>();
     let s3_egress: Vec<usize> = (0..6)
         .filter(|&i| {
-            service.value(i) == "S3" && batch.column(4).as_string::<i32>().value(i) == "egress"
+            service.value(i) == "S3"
+                && batch
+                    .column_by_name("direction")
+                    .unwrap()
+                    .as_string::<i32>()
+                    .value(i)
+                    == "egress"
         })
         .collect();
     assert_eq!(s3_egress.len(), 1);
@@ -322,9 +340,20 @@ fn stale_ranges_and_unknown_fields_are_reported() {
         "{warning}"
     );
     let (batch, _) = read_parquet(&files_under(&out)[0]);
-    assert_eq!(batch.column(6).as_string::<i32>().value(0), "S3");
     assert_eq!(
-        batch.column(7).as_string::<i32>().value(0),
+        batch
+            .column_by_name("remote_service")
+            .unwrap()
+            .as_string::<i32>()
+            .value(0),
+        "S3"
+    );
+    assert_eq!(
+        batch
+            .column_by_name("remote_region")
+            .unwrap()
+            .as_string::<i32>()
+            .value(0),
         "ap-northeast-2"
     );
 }
