@@ -26,6 +26,13 @@ pub(crate) enum Command {
     Ranges(RangesCommand),
     /// Merge each partition's per-input summary files into one sorted file, atomically.
     Compact(CompactArgs),
+    /// Bytes by path (endpoint, NAT gateway, internet gateway) and the NAT savings an
+    /// endpoint would bring, from the summaries; `--html` for a page with charts.
+    Report(crate::report::ReportArgs),
+    /// Where a host name's addresses go: private (which endpoint) or which AWS range.
+    Explain(crate::explain::ExplainArgs),
+    /// The Athena CREATE EXTERNAL TABLE statement for the summaries.
+    AthenaDdl(crate::athena::AthenaDdlArgs),
 }
 
 /// Where the AWS ranges come from.

@@ -4,13 +4,16 @@
 //! outcome into an exit code: 0 success, 1 a failure the report names, 2 bad usage
 //! (clap). A closed pipe (`flowpath ranges list | head`) is not an error.
 
+mod athena;
 mod cli;
 mod compact;
+mod explain;
 mod fsutil;
 mod inputs;
 mod manifest;
 mod output;
 mod ranges_cmd;
+mod report;
 mod s3list;
 mod select;
 mod summarize;
@@ -28,6 +31,9 @@ fn main() -> ExitCode {
         cli::Command::Lookup(args) => ranges_cmd::lookup(&args),
         cli::Command::Ranges(cmd) => ranges_cmd::run(cmd),
         cli::Command::Compact(args) => compact::run(&args),
+        cli::Command::Report(args) => report::run(&args),
+        cli::Command::Explain(args) => explain::run(&args),
+        cli::Command::AthenaDdl(args) => athena::run(&args),
     };
     match result {
         Ok(code) => code,
