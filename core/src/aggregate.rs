@@ -240,7 +240,7 @@ impl Aggregator {
             remote: match (c.remote_named, c.remote) {
                 (Some(n), _) => RemoteKey::Named {
                     service: self.strings.intern(Some(n.service)),
-                    region: self.strings.intern(Some(n.region)),
+                    region: self.strings.intern(n.region),
                 },
                 (None, Some(l)) => RemoteKey::Label(l),
                 (None, None) => RemoteKey::None,

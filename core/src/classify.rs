@@ -16,6 +16,7 @@
 
 use std::net::IpAddr;
 
+use crate::inventory::{Endpoint, Inventory, RangesHint, Target};
 use crate::ranges::{self, LabelId, Ranges};
 use crate::record::{FlowDirection, Record};
 
@@ -150,8 +151,8 @@ impl Method {
 pub struct NamedRemote<'i> {
     /// Service code, upper case like ip-ranges.json's (`S3`, `SQS`, `ECR.API`).
     pub service: &'i str,
-    /// Region.
-    pub region: &'i str,
+    /// Region, when the service name has one.
+    pub region: Option<&'i str>,
 }
 
 /// What a record is attributed to. `'i` borrows from the inventory.
@@ -207,6 +208,160 @@ pub fn attribute(rec: &Record<'_>, ranges: &Ranges) -> Attribution<'static> {
         method,
         interface_kind: None,
         gateway_id: None,
+    }
+}
+
+/// Attributes one record with the VPC inventory's help. The rules, in order (each
+/// with an example record in `docs/attribution.md`):
+///
+/// 1. **Direction.** `flow-direction` when present; else the logging ENI's own
+///    addresses (`srcaddr` is the ENI's → egress, `dstaddr` → ingress); else the
+///    address rule of [`attribute`], with "local" meaning inside the ENI's VPC CIDRs
+///    (any inventory VPC, or private space, when the VPC is unknown).
+/// 2. **Remote service.** An address inside a known VPC is `PRIVATE`; others come
+///    from the ranges.
+/// 3. **The logging ENI and the remote's ENI** (these win over `traffic-path`):
+///    on an interface endpoint's ENI, or with the remote an endpoint ENI's address →
+///    `interface_endpoint`, the service named by the endpoint; on a NAT gateway's
+///    ENI, a remote outside the VPCs → `nat_gateway` (the leg whose bytes the NAT
+///    processes), a remote inside → `intra_vpc` (the instance ↔ NAT leg).
+/// 4. **Routes.** The subnet's route table (explicit association, else the VPC's
+///    main table), most specific route for the remote; a gateway endpoint's
+///    prefix-list route matches an IPv4 remote whose ranges service and region are the
+///    endpoint's (as specific as the published prefix). Target `local` → `intra_vpc`, `igw-`/`eigw-` → `internet_gateway`,
+///    `nat-` → `via_nat_gateway`, a gateway endpoint → `gateway_endpoint`, `tgw-` →
+///    `transit_gateway`, `pcx-` → `vpc_peering`, `vgw-` → `virtual_private_gateway`.
+///    With `traffic-path` on the record, the field wins, except that code 2
+///    (internet gateway *or* gateway endpoint) takes the route's answer when it is
+///    one of the two.
+/// 5. Otherwise the rules of [`attribute`].
+pub fn attribute_with<'i>(
+    rec: &Record<'_>,
+    ranges: &Ranges,
+    inv: &'i Inventory,
+) -> Attribution<'i> {
+    let eni = rec.interface_id.and_then(|id| inv.eni(id));
+    let vpc = eni.and_then(|e| e.vpc_id.as_deref()).or(rec.vpc_id);
+    let subnet = eni.and_then(|e| e.subnet_id.as_deref()).or(rec.subnet_id);
+    let local = |a: IpAddr| match vpc.and_then(|v| inv.in_vpc(v, a)) {
+        Some(inside) => inside,
+        None => inv.in_any_vpc(a) || ranges.lookup(a) == ranges::PRIVATE,
+    };
+    let owns = |a: Option<IpAddr>| a.is_some_and(|a| eni.is_some_and(|e| e.addresses.contains(&a)));
+    let (src, dst) = (rec.srcaddr, rec.dstaddr);
+    let (direction, remote) = match rec.flow_direction {
+        Some(FlowDirection::Egress) => (Direction::Egress, dst),
+        Some(FlowDirection::Ingress) => (Direction::Ingress, src),
+        None if owns(src) => (Direction::Egress, dst),
+        None if owns(dst) => (Direction::Ingress, src),
+        None => {
+            let is_local = |a: Option<IpAddr>| a.is_some_and(local);
+            match (is_local(src), is_local(dst)) {
+                (true, false) if dst.is_some() => (Direction::Egress, dst),
+                (false, true) if src.is_some() => (Direction::Ingress, src),
+                _ => (Direction::Unknown, dst),
+            }
+        }
+    };
+    let remote_label = remote.map(|a| {
+        if inv.in_any_vpc(a) {
+            ranges::PRIVATE
+        } else {
+            ranges.lookup(a)
+        }
+    });
+    let outside = remote_label.is_some_and(|l| l != ranges::PRIVATE);
+    let named = |ep: &'i Endpoint| NamedRemote {
+        service: &ep.service,
+        region: (!ep.region.is_empty()).then_some(ep.region.as_str()),
+    };
+
+    // 3. The logging ENI and the remote's ENI.
+    let endpoint = eni.and_then(|e| inv.endpoint_of(e)).or_else(|| {
+        remote
+            .and_then(|a| inv.eni_at(a))
+            .and_then(|e| inv.endpoint_of(e))
+    });
+    let by_eni = if let Some(ep) = endpoint {
+        Some((
+            Path::InterfaceEndpoint,
+            Some(ep.id.as_str()),
+            Some(named(ep)),
+        ))
+    } else if let Some(nat) = eni.and_then(|e| inv.nat_of(e))
+        && remote.is_some()
+    {
+        Some(if outside {
+            (Path::NatGateway, Some(nat.id.as_str()), None)
+        } else {
+            (Path::IntraVpc, None, None)
+        })
+    } else {
+        None
+    };
+
+    // 4. Routes.
+    let routed = || -> Option<(Path, Option<&'i str>)> {
+        let (remote, subnet, label) = (remote?, subnet?, remote_label?);
+        let label = ranges.label(label);
+        // Gateway endpoints' managed prefix lists (`pl-…`) are IPv4.
+        let hint = match (label.is_aws() && remote.is_ipv4(), label.region.as_deref()) {
+            (true, Some(region)) => ranges.matched_prefix(remote).map(|p| RangesHint {
+                service: &label.service,
+                region,
+                prefix_len: p.prefix_len(),
+            }),
+            _ => None,
+        };
+        let m = inv.route(subnet, vpc, remote, hint)?;
+        Some(match &m.route.target {
+            Target::Local => (Path::IntraVpc, None),
+            Target::InternetGateway(id) | Target::EgressOnlyInternetGateway(id) => {
+                (Path::InternetGateway, Some(id.as_str()))
+            }
+            Target::NatGateway(id) => (Path::ViaNatGateway, Some(id.as_str())),
+            Target::VpcEndpoint(id) if m.endpoint.is_some() => {
+                (Path::GatewayEndpoint, Some(id.as_str()))
+            }
+            Target::TransitGateway(id) => (Path::TransitGateway, Some(id.as_str())),
+            Target::VpcPeering(id) => (Path::VpcPeering, Some(id.as_str())),
+            Target::VirtualPrivateGateway(id) => (Path::VirtualPrivateGateway, Some(id.as_str())),
+            Target::VpcEndpoint(_) | Target::Other(_) => return None,
+        })
+    };
+
+    let field = rec.traffic_path.map(Path::from_code);
+    let (path, method, gateway_id, remote_named) = match by_eni {
+        Some((path, gateway, named)) => (path, Method::Inventory, gateway, named),
+        None => match (field, routed()) {
+            (
+                Some(Path::InternetGatewayOrGatewayEndpoint),
+                Some((path @ (Path::GatewayEndpoint | Path::InternetGateway), gateway)),
+            ) => (path, Method::Inventory, gateway, None),
+            (Some(f), Some((path, gateway))) if f == path => {
+                (f, Method::TrafficPathField, gateway, None)
+            }
+            (Some(f), _) => (f, Method::TrafficPathField, None, None),
+            (None, Some((path, gateway))) => (path, Method::Inventory, gateway, None),
+            (None, None) => {
+                let path = match remote_label {
+                    None => Path::Unknown,
+                    Some(l) if l == ranges::PRIVATE => Path::IntraVpc,
+                    Some(_) => Path::Public,
+                };
+                (path, Method::AddressOnly, None, None)
+            }
+        },
+    };
+    Attribution {
+        direction,
+        remote,
+        remote_label,
+        remote_named,
+        path,
+        method,
+        interface_kind: eni.map(|e| e.kind.as_str()),
+        gateway_id,
     }
 }
 

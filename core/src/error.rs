@@ -76,6 +76,9 @@ pub enum Error {
         /// Which column is missing or wrong.
         reason: String,
     },
+    /// A VPC inventory document is unusable.
+    #[error(transparent)]
+    Inventory(#[from] crate::inventory::InventoryError),
     /// The ip-ranges file is unusable.
     #[error(transparent)]
     Ranges(#[from] RangesError),

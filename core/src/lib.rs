@@ -7,7 +7,7 @@
 //! | read | [`decode`] | gzip detection (magic bytes) and multi-member decompression |
 //! | parse | [`format`](mod@format), [`record`], [`parse`](mod@parse) | field names of every flow-log version, the header line, one record per line without allocating |
 //! | look up | [`ranges`] (and the private `trie`) | AWS's ip-ranges.json, resolved once into a flat longest-prefix table |
-//! | attribute | [`classify`] | direction, remote address, AWS service and region, path |
+//! | attribute | [`classify`], [`inventory`] | direction, remote address, AWS service and region, path; the VPC inventory (ENIs, endpoints, NAT gateways, routes) that refines them |
 //! | aggregate | [`aggregate`] | sums per hour window and key; merges are order-independent |
 //! | write | [`summary`], [`layout`] | the Parquet schema, Hive partition paths, file metadata |
 //! | drive | [`pipeline`] | one input (any `Read`) through all of the above, in parallel chunks |
@@ -24,6 +24,7 @@ pub mod decode;
 pub mod error;
 pub mod flowlog_parquet;
 pub mod format;
+pub mod inventory;
 pub mod layout;
 pub mod parse;
 pub mod pipeline;

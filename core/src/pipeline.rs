@@ -14,6 +14,7 @@
 //!   blank lines and header lines are not records.
 
 use std::io::{self, Read};
+use std::sync::Arc;
 
 use rayon::iter::{ParallelBridge, ParallelIterator};
 
@@ -22,8 +23,9 @@ use crate::classify::{self, Attribution};
 use crate::decode::decode;
 use crate::error::Error;
 use crate::format::{Field, Format};
+use crate::inventory::Inventory;
 use crate::layout::{self, LayoutHints};
-use crate::parse::{ParseError, parse_line};
+use crate::parse::{ParseError, parse_line_into};
 use crate::ranges::{self, LabelId, Ranges};
 use crate::record::{LogStatus, Record};
 use crate::summary::{self, Counts, FileMeta, Partition};
@@ -39,6 +41,9 @@ pub struct Options {
     pub max_examples: usize,
     /// Target size of the chunks processed in parallel, in bytes of text.
     pub chunk_bytes: usize,
+    /// The VPC inventory, when there is one: paths are then attributed with
+    /// [`classify::attribute_with`].
+    pub inventory: Option<Arc<Inventory>>,
 }
 
 impl Default for Options {
@@ -48,6 +53,7 @@ impl Default for Options {
             strict: false,
             max_examples: 10,
             chunk_bytes: 1 << 20,
+            inventory: None,
         }
     }
 }
@@ -365,6 +371,7 @@ pub(crate) struct ChunkContext<'a> {
     hints: LayoutHints,
     check_labels: bool,
     pub(crate) max_examples: usize,
+    inventory: Option<&'a Inventory>,
 }
 
 /// The result of some chunks.
@@ -424,9 +431,10 @@ impl<'a> ChunkContext<'a> {
         format: &'a Format,
         header: Option<&'a [u8]>,
         ranges: &'a Ranges,
-        opts: &Options,
+        opts: &'a Options,
     ) -> Self {
         ChunkContext {
+            inventory: opts.inventory.as_deref(),
             format,
             header,
             ranges,
@@ -440,6 +448,7 @@ impl<'a> ChunkContext<'a> {
 
     fn process(&self, chunk: &Chunk) -> Part {
         let mut part = Part::default();
+        let mut rec = Record::default();
         let mut line_no = chunk.first_line;
         let mut rest = &chunk.data[..];
         while !rest.is_empty() {
@@ -457,8 +466,8 @@ impl<'a> ChunkContext<'a> {
                 continue;
             }
             part.stats.counts.read += 1;
-            match parse_line(self.format, line) {
-                Ok(rec) => self.record(&mut part, &rec),
+            match parse_line_into(self.format, line, &mut rec) {
+                Ok(()) => self.record(&mut part, &rec),
                 Err(error) => self.malformed(&mut part, this_line, error, || {
                     String::from_utf8_lossy(line).chars().take(200).collect()
                 }),
@@ -506,7 +515,10 @@ impl<'a> ChunkContext<'a> {
             stats.min_start = min_opt(stats.min_start, Some(start));
             stats.max_start = stats.max_start.max(Some(start));
         }
-        let attr = classify::attribute(rec, self.ranges);
+        let attr = match self.inventory {
+            Some(inv) => classify::attribute_with(rec, self.ranges, inv),
+            None => classify::attribute(rec, self.ranges),
+        };
         if self.check_labels && attr.remote.is_some() {
             self.check_label(part, rec, &attr);
         }

@@ -555,6 +555,36 @@ pub async fn delete(client: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Res
     Ok(())
 }
 
+/// Reads small objects whole: the object `uri` names when it exists, else every object
+/// under the prefix `uri` whose key ends with `suffix`, in key order. Each comes with
+/// its `s3://bucket/key` name. An empty result is not an error; the caller decides.
+pub async fn get_all(
+    client: &aws_sdk_s3::Client,
+    uri: &S3Uri,
+    suffix: &str,
+) -> Result<Vec<(String, Vec<u8>)>, S3Error> {
+    let (objects, _) = list(client, &uri.bucket, &uri.key, None, None).await?;
+    let exact = objects.iter().any(|o| o.key == uri.key);
+    let mut keys: Vec<&str> = objects
+        .iter()
+        .map(|o| o.key.as_str())
+        .filter(|k| {
+            if exact {
+                *k == uri.key
+            } else {
+                k.ends_with(suffix)
+            }
+        })
+        .collect();
+    keys.sort_unstable();
+    let mut out = Vec::with_capacity(keys.len());
+    for key in keys {
+        let (_, bytes) = get_bytes(client, &uri.bucket, key).await?;
+        out.push((format!("s3://{}/{key}", uri.bucket), bytes));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

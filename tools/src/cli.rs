@@ -92,6 +92,13 @@ pub(crate) struct SummarizeArgs {
     pub(crate) out: String,
     #[command(flatten)]
     pub(crate) ranges: RangesSource,
+    /// VPC inventory: the JSON of `aws ec2 describe-network-interfaces`,
+    /// `describe-vpc-endpoints`, `describe-nat-gateways`, `describe-route-tables`,
+    /// `describe-subnets` or `describe-vpcs`, unchanged. A file, a directory (every
+    /// *.json below) or `s3://bucket/key-or-prefix`; repeat to merge several. With it,
+    /// paths name interface and gateway endpoints, NAT and internet gateways.
+    #[arg(long, value_name = "FILE|DIR|S3URI")]
+    pub(crate) inventory: Vec<String>,
     /// Format of input without a header line: `${version} ${srcaddr} ...` or plain
     /// names. Default: the version 2 default format. A header line always wins.
     #[arg(long, value_name = "FORMAT")]

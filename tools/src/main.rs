@@ -10,6 +10,7 @@ mod compact;
 mod explain;
 mod fsutil;
 mod inputs;
+mod inventory_source;
 mod manifest;
 mod output;
 mod ranges_cmd;

@@ -51,6 +51,9 @@ pub(crate) struct DoneRecord {
     pub(crate) counts: CountsRecord,
     /// The syncToken of the AWS ranges its records were attributed with.
     pub(crate) ranges_sync_token: String,
+    /// The fingerprint of the VPC inventory used, if any.
+    #[serde(default)]
+    pub(crate) inventory: Option<String>,
     /// The flowpath version that wrote it.
     pub(crate) flowpath_version: String,
 }

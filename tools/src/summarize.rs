@@ -116,6 +116,8 @@ struct Done {
 struct Ctx {
     ranges: Arc<Ranges>,
     opts: Options,
+    /// The inventory's fingerprint, kept in done records.
+    inventory: Option<String>,
     out: Output,
     client: Option<aws_sdk_s3::Client>,
     done: HashSet<String>,
@@ -162,9 +164,18 @@ pub(crate) fn run(args: &SummarizeArgs) -> Result<ExitCode> {
     }
     out.prepare()?;
 
+    let inventory = crate::inventory_source::load(&args.inventory, &args.s3)?;
+    let inventory_info = inventory.as_ref().map(|l| InventoryInfo {
+        documents: l.inventory.documents().to_vec(),
+        network_interfaces: l.inventory.enis().len(),
+        vpc_endpoints: l.inventory.endpoints().len(),
+        nat_gateways: l.inventory.nat_gateways().len(),
+        fingerprint: l.fingerprint.clone(),
+    });
     let opts = Options {
         format,
         strict: args.strict,
+        inventory: inventory.map(|l| Arc::new(l.inventory)),
         ..Options::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -192,6 +203,7 @@ pub(crate) fn run(args: &SummarizeArgs) -> Result<ExitCode> {
         let ctx = Arc::new(Ctx {
             ranges: Arc::clone(&ranges),
             opts,
+            inventory: inventory_info.as_ref().map(|i| i.fingerprint.clone()),
             out: out.clone(),
             client,
             done,
@@ -214,7 +226,7 @@ pub(crate) fn run(args: &SummarizeArgs) -> Result<ExitCode> {
     // Blocking threads may still be winding down; nothing is left to wait for.
     runtime.shutdown_timeout(Duration::from_secs(1));
 
-    let report = Report::new(
+    let mut report = Report::new(
         &outcomes,
         &ranges,
         &ranges_source,
@@ -222,6 +234,7 @@ pub(crate) fn run(args: &SummarizeArgs) -> Result<ExitCode> {
         started.elapsed(),
         args,
     );
+    report.inventory = inventory_info;
     let mut stdout = io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut stdout, &report).map_err(io::Error::from)?;
@@ -537,6 +550,7 @@ async fn process_s3(
             && let Some(record) = ctx.out.read_done(Some(client), &name).await?
             && record.etag == *etag
             && record.ranges_sync_token == sync_token
+            && record.inventory == ctx.inventory
         {
             let outputs = record.outputs.len();
             return Ok(Done {
@@ -610,6 +624,7 @@ async fn process_s3(
         outputs: written.clone(),
         counts: stats.counts.into(),
         ranges_sync_token: sync_token.to_owned(),
+        inventory: ctx.inventory.clone(),
         flowpath_version: flowpath_core::VERSION.to_owned(),
     };
     ctx.out
@@ -752,6 +767,8 @@ impl Drop for Progress {
 struct Report {
     flowpath_version: &'static str,
     ranges: RangesInfo,
+    /// The VPC inventory, when `--inventory` was given.
+    inventory: Option<InventoryInfo>,
     inputs: usize,
     inputs_failed: usize,
     counts: Counts,
@@ -785,6 +802,15 @@ struct S3Settings {
     max_attempts: u32,
     endpoint_url: Option<String>,
     path_style: bool,
+}
+
+#[derive(Serialize)]
+struct InventoryInfo {
+    documents: Vec<String>,
+    network_interfaces: usize,
+    vpc_endpoints: usize,
+    nat_gateways: usize,
+    fingerprint: String,
 }
 
 #[derive(Serialize)]
@@ -964,6 +990,7 @@ impl Report {
                 sync_token: ranges.sync_token().to_owned(),
                 stale_warning,
             },
+            inventory: None,
             inputs: outcomes.len(),
             inputs_failed: failures.len(),
             counts,
@@ -1003,6 +1030,16 @@ impl Report {
         )?;
         if let Some(warning) = &self.ranges.stale_warning {
             writeln!(w, "warning: {warning}")?;
+        }
+        if let Some(inv) = &self.inventory {
+            writeln!(
+                w,
+                "VPC inventory: {} documents, {} network interfaces, {} VPC endpoints, {} NAT gateways",
+                inv.documents.len(),
+                inv.network_interfaces,
+                inv.vpc_endpoints,
+                inv.nat_gateways
+            )?;
         }
         writeln!(
             w,

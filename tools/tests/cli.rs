@@ -40,11 +40,11 @@ fn quick_start_summarizes_the_fixtures() {
         "--json",
     ]));
     let report = json(&o);
-    assert_eq!(report["inputs"], 4);
+    assert_eq!(report["inputs"], 5);
     assert_eq!(report["inputs_failed"], 0);
     assert_eq!(
         report["counts"],
-        serde_json::json!({"read": 21, "ok": 18, "nodata": 2, "skipdata": 1, "malformed": 0})
+        serde_json::json!({"read": 49, "ok": 46, "nodata": 2, "skipdata": 1, "malformed": 0})
     );
     assert_eq!(report["ranges"]["create_date"], "2026-08-22-15-17-05");
     assert_eq!(report["ranges"]["sync_token"], "1787411825");
@@ -64,7 +64,7 @@ fn quick_start_summarizes_the_fixtures() {
         .iter()
         .map(|p| p.strip_prefix(out.path()).unwrap().display().to_string())
         .collect();
-    assert_eq!(rel.len(), 4, "{rel:?}");
+    assert_eq!(rel.len(), 5, "{rel:?}");
     assert!(
         rel.iter()
             .all(|r| r.starts_with("account_id=123456789012/") && r.ends_with(".parquet"))
@@ -73,7 +73,7 @@ fn quick_start_summarizes_the_fixtures() {
         rel.iter()
             .filter(|r| r.starts_with("account_id=123456789012/region=eu-west-1/day=2026-08-22/"))
             .count(),
-        2
+        3
     );
     let v2 = files
         .iter()
