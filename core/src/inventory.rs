@@ -936,3 +936,154 @@ mod aws {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TABLES: &str = r#"{"RouteTables": [
+      {"RouteTableId": "rtb-main", "VpcId": "vpc-1",
+       "Associations": [{"Main": true, "RouteTableId": "rtb-main"}],
+       "Routes": [
+         {"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local", "State": "active"},
+         {"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": "igw-1", "State": "active"}]},
+      {"RouteTableId": "rtb-private", "VpcId": "vpc-1",
+       "Associations": [{"Main": false, "SubnetId": "subnet-private"}],
+       "Routes": [
+         {"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local", "State": "active"},
+         {"DestinationCidrBlock": "0.0.0.0/0", "NatGatewayId": "nat-1", "State": "active"},
+         {"DestinationCidrBlock": "3.5.0.0/16", "TransitGatewayId": "tgw-1", "State": "blackhole"},
+         {"DestinationCidrBlock": "3.5.98.0/24", "VpcPeeringConnectionId": "pcx-1", "State": "active"},
+         {"DestinationPrefixListId": "pl-s3", "GatewayId": "vpce-s3", "State": "active"},
+         {"DestinationIpv6CidrBlock": "::/0", "EgressOnlyInternetGatewayId": "eigw-1", "State": "active"}]}]}"#;
+    const ENDPOINTS: &str = r#"{"VpcEndpoints": [
+      {"VpcEndpointId": "vpce-s3", "VpcEndpointType": "Gateway", "VpcId": "vpc-1",
+       "ServiceName": "com.amazonaws.eu-west-1.s3", "RouteTableIds": ["rtb-private"]}]}"#;
+
+    fn inventory() -> Inventory {
+        let mut inv = Inventory::new();
+        inv.load("tables.json", TABLES.as_bytes()).unwrap();
+        inv.load("endpoints.json", ENDPOINTS.as_bytes()).unwrap();
+        inv
+    }
+
+    fn target(inv: &Inventory, subnet: &str, addr: &str, hint: Option<RangesHint<'_>>) -> Target {
+        inv.route(subnet, Some("vpc-1"), addr.parse().unwrap(), hint)
+            .unwrap()
+            .route
+            .target
+            .clone()
+    }
+
+    #[test]
+    fn the_most_specific_active_route_wins() {
+        let inv = inventory();
+        let t = |addr| target(&inv, "subnet-private", addr, None);
+        assert_eq!(t("10.0.9.9"), Target::Local);
+        assert_eq!(t("8.8.8.8"), Target::NatGateway("nat-1".into()));
+        // The blackhole /16 is skipped; the /24 peering route is more specific.
+        assert_eq!(t("3.5.99.1"), Target::NatGateway("nat-1".into()));
+        assert_eq!(t("3.5.98.1"), Target::VpcPeering("pcx-1".into()));
+        assert_eq!(
+            t("2001:db8::1"),
+            Target::EgressOnlyInternetGateway("eigw-1".into())
+        );
+        // A subnet without an association uses the VPC's main table.
+        assert_eq!(
+            target(&inv, "subnet-other", "8.8.8.8", None),
+            Target::InternetGateway("igw-1".into())
+        );
+        assert!(
+            inv.route("subnet-x", Some("vpc-2"), "8.8.8.8".parse().unwrap(), None)
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_prefix_list_route_matches_its_service_and_region() {
+        let inv = inventory();
+        let s3 = |region, prefix_len| {
+            Some(RangesHint {
+                service: "S3",
+                region,
+                prefix_len,
+            })
+        };
+        let m = inv
+            .route(
+                "subnet-private",
+                None,
+                "52.218.1.1".parse().unwrap(),
+                s3("eu-west-1", 17),
+            )
+            .unwrap();
+        assert_eq!(m.route.target, Target::VpcEndpoint("vpce-s3".into()));
+        assert_eq!(m.endpoint.map(|e| e.id.as_str()), Some("vpce-s3"));
+        // Another region's S3, or another service: the default route.
+        assert_eq!(
+            target(&inv, "subnet-private", "52.218.1.1", s3("us-east-1", 17)),
+            Target::NatGateway("nat-1".into())
+        );
+        // A more specific CIDR route beats the prefix list.
+        assert_eq!(
+            target(&inv, "subnet-private", "3.5.98.1", s3("eu-west-1", 23)),
+            Target::VpcPeering("pcx-1".into())
+        );
+    }
+
+    #[test]
+    fn nat_gateway_enis_without_describe_network_interfaces() {
+        let mut inv = Inventory::new();
+        inv.load(
+            "nat.json",
+            br#"{"NatGateways": [{"NatGatewayId": "nat-1", "VpcId": "vpc-1", "SubnetId": "subnet-1",
+                "NatGatewayAddresses": [{"NetworkInterfaceId": "eni-nat", "PrivateIp": "10.0.0.5", "PublicIp": "34.1.2.3"}]}]}"#,
+        )
+        .unwrap();
+        let eni = inv.eni("eni-nat").unwrap();
+        assert_eq!(eni.kind, "nat_gateway");
+        assert_eq!(
+            eni.addresses,
+            [
+                "10.0.0.5".parse::<IpAddr>().unwrap(),
+                "34.1.2.3".parse().unwrap()
+            ]
+        );
+        assert_eq!(inv.nat_of(eni).unwrap().id, "nat-1");
+        assert_eq!(
+            inv.eni_at("34.1.2.3".parse().unwrap()).unwrap().id,
+            "eni-nat"
+        );
+    }
+
+    #[test]
+    fn later_documents_replace_earlier_ones() {
+        let mut inv = Inventory::new();
+        let eni = |kind: &str| {
+            format!(
+                r#"{{"NetworkInterfaces": [{{"NetworkInterfaceId": "eni-1", "InterfaceType": "{kind}", "PrivateIpAddress": "10.0.0.1"}}]}}"#
+            )
+        };
+        inv.load("a.json", eni("lambda").as_bytes()).unwrap();
+        inv.load("b.json", eni("interface").as_bytes()).unwrap();
+        assert_eq!(inv.enis().len(), 1);
+        assert_eq!(inv.eni("eni-1").unwrap().kind, "interface");
+        assert_eq!(inv.documents(), ["a.json", "b.json"]);
+    }
+
+    #[test]
+    fn service_names() {
+        assert_eq!(
+            split_service_name("com.amazonaws.eu-west-1.ecr.dkr"),
+            ("eu-west-1", "ECR.DKR".to_owned())
+        );
+        assert_eq!(
+            split_service_name("com.amazonaws.us-east-1.s3"),
+            ("us-east-1", "S3".to_owned())
+        );
+        assert_eq!(
+            split_service_name("com.amazonaws.vpce.eu-west-1.vpce-svc-0123"),
+            ("", "com.amazonaws.vpce.eu-west-1.vpce-svc-0123".to_owned())
+        );
+    }
+}

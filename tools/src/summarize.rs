@@ -146,6 +146,14 @@ pub(crate) fn run(args: &SummarizeArgs) -> Result<ExitCode> {
     if args.concurrency == 0 {
         bail!("--concurrency must be at least 1");
     }
+    let inventory = crate::inventory_source::load(&args.inventory, &args.s3)?;
+    let inventory_info = inventory.as_ref().map(|l| InventoryInfo {
+        documents: l.inventory.documents().to_vec(),
+        network_interfaces: l.inventory.enis().len(),
+        vpc_endpoints: l.inventory.endpoints().len(),
+        nat_gateways: l.inventory.nat_gateways().len(),
+        fingerprint: l.fingerprint.clone(),
+    });
     let selection = Selection::new(&args.select)?;
     let out = Output::parse(&args.out)?;
     let mut local_args = Vec::new();
@@ -164,14 +172,6 @@ pub(crate) fn run(args: &SummarizeArgs) -> Result<ExitCode> {
     }
     out.prepare()?;
 
-    let inventory = crate::inventory_source::load(&args.inventory, &args.s3)?;
-    let inventory_info = inventory.as_ref().map(|l| InventoryInfo {
-        documents: l.inventory.documents().to_vec(),
-        network_interfaces: l.inventory.enis().len(),
-        vpc_endpoints: l.inventory.endpoints().len(),
-        nat_gateways: l.inventory.nat_gateways().len(),
-        fingerprint: l.fingerprint.clone(),
-    });
     let opts = Options {
         format,
         strict: args.strict,

@@ -169,6 +169,91 @@ fn quick_start_summarizes_the_fixtures() {
 }
 
 #[test]
+fn inventory_names_endpoints_nat_and_internet_gateways() {
+    let out = tempfile::tempdir().unwrap();
+    let o = ok(flowpath(&[
+        "summarize",
+        "fixtures/flowlogs",
+        "--inventory",
+        "fixtures/inventory",
+        "--out",
+        out.path().to_str().unwrap(),
+        "--json",
+    ]));
+    let report = json(&o);
+    assert_eq!(
+        report["inventory"]["documents"].as_array().unwrap().len(),
+        7
+    );
+    assert_eq!(report["inventory"]["nat_gateways"], 1);
+    assert_eq!(report["inventory"]["vpc_endpoints"], 2);
+    let mut bytes_by: BTreeMap<(String, String, String), i64> = BTreeMap::new();
+    for file in files_under(out.path()) {
+        let (batch, _) = read_parquet(&file);
+        for r in flowpath_core::summary::rows_from_batch(&batch).unwrap() {
+            let key = (
+                r.path.clone(),
+                r.attribution.clone(),
+                r.remote_service.clone().unwrap_or_default(),
+            );
+            *bytes_by.entry(key).or_default() += r.bytes;
+        }
+    }
+    let get = |p: &str, a: &str, s: &str| {
+        bytes_by
+            .get(&(p.to_owned(), a.to_owned(), s.to_owned()))
+            .copied()
+            .unwrap_or(0)
+    };
+    assert_eq!(get("nat_gateway", "inventory", "S3"), 1_550_000);
+    assert_eq!(get("via_nat_gateway", "inventory", "S3"), 1_550_000);
+    assert_eq!(get("gateway_endpoint", "inventory", "S3"), 91_000);
+    assert_eq!(get("gateway_endpoint", "traffic_path_field", "S3"), 64_000);
+    assert_eq!(get("interface_endpoint", "inventory", "SQS"), 62_000);
+    assert_eq!(get("internet_gateway", "inventory", "S3"), 10_955);
+    // The v2-default file's ENIs are not in the inventory: the core's rules.
+    assert_eq!(get("public", "address_only", "S3"), 560_000);
+
+    // The text report says what was loaded.
+    let text = stdout(&ok(flowpath(&[
+        "summarize",
+        "fixtures/flowlogs/no-header-v2.log",
+        "--inventory",
+        "fixtures/inventory/describe-network-interfaces.json",
+        "--inventory",
+        "fixtures/inventory/describe-route-tables.json",
+        "--out",
+        out.path().to_str().unwrap(),
+    ])));
+    assert!(
+        text.contains(
+            "VPC inventory: 2 documents, 6 network interfaces, 0 VPC endpoints, 0 NAT gateways"
+        ),
+        "{text}"
+    );
+
+    // A bad inventory document stops the run before anything is read, naming it.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("instances.json");
+    std::fs::write(&bad, r#"{"Reservations": []}"#).unwrap();
+    let o = flowpath(&[
+        "summarize",
+        "fixtures/flowlogs",
+        "--inventory",
+        bad.to_str().unwrap(),
+        "--out",
+        dir.path().join("out").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("instances.json: none of NetworkInterfaces"),
+        "{err}"
+    );
+    assert!(!dir.path().join("out").exists(), "nothing is created");
+}
+
+#[test]
 fn reruns_overwrite_with_identical_files() {
     let out = tempfile::tempdir().unwrap();
     let o = out.path().to_str().unwrap();

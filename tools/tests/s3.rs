@@ -939,3 +939,102 @@ fn a_body_cut_mid_stream_is_fetched_again() {
         .count();
     assert!(gets >= 2, "the cut download was fetched again: {gets} GETs");
 }
+
+#[test]
+fn inventory_from_s3_and_resume_follows_it() {
+    let s3 = S3Server::start();
+    s3.create_bucket(LOGS);
+    s3.create_bucket(OUT);
+    s3.create_bucket("flowpath-inventory");
+    let fixture = "fixtures/flowlogs/AWSLogs/123456789012/vpcflowlogs/eu-west-1/2026/08/22/\
+                   123456789012_vpcflowlogs_eu-west-1_fl-0a1b2c3d4e5f6a7b8_20260822T1110Z_5f6a7b8c.log";
+    let key = fixture.trim_start_matches("fixtures/flowlogs/");
+    s3.put_file(LOGS, key, std::fs::read(root().join(fixture)).unwrap());
+    let mut documents: Vec<String> = std::fs::read_dir(root().join("fixtures/inventory"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    documents.sort();
+    for d in &documents {
+        let bytes = std::fs::read(root().join("fixtures/inventory").join(d)).unwrap();
+        s3.put_file("flowpath-inventory", &format!("2026-08-22/{d}"), bytes);
+    }
+    s3.put_file(
+        "flowpath-inventory",
+        "2026-08-22/README.txt",
+        "not JSON, not read",
+    );
+    let env = s3.env();
+    let summarize = |inventory: &str| {
+        ok(run(
+            &env,
+            &[
+                "summarize",
+                &format!("s3://{LOGS}/AWSLogs/"),
+                "--inventory",
+                inventory,
+                "--out",
+                &format!("s3://{OUT}/summaries/"),
+                "--json",
+            ],
+        ))
+    };
+    let o = summarize("s3://flowpath-inventory/2026-08-22/");
+    let names: Vec<String> = documents
+        .iter()
+        .map(|d| format!("s3://flowpath-inventory/2026-08-22/{d}"))
+        .collect();
+    assert_eq!(o["inventory"]["documents"], json!(names));
+    assert_eq!(o["inventory"]["network_interfaces"], 6);
+    assert_eq!(o["summarized"], 1);
+    let files = outputs(&s3, "summaries/");
+    assert_eq!(files.len(), 1, "{:?}", files.keys());
+    let mut nat = 0;
+    for bytes in files.into_values() {
+        let (batch, _) = flowpath_testkit::read_summary(bytes);
+        let rows = flowpath_core::summary::rows_from_batch(&batch).unwrap();
+        nat += rows
+            .iter()
+            .filter(|r| r.path == "nat_gateway" && r.remote_service.as_deref() == Some("S3"))
+            .map(|r| r.bytes)
+            .sum::<i64>();
+    }
+    // This file holds both NAT legs of two S3 connections: 1,550,000 bytes once.
+    assert_eq!(nat, 1_550_000);
+
+    // The same inventory: the object is done. Another inventory: summarized again.
+    let o = summarize("s3://flowpath-inventory/2026-08-22/");
+    assert_eq!(
+        (o["summarized"].clone(), o["skipped_done"].clone()),
+        (json!(0), json!(1))
+    );
+    let o = summarize("s3://flowpath-inventory/2026-08-22/describe-vpcs.json");
+    assert_eq!(
+        o["inventory"]["documents"],
+        json!(["s3://flowpath-inventory/2026-08-22/describe-vpcs.json"])
+    );
+    assert_eq!(
+        (o["summarized"].clone(), o["skipped_done"].clone()),
+        (json!(1), json!(0))
+    );
+
+    // A missing inventory fails before any work, naming it.
+    let bad = run(
+        &env,
+        &[
+            "summarize",
+            &format!("s3://{LOGS}/AWSLogs/"),
+            "--inventory",
+            "s3://flowpath-inventory/nothing-here/",
+            "--out",
+            &format!("s3://{OUT}/other/"),
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(1), "{}", text(&bad));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr)
+            .contains("--inventory s3://flowpath-inventory/nothing-here/: no such object"),
+        "{}",
+        text(&bad)
+    );
+}

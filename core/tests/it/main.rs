@@ -5,7 +5,9 @@
 )]
 #![allow(clippy::print_stderr, reason = "skip notices")]
 
+mod attribution_doc;
 mod fixtures;
+mod inventory;
 mod parquet_input;
 mod real_flowlogs;
 
