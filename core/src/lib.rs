@@ -10,6 +10,7 @@
 //! | attribute | [`classify`], [`inventory`] | direction, remote address, AWS service and region, path; the VPC inventory (ENIs, endpoints, NAT gateways, routes) that refines them |
 //! | aggregate | [`aggregate`] | sums per hour window and key; merges are order-independent |
 //! | write | [`summary`], [`layout`] | the Parquet schema, Hive partition paths, file metadata |
+//! | query | [`table`] | the Athena table over the summaries: columns and Hive types from the schema, partition projection, the DDL |
 //! | drive | [`pipeline`] | one input (any `Read`) through all of the above, in parallel chunks |
 //! | drive Parquet | [`flowlog_parquet`] | AWS's Parquet flow logs: columns mapped to fields, rows to records, batch by batch into the same per-record path and [`pipeline::Summary`] |
 //!
@@ -31,6 +32,7 @@ pub mod pipeline;
 pub mod ranges;
 pub mod record;
 pub mod summary;
+pub mod table;
 mod trie;
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::process::Command;
 
+use flowpath_core::table;
 use serde_json::{Value, json};
 
 const SNS_TOPIC: &str = "arn:aws:sns:us-east-1:806199016981:AmazonIpSpaceChanged";
@@ -554,6 +555,10 @@ fn template_wiring() {
     );
     let ti = &table["Properties"]["TableInput"];
     assert_eq!(ti["TableType"], "EXTERNAL_TABLE");
+    // The same table as `flowpath athena-ddl`: flowpath_core::table is derived from the
+    // summary schema, so a column added there fails here until the template follows.
+    assert_eq!(ti["Name"], table::DEFAULT_TABLE);
+    assert_eq!(p["GlueDatabaseName"]["Default"], table::DEFAULT_DATABASE);
     let columns = |v: &Value| -> Vec<(String, String)> {
         v.as_array()
             .expect("a list of columns")
@@ -561,40 +566,19 @@ fn template_wiring() {
             .map(|c| (scalar(&c["Name"]), scalar(&c["Type"])))
             .collect()
     };
-    let expect = |v: &[(&str, &str)]| -> Vec<(String, String)> {
-        v.iter()
-            .map(|(n, t)| (n.to_string(), t.to_string()))
-            .collect()
-    };
     let sd = &ti["StorageDescriptor"];
-    assert_eq!(
-        columns(&sd["Columns"]),
-        expect(&[
-            ("window_start", "timestamp"),
-            ("vpc_id", "string"),
-            ("subnet_id", "string"),
-            ("interface_id", "string"),
-            ("interface_kind", "string"),
-            ("direction", "string"),
-            ("path", "string"),
-            ("attribution", "string"),
-            ("gateway_id", "string"),
-            ("remote_service", "string"),
-            ("remote_region", "string"),
-            ("action", "string"),
-            ("protocol", "int"),
-            ("flows", "bigint"),
-            ("packets", "bigint"),
-            ("bytes", "bigint"),
-        ])
-    );
+    let core_columns: Vec<(String, String)> = table::columns()
+        .expect("every summary column has an Athena type")
+        .into_iter()
+        .map(|c| (c.name, c.hive_type.to_string()))
+        .collect();
+    assert_eq!(columns(&sd["Columns"]), core_columns);
     assert_eq!(
         columns(&ti["PartitionKeys"]),
-        expect(&[
-            ("account_id", "string"),
-            ("region", "string"),
-            ("day", "string")
-        ])
+        table::PARTITION_KEYS
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect::<Vec<_>>()
     );
     assert_eq!(
         sd["SerdeInfo"]["SerializationLibrary"],
@@ -610,47 +594,23 @@ fn template_wiring() {
     );
     let location = resolve(&sd["Location"], &params);
     assert_eq!(location, "s3://out-bucket/flowpath/summaries/");
+    // Table parameters: exactly core's projection properties (after CloudFormation,
+    // Athena must see its own ${...} placeholders, under the table's location, in the
+    // layout the function writes), plus Glue's EXTERNAL and classification.
     let tp: BTreeMap<String, String> = obj(&ti["Parameters"])
         .iter()
         .map(|(k, v)| (k.clone(), resolve(v, &params)))
         .collect();
-    let get = |k: &str| {
-        tp.get(k)
-            .map(String::as_str)
-            .unwrap_or_else(|| panic!("no {k}"))
-    };
-    assert_eq!(get("projection.enabled"), "true");
-    assert_eq!(get("projection.account_id.type"), "injected");
-    match get("projection.region.type") {
-        "injected" => {}
-        "enum" => {
-            let values: Vec<&str> = get("projection.region.values").split(',').collect();
-            for r in [
-                "us-east-1",
-                "eu-west-1",
-                "ap-southeast-2",
-                "sa-east-1",
-                "unknown",
-            ] {
-                assert!(values.contains(&r), "projection.region.values lacks {r}");
-            }
-            assert!(
-                values.iter().all(|v| !v.is_empty() && v.trim() == *v),
-                "{values:?}"
-            );
-        }
-        other => panic!("projection.region.type {other}"),
-    }
-    assert_eq!(get("projection.day.type"), "date");
-    assert_eq!(get("projection.day.format"), "yyyy-MM-dd");
-    assert_eq!(get("projection.day.range"), "2020-01-01,NOW");
-    assert_eq!(get("projection.day.interval"), "1");
-    assert_eq!(get("projection.day.interval.unit"), "DAYS");
-    // After CloudFormation, Athena must see its own ${...} placeholders, under the
-    // table's location and in the layout the function writes.
+    let mut expected: BTreeMap<String, String> = table::table_properties(&location)
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    expected.insert("EXTERNAL".into(), "TRUE".into());
+    expected.insert("classification".into(), "parquet".into());
+    assert_eq!(tp, expected);
     assert_eq!(
-        get("storage.location.template"),
-        format!("{location}account_id=${{account_id}}/region=${{region}}/day=${{day}}")
+        tp["storage.location.template"],
+        format!("{location}account_id=${{account_id}}/region=${{region}}/day=${{day}}/")
     );
 
     // Outputs.

@@ -1,19 +1,39 @@
 //! `flowpath athena-ddl`: the CREATE EXTERNAL TABLE statement for the summaries.
+//!
+//! The statement is [`flowpath_core::table::create_table`]: columns and types from the
+//! summary schema, partitions `account_id`, `region`, `day` with partition projection,
+//! the same definition as the SAM template's Glue table. It goes to standard output,
+//! ready for the Athena console or `aws athena start-query-execution --query-string`.
 
+use std::io::{self, Write};
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result};
 use clap::Args;
+use flowpath_core::table;
 
 /// Arguments of `flowpath athena-ddl`.
 #[derive(Debug, Args)]
 pub(crate) struct AthenaDdlArgs {
-    /// Where the summaries are: `s3://bucket/prefix/`.
+    /// Where the summaries are: `s3://bucket/prefix/` (the `--out` of `summarize`, or
+    /// `s3://OUTPUT_BUCKET/OUTPUT_PREFIX` of the Lambda). A `/` is added at the end.
     #[arg(long, value_name = "S3URI")]
     pub(crate) location: String,
+    /// The Glue database (lowercase letters, digits, underscores).
+    #[arg(long, value_name = "NAME", default_value = table::DEFAULT_DATABASE)]
+    pub(crate) database: String,
+    /// The table name; the saved queries in `queries/` and the SAM template use the
+    /// default.
+    #[arg(long, value_name = "NAME", default_value = table::DEFAULT_TABLE)]
+    pub(crate) table: String,
 }
 
 /// Runs `flowpath athena-ddl`.
 pub(crate) fn run(args: &AthenaDdlArgs) -> Result<ExitCode> {
-    bail!("{}: athena-ddl is not implemented yet", args.location)
+    let ddl = table::create_table(&args.database, &args.table, &args.location)?;
+    let mut out = io::stdout().lock();
+    out.write_all(ddl.as_bytes())
+        .and_then(|()| out.flush())
+        .context("writing the DDL to standard output")?;
+    Ok(ExitCode::SUCCESS)
 }
