@@ -15,8 +15,8 @@
 -- gateway's own network interface (gateway_id is the nat-...). The senders'
 -- via_nat_gateway rows are the same bytes seen from the instances and are not added.
 -- NAT gateways whose interface has no flow log do not appear: log the whole VPC.
--- vpc_id is null when the flow-log format has no vpc-id field (the default v2
--- format); nat_gateway_id still names the NAT gateway.
+-- vpc_id comes from the record's vpc-id field, else from the VPC inventory; it is
+-- null only when both lack it (the default v2 format summarized without inventory).
 SELECT
   region,
   vpc_id,

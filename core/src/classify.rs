@@ -175,6 +175,11 @@ pub struct Attribution<'i> {
     /// The NAT gateway, endpoint, gateway or peering connection the path goes
     /// through (inventory only).
     pub gateway_id: Option<&'i str>,
+    /// The logging ENI's VPC and subnet from the inventory, for records whose format
+    /// lacks `vpc-id` / `subnet-id` (the default format).
+    pub eni_vpc_id: Option<&'i str>,
+    /// See `eni_vpc_id`.
+    pub eni_subnet_id: Option<&'i str>,
 }
 
 /// Attributes one record.
@@ -208,6 +213,8 @@ pub fn attribute(rec: &Record<'_>, ranges: &Ranges) -> Attribution<'static> {
         method,
         interface_kind: None,
         gateway_id: None,
+        eni_vpc_id: None,
+        eni_subnet_id: None,
     }
 }
 
@@ -235,6 +242,8 @@ pub fn attribute(rec: &Record<'_>, ranges: &Ranges) -> Attribution<'static> {
 ///    (internet gateway *or* gateway endpoint) takes the route's answer when it is
 ///    one of the two.
 /// 5. Otherwise the rules of [`attribute`].
+///
+/// The ENI's VPC and subnet are returned too, for records that do not carry them.
 pub fn attribute_with<'i>(
     rec: &Record<'_>,
     ranges: &Ranges,
@@ -362,6 +371,8 @@ pub fn attribute_with<'i>(
         method,
         interface_kind: eni.map(|e| e.kind.as_str()),
         gateway_id,
+        eni_vpc_id: eni.and_then(|e| e.vpc_id.as_deref()),
+        eni_subnet_id: eni.and_then(|e| e.subnet_id.as_deref()),
     }
 }
 

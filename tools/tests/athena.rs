@@ -488,7 +488,7 @@ fn saved_queries_in_duckdb_over_the_fixtures() {
 
     // (b) The NAT gateway's S3 and DynamoDB bytes, both in its own region (eu-west-1):
     // all removable by gateway endpoints. The v2 format has no vpc-id field: the VPC
-    // column is null.
+    // comes from the inventory's ENI.
     let b = q("nat_to_s3_dynamodb_by_vpc");
     assert_eq!(
         b["columns"],
@@ -509,7 +509,7 @@ fn saved_queries_in_duckdb_over_the_fixtures() {
         json!([
             [
                 "eu-west-1",
-                null,
+                "vpc-0abc1234def567890",
                 "nat-0abc1234def5678c0",
                 "S3",
                 "eu-west-1",
@@ -520,7 +520,7 @@ fn saved_queries_in_duckdb_over_the_fixtures() {
             ],
             [
                 "eu-west-1",
-                null,
+                "vpc-0abc1234def567890",
                 "nat-0abc1234def5678c0",
                 "DYNAMODB",
                 "eu-west-1",
@@ -536,8 +536,8 @@ fn saved_queries_in_duckdb_over_the_fixtures() {
     // 300 + 1000000 = 2550300 (its SQS endpoint bytes are not over NAT or internet);
     // eni-…60001 public 562400; eni-…60011 15000 + 4100 = 19100 (its gateway
     // endpoint bytes are not counted); eni-…60021 10955; the Lambda ENI 10000 via
-    // NAT. The NAT gateway's own ENI is not a talker. Only v5-custom.log records
-    // carry vpc and subnet ids.
+    // NAT. The NAT gateway's own ENI is not a talker. VPC and subnet come from the
+    // records (v5-custom.log) or from the inventory; eni-…60001 is in neither.
     let c = q("top_talkers");
     assert_eq!(
         c["columns"],
@@ -553,7 +553,14 @@ fn saved_queries_in_duckdb_over_the_fixtures() {
     assert_eq!(
         c["rows"],
         json!([
-            [null, null, "eni-0a1b2c3d4e5f60031", 2550300, 0, 2550300],
+            [
+                "vpc-0abc1234def567890",
+                "subnet-0abc1234def5678b4",
+                "eni-0a1b2c3d4e5f60031",
+                2550300,
+                0,
+                2550300
+            ],
             [null, null, "eni-0a1b2c3d4e5f60001", 0, 562400, 562400],
             [
                 "vpc-0abc1234def567890",
@@ -563,8 +570,22 @@ fn saved_queries_in_duckdb_over_the_fixtures() {
                 19100,
                 19100
             ],
-            [null, null, "eni-0a1b2c3d4e5f60021", 0, 10955, 10955],
-            [null, null, "eni-0a1b2c3d4e5f60061", 10000, 0, 10000]
+            [
+                "vpc-0abc1234def567890",
+                "subnet-0abc1234def5678b3",
+                "eni-0a1b2c3d4e5f60021",
+                0,
+                10955,
+                10955
+            ],
+            [
+                "vpc-0abc1234def567890",
+                "subnet-0abc1234def5678b4",
+                "eni-0a1b2c3d4e5f60061",
+                10000,
+                0,
+                10000
+            ]
         ])
     );
 

@@ -123,12 +123,15 @@ fn nat_gateway_bytes_count_once() {
     assert_eq!(via("DYNAMODB"), 10_300);
     assert_eq!(nat("API_GATEWAY"), 1_000_000);
     assert_eq!(nat("INTERNET"), 5_000);
-    // Only the NAT's ENI carries nat_gateway rows, all naming the NAT gateway.
+    // Only the NAT's ENI carries nat_gateway rows, all naming the NAT gateway, with
+    // the VPC and subnet of its ENI (the default format has neither field).
     assert!(
         rows.iter()
             .filter(|r| r.path == "nat_gateway")
             .all(|r| r.interface_kind.as_deref() == Some("nat_gateway")
-                && r.gateway_id.as_deref() == Some("nat-0abc1234def5678c0"))
+                && r.gateway_id.as_deref() == Some("nat-0abc1234def5678c0")
+                && r.vpc_id.as_deref() == Some("vpc-0abc1234def567890")
+                && r.subnet_id.as_deref() == Some("subnet-0abc1234def5678b0"))
     );
     // The inside legs are intra-VPC traffic to a private remote, not NAT traffic.
     let inside = sum(&rows, |r| {
