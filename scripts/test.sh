@@ -5,6 +5,8 @@
 #   the Parquet summaries with it the way Athena would; the Rust duckdb crate would compile
 #   ~370 C++ files) and cfn-lint (the SAM template). The S3-compatible server the S3 and
 #   Lambda tests talk to runs in-process (flowpath-testkit), on loopback.
+# - Chromium (Debian package `chromium`), when neither FLOWPATH_CHROMIUM nor
+#   /usr/bin/chromium is there: the `report --html` test renders the page headless.
 # - Then `cargo test` over the workspace, with FLOWPATH_PYTHON pointing at that venv.
 #
 # Extra arguments go to cargo test (e.g. `scripts/test.sh -p flowpath-core`).
@@ -21,6 +23,20 @@ if ! cmp -s "$requirements" "$stamp" 2>/dev/null || ! "$venv/bin/python" -c "imp
   cp "$requirements" "$stamp"
 fi
 export FLOWPATH_PYTHON="$PWD/$venv/bin/python"
+
+if [ -z "${FLOWPATH_CHROMIUM:-}" ] && [ ! -x /usr/bin/chromium ]; then
+  echo "scripts/test.sh: installing chromium (apt-get)" >&2
+  if [ "$(id -u)" -eq 0 ]; then
+    as_root=""
+  elif command -v sudo >/dev/null; then
+    as_root=sudo
+  else
+    echo "scripts/test.sh: chromium is missing and this user cannot install it; install the chromium package or set FLOWPATH_CHROMIUM" >&2
+    exit 1
+  fi
+  $as_root apt-get update -qq
+  $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
 export FLOWPATH_REQUIRE_TOOLS=1
 
 cargo test --workspace --locked "$@"

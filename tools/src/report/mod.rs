@@ -1,20 +1,142 @@
 //! `flowpath report OUT`: bytes by path per account, VPC, service and region, the top
 //! NAT gateway → AWS service flows, and the NAT savings an endpoint would bring.
+//!
+//! - [`read`]: finds the summary files of a local output and tallies their rows;
+//! - [`model`]: the counting rules and the priced [`model::Report`];
+//! - [`prices`]: the embedded price table (`tools/data/prices.json`) and `--prices`;
+//! - [`text`], [`html`]: the two renderings (`--json` serializes the report as is);
+//! - [`fmt`]: how bytes and money read.
+//!
+//! User documentation: docs/report.md.
 
+mod fmt;
+mod html;
+mod model;
+mod prices;
+mod read;
+mod text;
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use clap::Args;
+
+use crate::fsutil::write_atomic;
 
 /// Arguments of `flowpath report`.
 #[derive(Debug, Args)]
 pub(crate) struct ReportArgs {
-    /// The summaries' directory (as given to `summarize --out`).
+    /// The summaries' local directory (as given to `summarize --out`).
     #[arg(value_name = "DIR")]
     pub(crate) out: String,
+    /// Only days on or after this one (YYYY-MM-DD, the partitions' `day`).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub(crate) from: Option<String>,
+    /// Only days on or before this one (YYYY-MM-DD, inclusive).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub(crate) to: Option<String>,
+    /// Also write the report as one self-contained HTML page with charts.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) html: Option<PathBuf>,
+    /// A price table (same JSON shape as tools/data/prices.json) instead of the
+    /// embedded one.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) prices: Option<PathBuf>,
+    /// Availability Zones an interface endpoint is priced in.
+    #[arg(long, value_name = "N", default_value_t = 2,
+          value_parser = clap::value_parser!(u32).range(1..=32))]
+    pub(crate) azs: u32,
+    /// How many NAT gateway → AWS service flows to list.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub(crate) top: usize,
+    /// Print the report as JSON on standard output.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// Checks a `--from`/`--to` value.
+fn check_day(flag: &str, day: Option<&str>) -> Result<()> {
+    match day {
+        Some(d) if !model::is_date(d) => bail!("{flag} {d:?}: expected YYYY-MM-DD"),
+        _ => Ok(()),
+    }
 }
 
 /// Runs `flowpath report`.
 pub(crate) fn run(args: &ReportArgs) -> Result<ExitCode> {
-    bail!("{}: report is not implemented yet", args.out)
+    if flowpath_s3::S3Uri::is_s3(&args.out) {
+        bail!(
+            "report reads a local directory; copy the summaries first (aws s3 sync {} DIR)",
+            args.out
+        );
+    }
+    check_day("--from", args.from.as_deref())?;
+    check_day("--to", args.to.as_deref())?;
+    if let (Some(from), Some(to)) = (&args.from, &args.to)
+        && from > to
+    {
+        bail!("--from {from} is after --to {to}");
+    }
+    let out = Path::new(&args.out);
+    if !out.exists() {
+        bail!("{}: no such directory", out.display());
+    }
+    if !out.is_dir() {
+        bail!("{}: not a directory", out.display());
+    }
+    let table = match &args.prices {
+        Some(path) => prices::PriceTable::from_file(path)?,
+        None => prices::PriceTable::embedded()?,
+    };
+    let days = read::Days {
+        from: args.from.clone(),
+        to: args.to.clone(),
+    };
+    let files = read::find(out, &days)?;
+    if files.is_empty() {
+        let within = match (&args.from, &args.to) {
+            (None, None) => String::new(),
+            (from, to) => format!(
+                " for days {} to {}",
+                from.as_deref().unwrap_or("(any)"),
+                to.as_deref().unwrap_or("(any)")
+            ),
+        };
+        bail!(
+            "no summary files under {}{within} (expected \
+             account_id=*/region=*/day=*/*.parquet)",
+            out.display()
+        );
+    }
+    let tally = read::read(&files)?;
+    let mut report = model::build(
+        tally,
+        &model::Options {
+            prices: &table,
+            prices_file: args.prices.as_ref().map(|p| p.display().to_string()),
+            azs: args.azs,
+            top: args.top,
+            output_dir: args.out.clone(),
+            from: args.from.clone(),
+            to: args.to.clone(),
+        },
+    )?;
+    if let Some(path) = &args.html {
+        report.html = Some(path.display().to_string());
+        let page = html::render(&report);
+        write_atomic(path, |w| {
+            w.write_all(page.as_bytes())
+                .with_context(|| format!("cannot write {}", path.display()))
+        })?;
+    }
+    let mut stdout = io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut stdout, &report).map_err(io::Error::from)?;
+        writeln!(stdout)?;
+    } else {
+        text::write(&report, &mut stdout)?;
+    }
+    Ok(ExitCode::SUCCESS)
 }

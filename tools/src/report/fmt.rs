@@ -1,0 +1,56 @@
+//! How numbers read in the text and HTML reports: bytes in binary units, money to the
+//! cent, optional identifiers as `-`.
+
+use super::model::Money;
+
+/// `512 B`, `1.50 KiB`, `3.00 GiB`, … (binary units, two decimals).
+pub(crate) fn bytes(n: i64) -> String {
+    const UNITS: [&str; 6] = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    if n.unsigned_abs() < 1024 {
+        return format!("{n} B");
+    }
+    let mut v = n as f64 / 1024.0;
+    let mut unit = UNITS[0];
+    for u in &UNITS[1..] {
+        if v.abs() < 1024.0 {
+            break;
+        }
+        v /= 1024.0;
+        unit = u;
+    }
+    format!("{v:.2} {unit}")
+}
+
+/// `$1.35`, `-$3.90` in USD; `1.35 EUR` in another currency.
+pub(crate) fn money(m: Money, currency: &str) -> String {
+    let c = m.cents();
+    let sign = if c < 0.0 { "-" } else { "" };
+    let abs = c.abs();
+    if currency == "USD" {
+        format!("{sign}${abs:.2}")
+    } else {
+        format!("{sign}{abs:.2} {currency}")
+    }
+}
+
+/// The value, or `-`.
+pub(crate) fn opt(v: Option<&str>) -> &str {
+    v.unwrap_or("-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units() {
+        assert_eq!(bytes(0), "0 B");
+        assert_eq!(bytes(1023), "1023 B");
+        assert_eq!(bytes(1536), "1.50 KiB");
+        assert_eq!(bytes(3 << 30), "3.00 GiB");
+        assert_eq!(bytes(5 << 40), "5.00 TiB");
+        assert_eq!(money(Money(-3.899_999), "USD"), "-$3.90");
+        assert_eq!(money(Money(1.345_1), "EUR"), "1.35 EUR");
+        assert_eq!(money(Money(-0.001), "USD"), "$0.00");
+    }
+}

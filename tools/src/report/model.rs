@@ -1,0 +1,691 @@
+//! What the report counts, and how: summary rows are tallied per path category
+//! ([`Tally`]), then priced into the [`Report`] every output format renders.
+//!
+//! Counting rules (docs/report.md explains them to users), so that no byte counts twice:
+//! - NAT-processed bytes are rows with path `nat_gateway` (logged on the NAT
+//!   gateway's own interface). Rows with path `via_nat_gateway` are the same bytes seen
+//!   from the sending interface: they are shown apart (`sent_via_nat_gateway`) and
+//!   never added to any total.
+//! - Endpoint bytes are rows with path `gateway_endpoint` or `interface_endpoint` whose
+//!   interface kind is not `vpc_endpoint` (the endpoint's own interface repeats its
+//!   clients' bytes; those rows count nowhere).
+//! - Categories: `endpoint`; `nat_gateway`; `internet_gateway`; `public_unresolved`
+//!   (`public` and `internet_gateway_or_gateway_endpoint`); `other` (every other path).
+//!   Tables list AWS services only: `remote_service` set and not `INTERNET`/`PRIVATE`.
+//! - Monthly estimates scale the bytes of the covered period to 30 days; the period is
+//!   the number of distinct days (partitions with at least one row, any account or
+//!   region) within `--from`/`--to`, at least 1.
+//! - Savings, for `nat_gateway` rows to an AWS service: in the partition's region, S3
+//!   and DYNAMODB go through a gateway endpoint at no charge (saving = the NAT
+//!   data-processing cost); any other service through an interface endpoint (hourly
+//!   per AZ for a 30-day month, plus per GB; saving = NAT cost − endpoint cost, which
+//!   can be negative); another or an unknown region: no endpoint, no saving.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use anyhow::Result;
+use flowpath_core::aggregate::Row;
+use serde::Serialize;
+
+use super::prices::{GB, PriceTable};
+
+/// Days in the month the estimates are scaled to.
+pub(crate) const MONTH_DAYS: u32 = 30;
+/// Hours an interface endpoint is billed in that month.
+pub(crate) const MONTH_HOURS: f64 = 720.0;
+
+/// Bytes per path category.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub(crate) struct Categories {
+    /// Gateway and interface endpoints (clients' interfaces only).
+    pub(crate) endpoint: i64,
+    /// Logged on a NAT gateway's interface.
+    pub(crate) nat_gateway: i64,
+    /// Through an internet gateway.
+    pub(crate) internet_gateway: i64,
+    /// Public addresses, path not resolved (`public`,
+    /// `internet_gateway_or_gateway_endpoint`).
+    pub(crate) public_unresolved: i64,
+    /// Every other path.
+    pub(crate) other: i64,
+    /// `via_nat_gateway`: the `nat_gateway` bytes seen from the sender; not in `total`.
+    pub(crate) sent_via_nat_gateway: i64,
+}
+
+/// The category columns, in display order: (JSON name, heading).
+pub(crate) const CATEGORY_NAMES: [(&str, &str); 5] = [
+    ("endpoint", "endpoint"),
+    ("nat_gateway", "NAT gateway"),
+    ("internet_gateway", "internet gateway"),
+    ("public_unresolved", "public, unresolved"),
+    ("other", "other"),
+];
+
+impl Categories {
+    /// Sum of the five categories (`sent_via_nat_gateway` excluded).
+    pub(crate) fn total(&self) -> i64 {
+        self.endpoint
+            + self.nat_gateway
+            + self.internet_gateway
+            + self.public_unresolved
+            + self.other
+    }
+
+    /// The five categories in [`CATEGORY_NAMES`] order.
+    pub(crate) fn values(&self) -> [i64; 5] {
+        [
+            self.endpoint,
+            self.nat_gateway,
+            self.internet_gateway,
+            self.public_unresolved,
+            self.other,
+        ]
+    }
+
+    fn add(&mut self, o: &Categories) {
+        self.endpoint += o.endpoint;
+        self.nat_gateway += o.nat_gateway;
+        self.internet_gateway += o.internet_gateway;
+        self.public_unresolved += o.public_unresolved;
+        self.other += o.other;
+        self.sent_via_nat_gateway += o.sent_via_nat_gateway;
+    }
+
+    /// Adds a row's bytes to its category (a row [`is_endpoint_repeat`] is not added).
+    fn add_row(&mut self, path: &str, interface_kind: Option<&str>, bytes: i64) {
+        if is_endpoint_repeat(path, interface_kind) {
+            return;
+        }
+        let slot = match path {
+            "gateway_endpoint" | "interface_endpoint" => &mut self.endpoint,
+            "nat_gateway" => &mut self.nat_gateway,
+            "via_nat_gateway" => &mut self.sent_via_nat_gateway,
+            "internet_gateway" => &mut self.internet_gateway,
+            "public" | "internet_gateway_or_gateway_endpoint" => &mut self.public_unresolved,
+            _ => &mut self.other,
+        };
+        *slot += bytes;
+    }
+}
+
+/// Whether a row is an endpoint path logged on the endpoint's own interface: its
+/// bytes repeat those of the clients' rows and count nowhere.
+fn is_endpoint_repeat(path: &str, interface_kind: Option<&str>) -> bool {
+    matches!(path, "gateway_endpoint" | "interface_endpoint")
+        && interface_kind == Some("vpc_endpoint")
+}
+
+/// Whether a remote service is an AWS service (not `INTERNET`, `PRIVATE` or none).
+fn aws_service(service: Option<&str>) -> Option<&str> {
+    service.filter(|s| !s.is_empty() && *s != "INTERNET" && *s != "PRIVATE")
+}
+
+/// Whether a partition's day is a date (`YYYY-MM-DD`), not `unknown`.
+pub(crate) fn is_date(day: &str) -> bool {
+    let b = day.as_bytes();
+    b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            _ => c.is_ascii_digit(),
+        })
+        && matches!(
+            day.get(5..7).and_then(|m| m.parse::<u8>().ok()),
+            Some(1..=12)
+        )
+        && matches!(
+            day.get(8..10).and_then(|d| d.parse::<u8>().ok()),
+            Some(1..=31)
+        )
+}
+
+/// Account, region, VPC, service and service region: a row of the by-path table.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct ServiceKey {
+    account_id: String,
+    region: String,
+    vpc_id: Option<String>,
+    service: String,
+    service_region: Option<String>,
+}
+
+/// A NAT gateway and the AWS service its bytes went to.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct NatKey {
+    account_id: String,
+    region: String,
+    vpc_id: Option<String>,
+    gateway_id: Option<String>,
+    service: String,
+    service_region: Option<String>,
+}
+
+/// The sums a report is made of, mergeable across files.
+#[derive(Debug, Default)]
+pub(crate) struct Tally {
+    /// Summary files read.
+    pub(crate) files: usize,
+    /// Rows read.
+    pub(crate) rows: usize,
+    /// Days (dated partitions) with at least one row.
+    days: BTreeSet<String>,
+    by_path: BTreeMap<ServiceKey, Categories>,
+    /// (day, service) → bytes per category, AWS services and dated partitions only.
+    by_day: BTreeMap<(String, String), Categories>,
+    nat: BTreeMap<NatKey, i64>,
+}
+
+impl Tally {
+    /// Adds a row of the partition (account, region, day).
+    pub(crate) fn add(&mut self, account_id: &str, region: &str, day: &str, row: &Row) {
+        self.rows += 1;
+        if is_date(day) {
+            self.days.insert(day.to_owned());
+        }
+        let Some(service) = aws_service(row.remote_service.as_deref()) else {
+            return;
+        };
+        let kind = row.interface_kind.as_deref();
+        let key = ServiceKey {
+            account_id: account_id.to_owned(),
+            region: region.to_owned(),
+            vpc_id: row.vpc_id.clone(),
+            service: service.to_owned(),
+            service_region: row.remote_region.clone(),
+        };
+        if is_endpoint_repeat(&row.path, kind) {
+            return;
+        }
+        self.by_path
+            .entry(key)
+            .or_default()
+            .add_row(&row.path, kind, row.bytes);
+        if is_date(day) {
+            self.by_day
+                .entry((day.to_owned(), service.to_owned()))
+                .or_default()
+                .add_row(&row.path, kind, row.bytes);
+        }
+        if row.path == "nat_gateway" {
+            let key = NatKey {
+                account_id: account_id.to_owned(),
+                region: region.to_owned(),
+                vpc_id: row.vpc_id.clone(),
+                gateway_id: row.gateway_id.clone(),
+                service: service.to_owned(),
+                service_region: row.remote_region.clone(),
+            };
+            *self.nat.entry(key).or_default() += row.bytes;
+        }
+    }
+
+    /// Adds another tally's sums.
+    pub(crate) fn merge(&mut self, other: Tally) {
+        self.files += other.files;
+        self.rows += other.rows;
+        self.days.extend(other.days);
+        for (k, v) in other.by_path {
+            self.by_path.entry(k).or_default().add(&v);
+        }
+        for (k, v) in other.by_day {
+            self.by_day.entry(k).or_default().add(&v);
+        }
+        for (k, v) in other.nat {
+            *self.nat.entry(k).or_default() += v;
+        }
+    }
+}
+
+/// An amount of money, rounded to the cent in JSON.
+#[derive(Clone, Copy, Debug, Default, PartialEq, PartialOrd)]
+pub(crate) struct Money(pub(crate) f64);
+
+impl Money {
+    /// Rounded to the cent.
+    pub(crate) fn cents(self) -> f64 {
+        let c = (self.0 * 100.0).round() / 100.0;
+        if c == 0.0 { 0.0 } else { c }
+    }
+}
+
+impl Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(self.cents())
+    }
+}
+
+/// One row of the by-path table.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct ByPath {
+    pub(crate) account_id: String,
+    pub(crate) region: String,
+    pub(crate) vpc_id: Option<String>,
+    pub(crate) service: String,
+    pub(crate) service_region: Option<String>,
+    #[serde(flatten)]
+    pub(crate) bytes: Categories,
+    /// Sum of the five categories.
+    pub(crate) total: i64,
+}
+
+/// Bytes per category of one AWS service on one day (the chart's data).
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct DayBytes {
+    pub(crate) day: String,
+    pub(crate) service: String,
+    #[serde(flatten)]
+    pub(crate) bytes: Categories,
+}
+
+/// A NAT gateway → AWS service flow.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct NatFlow {
+    pub(crate) account_id: String,
+    pub(crate) region: String,
+    pub(crate) vpc_id: Option<String>,
+    pub(crate) gateway_id: Option<String>,
+    pub(crate) service: String,
+    pub(crate) service_region: Option<String>,
+    /// Bytes in the covered period.
+    pub(crate) bytes: i64,
+    /// Scaled to a 30-day month.
+    pub(crate) monthly_bytes: i64,
+    /// NAT data processing of the monthly bytes.
+    pub(crate) nat_cost_month: Money,
+}
+
+/// Which endpoint would carry a NAT flow instead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Endpoint {
+    /// S3 or DynamoDB in the same region: no charge.
+    Gateway,
+    /// Another service in the same region: hourly per AZ plus per GB.
+    Interface,
+    /// Another region, or an unknown one: no endpoint saving.
+    None,
+}
+
+/// The saving an endpoint would bring for one VPC and service.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct Saving {
+    pub(crate) account_id: String,
+    pub(crate) region: String,
+    pub(crate) vpc_id: Option<String>,
+    pub(crate) service: String,
+    pub(crate) service_region: Option<String>,
+    pub(crate) endpoint: Endpoint,
+    /// NAT-processed bytes in the covered period.
+    pub(crate) bytes: i64,
+    /// Scaled to a 30-day month.
+    pub(crate) monthly_bytes: i64,
+    /// NAT data processing of the monthly bytes.
+    pub(crate) nat_cost_month: Money,
+    /// What the endpoint would cost per month (0 for a gateway endpoint; none when
+    /// there is no endpoint).
+    pub(crate) endpoint_cost_month: Option<Money>,
+    /// NAT cost − endpoint cost (negative: the endpoint costs more).
+    pub(crate) saving_month: Money,
+}
+
+/// Savings of one VPC.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct VpcSaving {
+    pub(crate) account_id: String,
+    pub(crate) region: String,
+    pub(crate) vpc_id: Option<String>,
+    pub(crate) nat_cost_month: Money,
+    pub(crate) endpoint_cost_month: Money,
+    pub(crate) saving_month: Money,
+    /// Of which gateway endpoints (S3, DynamoDB).
+    pub(crate) gateway_saving_month: Money,
+    /// Of which interface endpoints.
+    pub(crate) interface_saving_month: Money,
+}
+
+/// The totals of the savings table.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub(crate) struct SavingTotals {
+    pub(crate) nat_cost_month: Money,
+    pub(crate) endpoint_cost_month: Money,
+    pub(crate) saving_month: Money,
+}
+
+/// Where the prices came from.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct PriceInfo {
+    pub(crate) source: String,
+    pub(crate) taken: String,
+    pub(crate) currency: String,
+    /// The `--prices` file; none for the embedded table.
+    pub(crate) file: Option<String>,
+    pub(crate) notes: Vec<String>,
+}
+
+/// Everything the report shows.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct Report {
+    pub(crate) flowpath_version: &'static str,
+    pub(crate) output_dir: String,
+    pub(crate) from: Option<String>,
+    pub(crate) to: Option<String>,
+    pub(crate) files: usize,
+    pub(crate) rows: usize,
+    /// The distinct days present.
+    pub(crate) days: Vec<String>,
+    /// Days of the covered period (distinct days present, at least 1).
+    pub(crate) period_days: u32,
+    /// Days the monthly figures are scaled to.
+    pub(crate) month_days: u32,
+    pub(crate) prices: PriceInfo,
+    pub(crate) interface_endpoint_azs: u32,
+    /// The HTML file written, if any.
+    pub(crate) html: Option<String>,
+    /// Sums of the by-path table.
+    pub(crate) totals: Categories,
+    pub(crate) total: i64,
+    pub(crate) by_path: Vec<ByPath>,
+    pub(crate) top_nat_flows: Vec<NatFlow>,
+    pub(crate) savings: Vec<Saving>,
+    pub(crate) savings_by_vpc: Vec<VpcSaving>,
+    pub(crate) savings_total: SavingTotals,
+    pub(crate) by_day: Vec<DayBytes>,
+}
+
+/// How a report is priced and cut.
+pub(crate) struct Options<'a> {
+    pub(crate) prices: &'a PriceTable,
+    /// `--prices`, when given.
+    pub(crate) prices_file: Option<String>,
+    pub(crate) azs: u32,
+    pub(crate) top: usize,
+    pub(crate) output_dir: String,
+    pub(crate) from: Option<String>,
+    pub(crate) to: Option<String>,
+}
+
+/// Prices the tally.
+pub(crate) fn build(tally: Tally, opt: &Options<'_>) -> Result<Report> {
+    let period_days = u32::try_from(tally.days.len()).unwrap_or(u32::MAX).max(1);
+    let scale = f64::from(MONTH_DAYS) / f64::from(period_days);
+    let monthly = |bytes: i64| (bytes as f64 * scale).round() as i64;
+    let gb = |bytes: i64| bytes as f64 / GB;
+
+    let mut totals = Categories::default();
+    let mut by_path: Vec<ByPath> = tally
+        .by_path
+        .into_iter()
+        .map(|(k, bytes)| {
+            totals.add(&bytes);
+            ByPath {
+                account_id: k.account_id,
+                region: k.region,
+                vpc_id: k.vpc_id,
+                service: k.service,
+                service_region: k.service_region,
+                total: bytes.total(),
+                bytes,
+            }
+        })
+        .collect();
+    // Largest first; the key (already sorted) breaks ties.
+    by_path.sort_by_key(|r| std::cmp::Reverse(r.total));
+
+    let mut top_nat_flows = Vec::with_capacity(tally.nat.len());
+    // (account, region, vpc, service, service region) → NAT bytes
+    let mut per_service: BTreeMap<ServiceKey, i64> = BTreeMap::new();
+    for (k, bytes) in tally.nat {
+        let price = opt.prices.region(&k.region)?;
+        let monthly_bytes = monthly(bytes);
+        top_nat_flows.push(NatFlow {
+            account_id: k.account_id.clone(),
+            region: k.region.clone(),
+            vpc_id: k.vpc_id.clone(),
+            gateway_id: k.gateway_id,
+            service: k.service.clone(),
+            service_region: k.service_region.clone(),
+            bytes,
+            monthly_bytes,
+            nat_cost_month: Money(gb(monthly_bytes) * price.nat_gateway_per_gb),
+        });
+        let key = ServiceKey {
+            account_id: k.account_id,
+            region: k.region,
+            vpc_id: k.vpc_id,
+            service: k.service,
+            service_region: k.service_region,
+        };
+        *per_service.entry(key).or_default() += bytes;
+    }
+    top_nat_flows.sort_by_key(|f| std::cmp::Reverse(f.bytes));
+    top_nat_flows.truncate(opt.top);
+
+    let azs = f64::from(opt.azs);
+    let mut savings = Vec::with_capacity(per_service.len());
+    let mut savings_total = SavingTotals::default();
+    let mut by_vpc: BTreeMap<(String, String, Option<String>), VpcSaving> = BTreeMap::new();
+    for (k, bytes) in per_service {
+        let price = opt.prices.region(&k.region)?;
+        let monthly_bytes = monthly(bytes);
+        let nat_cost = gb(monthly_bytes) * price.nat_gateway_per_gb;
+        let same_region = k.service_region.as_deref() == Some(k.region.as_str());
+        let endpoint = match k.service.as_str() {
+            _ if !same_region => Endpoint::None,
+            "S3" | "DYNAMODB" => Endpoint::Gateway,
+            _ => Endpoint::Interface,
+        };
+        let endpoint_cost = match endpoint {
+            Endpoint::Gateway => Some(0.0),
+            Endpoint::Interface => Some(
+                price.interface_endpoint_per_az_hour * azs * MONTH_HOURS
+                    + price.interface_endpoint_per_gb * gb(monthly_bytes),
+            ),
+            Endpoint::None => None,
+        };
+        let saving = endpoint_cost.map_or(0.0, |c| nat_cost - c);
+        savings_total.nat_cost_month.0 += nat_cost;
+        savings_total.endpoint_cost_month.0 += endpoint_cost.unwrap_or(0.0);
+        savings_total.saving_month.0 += saving;
+        let vpc = by_vpc
+            .entry((k.account_id.clone(), k.region.clone(), k.vpc_id.clone()))
+            .or_insert_with(|| VpcSaving {
+                account_id: k.account_id.clone(),
+                region: k.region.clone(),
+                vpc_id: k.vpc_id.clone(),
+                nat_cost_month: Money::default(),
+                endpoint_cost_month: Money::default(),
+                saving_month: Money::default(),
+                gateway_saving_month: Money::default(),
+                interface_saving_month: Money::default(),
+            });
+        vpc.nat_cost_month.0 += nat_cost;
+        vpc.endpoint_cost_month.0 += endpoint_cost.unwrap_or(0.0);
+        vpc.saving_month.0 += saving;
+        match endpoint {
+            Endpoint::Gateway => vpc.gateway_saving_month.0 += saving,
+            Endpoint::Interface => vpc.interface_saving_month.0 += saving,
+            Endpoint::None => {}
+        }
+        savings.push(Saving {
+            account_id: k.account_id,
+            region: k.region,
+            vpc_id: k.vpc_id,
+            service: k.service,
+            service_region: k.service_region,
+            endpoint,
+            bytes,
+            monthly_bytes,
+            nat_cost_month: Money(nat_cost),
+            endpoint_cost_month: endpoint_cost.map(Money),
+            saving_month: Money(saving),
+        });
+    }
+    savings.sort_by(|a, b| b.saving_month.0.total_cmp(&a.saving_month.0));
+    let mut savings_by_vpc: Vec<VpcSaving> = by_vpc.into_values().collect();
+    savings_by_vpc.sort_by(|a, b| b.saving_month.0.total_cmp(&a.saving_month.0));
+
+    let by_day = tally
+        .by_day
+        .into_iter()
+        .map(|((day, service), bytes)| DayBytes {
+            day,
+            service,
+            bytes,
+        })
+        .collect();
+    Ok(Report {
+        flowpath_version: flowpath_core::VERSION,
+        output_dir: opt.output_dir.clone(),
+        from: opt.from.clone(),
+        to: opt.to.clone(),
+        files: tally.files,
+        rows: tally.rows,
+        days: tally.days.into_iter().collect(),
+        period_days,
+        month_days: MONTH_DAYS,
+        prices: PriceInfo {
+            source: opt.prices.source.clone(),
+            taken: opt.prices.taken.clone(),
+            currency: opt.prices.currency.clone(),
+            file: opt.prices_file.clone(),
+            notes: opt.prices.notes.clone(),
+        },
+        interface_endpoint_azs: opt.azs,
+        html: None,
+        total: totals.total(),
+        totals,
+        by_path,
+        top_nat_flows,
+        savings,
+        savings_by_vpc,
+        savings_total,
+        by_day,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(path: &str, kind: Option<&str>, service: &str, bytes: i64) -> Row {
+        Row {
+            account_id: String::new(),
+            region: String::new(),
+            day: String::new(),
+            window_start: Some(1_787_410_800),
+            vpc_id: Some("vpc-1".into()),
+            subnet_id: None,
+            interface_id: Some("eni-1".into()),
+            interface_kind: kind.map(Into::into),
+            direction: "egress".into(),
+            path: path.into(),
+            attribution: "inventory".into(),
+            gateway_id: (path == "nat_gateway").then(|| "nat-1".into()),
+            remote_service: Some(service.into()),
+            remote_region: Some("us-east-1".into()),
+            action: Some("ACCEPT".into()),
+            protocol: Some(6),
+            flows: 1,
+            packets: 1,
+            bytes,
+        }
+    }
+
+    fn report(rows: &[(&str, Row)]) -> Report {
+        let mut t = Tally::default();
+        for (day, r) in rows {
+            t.add("111111111111", "us-east-1", day, r);
+        }
+        let prices = PriceTable::embedded().unwrap();
+        build(
+            t,
+            &Options {
+                prices: &prices,
+                prices_file: None,
+                azs: 2,
+                top: 10,
+                output_dir: "out".into(),
+                from: None,
+                to: None,
+            },
+        )
+        .unwrap()
+    }
+
+    const D: &str = "2026-08-22";
+    const GIB: i64 = 1 << 30;
+
+    #[test]
+    fn repeats_count_nowhere() {
+        let r = report(&[
+            (D, row("nat_gateway", Some("nat_gateway"), "S3", 100)),
+            (D, row("via_nat_gateway", Some("instance"), "S3", 100)),
+            (D, row("gateway_endpoint", Some("instance"), "S3", 7)),
+            (D, row("interface_endpoint", None, "SQS", 5)),
+            (D, row("interface_endpoint", Some("vpc_endpoint"), "SQS", 5)),
+            (D, row("public", None, "S3", 3)),
+            (
+                D,
+                row("internet_gateway_or_gateway_endpoint", None, "S3", 2),
+            ),
+            (D, row("transit_gateway", None, "S3", 1)),
+            (D, row("internet_gateway", None, "INTERNET", 1000)),
+        ]);
+        assert_eq!(
+            r.totals,
+            Categories {
+                endpoint: 12,
+                nat_gateway: 100,
+                internet_gateway: 0,
+                public_unresolved: 5,
+                other: 1,
+                sent_via_nat_gateway: 100,
+            }
+        );
+        assert_eq!(r.total, 118);
+        assert_eq!(r.rows, 9);
+        let services: Vec<&str> = r.by_path.iter().map(|b| b.service.as_str()).collect();
+        assert_eq!(services, ["S3", "SQS"]);
+    }
+
+    #[test]
+    fn gateway_and_interface_savings_to_the_cent() {
+        // One day scaled to 30: 1 GiB/day of S3 and 10 GiB/day of SQS through NAT.
+        let r = report(&[
+            (D, row("nat_gateway", Some("nat_gateway"), "S3", GIB)),
+            (D, row("nat_gateway", Some("nat_gateway"), "SQS", 10 * GIB)),
+        ]);
+        assert_eq!(r.period_days, 1);
+        let s3 = r.savings.iter().find(|s| s.service == "S3").unwrap();
+        assert_eq!(s3.endpoint, Endpoint::Gateway);
+        assert_eq!(s3.monthly_bytes, 30 * GIB);
+        assert_eq!(s3.nat_cost_month.cents(), 1.35); // 30 GB × $0.045
+        assert_eq!(s3.saving_month.cents(), 1.35);
+        let sqs = r.savings.iter().find(|s| s.service == "SQS").unwrap();
+        assert_eq!(sqs.endpoint, Endpoint::Interface);
+        assert_eq!(sqs.nat_cost_month.cents(), 13.5); // 300 GB × $0.045
+        // 2 AZs × 720 h × $0.01 + 300 GB × $0.01
+        assert_eq!(sqs.endpoint_cost_month.unwrap().cents(), 17.4);
+        assert_eq!(sqs.saving_month.cents(), -3.9);
+        assert_eq!(r.savings_total.saving_month.cents(), -2.55);
+        assert_eq!(r.savings[0].service, "S3", "largest saving first");
+    }
+
+    #[test]
+    fn cross_region_traffic_saves_nothing() {
+        let mut far = row("nat_gateway", Some("nat_gateway"), "S3", GIB);
+        far.remote_region = Some("eu-west-1".into());
+        let r = report(&[(D, far)]);
+        assert_eq!(r.savings[0].endpoint, Endpoint::None);
+        assert!(r.savings[0].endpoint_cost_month.is_none());
+        assert_eq!(r.savings[0].saving_month.cents(), 0.0);
+        assert_eq!(r.savings[0].nat_cost_month.cents(), 1.35);
+    }
+
+    #[test]
+    fn dates() {
+        assert!(is_date("2026-08-22"));
+        assert!(!is_date("unknown"));
+        assert!(!is_date("2026-13-01"));
+        assert!(!is_date("2026-8-22x"));
+    }
+}

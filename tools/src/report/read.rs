@@ -1,0 +1,200 @@
+//! Finding the summary files of a local output and reading them into a [`Tally`].
+//!
+//! Files are `OUT/account_id=<a>/region=<r>/day=<d>/<name>.parquet`; entries whose
+//! name starts with `.` or `_` are skipped at every level (`_flowpath/` holds
+//! bookkeeping, `.day=…` directories are compaction's temporaries). Partition values
+//! are percent-decoded (the writer escapes `/`, `=`, `%`, …). With `--from`/`--to`,
+//! only partitions whose day is a date within the range are read.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use flowpath_core::summary::rows_from_batch;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use rayon::prelude::*;
+
+use super::model::{Tally, is_date};
+
+/// A summary file and its partition values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct SummaryFile {
+    pub(crate) path: PathBuf,
+    pub(crate) account_id: String,
+    pub(crate) region: String,
+    pub(crate) day: String,
+}
+
+/// Which days to read (inclusive; `YYYY-MM-DD`, so text order is date order).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Days {
+    pub(crate) from: Option<String>,
+    pub(crate) to: Option<String>,
+}
+
+impl Days {
+    fn contains(&self, day: &str) -> bool {
+        if self.from.is_none() && self.to.is_none() {
+            return true;
+        }
+        is_date(day)
+            && self.from.as_deref().is_none_or(|f| day >= f)
+            && self.to.as_deref().is_none_or(|t| day <= t)
+    }
+}
+
+/// Entries of `dir` named `<key>=<value>` (value percent-decoded), not hidden,
+/// sorted; `dirs` selects directories, else regular files.
+fn entries(dir: &Path, key: Option<&str>, dirs: bool) -> Result<Vec<(PathBuf, String)>> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))? {
+        let entry = entry.with_context(|| format!("cannot list {}", dir.display()))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with(['.', '_']) {
+            continue;
+        }
+        let file_type = entry
+            .file_type()
+            .with_context(|| format!("cannot stat {}", entry.path().display()))?;
+        // Follow symbolic links as a reader of the directory would.
+        let is_dir = if file_type.is_symlink() {
+            entry.path().is_dir()
+        } else {
+            file_type.is_dir()
+        };
+        if is_dir != dirs {
+            continue;
+        }
+        let value = match key {
+            Some(key) => match name.strip_prefix(key).and_then(|v| v.strip_prefix('=')) {
+                Some(v) => percent_encoding::percent_decode_str(v)
+                    .decode_utf8_lossy()
+                    .into_owned(),
+                None => continue,
+            },
+            None if name.ends_with(".parquet") => name,
+            None => continue,
+        };
+        out.push((entry.path(), value));
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The summary files under `out` whose day `days` contains, sorted by path.
+pub(crate) fn find(out: &Path, days: &Days) -> Result<Vec<SummaryFile>> {
+    let mut files = Vec::new();
+    for (account_dir, account_id) in entries(out, Some("account_id"), true)? {
+        for (region_dir, region) in entries(&account_dir, Some("region"), true)? {
+            for (day_dir, day) in entries(&region_dir, Some("day"), true)? {
+                if !days.contains(&day) {
+                    continue;
+                }
+                for (path, _) in entries(&day_dir, None, false)? {
+                    files.push(SummaryFile {
+                        path,
+                        account_id: account_id.clone(),
+                        region: region.clone(),
+                        day: day.clone(),
+                    });
+                }
+            }
+        }
+    }
+    Ok(files)
+}
+
+/// Reads one summary file into a tally.
+fn read_one(file: &SummaryFile) -> Result<Tally> {
+    let what = || format!("cannot read summary {}", file.path.display());
+    let f = fs::File::open(&file.path).with_context(what)?;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(f)
+        .with_context(what)?
+        .build()
+        .with_context(what)?;
+    let mut tally = Tally::default();
+    tally.files = 1;
+    for batch in reader {
+        let batch = batch.with_context(what)?;
+        for row in rows_from_batch(&batch).with_context(what)? {
+            tally.add(&file.account_id, &file.region, &file.day, &row);
+        }
+    }
+    Ok(tally)
+}
+
+/// Reads the files (in parallel) into one tally; the first failure, in path order,
+/// is the error.
+pub(crate) fn read(files: &[SummaryFile]) -> Result<Tally> {
+    let tallies: Vec<Result<Tally>> = files.par_iter().map(read_one).collect();
+    let mut total = Tally::default();
+    for t in tallies {
+        total.merge(t?);
+    }
+    Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_partitions_and_skips_hidden_and_bookkeeping() {
+        let dir = tempfile::tempdir().unwrap();
+        let mk = |rel: &str| {
+            let p = dir.path().join(rel);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(&p, b"x").unwrap();
+        };
+        mk("account_id=1/region=eu-west-1/day=2026-08-22/a.parquet");
+        mk("account_id=1/region=eu-west-1/day=2026-08-22/.a.parquet.tmp-1");
+        mk("account_id=1/region=eu-west-1/day=2026-08-22/_b.parquet");
+        mk("account_id=1/region=eu-west-1/day=2026-08-22/notes.txt");
+        mk("account_id=1/region=eu-west-1/.day=2026-08-22.compact-9/c.parquet");
+        mk("account_id=1/region=eu-west-1/day=2026-08-23/d.parquet");
+        mk("account_id=1/region=a%2Fb/day=unknown/e.parquet");
+        mk("_flowpath/done/x.json");
+        mk("account_id=_x/region=r/day=2026-08-22/f.parquet");
+        let all = find(dir.path(), &Days::default()).unwrap();
+        let names: Vec<(String, &str, &str)> = all
+            .iter()
+            .map(|f| {
+                (
+                    f.path.file_name().unwrap().to_string_lossy().into_owned(),
+                    f.region.as_str(),
+                    f.day.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("e.parquet".to_owned(), "a/b", "unknown"),
+                ("a.parquet".to_owned(), "eu-west-1", "2026-08-22"),
+                ("d.parquet".to_owned(), "eu-west-1", "2026-08-23"),
+                ("f.parquet".to_owned(), "r", "2026-08-22"),
+            ]
+        );
+        let days = Days {
+            from: Some("2026-08-23".into()),
+            to: None,
+        };
+        let some = find(dir.path(), &days).unwrap();
+        assert_eq!(some.len(), 1);
+        assert_eq!(some[0].day, "2026-08-23");
+    }
+
+    #[test]
+    fn an_unreadable_file_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir
+            .path()
+            .join("account_id=1/region=r/day=2026-08-22/bad.parquet");
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(&p, b"not parquet").unwrap();
+        let files = find(dir.path(), &Days::default()).unwrap();
+        let err = format!("{:#}", read(&files).unwrap_err());
+        assert!(err.contains("cannot read summary"), "{err}");
+        assert!(err.contains("bad.parquet"), "{err}");
+    }
+}

@@ -1,0 +1,243 @@
+//! The report as text tables, for a terminal.
+
+use std::io::{self, Write};
+
+use super::fmt::{bytes, money, opt};
+use super::model::{CATEGORY_NAMES, Endpoint, Report};
+
+/// A table: headings, rows, and which columns are numbers (right-aligned).
+struct Table {
+    head: Vec<&'static str>,
+    numeric: Vec<bool>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    fn new(columns: &[(&'static str, bool)]) -> Table {
+        Table {
+            head: columns.iter().map(|c| c.0).collect(),
+            numeric: columns.iter().map(|c| c.1).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    fn write(&self, w: &mut impl Write) -> io::Result<()> {
+        if self.rows.is_empty() {
+            return writeln!(w, "(none)");
+        }
+        let mut widths: Vec<usize> = self.head.iter().map(|h| h.chars().count()).collect();
+        for row in &self.rows {
+            for (i, cell) in row.iter().enumerate() {
+                if let Some(wd) = widths.get_mut(i) {
+                    *wd = (*wd).max(cell.chars().count());
+                }
+            }
+        }
+        let line = |w: &mut dyn Write, cells: &[&str]| -> io::Result<()> {
+            let mut out = String::new();
+            for (i, cell) in cells.iter().enumerate() {
+                let width = widths.get(i).copied().unwrap_or(0);
+                if i > 0 {
+                    out.push_str("  ");
+                }
+                if self.numeric.get(i).copied().unwrap_or(false) {
+                    out.push_str(&format!("{cell:>width$}"));
+                } else {
+                    out.push_str(&format!("{cell:<width$}"));
+                }
+            }
+            writeln!(w, "{}", out.trim_end())
+        };
+        line(w, &self.head)?;
+        for row in &self.rows {
+            let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+            line(w, &cells)?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes the report's tables.
+pub(crate) fn write(r: &Report, w: &mut impl Write) -> io::Result<()> {
+    let cur = r.prices.currency.as_str();
+    let span = match (r.days.first(), r.days.last()) {
+        (Some(a), Some(b)) if a != b => format!(" ({a} to {b})"),
+        (Some(a), _) => format!(" ({a})"),
+        _ => String::new(),
+    };
+    writeln!(
+        w,
+        "flowpath report of {}: {} summary files, {} rows, {} days{span}",
+        r.output_dir,
+        r.files,
+        r.rows,
+        r.days.len()
+    )?;
+    writeln!(
+        w,
+        "monthly figures scale {} day(s) to {}; prices as of {} ({}, {}), interface \
+         endpoints in {} AZs",
+        r.period_days,
+        r.month_days,
+        r.prices.taken,
+        r.prices.file.as_deref().unwrap_or("embedded table"),
+        r.prices.currency,
+        r.interface_endpoint_azs
+    )?;
+    writeln!(w, "price source: {}", r.prices.source)?;
+    writeln!(w)?;
+
+    writeln!(
+        w,
+        "Bytes by path to AWS services (NAT gateway: bytes on the NAT's interface; \
+         sent via NAT: the same bytes seen from the senders, not added)"
+    )?;
+    let mut cols: Vec<(&'static str, bool)> = vec![
+        ("account", false),
+        ("region", false),
+        ("VPC", false),
+        ("service", false),
+        ("service region", false),
+    ];
+    cols.extend(CATEGORY_NAMES.iter().map(|(_, h)| (*h, true)));
+    cols.extend([("total", true), ("sent via NAT", true)]);
+    let mut t = Table::new(&cols);
+    for b in &r.by_path {
+        let mut row = vec![
+            b.account_id.clone(),
+            b.region.clone(),
+            opt(b.vpc_id.as_deref()).to_owned(),
+            b.service.clone(),
+            opt(b.service_region.as_deref()).to_owned(),
+        ];
+        row.extend(b.bytes.values().iter().map(|v| bytes(*v)));
+        row.extend([bytes(b.total), bytes(b.bytes.sent_via_nat_gateway)]);
+        t.rows.push(row);
+    }
+    let mut total = vec![String::from("total"), String::new(), String::new()];
+    total.extend([String::new(), String::new()]);
+    total.extend(r.totals.values().iter().map(|v| bytes(*v)));
+    total.extend([bytes(r.total), bytes(r.totals.sent_via_nat_gateway)]);
+    t.rows.push(total);
+    t.write(w)?;
+    writeln!(w)?;
+
+    writeln!(w, "Top NAT gateway -> AWS service flows")?;
+    let mut t = Table::new(&[
+        ("account", false),
+        ("region", false),
+        ("VPC", false),
+        ("NAT gateway", false),
+        ("service", false),
+        ("service region", false),
+        ("bytes", true),
+        ("per month", true),
+        ("NAT cost/month", true),
+    ]);
+    for f in &r.top_nat_flows {
+        t.rows.push(vec![
+            f.account_id.clone(),
+            f.region.clone(),
+            opt(f.vpc_id.as_deref()).to_owned(),
+            opt(f.gateway_id.as_deref()).to_owned(),
+            f.service.clone(),
+            opt(f.service_region.as_deref()).to_owned(),
+            bytes(f.bytes),
+            bytes(f.monthly_bytes),
+            money(f.nat_cost_month, cur),
+        ]);
+    }
+    t.write(w)?;
+    writeln!(w)?;
+
+    writeln!(
+        w,
+        "NAT data processing an endpoint would replace, per month"
+    )?;
+    let mut t = Table::new(&[
+        ("account", false),
+        ("region", false),
+        ("VPC", false),
+        ("service", false),
+        ("service region", false),
+        ("endpoint", false),
+        ("per month", true),
+        ("NAT cost", true),
+        ("endpoint cost", true),
+        ("saving", true),
+    ]);
+    for s in &r.savings {
+        t.rows.push(vec![
+            s.account_id.clone(),
+            s.region.clone(),
+            opt(s.vpc_id.as_deref()).to_owned(),
+            s.service.clone(),
+            opt(s.service_region.as_deref()).to_owned(),
+            endpoint_name(s.endpoint).to_owned(),
+            bytes(s.monthly_bytes),
+            money(s.nat_cost_month, cur),
+            s.endpoint_cost_month
+                .map_or_else(|| "-".to_owned(), |c| money(c, cur)),
+            money(s.saving_month, cur),
+        ]);
+    }
+    let st = r.savings_total;
+    if !r.savings.is_empty() {
+        t.rows.push(vec![
+            "total".into(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            money(st.nat_cost_month, cur),
+            money(st.endpoint_cost_month, cur),
+            money(st.saving_month, cur),
+        ]);
+    }
+    t.write(w)?;
+    if r.savings.iter().any(|s| s.saving_month.cents() < 0.0) {
+        writeln!(
+            w,
+            "a negative saving: the interface endpoint would cost more than the NAT \
+             data processing it replaces"
+        )?;
+    }
+    writeln!(w)?;
+
+    writeln!(w, "Savings by VPC, per month")?;
+    let mut t = Table::new(&[
+        ("account", false),
+        ("region", false),
+        ("VPC", false),
+        ("NAT cost", true),
+        ("endpoint cost", true),
+        ("saving", true),
+    ]);
+    for v in &r.savings_by_vpc {
+        t.rows.push(vec![
+            v.account_id.clone(),
+            v.region.clone(),
+            opt(v.vpc_id.as_deref()).to_owned(),
+            money(v.nat_cost_month, cur),
+            money(v.endpoint_cost_month, cur),
+            money(v.saving_month, cur),
+        ]);
+    }
+    t.write(w)?;
+    if let Some(html) = &r.html {
+        writeln!(w)?;
+        writeln!(w, "HTML report: {html}")?;
+    }
+    Ok(())
+}
+
+/// How an endpoint kind reads in a table.
+pub(crate) fn endpoint_name(e: Endpoint) -> &'static str {
+    match e {
+        Endpoint::Gateway => "gateway (no charge)",
+        Endpoint::Interface => "interface",
+        Endpoint::None => "none (other region)",
+    }
+}
