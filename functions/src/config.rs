@@ -5,7 +5,7 @@
 //! | `OUTPUT_BUCKET` | required: where summaries go |
 //! | `OUTPUT_PREFIX` | optional key prefix of summaries (a `/` is added if missing) |
 //! | `RANGES_S3_URI` | optional `s3://bucket/key` of ip-ranges.json; else the embedded snapshot |
-//! | `INVENTORY_S3_URI` | reserved for VPC inventory (not supported yet: refused, not ignored) |
+//! | `INVENTORY_S3_URI` | optional `s3://bucket/key` of one VPC inventory document or `s3://bucket/prefix/` of several (`describe-*` JSON; see `docs/attribution.md`) |
 //! | `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_S3`, `FLOWPATH_S3_PATH_STYLE=1` | S3-compatible stores |
 //! | `RUST_LOG` | log filter (default `info`) |
 
@@ -20,6 +20,8 @@ pub struct Config {
     pub output_prefix: String,
     /// Where ip-ranges.json is kept, if not the embedded snapshot.
     pub ranges: Option<S3Uri>,
+    /// Where the VPC inventory is kept, if any.
+    pub inventory: Option<S3Uri>,
 }
 
 impl Config {
@@ -53,16 +55,14 @@ impl Config {
         {
             return Err(format!("RANGES_S3_URI must name an object, not `{r}`"));
         }
-        if get("INVENTORY_S3_URI").is_some() {
-            return Err(
-                "INVENTORY_S3_URI is set, but VPC inventory is not supported by this version"
-                    .to_owned(),
-            );
-        }
+        let inventory = get("INVENTORY_S3_URI")
+            .map(|u| S3Uri::parse(&u).map_err(|e| format!("INVENTORY_S3_URI: {e}")))
+            .transpose()?;
         Ok(Config {
             output_bucket,
             output_prefix,
             ranges,
+            inventory,
         })
     }
 }
@@ -119,12 +119,19 @@ mod tests {
             .unwrap_err()
             .contains("must name an object")
         );
+        let c = Config::from_vars(vars(&[
+            ("OUTPUT_BUCKET", "o"),
+            ("INVENTORY_S3_URI", "s3://b/inventory/"),
+        ]))
+        .unwrap();
+        assert_eq!(c.inventory.unwrap().key, "inventory/");
         assert!(
             Config::from_vars(vars(&[
                 ("OUTPUT_BUCKET", "o"),
-                ("INVENTORY_S3_URI", "s3://b/i")
+                ("INVENTORY_S3_URI", "b/inventory")
             ]))
-            .is_err()
+            .unwrap_err()
+            .starts_with("INVENTORY_S3_URI:")
         );
     }
 }

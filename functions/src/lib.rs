@@ -15,6 +15,7 @@
 
 pub mod config;
 pub mod error;
+pub mod inventory_source;
 pub mod logging;
 pub mod ranges_source;
 pub mod refresh;

@@ -23,6 +23,7 @@ use serde_json::{Value, json};
 
 use crate::config::Config;
 use crate::error::HandlerError;
+use crate::inventory_source::InventorySource;
 use crate::ranges_source::RangesSource;
 use crate::trigger::{self, BatchJob, ObjectRef, SqsMessage, Trigger};
 
@@ -50,21 +51,24 @@ pub struct Outcome {
     pub outputs: Vec<String>,
 }
 
-/// The summarizer: configuration, the S3 client, and the ranges.
+/// The summarizer: configuration, the S3 client, the ranges and the inventory.
 pub struct App {
     config: Config,
     client: aws_sdk_s3::Client,
     ranges: RangesSource,
+    inventory: InventorySource,
 }
 
 impl App {
     /// A new app; the client is built once per cold start.
     pub fn new(config: Config, client: aws_sdk_s3::Client) -> App {
         let ranges = RangesSource::new(config.ranges.clone());
+        let inventory = InventorySource::new(config.inventory.clone());
         App {
             config,
             client,
             ranges,
+            inventory,
         }
     }
 
@@ -162,6 +166,10 @@ impl App {
         }
         let started = Instant::now();
         let ranges = self.ranges.get(&self.client).await?;
+        let opts = Options {
+            inventory: self.inventory.get(&self.client).await?,
+            ..Options::default()
+        };
         let (info, reader) = flowpath_s3::get_reader(
             &self.client,
             &object.bucket,
@@ -184,14 +192,9 @@ impl App {
                         input: name.clone(),
                         source,
                     })?;
-                summarize_parquet(
-                    &name,
-                    bytes::Bytes::from(body),
-                    &ranges_for_task,
-                    &Options::default(),
-                )
+                summarize_parquet(&name, bytes::Bytes::from(body), &ranges_for_task, &opts)
             } else {
-                pipeline::summarize(&name, reader, &ranges_for_task, &Options::default())
+                pipeline::summarize(&name, reader, &ranges_for_task, &opts)
             }
         })
         .await

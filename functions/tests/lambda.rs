@@ -378,6 +378,88 @@ fn ranges_come_from_s3_and_reload_when_they_change() {
 }
 
 #[test]
+fn inventory_comes_from_s3_and_reloads_when_it_changes() {
+    let s3 = s3_with_logs();
+    let nat_log = "flowlogs/AWSLogs/123456789012/vpcflowlogs/eu-west-1/2026/08/22/\
+                   123456789012_vpcflowlogs_eu-west-1_fl-0a1b2c3d4e5f6a7b8_20260822T1110Z_5f6a7b8c.log";
+    let key = nat_log.trim_start_matches("flowlogs/");
+    s3.put_file(LOGS, key, gzip(&fixture(nat_log)));
+    for doc in std::fs::read_dir(root().join("fixtures/inventory")).unwrap() {
+        let path = doc.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        s3.put_file(
+            OUT,
+            &format!("config/inventory/{name}"),
+            std::fs::read(&path).unwrap(),
+        );
+    }
+    let lambda = Lambda::summarizer(
+        s3.env(),
+        &[("INVENTORY_S3_URI", &format!("s3://{OUT}/config/inventory/"))],
+    );
+    let mut payload = event("s3-put.json");
+    payload["Records"].as_array_mut().unwrap().truncate(1);
+    payload["Records"][0]["s3"]["object"]["key"] = key.into();
+    let nat_rows = |response: &Value| {
+        let out = response["objects"][0]["outputs"][0]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let (batch, _) = parquet(s3.read_file(OUT, &out).unwrap());
+        let rows = flowpath_core::summary::rows_from_batch(&batch).unwrap();
+        let nat: i64 = rows
+            .iter()
+            .filter(|r| r.path == "nat_gateway" && r.remote_service.as_deref() == Some("S3"))
+            .map(|r| r.bytes)
+            .sum();
+        let vpcs: Vec<Option<String>> = rows.iter().map(|r| r.vpc_id.clone()).collect();
+        (nat, vpcs)
+    };
+    let (nat, vpcs) = nat_rows(&lambda.respond(payload.clone()));
+    assert_eq!(nat, 1_550_000, "{}", lambda.function.logs());
+    assert!(
+        vpcs.iter()
+            .all(|v| v.as_deref() == Some("vpc-0abc1234def567890"))
+    );
+    assert!(lambda.function.logs().contains("loaded the VPC inventory"));
+
+    // The NAT gateway leaves the inventory: the next invocation reads it again.
+    s3.put_file(
+        OUT,
+        "config/inventory/describe-nat-gateways.json",
+        r#"{"NatGateways": []}"#,
+    );
+    let enis: Value =
+        serde_json::from_slice(&fixture("inventory/describe-network-interfaces.json")).unwrap();
+    let without_nat: Vec<Value> = enis["NetworkInterfaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["InterfaceType"] != "natGateway")
+        .cloned()
+        .collect();
+    s3.put_file(
+        OUT,
+        "config/inventory/describe-network-interfaces.json",
+        serde_json::to_vec(&serde_json::json!({ "NetworkInterfaces": without_nat })).unwrap(),
+    );
+    let (nat, _) = nat_rows(&lambda.respond(payload));
+    assert_eq!(nat, 0);
+
+    // An inventory that cannot be read fails the object as non-retryable, naming it.
+    s3.put_file(OUT, "config/inventory/broken.json", "{");
+    let mut payload = event("s3-put.json");
+    payload["Records"].as_array_mut().unwrap().truncate(1);
+    payload["Records"][0]["s3"]["object"]["key"] = key.into();
+    let (kind, message) = error_of(lambda.invoke(payload));
+    assert_eq!(kind, "NonRetryable", "{message}");
+    assert!(
+        message.contains("config/inventory/broken.json"),
+        "{message}"
+    );
+}
+
+#[test]
 fn parquet_format_objects_give_the_same_rows_as_text() {
     let s3 = S3Server::start();
     s3.create_bucket(LOGS);

@@ -338,6 +338,7 @@ fn template_wiring() {
     assert_eq!(p["LogPrefix"]["Default"], "AWSLogs/");
     assert_eq!(p["OutputPrefix"]["Default"], "flowpath/summaries/");
     assert_eq!(p["RangesObjectKey"]["Default"], "flowpath/ip-ranges.json");
+    assert_eq!(p["InventoryPrefix"]["Default"], "flowpath/inventory/");
     assert_eq!(p["Architecture"]["Default"], "arm64");
     assert_eq!(
         p["Architecture"]["AllowedValues"],
@@ -415,6 +416,10 @@ fn template_wiring() {
             ("OUTPUT_BUCKET".into(), "out-bucket".into()),
             ("OUTPUT_PREFIX".into(), "flowpath/summaries/".into()),
             ("RANGES_S3_URI".into(), ranges_uri.into()),
+            (
+                "INVENTORY_S3_URI".into(),
+                "s3://out-bucket/flowpath/inventory/".into()
+            ),
             ("RUST_LOG".into(), "info".into()),
         ])
     );
@@ -502,6 +507,10 @@ fn template_wiring() {
                 "s3:GetObject",
                 "arn:aws:s3:::out-bucket/flowpath/ip-ranges.json"
             ),
+            (
+                "s3:GetObject",
+                "arn:aws:s3:::out-bucket/flowpath/inventory/*"
+            ),
             ("s3:ListBucket", "arn:aws:s3:::out-bucket"),
         ])
     );
@@ -519,14 +528,23 @@ fn template_wiring() {
             ("s3:ListBucket", "arn:aws:s3:::out-bucket"),
         ])
     );
-    // ListBucket only to tell a missing ranges object (404) from a denied one (403).
+    // ListBucket only to tell a missing ranges object (404) from a denied one (403),
+    // and (the summarizer) to list the inventory prefix.
     for f in ["SummarizeFunction", "RangesRefreshFunction"] {
         for s in statements(res(f)) {
             if list_of_strings(&s["Action"]).contains(&"s3:ListBucket".to_string()) {
-                assert_eq!(
-                    resolve(&s["Condition"]["StringEquals"]["s3:prefix"], &params),
-                    "flowpath/ip-ranges.json",
-                    "{f}: {s}"
+                let condition = obj(&s["Condition"]);
+                assert_eq!(condition.len(), 1, "{f}: {s}");
+                let prefix = match condition.iter().next() {
+                    Some((op, c)) if op == "StringEquals" => resolve(&c["s3:prefix"], &params),
+                    Some((op, c)) if op == "StringLike" && f == "SummarizeFunction" => {
+                        resolve(&c["s3:prefix"], &params)
+                    }
+                    other => panic!("{f}: unexpected ListBucket condition {other:?}"),
+                };
+                assert!(
+                    prefix == "flowpath/ip-ranges.json" || prefix == "flowpath/inventory/*",
+                    "{f}: ListBucket on {prefix}"
                 );
             }
         }
