@@ -254,6 +254,80 @@ fn inventory_names_endpoints_nat_and_internet_gateways() {
 }
 
 #[test]
+fn explain_tells_endpoint_private_and_public_addresses() {
+    let explain = |args: &[&str]| {
+        let mut all = vec!["explain"];
+        all.extend_from_slice(args);
+        all.push("--json");
+        json(&ok(flowpath(&all)))
+    };
+    // The SQS interface endpoint's address, named from the inventory.
+    let e = explain(&["10.0.1.200", "--inventory", "fixtures/inventory"]);
+    assert_eq!(e["resolved"], false);
+    let a = &e["addresses"][0];
+    assert_eq!(a["kind"], "interface_endpoint");
+    assert_eq!(a["endpoint_id"], "vpce-0abc1234def5678e2");
+    assert_eq!(a["endpoint_service_name"], "com.amazonaws.eu-west-1.sqs");
+    assert_eq!(a["service"], "SQS");
+    assert_eq!(a["subnet_id"], "subnet-0abc1234def567891");
+    assert!(
+        e["verdict"].as_str().unwrap().contains("stays private"),
+        "{e}"
+    );
+    // A public S3 address: service, region, prefix.
+    let e = explain(&["3.5.98.40"]);
+    let a = &e["addresses"][0];
+    assert_eq!(
+        (
+            a["kind"].as_str(),
+            a["service"].as_str(),
+            a["region"].as_str(),
+            a["prefix"].as_str()
+        ),
+        (
+            Some("aws"),
+            Some("S3"),
+            Some("eu-west-1"),
+            Some("3.5.98.0/23")
+        )
+    );
+    // The NAT gateway's Elastic IP, and an instance's private address.
+    let e = explain(&["34.248.10.20", "--inventory", "fixtures/inventory"]);
+    assert_eq!(e["addresses"][0]["kind"], "eni_public");
+    assert_eq!(e["addresses"][0]["interface_kind"], "nat_gateway");
+    assert_eq!(e["addresses"][0]["service"], "EC2");
+    let e = explain(&["10.0.4.4", "--inventory", "fixtures/inventory"]);
+    assert_eq!(e["addresses"][0]["kind"], "private");
+    assert_eq!(e["addresses"][0]["eni"], "eni-0a1b2c3d4e5f60031");
+    // A host name goes through the system resolver (localhost: /etc/hosts, no network).
+    let e = explain(&["localhost"]);
+    assert_eq!(e["resolved"], true);
+    let kinds: Vec<&str> = e["addresses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        !kinds.is_empty() && kinds.iter().all(|k| *k == "private"),
+        "{e}"
+    );
+    // Text output names the endpoint.
+    let text = stdout(&ok(flowpath(&[
+        "explain",
+        "10.0.1.200",
+        "--inventory",
+        "fixtures/inventory",
+    ])));
+    assert!(
+        text.starts_with(
+            "10.0.1.200: interface endpoint vpce-0abc1234def5678e2 (com.amazonaws.eu-west-1.sqs)"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
 fn reruns_overwrite_with_identical_files() {
     let out = tempfile::tempdir().unwrap();
     let o = out.path().to_str().unwrap();
