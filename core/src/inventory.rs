@@ -236,6 +236,10 @@ pub struct Inventory {
     table_by_id: FxHashMap<String, usize>,
     table_by_subnet: FxHashMap<String, usize>,
     main_table_by_vpc: FxHashMap<String, usize>,
+    /// Every VPC and subnet CIDR, merged into sorted disjoint ranges (IPv4, then
+    /// IPv6), for [`Inventory::in_any_vpc`] in O(log n).
+    vpc_space_v4: Vec<(u32, u32)>,
+    vpc_space_v6: Vec<(u128, u128)>,
     documents: Vec<String>,
 }
 
@@ -520,6 +524,20 @@ impl Inventory {
                 self.eni_by_addr.insert(*a, i);
             }
         }
+        let cidrs = self
+            .vpcs
+            .values()
+            .chain(self.subnets.values().map(|(_, c)| c))
+            .flatten();
+        let (mut v4, mut v6) = (Vec::new(), Vec::new());
+        for net in cidrs {
+            match net {
+                IpNet::V4(n) => v4.push((u32::from(n.network()), u32::from(n.broadcast()))),
+                IpNet::V6(n) => v6.push((u128::from(n.network()), u128::from(n.broadcast()))),
+            }
+        }
+        self.vpc_space_v4 = merge_ranges(v4);
+        self.vpc_space_v6 = merge_ranges(v6);
         self.table_by_subnet.clear();
         self.main_table_by_vpc.clear();
         for (i, t) in self.tables.iter().enumerate() {
@@ -607,12 +625,17 @@ impl Inventory {
     }
 
     /// Whether `addr` is in any VPC or subnet CIDR the inventory knows.
+    #[inline]
     pub fn in_any_vpc(&self, addr: IpAddr) -> bool {
-        self.vpcs
-            .values()
-            .chain(self.subnets.values().map(|(_, c)| c))
-            .flatten()
-            .any(|c| c.contains(&addr))
+        fn inside<T: Ord + Copy>(ranges: &[(T, T)], a: T) -> bool {
+            // The last range starting at or before `a`.
+            let i = ranges.partition_point(|(start, _)| *start <= a);
+            i > 0 && ranges[i - 1].1 >= a
+        }
+        match addr {
+            IpAddr::V4(a) => inside(&self.vpc_space_v4, u32::from(a)),
+            IpAddr::V6(a) => inside(&self.vpc_space_v6, u128::from(a)),
+        }
     }
 
     /// The route table of a subnet: its explicit association, else its VPC's main
@@ -669,6 +692,39 @@ impl Inventory {
             }
         }
         best.map(|(_, m)| m)
+    }
+}
+
+/// Sorted, disjoint, non-adjacent ranges covering the same addresses as `ranges`
+/// (inclusive bounds).
+fn merge_ranges<T: Ord + Copy + num_like::Successor>(mut ranges: Vec<(T, T)>) -> Vec<(T, T)> {
+    ranges.sort_unstable();
+    let mut out: Vec<(T, T)> = Vec::with_capacity(ranges.len());
+    for (start, end) in ranges {
+        match out.last_mut() {
+            Some(last) if last.1.successor().is_none_or(|next| start <= next) => {
+                last.1 = last.1.max(end);
+            }
+            _ => out.push((start, end)),
+        }
+    }
+    out
+}
+
+mod num_like {
+    /// The next integer, if any.
+    pub(super) trait Successor: Sized {
+        fn successor(self) -> Option<Self>;
+    }
+    impl Successor for u32 {
+        fn successor(self) -> Option<Self> {
+            self.checked_add(1)
+        }
+    }
+    impl Successor for u128 {
+        fn successor(self) -> Option<Self> {
+            self.checked_add(1)
+        }
     }
 }
 
@@ -1069,6 +1125,50 @@ mod tests {
         assert_eq!(inv.enis().len(), 1);
         assert_eq!(inv.eni("eni-1").unwrap().kind, "interface");
         assert_eq!(inv.documents(), ["a.json", "b.json"]);
+    }
+
+    #[test]
+    fn vpc_space_is_merged_and_searched() {
+        assert_eq!(
+            merge_ranges(vec![(10u32, 20), (0, 4), (5, 9), (15, 30), (40, 50)]),
+            [(0, 30), (40, 50)]
+        );
+        assert_eq!(
+            merge_ranges(vec![(0u32, u32::MAX), (7, 9)]),
+            [(0, u32::MAX)]
+        );
+        let mut inv = Inventory::new();
+        inv.load(
+            "vpcs.json",
+            br#"{"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16"},
+                          {"VpcId": "vpc-2", "CidrBlock": "52.10.0.0/24",
+                           "Ipv6CidrBlockAssociationSet": [{"Ipv6CidrBlock": "2600:1f18::/56"}]}]}"#,
+        )
+        .unwrap();
+        inv.load(
+            "subnets.json",
+            br#"{"Subnets": [{"SubnetId": "subnet-9", "VpcId": "vpc-9", "CidrBlock": "172.16.4.0/24"}]}"#,
+        )
+        .unwrap();
+        let any = |a: &str| inv.in_any_vpc(a.parse().unwrap());
+        for inside in [
+            "10.0.0.0",
+            "10.0.255.255",
+            "52.10.0.77",
+            "172.16.4.9",
+            "2600:1f18::1",
+        ] {
+            assert!(any(inside), "{inside}");
+        }
+        for outside in [
+            "9.255.255.255",
+            "10.1.0.0",
+            "52.10.1.0",
+            "172.16.5.0",
+            "2600:1f18:0:100::",
+        ] {
+            assert!(!any(outside), "{outside}");
+        }
     }
 
     #[test]
