@@ -44,10 +44,35 @@ impl Interner {
         id
     }
 
+    /// [`Interner::intern`], first checking the column's previous value: consecutive
+    /// records usually share account, region, VPC, subnet and interface, and comparing
+    /// a few bytes costs less than hashing them.
+    #[inline]
+    fn intern_cached(&mut self, last: &mut Sym, value: Option<&str>) -> Sym {
+        let Some(v) = value else { return 0 };
+        if *last != 0 && self.get(*last) == Some(v) {
+            return *last;
+        }
+        *last = self.intern(Some(v));
+        *last
+    }
+
     fn get(&self, sym: Sym) -> Option<&str> {
         let i = usize::try_from(sym).ok()?.checked_sub(1)?;
         self.values.get(i).map(|v| &**v)
     }
+}
+
+/// The last symbol interned per text column, for [`Interner::intern_cached`].
+#[derive(Debug, Default, Clone, Copy)]
+struct LastSyms {
+    account: Sym,
+    region: Sym,
+    vpc: Sym,
+    subnet: Sym,
+    interface: Sym,
+    interface_kind: Sym,
+    gateway: Sym,
 }
 
 /// The values one record contributes to its group.
@@ -138,6 +163,7 @@ impl Totals {
 #[derive(Debug, Default, Clone)]
 pub struct Aggregator {
     strings: Interner,
+    last: LastSyms,
     groups: FxHashMap<Key, Totals>,
 }
 
@@ -212,6 +238,14 @@ impl Aggregator {
         Self::default()
     }
 
+    /// An empty aggregator with room for `groups` groups before it grows.
+    pub fn with_capacity(groups: usize) -> Self {
+        Aggregator {
+            groups: FxHashMap::with_capacity_and_hasher(groups, Default::default()),
+            ..Self::default()
+        }
+    }
+
     /// Number of groups.
     pub fn len(&self) -> usize {
         self.groups.len()
@@ -225,22 +259,23 @@ impl Aggregator {
     /// Adds one record.
     #[inline]
     pub fn add(&mut self, c: &Contribution<'_>) {
+        let (strings, last) = (&mut self.strings, &mut self.last);
         let key = Key {
             window: c.start.map(|s| s - s.rem_euclid(3600)),
-            account: self.strings.intern(c.account_id),
-            region: self.strings.intern(c.region),
-            vpc: self.strings.intern(c.vpc_id),
-            subnet: self.strings.intern(c.subnet_id),
-            interface: self.strings.intern(c.interface_id),
-            interface_kind: self.strings.intern(c.interface_kind),
+            account: strings.intern_cached(&mut last.account, c.account_id),
+            region: strings.intern_cached(&mut last.region, c.region),
+            vpc: strings.intern_cached(&mut last.vpc, c.vpc_id),
+            subnet: strings.intern_cached(&mut last.subnet, c.subnet_id),
+            interface: strings.intern_cached(&mut last.interface, c.interface_id),
+            interface_kind: strings.intern_cached(&mut last.interface_kind, c.interface_kind),
             direction: c.direction,
             path: c.path,
             method: c.method,
-            gateway: self.strings.intern(c.gateway_id),
+            gateway: strings.intern_cached(&mut last.gateway, c.gateway_id),
             remote: match (c.remote_named, c.remote) {
                 (Some(n), _) => RemoteKey::Named {
-                    service: self.strings.intern(Some(n.service)),
-                    region: self.strings.intern(n.region),
+                    service: strings.intern(Some(n.service)),
+                    region: strings.intern(n.region),
                 },
                 (None, Some(l)) => RemoteKey::Label(l),
                 (None, None) => RemoteKey::None,
@@ -421,6 +456,21 @@ mod tests {
                 bytes: 495_000
             }
         );
+    }
+
+    #[test]
+    fn the_cached_interner_gives_the_same_symbols() {
+        let mut strings = Interner::default();
+        let mut last = 0;
+        let values = [Some("a"), Some("a"), None, Some("b"), Some("a"), Some("b"), Some("b")];
+        let syms: Vec<Sym> = values
+            .iter()
+            .map(|v| strings.intern_cached(&mut last, *v))
+            .collect();
+        assert_eq!(syms, [1, 1, 0, 2, 1, 2, 2]);
+        let mut plain = Interner::default();
+        let expected: Vec<Sym> = values.iter().map(|v| plain.intern(*v)).collect();
+        assert_eq!(syms, expected);
     }
 
     proptest! {

@@ -447,7 +447,11 @@ impl<'a> ChunkContext<'a> {
     }
 
     fn process(&self, chunk: &Chunk) -> Part {
-        let mut part = Part::default();
+        let mut part = Part {
+            // A 1 MiB chunk holds about 8,000 records; their groups rarely exceed this.
+            aggregate: Aggregator::with_capacity(1024),
+            ..Part::default()
+        };
         let mut rec = Record::default();
         let mut line_no = chunk.first_line;
         let mut rest = &chunk.data[..];
