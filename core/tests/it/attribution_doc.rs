@@ -81,7 +81,7 @@ fn every_example_in_the_attribution_document_holds() {
     let inventory = crate::inventory::fixture_inventory();
     let ranges = Ranges::embedded();
     let examples = examples(&doc);
-    assert!(examples.len() >= 19, "{} examples", examples.len());
+    assert!(examples.len() >= 22, "{} examples", examples.len());
     let mut failures = Vec::new();
     for ex in &examples {
         assert!(!ex.format.is_empty() && !ex.record.is_empty() && !ex.expect.is_empty());
