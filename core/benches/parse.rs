@@ -1,5 +1,6 @@
 //! `parse_line` alone, over generated lines: the default v2 format and a custom v5
-//! format (27 fields). One iteration parses the whole batch.
+//! format (27 fields). One iteration parses the whole batch. `parse_line/*` returns a
+//! record per line; `parse_line_into/*` fills one record, as the pipeline does.
 
 mod common;
 
@@ -7,39 +8,72 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use flowpath_core::format::{Column, Format};
-use flowpath_core::parse::parse_line;
+use flowpath_core::parse::{parse_line, parse_line_into};
+use flowpath_core::record::Record;
 
 const SEED: u64 = 42;
 const RECORDS: u64 = 20_000;
 
 fn bench_parse(c: &mut Criterion) {
-    let mut group = c.benchmark_group("parse_line");
-    for (name, fields) in [
+    let inputs: Vec<(&str, Format, Vec<u8>)> = [
         ("v2", common::v2_fields()),
         ("custom_v5", common::v5_fields()),
-    ] {
+    ]
+    .into_iter()
+    .map(|(name, fields)| {
         let (_, text) = common::text(SEED, RECORDS, &fields);
         let format = Format::from_columns(fields.iter().map(|&f| Column::Known(f)).collect())
             .expect("the bench formats have no duplicates");
-        // Skip the header line; keep every record line (NODATA/SKIPDATA included).
-        let lines: Vec<&[u8]> = text
-            .split(|&b| b == b'\n')
-            .skip(1)
-            .filter(|l| !l.is_empty())
-            .collect();
-        let bytes: usize = lines.iter().map(|l| l.len() + 1).sum();
-        for line in &lines {
-            parse_line(&format, line).expect("generated lines parse");
-        }
-        group.throughput(Throughput::ElementsAndBytes {
-            elements: lines.len() as u64,
-            bytes: bytes as u64,
-        });
-        group.bench_function(name, |b| {
+        (name, format, text)
+    })
+    .collect();
+    let inputs: Vec<(&str, &Format, Vec<&[u8]>, Throughput)> = inputs
+        .iter()
+        .map(|(name, format, text)| {
+            // Skip the header line; keep every record line (NODATA/SKIPDATA included).
+            let lines: Vec<&[u8]> = text
+                .split(|&b| b == b'\n')
+                .skip(1)
+                .filter(|l| !l.is_empty())
+                .collect();
+            let bytes: usize = lines.iter().map(|l| l.len() + 1).sum();
+            for line in &lines {
+                parse_line(format, line).expect("generated lines parse");
+            }
+            let throughput = Throughput::ElementsAndBytes {
+                elements: lines.len() as u64,
+                bytes: bytes as u64,
+            };
+            (*name, format, lines, throughput)
+        })
+        .collect();
+
+    let mut group = c.benchmark_group("parse_line");
+    for (name, format, lines, throughput) in &inputs {
+        group.throughput(throughput.clone());
+        group.bench_function(*name, |b| {
             b.iter(|| {
                 let mut sum = 0u64;
-                for line in &lines {
-                    if let Ok(rec) = parse_line(&format, black_box(line)) {
+                for line in lines {
+                    if let Ok(rec) = parse_line(format, black_box(line)) {
+                        sum = sum.wrapping_add(rec.bytes.unwrap_or(0));
+                    }
+                }
+                black_box(sum)
+            });
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("parse_line_into");
+    for (name, format, lines, throughput) in &inputs {
+        group.throughput(throughput.clone());
+        group.bench_function(*name, |b| {
+            b.iter(|| {
+                let mut sum = 0u64;
+                let mut rec = Record::default();
+                for line in lines {
+                    if parse_line_into(format, black_box(line), &mut rec).is_ok() {
                         sum = sum.wrapping_add(rec.bytes.unwrap_or(0));
                     }
                 }

@@ -462,7 +462,15 @@ mod tests {
     fn the_cached_interner_gives_the_same_symbols() {
         let mut strings = Interner::default();
         let mut last = 0;
-        let values = [Some("a"), Some("a"), None, Some("b"), Some("a"), Some("b"), Some("b")];
+        let values = [
+            Some("a"),
+            Some("a"),
+            None,
+            Some("b"),
+            Some("a"),
+            Some("b"),
+            Some("b"),
+        ];
         let syms: Vec<Sym> = values
             .iter()
             .map(|v| strings.intern_cached(&mut last, *v))
