@@ -346,37 +346,71 @@ impl Aggregator {
     /// The groups as rows, sorted by partition then by every key column.
     /// Sums beyond `i64::MAX` saturate (Parquet INT64 is signed).
     pub fn into_rows(self, ranges: &Ranges) -> Vec<Row> {
-        let s = |sym: Sym| self.strings.get(sym).map(str::to_owned);
-        let mut rows: Vec<Row> = self
+        let groups = self.into_groups(ranges);
+        groups.sorted_rows().iter().map(RowRef::to_row).collect()
+    }
+
+    /// The groups, ready to be read as borrowed rows ([`Groups::sorted_rows`]): no
+    /// string is copied, which keeps the memory of a large summary to its groups.
+    pub fn into_groups(self, ranges: &Ranges) -> Groups<'_> {
+        Groups {
+            strings: self.strings,
+            ranges,
+            groups: self.groups.into_iter().collect(),
+        }
+    }
+}
+
+/// An aggregator's groups with what resolves their values. See [`Aggregator::into_groups`].
+#[derive(Debug)]
+pub struct Groups<'r> {
+    strings: Interner,
+    ranges: &'r Ranges,
+    groups: Vec<(Key, Totals)>,
+}
+
+impl Groups<'_> {
+    /// Number of groups.
+    pub fn len(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// Every group as a borrowed row, sorted exactly as [`Row`]s sort (partition, then
+    /// every key column).
+    pub fn sorted_rows(&self) -> Vec<RowRef<'_>> {
+        let s = |sym: Sym| self.strings.get(sym);
+        let mut rows: Vec<RowRef<'_>> = self
             .groups
             .iter()
             .map(|(k, t)| {
                 let (remote_service, remote_region) = match k.remote {
                     RemoteKey::None => (None, None),
                     RemoteKey::Label(l) => {
-                        let label = ranges.label(l);
-                        (Some(label.service.clone()), label.region.clone())
+                        let label = self.ranges.label(l);
+                        (Some(label.service.as_str()), label.region.as_deref())
                     }
                     RemoteKey::Named { service, region } => (s(service), s(region)),
                 };
-                Row {
-                    account_id: s(k.account).unwrap_or_else(|| layout::UNKNOWN.to_owned()),
-                    region: s(k.region).unwrap_or_else(|| layout::UNKNOWN.to_owned()),
-                    day: k
-                        .window
-                        .map_or_else(|| layout::UNKNOWN.to_owned(), layout::utc_day),
+                RowRef {
+                    account_id: s(k.account).unwrap_or(layout::UNKNOWN),
+                    region: s(k.region).unwrap_or(layout::UNKNOWN),
                     window_start: k.window,
                     vpc_id: s(k.vpc),
                     subnet_id: s(k.subnet),
                     interface_id: s(k.interface),
                     interface_kind: s(k.interface_kind),
-                    direction: k.direction.as_str().to_owned(),
-                    path: k.path.name().into_owned(),
-                    attribution: k.method.as_str().to_owned(),
+                    direction: k.direction.as_str(),
+                    path: k.path.name(),
+                    attribution: k.method.as_str(),
                     gateway_id: s(k.gateway),
                     remote_service,
                     remote_region,
-                    action: k.action.map(|a| a.as_str().to_owned()),
+                    action: k.action.map(Action::as_str),
                     protocol: k.protocol.map(i32::from),
                     flows: saturate(t.flows),
                     packets: saturate(t.packets),
@@ -384,8 +418,179 @@ impl Aggregator {
                 }
             })
             .collect();
-        rows.sort_unstable();
+        rows.sort_unstable_by(|a, b| a.cmp_as_rows(b));
         rows
+    }
+}
+
+/// A row borrowed from [`Groups`] (or from a [`Row`]): the same values, no copies. The
+/// partition `day` is not stored: it is [`RowRef::day`], a function of the window.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowRef<'a> {
+    /// Partition: account.
+    pub account_id: &'a str,
+    /// Partition: region.
+    pub region: &'a str,
+    /// Start of the hour window, Unix seconds.
+    pub window_start: Option<i64>,
+    /// `vpc-id`.
+    pub vpc_id: Option<&'a str>,
+    /// `subnet-id`.
+    pub subnet_id: Option<&'a str>,
+    /// `interface-id`.
+    pub interface_id: Option<&'a str>,
+    /// The ENI's type from the inventory.
+    pub interface_kind: Option<&'a str>,
+    /// `ingress`, `egress` or `unknown`.
+    pub direction: &'a str,
+    /// The path's name.
+    pub path: std::borrow::Cow<'a, str>,
+    /// How the path was decided.
+    pub attribution: &'a str,
+    /// The gateway of the path.
+    pub gateway_id: Option<&'a str>,
+    /// The remote's service.
+    pub remote_service: Option<&'a str>,
+    /// The remote's region.
+    pub remote_region: Option<&'a str>,
+    /// `ACCEPT` or `REJECT`.
+    pub action: Option<&'a str>,
+    /// IANA protocol number.
+    pub protocol: Option<i32>,
+    /// Records summed.
+    pub flows: i64,
+    /// Packets summed.
+    pub packets: i64,
+    /// Bytes summed.
+    pub bytes: i64,
+}
+
+impl RowRef<'_> {
+    /// Partition: `YYYY-MM-DD` of the window, or `unknown`.
+    pub fn day(&self) -> String {
+        self.window_start
+            .map_or_else(|| layout::UNKNOWN.to_owned(), layout::utc_day)
+    }
+
+    /// Whether two rows fall in the same Hive partition.
+    pub fn same_partition(&self, other: &RowRef<'_>) -> bool {
+        self.account_id == other.account_id
+            && self.region == other.region
+            && self.window_start.map(|w| w.div_euclid(86_400))
+                == other.window_start.map(|w| w.div_euclid(86_400))
+    }
+
+    /// The order of [`Row`]'s `Ord`: account, region, day, then every other column in
+    /// order. The day string orders as its window does, with `unknown` (no window)
+    /// after every date, so the window stands in for it.
+    pub fn cmp_as_rows(&self, other: &RowRef<'_>) -> std::cmp::Ordering {
+        let day = |r: &RowRef<'_>| {
+            (
+                r.window_start.is_none(),
+                r.window_start.map(|w| w.div_euclid(86_400)),
+            )
+        };
+        (self.account_id, self.region, day(self), self.window_start)
+            .cmp(&(
+                other.account_id,
+                other.region,
+                day(other),
+                other.window_start,
+            ))
+            .then_with(|| {
+                (
+                    self.vpc_id,
+                    self.subnet_id,
+                    self.interface_id,
+                    self.interface_kind,
+                    self.direction,
+                    &self.path,
+                    self.attribution,
+                    self.gateway_id,
+                )
+                    .cmp(&(
+                        other.vpc_id,
+                        other.subnet_id,
+                        other.interface_id,
+                        other.interface_kind,
+                        other.direction,
+                        &other.path,
+                        other.attribution,
+                        other.gateway_id,
+                    ))
+            })
+            .then_with(|| {
+                (
+                    self.remote_service,
+                    self.remote_region,
+                    self.action,
+                    self.protocol,
+                    self.flows,
+                    self.packets,
+                    self.bytes,
+                )
+                    .cmp(&(
+                        other.remote_service,
+                        other.remote_region,
+                        other.action,
+                        other.protocol,
+                        other.flows,
+                        other.packets,
+                        other.bytes,
+                    ))
+            })
+    }
+
+    /// The same row, owned.
+    pub fn to_row(&self) -> Row {
+        let own = |v: Option<&str>| v.map(str::to_owned);
+        Row {
+            account_id: self.account_id.to_owned(),
+            region: self.region.to_owned(),
+            day: self.day(),
+            window_start: self.window_start,
+            vpc_id: own(self.vpc_id),
+            subnet_id: own(self.subnet_id),
+            interface_id: own(self.interface_id),
+            interface_kind: own(self.interface_kind),
+            direction: self.direction.to_owned(),
+            path: self.path.clone().into_owned(),
+            attribution: self.attribution.to_owned(),
+            gateway_id: own(self.gateway_id),
+            remote_service: own(self.remote_service),
+            remote_region: own(self.remote_region),
+            action: own(self.action),
+            protocol: self.protocol,
+            flows: self.flows,
+            packets: self.packets,
+            bytes: self.bytes,
+        }
+    }
+}
+
+impl Row {
+    /// The row, borrowed.
+    pub fn as_ref(&self) -> RowRef<'_> {
+        RowRef {
+            account_id: &self.account_id,
+            region: &self.region,
+            window_start: self.window_start,
+            vpc_id: self.vpc_id.as_deref(),
+            subnet_id: self.subnet_id.as_deref(),
+            interface_id: self.interface_id.as_deref(),
+            interface_kind: self.interface_kind.as_deref(),
+            direction: &self.direction,
+            path: std::borrow::Cow::Borrowed(&self.path),
+            attribution: &self.attribution,
+            gateway_id: self.gateway_id.as_deref(),
+            remote_service: self.remote_service.as_deref(),
+            remote_region: self.remote_region.as_deref(),
+            action: self.action.as_deref(),
+            protocol: self.protocol,
+            flows: self.flows,
+            packets: self.packets,
+            bytes: self.bytes,
+        }
     }
 }
 
@@ -401,7 +606,8 @@ mod tests {
     fn contribution(i: u64) -> Contribution<'static> {
         const ENIS: [&str; 3] = ["eni-a", "eni-b", "eni-c"];
         Contribution {
-            start: Some(1_700_000_000 + (i as i64 % 5) * 1800),
+            // Windows over three days, and some records without a start (day unknown).
+            start: (!i.is_multiple_of(7)).then_some(1_700_000_000 + (i as i64 % 5) * 43_200),
             account_id: Some("111122223333"),
             region: if i.is_multiple_of(4) {
                 None
@@ -445,7 +651,12 @@ mod tests {
         let bytes: i64 = rows.iter().map(|r| r.bytes).sum();
         assert_eq!(flows, 100);
         assert_eq!(bytes, (0..100).sum::<i64>() * 100);
-        assert!(rows.iter().all(|r| r.window_start.unwrap() % 3600 == 0));
+        assert!(
+            rows.iter()
+                .flat_map(|r| r.window_start)
+                .all(|w| w % 3600 == 0)
+        );
+        assert!(rows.iter().any(|r| r.day == "unknown"));
         assert!(rows.iter().any(|r| r.region == "unknown"));
         assert!(rows.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(
@@ -500,7 +711,10 @@ mod tests {
             if reverse { parts.reverse(); }
             let mut merged = Aggregator::new();
             for p in parts { merged.merge(p); }
-            prop_assert_eq!(merged.into_rows(&r), whole.into_rows(&r));
+            let rows = whole.into_rows(&r);
+            // Sorted as `Row`'s own order says (the borrowed sort must agree with it).
+            prop_assert!(rows.windows(2).all(|w| w[0] < w[1]));
+            prop_assert_eq!(merged.into_rows(&r), rows);
         }
     }
 }

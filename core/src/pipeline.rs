@@ -120,17 +120,43 @@ impl Summary {
         self.aggregate.into_rows(ranges)
     }
 
-    /// The summary split into Hive partitions, each with the metadata its file carries.
-    pub fn into_partitions(self, ranges: &Ranges) -> (FileMeta, Vec<Partition>) {
-        let meta = FileMeta {
+    /// The metadata every file of this summary carries.
+    fn file_meta(&self, ranges: &Ranges) -> FileMeta {
+        FileMeta {
             ranges_sync_token: ranges.sync_token().to_owned(),
             ranges_create_date: ranges.create_date().to_owned(),
             inputs: vec![self.input.clone()],
             counts: self.stats.counts,
-        };
+        }
+    }
+
+    /// The summary split into Hive partitions, each with the metadata its file carries.
+    pub fn into_partitions(self, ranges: &Ranges) -> (FileMeta, Vec<Partition>) {
+        let meta = self.file_meta(ranges);
         (meta, summary::partitions(self.aggregate.into_rows(ranges)))
     }
+
+    /// Each partition's summary file, encoded: (`account_id=…/region=…/day=…`
+    /// directory, Parquet bytes), in order, and the metadata they carry. The same
+    /// bytes as writing [`Summary::into_partitions`], without copying every value into
+    /// an owned row first (a summary with many groups stays small).
+    pub fn encode(self, ranges: &Ranges) -> Result<(FileMeta, Vec<EncodedFile>), Error> {
+        let meta = self.file_meta(ranges);
+        let groups = self.aggregate.into_groups(ranges);
+        let rows = groups.sorted_rows();
+        let mut files = Vec::new();
+        for (dir, range) in summary::partition_ranges(&rows) {
+            let mut body = Vec::new();
+            summary::write_parquet_refs(&mut body, &rows[range], &meta)?;
+            files.push((dir, body));
+        }
+        Ok((meta, files))
+    }
 }
+
+/// One encoded summary file: its `account_id=…/region=…/day=…` directory and its
+/// Parquet bytes.
+pub type EncodedFile = (String, Vec<u8>);
 
 /// Summarizes one input: plain or gzip text, with or without a header line.
 ///

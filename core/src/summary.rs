@@ -32,7 +32,7 @@ use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
 
-use crate::aggregate::Row;
+use crate::aggregate::{Row, RowRef};
 use crate::error::Error;
 use crate::layout;
 
@@ -160,7 +160,13 @@ pub fn partitions(rows: Vec<Row>) -> Vec<Partition> {
 
 /// The rows as one Arrow record batch of [`schema`].
 pub fn to_batch(rows: &[Row]) -> Result<RecordBatch, Error> {
-    let text = |f: fn(&Row) -> Option<&str>| -> ArrayRef {
+    let refs: Vec<RowRef<'_>> = rows.iter().map(Row::as_ref).collect();
+    batch_of(&refs)
+}
+
+/// Borrowed rows as one Arrow record batch of [`schema`].
+pub fn batch_of(rows: &[RowRef<'_>]) -> Result<RecordBatch, Error> {
+    let text = |f: for<'r> fn(&'r RowRef<'_>) -> Option<&'r str>| -> ArrayRef {
         Arc::new(rows.iter().map(f).collect::<StringArray>())
     };
     let columns: Vec<ArrayRef> = vec![
@@ -170,23 +176,41 @@ pub fn to_batch(rows: &[Row]) -> Result<RecordBatch, Error> {
                 .collect::<TimestampMicrosecondArray>()
                 .with_timezone("UTC"),
         ),
-        text(|r| r.vpc_id.as_deref()),
-        text(|r| r.subnet_id.as_deref()),
-        text(|r| r.interface_id.as_deref()),
-        text(|r| r.interface_kind.as_deref()),
-        text(|r| Some(&r.direction)),
+        text(|r| r.vpc_id),
+        text(|r| r.subnet_id),
+        text(|r| r.interface_id),
+        text(|r| r.interface_kind),
+        text(|r| Some(r.direction)),
         text(|r| Some(&r.path)),
-        text(|r| Some(&r.attribution)),
-        text(|r| r.gateway_id.as_deref()),
-        text(|r| r.remote_service.as_deref()),
-        text(|r| r.remote_region.as_deref()),
-        text(|r| r.action.as_deref()),
+        text(|r| Some(r.attribution)),
+        text(|r| r.gateway_id),
+        text(|r| r.remote_service),
+        text(|r| r.remote_region),
+        text(|r| r.action),
         Arc::new(rows.iter().map(|r| r.protocol).collect::<Int32Array>()),
         Arc::new(rows.iter().map(|r| Some(r.flows)).collect::<Int64Array>()),
         Arc::new(rows.iter().map(|r| Some(r.packets)).collect::<Int64Array>()),
         Arc::new(rows.iter().map(|r| Some(r.bytes)).collect::<Int64Array>()),
     ];
     Ok(RecordBatch::try_new(schema(), columns)?)
+}
+
+/// The partitions of sorted borrowed rows: `(account_id=…/region=…/day=… directory,
+/// range of rows)`, in order.
+pub fn partition_ranges(rows: &[RowRef<'_>]) -> Vec<(String, std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..=rows.len() {
+        if i == rows.len() || !rows[i].same_partition(&rows[start]) {
+            let first = &rows[start];
+            out.push((
+                layout::partition_path(first.account_id, first.region, &first.day()),
+                start..i,
+            ));
+            start = i;
+        }
+    }
+    out
 }
 
 /// The rows of a record batch read back from a summary file: the inverse of
@@ -275,6 +299,16 @@ pub fn rows_from_batch(batch: &RecordBatch) -> Result<Vec<Row>, Error> {
 
 /// Writes rows as a Parquet summary file to `out`.
 pub fn write_parquet<W: Write + Send>(out: W, rows: &[Row], meta: &FileMeta) -> Result<(), Error> {
+    let refs: Vec<RowRef<'_>> = rows.iter().map(Row::as_ref).collect();
+    write_parquet_refs(out, &refs, meta)
+}
+
+/// Writes borrowed rows as a Parquet summary file to `out`.
+pub fn write_parquet_refs<W: Write + Send>(
+    out: W,
+    rows: &[RowRef<'_>],
+    meta: &FileMeta,
+) -> Result<(), Error> {
     let kv = meta
         .key_values()
         .into_iter()
@@ -285,7 +319,7 @@ pub fn write_parquet<W: Write + Send>(out: W, rows: &[Row], meta: &FileMeta) -> 
         .set_dictionary_enabled(true)
         .set_key_value_metadata(Some(kv))
         .build();
-    let batch = to_batch(rows)?;
+    let batch = batch_of(rows)?;
     let mut writer = ArrowWriter::try_new(out, schema(), Some(props))?;
     writer.write(&batch)?;
     writer.close()?;

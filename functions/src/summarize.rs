@@ -18,7 +18,6 @@ use std::io::Read;
 use flowpath_core::flowlog_parquet::summarize_parquet;
 use flowpath_core::layout::output_name;
 use flowpath_core::pipeline::{self, Options};
-use flowpath_core::summary::write_parquet;
 use serde_json::{Value, json};
 
 use crate::config::Config;
@@ -228,14 +227,12 @@ impl App {
             .or(info.etag.clone())
             .unwrap_or_default();
         let file_name = output_name(&format!("{input}#{version}"));
-        let (meta, partitions) = summary.into_partitions(&ranges);
-        let mut outputs = Vec::with_capacity(partitions.len());
-        for part in &partitions {
-            let mut body = Vec::new();
-            write_parquet(&mut body, &part.rows, &meta).map_err(|e| {
-                HandlerError::Internal(format!("{input}: encoding the summary: {e}"))
-            })?;
-            let key = format!("{}{}/{}", self.config.output_prefix, part.dir(), file_name);
+        let (_, files) = summary
+            .encode(&ranges)
+            .map_err(|e| HandlerError::Internal(format!("{input}: encoding the summary: {e}")))?;
+        let mut outputs = Vec::with_capacity(files.len());
+        for (dir, body) in files {
+            let key = format!("{}{}/{}", self.config.output_prefix, dir, file_name);
             let source_etag = info.etag.as_deref().unwrap_or("");
             flowpath_s3::put(
                 &self.client,

@@ -31,7 +31,7 @@ use flowpath_core::flowlog_parquet::{is_parquet, summarize_parquet};
 use flowpath_core::format::Format;
 use flowpath_core::layout::output_name;
 use flowpath_core::pipeline::{self, Options, Stats};
-use flowpath_core::summary::{Counts, write_parquet};
+use flowpath_core::summary::Counts;
 use flowpath_s3::{ObjectInfo, S3Error, S3ErrorKind, S3Uri};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
@@ -425,14 +425,13 @@ fn encode(
 ) -> Result<Encoded> {
     let stats = summary.stats.clone();
     let unknown_fields = summary.format.unknown_names().map(str::to_owned).collect();
-    let (meta, partitions) = summary.into_partitions(ranges);
-    let mut files = Vec::with_capacity(partitions.len());
-    for part in &partitions {
-        let mut body = Vec::new();
-        write_parquet(&mut body, &part.rows, &meta)
-            .with_context(|| format!("{name}: cannot encode its summary"))?;
-        files.push((format!("{}/{file_name}", part.dir()), body));
-    }
+    let (_, encoded) = summary
+        .encode(ranges)
+        .with_context(|| format!("{name}: cannot encode its summary"))?;
+    let files = encoded
+        .into_iter()
+        .map(|(dir, body)| (format!("{dir}/{file_name}"), body))
+        .collect();
     Ok(Encoded {
         stats,
         unknown_fields,

@@ -415,3 +415,55 @@ fn unusable_inputs_fail_with_their_name() {
         "bad/bad-header.log: line 1: bad format: field `srcaddr` appears twice in the format"
     );
 }
+
+/// `Summary::encode` (borrowed rows) writes exactly the files that owned rows give.
+#[test]
+fn encode_gives_the_bytes_of_owned_rows() {
+    let ranges = Ranges::embedded();
+    let inputs = [
+        "flowlogs/v2-default.log",
+        "flowlogs/v5-custom.log",
+        "flowlogs/no-header-v2.log",
+        "flowlogs/AWSLogs/123456789012/vpcflowlogs/eu-west-1/2026/08/22/123456789012_vpcflowlogs_eu-west-1_fl-0a1b2c3d4e5f6a7b8_20260822T1110Z_5f6a7b8c.log",
+    ];
+    // Records over two days, a day without a window (NODATA has `start`; a `-` start
+    // does not), and several accounts and regions: more than one partition.
+    let mixed = "version account-id region interface-id srcaddr dstaddr packets bytes start action log-status\n\
+                 2 111111111111 us-east-1 eni-1 10.0.0.1 3.5.98.40 1 100 1787392810 ACCEPT OK\n\
+                 2 111111111111 us-east-1 eni-1 10.0.0.1 3.5.98.40 1 100 1787479210 ACCEPT OK\n\
+                 2 111111111111 eu-west-1 eni-2 10.0.0.2 52.94.26.1 1 50 1787392810 REJECT OK\n\
+                 2 222222222222 us-east-1 eni-3 10.0.0.3 203.0.113.9 1 70 - ACCEPT OK\n";
+    let mut all: Vec<(String, Vec<u8>)> = inputs
+        .iter()
+        .map(|rel| (rel.to_string(), read(rel)))
+        .collect();
+    all.push(("mixed.log".to_owned(), mixed.as_bytes().to_vec()));
+    for (name, bytes) in all {
+        let owned = summarize(&name, &bytes[..], &ranges, &Options::default()).unwrap();
+        let borrowed = summarize(&name, &bytes[..], &ranges, &Options::default()).unwrap();
+        let (meta, partitions) = owned.into_partitions(&ranges);
+        let expected: Vec<(String, Vec<u8>)> = partitions
+            .iter()
+            .map(|p| {
+                let mut body = Vec::new();
+                flowpath_core::summary::write_parquet(&mut body, &p.rows, &meta).unwrap();
+                (p.dir(), body)
+            })
+            .collect();
+        let (meta2, files) = borrowed.encode(&ranges).unwrap();
+        assert_eq!(meta, meta2);
+        assert_eq!(files, expected, "{name}");
+        if name == "mixed.log" {
+            let dirs: Vec<&str> = files.iter().map(|(d, _)| d.as_str()).collect();
+            assert_eq!(
+                dirs,
+                [
+                    "account_id=111111111111/region=eu-west-1/day=2026-08-22",
+                    "account_id=111111111111/region=us-east-1/day=2026-08-22",
+                    "account_id=111111111111/region=us-east-1/day=2026-08-23",
+                    "account_id=222222222222/region=us-east-1/day=unknown",
+                ]
+            );
+        }
+    }
+}
