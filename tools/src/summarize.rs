@@ -8,8 +8,9 @@
 //! I/O: listing runs ahead of the work, and up to `--concurrency` inputs are in flight
 //! at once, each downloaded whole (with retries; a memory budget bounds the bytes held)
 //! and then summarized on a blocking thread, where the core spreads the chunks of the
-//! input over the rayon pool. So downloads overlap the CPU work, and one slow object
-//! holds one slot, not the run.
+//! input over the rayon pool; at most one input more than there are worker threads is
+//! summarized at once, which bounds memory whatever `--concurrency` is. So downloads
+//! overlap the CPU work, and one slow object holds one slot, not the run.
 //!
 //! An input that fails (unreadable, missing, access denied, bad gzip, bad header, a
 //! malformed line under `--strict`) writes nothing: its summary is complete in memory
@@ -123,6 +124,10 @@ struct Ctx {
     done: HashSet<String>,
     force: bool,
     budget: Arc<Semaphore>,
+    /// Inputs being summarized (the CPU phase) at once: the worker threads plus one,
+    /// whatever `--concurrency` lets download. More would only hold more summaries in
+    /// memory at once, not go faster.
+    summarizing: Arc<Semaphore>,
     progress: Progress,
 }
 
@@ -209,6 +214,7 @@ pub(crate) fn run(args: &SummarizeArgs) -> Result<ExitCode> {
             done,
             force: args.force,
             budget: Arc::new(Semaphore::new(MEMORY_BUDGET_KIB)),
+            summarizing: Arc::new(Semaphore::new(rayon::current_num_threads() + 1)),
             progress: Progress::new(args.json),
         });
         let result = work(
@@ -500,10 +506,15 @@ async fn process_local(ctx: &Ctx, input: Input) -> Result<Done> {
     let file_name = output_name(&input.identity());
     let ranges = Arc::clone(&ctx.ranges);
     let opts = ctx.opts.clone();
+    let cpu = Arc::clone(&ctx.summarizing)
+        .acquire_owned()
+        .await
+        .map_err(|e| anyhow!("summarizing slots: {e}"))?;
     let (bytes, encoded) =
         tokio::task::spawn_blocking(move || summarize_local(&input, &ranges, &opts, &file_name))
             .await
             .map_err(|e| anyhow!("summarizing task: {e}"))??;
+    drop(cpu);
     let written = ctx
         .out
         .write_files(ctx.client.as_ref(), encoded.files, &[])
@@ -587,6 +598,10 @@ async fn process_s3(
     let name = source.clone();
     // Routed by the key's ending, as the Lambda routes it.
     let parquet = key.ends_with(".log.parquet");
+    let cpu = Arc::clone(&ctx.summarizing)
+        .acquire_owned()
+        .await
+        .map_err(|e| anyhow!("summarizing slots: {e}"))?;
     let encoded = tokio::task::spawn_blocking(move || -> Result<Encoded> {
         let summary = if parquet {
             summarize_parquet(&name, bytes::Bytes::from(body), &ranges, &opts)?
@@ -597,6 +612,7 @@ async fn process_s3(
     })
     .await
     .map_err(|e| anyhow!("{source}: summarizing task: {e}"))??;
+    drop(cpu);
     let Encoded {
         stats,
         unknown_fields,
