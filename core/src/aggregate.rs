@@ -384,7 +384,7 @@ impl Groups<'_> {
     /// every key column).
     pub fn sorted_rows(&self) -> Vec<RowRef<'_>> {
         let s = |sym: Sym| self.strings.get(sym);
-        let mut rows: Vec<RowRef<'_>> = self
+        let rows: Vec<RowRef<'_>> = self
             .groups
             .iter()
             .map(|(k, t)| {
@@ -418,8 +418,170 @@ impl Groups<'_> {
                 }
             })
             .collect();
-        rows.sort_unstable_by(|a, b| a.cmp_as_rows(b));
-        rows
+        // Sorting compares ranks, not strings: every string a row can hold is ranked
+        // once (the interned values, the ranges' labels, the fixed names), and a
+        // group's sort key is then integers in the order of `RowRef::cmp_as_rows`.
+        let ranks = Ranks::new(self);
+        let mut order: Vec<(SortKey, u32)> = self
+            .groups
+            .iter()
+            .zip(0u32..)
+            .map(|((k, t), i)| (ranks.key(k, t), i))
+            .collect();
+        order.sort_unstable();
+        let mut slots: Vec<Option<RowRef<'_>>> = rows.into_iter().map(Some).collect();
+        order
+            .into_iter()
+            .filter_map(|(_, i)| slots.get_mut(i as usize).and_then(Option::take))
+            .collect()
+    }
+}
+
+/// `(account, region, (no window, day), window)`, then the key columns, then the sums.
+type SortKey = (
+    (u32, u32, (bool, Option<i64>), Option<i64>),
+    (u32, u32, u32, u32, u32, u32, u32, u32),
+    (u32, u32, u32, Option<u8>, u64, u64, u64),
+);
+
+/// The rank of every string a group's row can hold, in byte order; 0 is "none".
+struct Ranks {
+    universe: Vec<String>,
+    syms: Vec<u32>,
+    labels: Vec<(u32, u32)>,
+    paths: Vec<(Path, u32)>,
+    fixed: [u32; 8],
+}
+
+/// Positions in [`Ranks::fixed`].
+const DIRECTIONS: [Direction; 3] = [Direction::Ingress, Direction::Egress, Direction::Unknown];
+const METHODS: [Method; 3] = [
+    Method::TrafficPathField,
+    Method::Inventory,
+    Method::AddressOnly,
+];
+const ACTIONS: [Action; 2] = [Action::Accept, Action::Reject];
+
+impl Ranks {
+    fn new(groups: &Groups<'_>) -> Ranks {
+        let labels = groups.ranges.labels();
+        let mut universe: Vec<String> = groups
+            .strings
+            .values
+            .iter()
+            .map(|v| v.to_string())
+            .collect();
+        for l in labels {
+            universe.push(l.service.clone());
+            universe.extend(l.region.clone());
+        }
+        universe.push(layout::UNKNOWN.to_owned());
+        let mut paths: Vec<Path> = groups.groups.iter().map(|(k, _)| k.path).collect();
+        paths.sort_unstable();
+        paths.dedup();
+        universe.extend(paths.iter().map(|p| p.name().into_owned()));
+        let fixed_names: Vec<&str> = DIRECTIONS
+            .iter()
+            .map(|d| d.as_str())
+            .chain(METHODS.iter().map(|m| m.as_str()))
+            .chain(ACTIONS.iter().map(|a| a.as_str()))
+            .collect();
+        universe.extend(fixed_names.iter().map(|n| (*n).to_owned()));
+        universe.sort_unstable();
+        universe.dedup();
+        let mut r = Ranks {
+            universe,
+            syms: Vec::new(),
+            labels: Vec::new(),
+            paths: Vec::new(),
+            fixed: [0; 8],
+        };
+        for (slot, name) in r.fixed.iter_mut().zip(&fixed_names) {
+            *slot = r
+                .universe
+                .binary_search_by(|u| u.as_str().cmp(name))
+                .map_or(0, |i| u32::try_from(i + 1).unwrap_or(u32::MAX));
+        }
+        r.paths = paths.iter().map(|p| (*p, r.rank(&p.name()))).collect();
+        r.syms = groups.strings.values.iter().map(|v| r.rank(v)).collect();
+        r.labels = labels
+            .iter()
+            .map(|l| {
+                (
+                    r.rank(&l.service),
+                    l.region.as_deref().map_or(0, |g| r.rank(g)),
+                )
+            })
+            .collect();
+        r
+    }
+
+    /// 1 + the position of `value` (present by construction; 0 if it were not).
+    fn rank(&self, value: &str) -> u32 {
+        self.universe
+            .binary_search_by(|u| u.as_str().cmp(value))
+            .map_or(0, |i| u32::try_from(i + 1).unwrap_or(u32::MAX))
+    }
+
+    fn sym(&self, sym: Sym) -> u32 {
+        usize::try_from(sym)
+            .ok()
+            .and_then(|s| s.checked_sub(1))
+            .and_then(|i| self.syms.get(i))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// A sym that reads `unknown` when absent (account and region).
+    fn sym_or_unknown(&self, sym: Sym) -> u32 {
+        if sym == 0 {
+            self.rank(layout::UNKNOWN)
+        } else {
+            self.sym(sym)
+        }
+    }
+
+    fn key(&self, k: &Key, t: &Totals) -> SortKey {
+        let (service, region) = match k.remote {
+            RemoteKey::None => (0, 0),
+            RemoteKey::Label(l) => self.labels.get(usize::from(l)).copied().unwrap_or((0, 0)),
+            RemoteKey::Named { service, region } => (self.sym(service), self.sym(region)),
+        };
+        (
+            (
+                self.sym_or_unknown(k.account),
+                self.sym_or_unknown(k.region),
+                (k.window.is_none(), k.window.map(|w| w.div_euclid(86_400))),
+                k.window,
+            ),
+            (
+                self.sym(k.vpc),
+                self.sym(k.subnet),
+                self.sym(k.interface),
+                self.sym(k.interface_kind),
+                self.fixed[DIRECTIONS
+                    .iter()
+                    .position(|d| *d == k.direction)
+                    .unwrap_or(0)],
+                self.paths
+                    .iter()
+                    .find(|(p, _)| *p == k.path)
+                    .map_or(0, |(_, r)| *r),
+                self.fixed[3 + METHODS.iter().position(|m| *m == k.method).unwrap_or(0)],
+                self.sym(k.gateway),
+            ),
+            (
+                service,
+                region,
+                k.action.map_or(0, |a| {
+                    self.fixed[6 + ACTIONS.iter().position(|x| *x == a).unwrap_or(0)]
+                }),
+                k.protocol,
+                t.flows,
+                t.packets,
+                t.bytes,
+            ),
+        )
     }
 }
 
@@ -605,10 +767,21 @@ mod tests {
 
     fn contribution(i: u64) -> Contribution<'static> {
         const ENIS: [&str; 3] = ["eni-a", "eni-b", "eni-c"];
+        const PATHS: [Path; 5] = [
+            Path::Public,
+            Path::IntraVpc,
+            Path::NatGateway,
+            Path::Other(9),
+            Path::InterfaceEndpoint,
+        ];
         Contribution {
             // Windows over three days, and some records without a start (day unknown).
             start: (!i.is_multiple_of(7)).then_some(1_700_000_000 + (i as i64 % 5) * 43_200),
-            account_id: Some("111122223333"),
+            account_id: if i.is_multiple_of(11) {
+                None
+            } else {
+                Some("111122223333")
+            },
             region: if i.is_multiple_of(4) {
                 None
             } else {
@@ -617,19 +790,31 @@ mod tests {
             vpc_id: Some("vpc-1"),
             subnet_id: None,
             interface_id: Some(ENIS[(i % 3) as usize]),
-            direction: if i.is_multiple_of(2) {
-                Direction::Egress
-            } else {
-                Direction::Ingress
+            direction: match i % 3 {
+                0 => Direction::Egress,
+                1 => Direction::Ingress,
+                _ => Direction::Unknown,
             },
-            interface_kind: None,
-            path: Path::Public,
-            method: Method::AddressOnly,
-            gateway_id: None,
+            interface_kind: (i.is_multiple_of(5)).then_some("nat_gateway"),
+            path: PATHS[(i % 5) as usize],
+            method: if i.is_multiple_of(2) {
+                Method::AddressOnly
+            } else {
+                Method::Inventory
+            },
+            gateway_id: (i.is_multiple_of(3)).then_some("nat-1"),
             remote: Some((i % 2) as LabelId),
-            remote_named: None,
-            action: Some(Action::Accept),
-            protocol: Some(6),
+            // Some remotes named by the inventory: their strings sort among the labels'.
+            remote_named: (i % 7 == 3).then_some(NamedRemote {
+                service: if i.is_multiple_of(2) { "SQS" } else { "AMAZON" },
+                region: Some("eu-west-1"),
+            }),
+            action: match i % 4 {
+                0 => None,
+                1 => Some(Action::Reject),
+                _ => Some(Action::Accept),
+            },
+            protocol: (!i.is_multiple_of(6)).then_some(6),
             packets: i,
             bytes: i * 100,
         }
