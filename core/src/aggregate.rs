@@ -896,6 +896,12 @@ mod tests {
             if reverse { parts.reverse(); }
             let mut merged = Aggregator::new();
             for p in parts { merged.merge(p); }
+            let refs_sorted = {
+                let groups = whole.clone().into_groups(&r);
+                let refs = groups.sorted_rows();
+                refs.windows(2).all(|w| w[0].cmp_as_rows(&w[1]).is_lt())
+            };
+            prop_assert!(refs_sorted);
             let rows = whole.into_rows(&r);
             // Sorted as `Row`'s own order says (the borrowed sort must agree with it).
             prop_assert!(rows.windows(2).all(|w| w[0] < w[1]));
