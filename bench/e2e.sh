@@ -2,6 +2,8 @@
 # End-to-end benchmark: generate seeded gzip flow logs, then time
 #   (a) zcat FILES > /dev/null          the decompression floor, one core
 #   (b) flowpath summarize DIR --out OUT the whole job, all cores, and --threads 1
+#   (c) with INVENTORY=1, (b) again with --inventory INV: the generated records' VPC
+#       inventory (genflowlogs --inventory), each run beside its plain one
 # and print a Markdown table ready to paste into BENCHMARKS.md.
 #
 # Environment (all optional):
@@ -17,6 +19,7 @@
 #   QUIET_MAX=15      before each measurement, wait until the machine's CPU use by
 #   QUIET_WAIT=900    others is below QUIET_MAX % (over 2 s), for at most QUIET_WAIT s;
 #                     the table notes the load seen (shared build machines are noisy)
+#   INVENTORY=1       also time summarize --inventory (doubles the flowpath runs)
 set -euo pipefail
 
 RECORDS=${RECORDS:-10000000}
@@ -26,6 +29,7 @@ REPEAT=${REPEAT:-3}
 INPUT_MODE=${INPUT_MODE:-dir}
 QUIET_MAX=${QUIET_MAX:-15}
 QUIET_WAIT=${QUIET_WAIT:-900}
+INVENTORY=${INVENTORY:-0}
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
@@ -46,6 +50,7 @@ else
 fi
 DATA=$WORKDIR/data
 OUT=$WORKDIR/out
+INV=$WORKDIR/inventory
 
 # ---- machine -------------------------------------------------------------------
 CPU=$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' || echo unknown)
@@ -86,6 +91,16 @@ GZ_BYTES=$(cat "${INPUTS[@]}" | wc -c)
 TEXT_BYTES=$(gzip -lq "${INPUTS[@]}" | awk '{ s += $2 } END { print s }')
 log "inputs: ${#INPUTS[@]} files, $((GZ_BYTES / 1000000)) MB gzip, $((TEXT_BYTES / 1000000)) MB text"
 cat "${INPUTS[@]}" > /dev/null # warm the page cache
+
+if [[ $INVENTORY == 1 ]]; then
+    # The inventory depends on the seed only (the world, not the records): write it
+    # fresh with a throw-away set of empty files.
+    rm -rf "$INV" "$WORKDIR/inventory-gen"
+    "$GEN" --out "$WORKDIR/inventory-gen" --records 0 --files 1 --seed "$SEED" --inventory "$INV"
+    rm -rf "$WORKDIR/inventory-gen"
+    INV_DESC="$(find "$INV" -name '*.json' | wc -l) describe-* documents, $(($(cat "$INV"/*.json | wc -c) / 1000)) kB"
+    log "inventory: $INV_DESC, under $INV"
+fi
 
 # ---- measuring -----------------------------------------------------------------
 # busy_pct: CPU use of the whole machine over 2 s, in percent.
@@ -177,6 +192,27 @@ ZCAT_WALL=$BEST_WALL
 row '`zcat FILES > /dev/null`' 1
 
 FLOWPATH_STATUS="not run (the CLI did not build)"
+INVENTORY_STATUS=
+INVENTORY_RATIOS=
+if ((HAVE_CLI)) && [[ $INVENTORY == 1 ]] && ! "$FLOWPATH" summarize --help 2> /dev/null | grep -q -- '--inventory'; then
+    log "WARNING: $FLOWPATH has no summarize --inventory; the inventory runs are skipped"
+    INVENTORY_STATUS="inventory runs skipped: this flowpath has no --inventory"
+    INVENTORY=0
+fi
+# inventory_run NAME WHAT THREADS PLAIN_WALL [ARGS...]: with INVENTORY=1, times
+# summarize --inventory, adds its row and the ratio to the plain run.
+inventory_run() {
+    local name=$1 what=$2 threads=$3 plain=$4
+    shift 4
+    [[ $INVENTORY == 1 ]] || return 0
+    log "measuring flowpath summarize --inventory ($threads threads)..."
+    if measure "$name" "$FLOWPATH" summarize "${ARGS[@]}" --out "$OUT" --inventory "$INV" "$@"; then
+        row "$what" "$threads"
+        INVENTORY_RATIOS+="${INVENTORY_RATIOS:+; }$threads thread(s) $(printf '%.2f' "$(calc "$BEST_WALL / $plain")")"
+    else
+        INVENTORY_RATIOS+="${INVENTORY_RATIOS:+; }$threads thread(s) failed"
+    fi
+}
 if ((HAVE_CLI)); then
     if [[ $INPUT_MODE == files ]]; then ARGS=("${INPUTS[@]}"); else ARGS=("$DATA"); fi
     fresh_out() { rm -rf "$OUT"; } # every run writes into an empty output dir
@@ -185,10 +221,15 @@ if ((HAVE_CLI)); then
     if measure flowpath "$FLOWPATH" summarize "${ARGS[@]}" --out "$OUT"; then
         FP_WALL=$BEST_WALL
         row '`flowpath summarize DIR --out OUT`' "$NPROC"
+        inventory_run flowpath-inv '`flowpath summarize DIR --out OUT --inventory INV`' "$NPROC" "$FP_WALL"
         log "measuring flowpath summarize --threads 1..."
         measure flowpath-1 "$FLOWPATH" summarize "${ARGS[@]}" --out "$OUT" --threads 1
         row '`flowpath summarize DIR --out OUT --threads 1`' 1
+        inventory_run flowpath-inv-1 '`flowpath summarize DIR --out OUT --inventory INV --threads 1`' 1 "$BEST_WALL" --threads 1
         FLOWPATH_STATUS="flowpath wall time / zcat wall time: $(printf '%.2f' "$(calc "$FP_WALL / $ZCAT_WALL")") (target: at most 1.00)"
+        if [[ -n $INVENTORY_RATIOS ]]; then
+            INVENTORY_STATUS="flowpath wall time with --inventory ($INV_DESC) / without: $INVENTORY_RATIOS"
+        fi
     else
         FLOWPATH_STATUS="flowpath summarize failed"
     fi
@@ -205,3 +246,4 @@ Input: $RECORDS records (seed $SEED) in ${#INPUTS[@]} gzip files, $((GZ_BYTES / 
 EOF
 printf '%s\n' "${ROWS[@]}"
 printf '\n%s\n' "$FLOWPATH_STATUS"
+if [[ -n $INVENTORY_STATUS ]]; then printf '%s\n' "$INVENTORY_STATUS"; fi

@@ -1,22 +1,88 @@
 //! `pipeline::summarize` (decode, split, parse, attribute, aggregate, merge) over an
 //! in-memory file of generated records: plain text on one thread (a 1-thread rayon
 //! pool: the per-core figure) and on the global pool, the same text gzipped, and a
-//! custom v5 format on one thread.
+//! custom v5 format on one thread; the v2 and v5 one-thread cases again with the VPC
+//! inventory of the records' world (`classify::attribute_with` instead of `attribute`),
+//! so that the inventory's cost per record shows side by side.
 
 mod common;
 
 use std::hint::black_box;
+use std::sync::Arc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use flowpath_core::Ranges;
+use flowpath_core::inventory::Inventory;
 use flowpath_core::pipeline::{Options, summarize};
 
 const SEED: u64 = 7;
 const RECORDS: u64 = 100_000;
 
+/// The inventory of the records' world; checks that every document loads.
+fn inventory() -> Inventory {
+    let mut inv = Inventory::new();
+    for (name, json) in common::inventory(SEED) {
+        let loaded = inv
+            .load(&name, &json)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let total = loaded.network_interfaces
+            + loaded.vpc_endpoints
+            + loaded.nat_gateways
+            + loaded.route_tables
+            + loaded.subnets
+            + loaded.vpcs;
+        assert!(total > 0, "{name}: nothing loaded");
+    }
+    assert!(
+        inv.enis().iter().any(|e| e.kind == "nat_gateway")
+            && inv.enis().iter().any(|e| e.kind == "vpc_endpoint")
+            && inv.enis().iter().any(|e| e.kind == "lambda")
+            && inv.nat_gateways().len() == 1
+            && inv.endpoints().len() == 2,
+        "the inventory lacks a NAT gateway, an endpoint or a Lambda ENI"
+    );
+    inv
+}
+
+/// Summarizes `data` with the inventory and checks that the records' ENIs were found
+/// (every record with an `interface-id` has an `interface_kind`) and that at least
+/// `min_share` of the flows have attribution `inventory`.
+#[allow(clippy::print_stderr)]
+fn check_inventory(name: &str, data: &[u8], ranges: &Ranges, opts: &Options, min_share: f64) {
+    let s = summarize(name, data, ranges, opts).expect("summarize");
+    let c = s.stats.counts;
+    assert_eq!((c.read, c.malformed), (RECORDS, 0), "{name}");
+    let rows = s.into_rows(ranges);
+    let flows = |pred: &dyn Fn(&flowpath_core::aggregate::Row) -> bool| -> i64 {
+        rows.iter().filter(|r| pred(r)).map(|r| r.flows).sum()
+    };
+    let all = flows(&|_| true);
+    let unknown_eni = flows(&|r| r.interface_id.is_some() && r.interface_kind.is_none());
+    let by_inventory = flows(&|r| r.attribution == "inventory");
+    assert!(all > 0, "{name}: no flows");
+    assert_eq!(
+        unknown_eni, 0,
+        "{name}: records on ENIs the inventory lacks"
+    );
+    let share = by_inventory as f64 / all as f64;
+    eprintln!(
+        "{name}: {:.1}% of {all} flows attributed by the inventory",
+        share * 100.0
+    );
+    assert!(
+        share >= min_share,
+        "{name}: only {:.1}% of the flows attributed by the inventory",
+        share * 100.0
+    );
+}
+
 fn bench_summarize(c: &mut Criterion) {
     let ranges = Ranges::embedded();
     let opts = Options::default();
+    let inv_opts = Options {
+        inventory: Some(Arc::new(inventory())),
+        ..Options::default()
+    };
     let one = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
@@ -34,6 +100,10 @@ fn bench_summarize(c: &mut Criterion) {
         let c = s.stats.counts;
         assert_eq!((c.read, c.malformed), (RECORDS, 0), "{name}");
     }
+    // The default format has no traffic-path: the inventory decides nearly every path.
+    // In v5, egress records carry traffic-path, which wins unless it agrees.
+    check_inventory(&key, &v2, &ranges, &inv_opts, 0.9);
+    check_inventory(&key5, &v5, &ranges, &inv_opts, 0.3);
 
     let mut group = c.benchmark_group("summarize");
     group.sample_size(20);
@@ -44,6 +114,13 @@ fn bench_summarize(c: &mut Criterion) {
     group.bench_function("v2_plain_1thread", |b| {
         b.iter(|| {
             one.install(|| summarize(&key, black_box(&v2[..]), &ranges, &opts).expect("summarize"))
+        });
+    });
+    group.bench_function("v2_plain_1thread_inventory", |b| {
+        b.iter(|| {
+            one.install(|| {
+                summarize(&key, black_box(&v2[..]), &ranges, &inv_opts).expect("summarize")
+            })
         });
     });
     group.bench_function(format!("v2_plain_{threads}threads"), |b| {
@@ -67,6 +144,13 @@ fn bench_summarize(c: &mut Criterion) {
     group.bench_function("custom_v5_plain_1thread", |b| {
         b.iter(|| {
             one.install(|| summarize(&key5, black_box(&v5[..]), &ranges, &opts).expect("summarize"))
+        });
+    });
+    group.bench_function("custom_v5_plain_1thread_inventory", |b| {
+        b.iter(|| {
+            one.install(|| {
+                summarize(&key5, black_box(&v5[..]), &ranges, &inv_opts).expect("summarize")
+            })
         });
     });
     group.finish();

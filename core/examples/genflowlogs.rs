@@ -2,13 +2,19 @@
 //!
 //! ```text
 //! cargo run --release -p flowpath-core --example genflowlogs -- \
-//!     --out DIR --records N [--files F] [--seed S] [--accounts A] [--ranges ip-ranges.json] [--plain]
+//!     --out DIR --records N [--files F] [--seed S] [--accounts A] [--ranges ip-ranges.json] [--plain] \
+//!     [--inventory INV_DIR]
 //! ```
 //!
 //! The same arguments give byte-identical files (with the same `Cargo.lock`: the
 //! records come from `rand`'s `SmallRng`). Half the files are in the default version 2
 //! format, the other half each in its own random custom format; every
 //! file starts with a header line. The content is described in `benches/common/mod.rs`.
+//!
+//! `--inventory INV_DIR` also writes the VPC inventory of the records' world into
+//! `INV_DIR`: per account, the AWS CLI's `describe-*` JSON
+//! (`describe-network-interfaces-<account>-<region>.json`, ...), for `flowpath
+//! summarize --inventory INV_DIR`. The flow-log files are the same with or without it.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 #[path = "../benches/common/mod.rs"]
@@ -26,7 +32,7 @@ use flowpath_core::Ranges;
 use rayon::prelude::*;
 
 const USAGE: &str = "usage: genflowlogs --out DIR --records N [--files F] [--seed S] [--accounts A] \
-                     [--ranges ip-ranges.json[.gz]] [--plain]";
+                     [--ranges ip-ranges.json[.gz]] [--plain] [--inventory INV_DIR]";
 
 struct Args {
     out: PathBuf,
@@ -36,6 +42,7 @@ struct Args {
     accounts: usize,
     ranges: Option<PathBuf>,
     plain: bool,
+    inventory: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -46,6 +53,7 @@ fn parse_args() -> Result<Args, String> {
     let mut accounts = 4;
     let mut ranges = None;
     let mut plain = false;
+    let mut inventory = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
@@ -68,6 +76,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "--ranges" => ranges = Some(PathBuf::from(value("--ranges")?)),
             "--plain" => plain = true,
+            "--inventory" => inventory = Some(PathBuf::from(value("--inventory")?)),
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         }
@@ -85,6 +94,7 @@ fn parse_args() -> Result<Args, String> {
         accounts,
         ranges,
         plain,
+        inventory,
     })
 }
 
@@ -141,6 +151,20 @@ fn run() -> Result<(), String> {
                 .map_err(|e| format!("{}: {e}", path.display()))
         })
         .collect::<Result<Vec<u64>, String>>()?;
+    if let Some(dir) = &args.inventory {
+        let docs = world.inventory_documents();
+        fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        for (name, json) in &docs {
+            let path = dir.join(name);
+            fs::write(&path, json).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        eprintln!(
+            "genflowlogs: VPC inventory of {} accounts in {} documents under {}",
+            world.accounts.len(),
+            docs.len(),
+            dir.display()
+        );
+    }
     let elapsed = started.elapsed().as_secs_f64();
     let total: u64 = sizes.iter().sum();
     let custom = specs

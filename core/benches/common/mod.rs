@@ -17,6 +17,9 @@
 //!   rejected, log-uniform packet counts, 40–1460 bytes per packet;
 //! - ~1% NODATA/SKIPDATA with `-` for every traffic field;
 //! - `start`/`end` in 60 s or 600 s aggregation intervals over the file's window.
+//!
+//! [`World::inventory_documents`] describes the same world as a VPC inventory (the AWS
+//! CLI's `describe-*` JSON), for `Options::inventory` and `summarize --inventory`.
 
 #![allow(dead_code)] // the example and each bench use different parts
 
@@ -187,6 +190,8 @@ pub(crate) struct Account {
 
 /// Everything the records are drawn from.
 pub(crate) struct World<'r> {
+    /// The world seed (the inventory's ids are drawn from it too).
+    seed: u64,
     ranges: &'r Ranges,
     pub(crate) accounts: Vec<Account>,
     aws_v4: Vec<(u32, u32)>,
@@ -305,6 +310,7 @@ impl<'r> World<'r> {
             })
             .collect();
         World {
+            seed,
             ranges,
             accounts,
             aws_v4,
@@ -415,12 +421,521 @@ pub(crate) fn write_file<W: Write + ?Sized>(
 /// the benches: (its object key with `.log`, its text).
 pub(crate) fn text(seed: u64, records: u64, fields: &[Field]) -> (String, Vec<u8>) {
     let ranges = Ranges::embedded();
-    let world = World::new(seed, &ranges, 1, 200..=400);
+    let world = bench_world(seed, &ranges);
     let mut spec = plan(seed, &world, 1, records).remove(0);
     spec.fields = fields.to_vec();
     let mut out = Vec::new();
     write_file(&world, &spec, &mut out).expect("writing to a Vec cannot fail");
     (format!("{}.log", spec.key(&world)), out)
+}
+
+/// The world the benches' files come from ([`text`]): one account, 200–400 ENIs.
+fn bench_world(seed: u64, ranges: &Ranges) -> World<'_> {
+    World::new(seed, ranges, 1, 200..=400)
+}
+
+/// The VPC inventory of the world [`text`]'s records come from, as
+/// [`World::inventory_documents`] writes it.
+pub(crate) fn inventory(seed: u64) -> Vec<(String, Vec<u8>)> {
+    let ranges = Ranges::embedded();
+    bench_world(seed, &ranges).inventory_documents()
+}
+
+/// What an ENI of the world is in the inventory.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum EniRole {
+    /// `interface`, attached to the record's instance.
+    Instance,
+    /// `interface` without an instance: a load balancer's.
+    LoadBalancer,
+    /// `lambda`.
+    Lambda,
+    /// `natGateway`: the VPC's NAT gateway.
+    Nat,
+    /// `vpc_endpoint`: the VPC's SQS interface endpoint.
+    Endpoint,
+}
+
+/// `use1-az3` → `us-east-1c` (AZ names are per account in AWS; this mapping is not).
+fn az_name(region: &str, az_id: &str) -> String {
+    let n = az_id
+        .rsplit("-az")
+        .next()
+        .and_then(|n| n.parse::<u8>().ok())
+        .unwrap_or(1)
+        .clamp(1, 26);
+    format!("{region}{}", char::from(b'a' + n - 1))
+}
+
+/// `ip-10-1-2-3.eu-west-1.compute.internal` (`ec2.internal` in us-east-1).
+fn private_dns(v4: Ipv4Addr, region: &str) -> String {
+    let [a, b, c, d] = v4.octets();
+    if region == "us-east-1" {
+        format!("ip-{a}-{b}-{c}-{d}.ec2.internal")
+    } else {
+        format!("ip-{a}-{b}-{c}-{d}.{region}.compute.internal")
+    }
+}
+
+/// Pretty JSON with 4-space indents and a final newline, as the AWS CLI prints it.
+fn aws_cli_json(value: &serde_json::Value) -> Vec<u8> {
+    use serde::Serialize;
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut out,
+        serde_json::ser::PrettyFormatter::with_indent(b"    "),
+    );
+    value
+        .serialize(&mut ser)
+        .expect("writing JSON to a Vec cannot fail");
+    out.push(b'\n');
+    out
+}
+
+impl World<'_> {
+    /// The world's VPC inventory: per account, the JSON of `aws ec2
+    /// describe-vpcs`, `describe-subnets`, `describe-network-interfaces`,
+    /// `describe-nat-gateways`, `describe-vpc-endpoints` and `describe-route-tables`
+    /// in its account and region, as (file name, JSON) pairs, e.g.
+    /// `describe-subnets-123456789012-eu-west-1.json`.
+    ///
+    /// A function of the world seed; the records' ENIs, subnets and addresses are
+    /// the inventory's, so `Inventory::load` of these documents finds every ENI the
+    /// records are logged on. Per VPC:
+    /// - every ENI of the world with its private IPv4 and its IPv6 address: those with
+    ///   an instance `interface` attached to it, the others half `lambda`, half
+    ///   `interface` without an instance (load balancers), except that the first two
+    ///   ENIs without an instance (else the last ENIs) are the NAT gateway's
+    ///   (`natGateway`) and the SQS interface endpoint's (`vpc_endpoint`);
+    /// - one NAT gateway (its ENI, private address, and an Elastic IP from the
+    ///   region's EC2 ranges), in the subnet of its ENI;
+    /// - an S3 gateway endpoint and an SQS interface endpoint (on the `vpc_endpoint`
+    ///   ENI);
+    /// - a main route table (`local`, 0.0.0.0/0 and ::/0 → an internet gateway) and a
+    ///   private one for the subnets of the other parity than the NAT gateway's
+    ///   (about half: `local`, 0.0.0.0/0 → the NAT gateway, ::/0 → an egress-only
+    ///   internet gateway, the S3 prefix list → the gateway endpoint).
+    ///
+    /// The world's ENIs draw their host part at random, so two ENIs of a subnet can
+    /// share a private IPv4 address (never in AWS): the inventory lists them as the
+    /// records use them.
+    pub(crate) fn inventory_documents(&self) -> Vec<(String, Vec<u8>)> {
+        use serde_json::{Value, json};
+
+        const AT: &str = "2025-05-01T09:14:31+00:00";
+        let mut docs = Vec::new();
+        for (ai, a) in self.accounts.iter().enumerate() {
+            let stream = u64::try_from(ai).expect("account index fits in u64");
+            let mut rng = SmallRng::seed_from_u64(mix(mix(self.seed, 2), stream));
+            let rng = &mut rng;
+            let (acct, region, vpc) = (a.id.as_str(), a.region, a.vpc_id.as_str());
+            let vpc4 = format!("{}/16", Ipv4Addr::from_bits(a.vpc_v4));
+            let vpc6 = format!("{}/56", Ipv6Addr::from_bits(a.vpc_v6));
+            let subnet4 = |s: usize| {
+                let s = u32::try_from(s).expect("at most 8 subnets");
+                format!("{}/24", Ipv4Addr::from_bits(a.vpc_v4 | (s << 8)))
+            };
+            let subnet6 = |s: usize| {
+                let s = u128::try_from(s).expect("at most 8 subnets");
+                format!("{}/64", Ipv6Addr::from_bits(a.vpc_v6 | (s << 64)))
+            };
+
+            // Ids, drawn in a fixed order.
+            let igw = hex_id(rng, "igw-", 17);
+            let eigw = hex_id(rng, "eigw-", 17);
+            let nat = hex_id(rng, "nat-", 17);
+            let main_rtb = hex_id(rng, "rtb-", 17);
+            let private_rtb = hex_id(rng, "rtb-", 17);
+            let s3_vpce = hex_id(rng, "vpce-", 17);
+            let sqs_vpce = hex_id(rng, "vpce-", 17);
+            let s3_pl = hex_id(rng, "pl-", 8);
+            let sg = hex_id(rng, "sg-", 17);
+            let dopt = hex_id(rng, "dopt-", 17);
+            let eipalloc = hex_id(rng, "eipalloc-", 17);
+            let eipassoc = hex_id(rng, "eipassoc-", 17);
+            let ec2_v4: Vec<(u32, u32)> = self
+                .ranges
+                .entries()
+                .iter()
+                .filter(|e| e.region == region && e.service == "EC2")
+                .filter_map(|e| match e.prefix {
+                    IpNet::V4(p) => Some(v4_span(p)),
+                    IpNet::V6(_) => None,
+                })
+                .collect();
+            let nat_public = match ec2_v4.choose(rng) {
+                Some(&(net, host)) => Ipv4Addr::from_bits(net | (rng.random::<u32>() & host)),
+                None => Ipv4Addr::new(198, 51, 100, rng.random_range(1..=254)),
+            };
+
+            // Roles: the NAT gateway's and the endpoint's ENIs are the first ENIs
+            // without an instance (else the last ones).
+            let mut roles: Vec<EniRole> = a
+                .enis
+                .iter()
+                .map(|e| {
+                    if e.instance != "-" {
+                        EniRole::Instance
+                    } else if rng.random_bool(0.5) {
+                        EniRole::Lambda
+                    } else {
+                        EniRole::LoadBalancer
+                    }
+                })
+                .collect();
+            let no_instance = |i: &usize| a.enis[*i].instance == "-";
+            let mut spare = (0..a.enis.len())
+                .filter(no_instance)
+                .chain((0..a.enis.len()).rev().filter(|i| !no_instance(i)));
+            let nat_eni = spare.next();
+            let vpce_eni = spare.next();
+            for (eni, role) in [(nat_eni, EniRole::Nat), (vpce_eni, EniRole::Endpoint)] {
+                if let Some(i) = eni {
+                    roles[i] = role;
+                }
+            }
+            let nat_subnet = nat_eni.map(|i| a.enis[i].subnet);
+            let private: Vec<usize> = match nat_subnet {
+                Some(ns) => (0..a.subnets.len()).filter(|s| s % 2 != ns % 2).collect(),
+                None => Vec::new(),
+            };
+
+            let vpcs = json!({"Vpcs": [{
+                "OwnerId": acct,
+                "InstanceTenancy": "default",
+                "Ipv6CidrBlockAssociationSet": [{
+                    "AssociationId": hex_id(rng, "vpc-cidr-assoc-", 17),
+                    "Ipv6CidrBlock": vpc6,
+                    "Ipv6CidrBlockState": {"State": "associated"},
+                    "NetworkBorderGroup": region,
+                    "Ipv6Pool": "Amazon",
+                }],
+                "CidrBlockAssociationSet": [{
+                    "AssociationId": hex_id(rng, "vpc-cidr-assoc-", 17),
+                    "CidrBlock": vpc4,
+                    "CidrBlockState": {"State": "associated"},
+                }],
+                "IsDefault": false,
+                "VpcId": vpc,
+                "State": "available",
+                "CidrBlock": vpc4,
+                "DhcpOptionsId": dopt,
+                "Tags": [{"Key": "Name", "Value": "flowpath-bench"}],
+            }]});
+
+            let subnets: Vec<Value> = a
+                .subnets
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    let private = private.contains(&i);
+                    json!({
+                        "AvailabilityZoneId": s.az_id,
+                        "OwnerId": acct,
+                        "AssignIpv6AddressOnCreation": false,
+                        "Ipv6CidrBlockAssociationSet": [{
+                            "AssociationId": hex_id(rng, "subnet-cidr-assoc-", 17),
+                            "Ipv6CidrBlock": subnet6(i),
+                            "Ipv6CidrBlockState": {"State": "associated"},
+                        }],
+                        "SubnetArn": format!("arn:aws:ec2:{region}:{acct}:subnet/{}", s.id),
+                        "EnableDns64": false,
+                        "Ipv6Native": false,
+                        "SubnetId": s.id,
+                        "State": "available",
+                        "VpcId": vpc,
+                        "CidrBlock": subnet4(i),
+                        "AvailableIpAddressCount": 200,
+                        "AvailabilityZone": az_name(region, &s.az_id),
+                        "DefaultForAz": false,
+                        "MapPublicIpOnLaunch": !private,
+                        "Tags": [{
+                            "Key": "Name",
+                            "Value": format!("{}-{i}", if private { "private" } else { "public" }),
+                        }],
+                    })
+                })
+                .collect();
+
+            let enis: Vec<Value> = a
+                .enis
+                .iter()
+                .zip(&roles)
+                .map(|(e, &role)| {
+                    let v4 = e.v4.to_string();
+                    let dns = private_dns(e.v4, region);
+                    let mac = format!(
+                        "0a:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+                        rng.random::<u8>(),
+                        rng.random::<u8>(),
+                        rng.random::<u8>(),
+                        rng.random::<u8>(),
+                        rng.random::<u8>()
+                    );
+                    let (kind, description) = match role {
+                        EniRole::Instance => ("interface", String::new()),
+                        EniRole::LoadBalancer => (
+                            "interface",
+                            format!("ELB app/web/{}", hex_id(rng, "", 16)),
+                        ),
+                        EniRole::Lambda => (
+                            "lambda",
+                            format!("AWS Lambda VPC ENI-worker-{}", hex_id(rng, "", 8)),
+                        ),
+                        EniRole::Nat => ("natGateway", format!("Interface for NAT Gateway {nat}")),
+                        EniRole::Endpoint => (
+                            "vpc_endpoint",
+                            format!("VPC Endpoint Interface {sqs_vpce}"),
+                        ),
+                    };
+                    let mut attachment = json!({
+                        "AttachTime": AT,
+                        "AttachmentId": hex_id(rng, "eni-attach-", 17),
+                        "DeleteOnTermination": role == EniRole::Instance,
+                        "DeviceIndex": if role == EniRole::Instance { 0 } else { 1 },
+                        "NetworkCardIndex": 0,
+                        "Status": "attached",
+                    });
+                    if role == EniRole::Instance {
+                        attachment["InstanceId"] = json!(e.instance);
+                        attachment["InstanceOwnerId"] = json!(acct);
+                    }
+                    let mut private_ip = json!({
+                        "Primary": true,
+                        "PrivateDnsName": dns,
+                        "PrivateIpAddress": v4,
+                    });
+                    let mut eni = json!({
+                        "AvailabilityZone": az_name(region, &a.subnets[e.subnet].az_id),
+                        "Description": description,
+                        "Groups": [{"GroupName": "default", "GroupId": sg}],
+                        "InterfaceType": kind,
+                        "Ipv6Addresses": [{
+                            "Ipv6Address": e.v6.to_string(),
+                            "IsPrimaryIpv6": false,
+                        }],
+                        "MacAddress": mac,
+                        "NetworkInterfaceId": e.id,
+                        "OwnerId": acct,
+                        "PrivateDnsName": dns,
+                        "PrivateIpAddress": v4,
+                        "RequesterManaged": role != EniRole::Instance,
+                        "SourceDestCheck": role != EniRole::Nat,
+                        "Status": "in-use",
+                        "SubnetId": a.subnets[e.subnet].id,
+                        "TagSet": [],
+                        "VpcId": vpc,
+                        "Attachment": attachment,
+                    });
+                    if role == EniRole::Nat {
+                        let [p, q, r, s] = nat_public.octets();
+                        let association = json!({
+                            "IpOwnerId": acct,
+                            "PublicDnsName": format!("ec2-{p}-{q}-{r}-{s}.{region}.compute.amazonaws.com"),
+                            "PublicIp": nat_public.to_string(),
+                        });
+                        private_ip["Association"] = association.clone();
+                        eni["Association"] = association;
+                        eni["RequesterId"] = json!("AWS");
+                    }
+                    eni["PrivateIpAddresses"] = json!([private_ip]);
+                    eni
+                })
+                .collect();
+
+            let nats: Vec<Value> = nat_eni
+                .map(|i| {
+                    let e = &a.enis[i];
+                    json!({
+                        "CreateTime": AT,
+                        "NatGatewayAddresses": [{
+                            "AllocationId": eipalloc,
+                            "NetworkInterfaceId": e.id,
+                            "PrivateIp": e.v4.to_string(),
+                            "PublicIp": nat_public.to_string(),
+                            "AssociationId": eipassoc,
+                            "IsPrimary": true,
+                            "Status": "succeeded",
+                        }],
+                        "NatGatewayId": nat,
+                        "State": "available",
+                        "SubnetId": a.subnets[e.subnet].id,
+                        "VpcId": vpc,
+                        "Tags": [{"Key": "Name", "Value": "egress"}],
+                        "ConnectivityType": "public",
+                    })
+                })
+                .into_iter()
+                .collect();
+
+            // The S3 route goes into the private table, or the main one without it.
+            let s3_table = if private.is_empty() {
+                &main_rtb
+            } else {
+                &private_rtb
+            };
+            let mut endpoints = vec![json!({
+                "VpcEndpointId": s3_vpce,
+                "VpcEndpointType": "Gateway",
+                "VpcId": vpc,
+                "ServiceName": format!("com.amazonaws.{region}.s3"),
+                "State": "available",
+                "RouteTableIds": [s3_table],
+                "SubnetIds": [],
+                "Groups": [],
+                "PrivateDnsEnabled": false,
+                "RequesterManaged": false,
+                "NetworkInterfaceIds": [],
+                "DnsEntries": [],
+                "CreationTimestamp": AT,
+                "Tags": [],
+                "OwnerId": acct,
+            })];
+            if let Some(i) = vpce_eni {
+                let suffix = hex_id(rng, "", 8);
+                endpoints.push(json!({
+                    "VpcEndpointId": sqs_vpce,
+                    "VpcEndpointType": "Interface",
+                    "VpcId": vpc,
+                    "ServiceName": format!("com.amazonaws.{region}.sqs"),
+                    "State": "available",
+                    "RouteTableIds": [],
+                    "SubnetIds": [a.subnets[a.enis[i].subnet].id],
+                    "Groups": [{"GroupId": sg, "GroupName": "default"}],
+                    "IpAddressType": "ipv4",
+                    "DnsOptions": {"DnsRecordIpType": "ipv4"},
+                    "PrivateDnsEnabled": true,
+                    "RequesterManaged": false,
+                    "NetworkInterfaceIds": [a.enis[i].id],
+                    "DnsEntries": [
+                        {
+                            "DnsName": format!("{sqs_vpce}-{suffix}.sqs.{region}.vpce.amazonaws.com"),
+                            "HostedZoneId": "Z38GZ743OKFT7T",
+                        },
+                        {
+                            "DnsName": format!("sqs.{region}.amazonaws.com"),
+                            "HostedZoneId": "Z01234567ABCDEFGHIJK",
+                        },
+                    ],
+                    "CreationTimestamp": AT,
+                    "Tags": [],
+                    "OwnerId": acct,
+                }));
+            }
+
+            let local = || {
+                vec![
+                    json!({
+                        "DestinationCidrBlock": vpc4,
+                        "GatewayId": "local",
+                        "Origin": "CreateRouteTable",
+                        "State": "active",
+                    }),
+                    json!({
+                        "DestinationIpv6CidrBlock": vpc6,
+                        "GatewayId": "local",
+                        "Origin": "CreateRouteTable",
+                        "State": "active",
+                    }),
+                ]
+            };
+            let mut main_routes = local();
+            main_routes.push(json!({
+                "DestinationCidrBlock": "0.0.0.0/0",
+                "GatewayId": igw,
+                "Origin": "CreateRoute",
+                "State": "active",
+            }));
+            main_routes.push(json!({
+                "DestinationIpv6CidrBlock": "::/0",
+                "GatewayId": igw,
+                "Origin": "CreateRoute",
+                "State": "active",
+            }));
+            let s3_route = json!({
+                "DestinationPrefixListId": s3_pl,
+                "GatewayId": s3_vpce,
+                "Origin": "CreateRoute",
+                "State": "active",
+            });
+            let mut tables = vec![json!({
+                "Associations": [{
+                    "Main": true,
+                    "RouteTableAssociationId": hex_id(rng, "rtbassoc-", 17),
+                    "RouteTableId": main_rtb,
+                    "AssociationState": {"State": "associated"},
+                }],
+                "PropagatingVgws": [],
+                "RouteTableId": main_rtb,
+                "Routes": main_routes,
+                "Tags": [{"Key": "Name", "Value": "main-public"}],
+                "VpcId": vpc,
+                "OwnerId": acct,
+            })];
+            if private.is_empty() {
+                if let Some(routes) = tables[0]["Routes"].as_array_mut() {
+                    routes.push(s3_route);
+                }
+            } else {
+                let associations: Vec<Value> = private
+                    .iter()
+                    .map(|&s| {
+                        json!({
+                            "Main": false,
+                            "RouteTableAssociationId": hex_id(rng, "rtbassoc-", 17),
+                            "RouteTableId": private_rtb,
+                            "AssociationState": {"State": "associated"},
+                            "SubnetId": a.subnets[s].id,
+                        })
+                    })
+                    .collect();
+                let mut routes = local();
+                routes.push(json!({
+                    "DestinationCidrBlock": "0.0.0.0/0",
+                    "NatGatewayId": nat,
+                    "Origin": "CreateRoute",
+                    "State": "active",
+                }));
+                routes.push(json!({
+                    "DestinationIpv6CidrBlock": "::/0",
+                    "EgressOnlyInternetGatewayId": eigw,
+                    "Origin": "CreateRoute",
+                    "State": "active",
+                }));
+                routes.push(s3_route);
+                tables.push(json!({
+                    "Associations": associations,
+                    "PropagatingVgws": [],
+                    "RouteTableId": private_rtb,
+                    "Routes": routes,
+                    "Tags": [{"Key": "Name", "Value": "private"}],
+                    "VpcId": vpc,
+                    "OwnerId": acct,
+                }));
+            }
+
+            for (command, doc) in [
+                ("describe-vpcs", vpcs),
+                ("describe-subnets", json!({ "Subnets": subnets })),
+                (
+                    "describe-network-interfaces",
+                    json!({ "NetworkInterfaces": enis }),
+                ),
+                ("describe-nat-gateways", json!({ "NatGateways": nats })),
+                (
+                    "describe-vpc-endpoints",
+                    json!({ "VpcEndpoints": endpoints }),
+                ),
+                ("describe-route-tables", json!({ "RouteTables": tables })),
+            ] {
+                docs.push((
+                    format!("{command}-{acct}-{region}.json"),
+                    aws_cli_json(&doc),
+                ));
+            }
+        }
+        docs
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
