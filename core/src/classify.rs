@@ -311,18 +311,22 @@ pub fn attribute_with<'i>(
 
     // 4. Routes.
     let routed = || -> Option<(Path, Option<&'i str>)> {
-        let (remote, subnet, label) = (remote?, subnet?, remote_label?);
+        let (remote, label) = (remote?, remote_label?);
+        let table = match eni.and_then(|e| inv.route_table_of(e)) {
+            Some(t) => t,
+            None => inv.route_table(subnet?, vpc)?,
+        };
         let label = ranges.label(label);
         // Gateway endpoints' managed prefix lists (`pl-…`) are IPv4.
         let hint = match (label.is_aws() && remote.is_ipv4(), label.region.as_deref()) {
-            (true, Some(region)) => ranges.matched_prefix(remote).map(|p| RangesHint {
+            (true, Some(region)) => Some(RangesHint {
                 service: &label.service,
                 region,
-                prefix_len: p.prefix_len(),
             }),
             _ => None,
         };
-        let m = inv.route(subnet, vpc, remote, hint)?;
+        let prefix_len = || ranges.matched_prefix(remote).map(|p| p.prefix_len());
+        let m = inv.route_in(table, remote, hint, prefix_len)?;
         Some(match &m.route.target {
             Target::Local => (Path::IntraVpc, None),
             Target::InternetGateway(id) | Target::EgressOnlyInternetGateway(id) => {

@@ -88,6 +88,8 @@ pub struct Eni {
     endpoint: Option<usize>,
     /// The NAT gateway it belongs to (an index into [`Inventory::nat_gateways`]).
     nat: Option<usize>,
+    /// Its subnet's route table (an index into the route tables).
+    route_table: Option<usize>,
 }
 
 /// The type of a VPC endpoint.
@@ -209,15 +211,13 @@ pub struct RouteMatch<'i> {
 }
 
 /// What the remote address is known as, for a prefix-list route to match it: its
-/// service and region in AWS's ranges and the length of the matched prefix.
+/// service and region in AWS's ranges.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RangesHint<'a> {
     /// Service code (`S3`, `DYNAMODB`, ...).
     pub service: &'a str,
     /// Region.
     pub region: &'a str,
-    /// Length of the most specific published prefix containing the address.
-    pub prefix_len: u8,
 }
 
 /// The merged inventory. See the module documentation.
@@ -422,6 +422,7 @@ impl Inventory {
                 addresses,
                 endpoint: None,
                 nat: None,
+                route_table: None,
             };
             upsert(&mut self.enis, &mut self.eni_by_id, eni.id.clone(), eni);
         }
@@ -491,6 +492,7 @@ impl Inventory {
                         addresses: nat.private.iter().chain(&nat.public).copied().collect(),
                         endpoint: None,
                         nat: None,
+                        route_table: None,
                     };
                     self.eni_by_id.insert(eni_id.clone(), self.enis.len());
                     self.enis.push(eni);
@@ -549,6 +551,20 @@ impl Inventory {
             {
                 self.main_table_by_vpc.insert(vpc.clone(), i);
             }
+        }
+        let tables: Vec<Option<usize>> = self
+            .enis
+            .iter()
+            .map(|e| {
+                let subnet = e.subnet_id.as_deref()?;
+                self.table_by_subnet.get(subnet).copied().or_else(|| {
+                    let vpc = self.subnet_vpc(subnet).or(e.vpc_id.as_deref())?;
+                    self.main_table_by_vpc.get(vpc).copied()
+                })
+            })
+            .collect();
+        for (eni, table) in self.enis.iter_mut().zip(tables) {
+            eni.route_table = table;
         }
     }
 
@@ -648,50 +664,80 @@ impl Inventory {
         self.main_table_by_vpc.get(vpc).map(|&i| &self.tables[i])
     }
 
-    /// The route a subnet uses for `addr`: the most specific matching route. A
-    /// gateway endpoint's prefix-list route matches an address whose ranges service
-    /// and region are the endpoint's, as specific as the published prefix (`hint`).
+    /// The route a subnet uses for `addr` ([`Inventory::route_table`], then
+    /// [`Inventory::route_in`]).
     pub fn route<'i>(
         &'i self,
         subnet_id: &str,
         vpc_id: Option<&str>,
         addr: IpAddr,
         hint: Option<RangesHint<'_>>,
+        prefix_len: impl FnOnce() -> Option<u8>,
     ) -> Option<RouteMatch<'i>> {
-        let table = self.route_table(subnet_id, vpc_id)?;
+        self.route_in(self.route_table(subnet_id, vpc_id)?, addr, hint, prefix_len)
+    }
+
+    /// The most specific route of `table` matching `addr`. A gateway endpoint's
+    /// prefix-list route matches an address whose ranges service and region (`hint`)
+    /// are the endpoint's, and is as specific as the published prefix containing it:
+    /// `prefix_len` gives that length, and is only called when such a route exists.
+    pub fn route_in<'i>(
+        &'i self,
+        table: &'i RouteTable,
+        addr: IpAddr,
+        hint: Option<RangesHint<'_>>,
+        prefix_len: impl FnOnce() -> Option<u8>,
+    ) -> Option<RouteMatch<'i>> {
         let mut best: Option<(u8, RouteMatch<'i>)> = None;
+        let mut prefix_list: Option<(&'i Route, &'i Endpoint)> = None;
         for route in &table.routes {
-            let (len, endpoint) = match &route.destination {
-                Destination::Cidr(net) if net.contains(&addr) => (net.prefix_len(), None),
-                Destination::Cidr(_) => continue,
-                Destination::PrefixList(_) => {
-                    let Target::VpcEndpoint(id) = &route.target else {
-                        continue;
-                    };
-                    let Some(endpoint) = self.endpoint_by_id.get(id).map(|&i| &self.endpoints[i])
-                    else {
-                        continue;
-                    };
-                    match hint {
-                        Some(h) if h.service == endpoint.service && h.region == endpoint.region => {
-                            (h.prefix_len, Some(endpoint))
-                        }
-                        _ => continue,
+            match &route.destination {
+                Destination::Cidr(net) if net.contains(&addr) => {
+                    let len = net.prefix_len();
+                    if best.as_ref().is_none_or(|(l, _)| len > *l) {
+                        let m = RouteMatch {
+                            table,
+                            route,
+                            endpoint: None,
+                        };
+                        best = Some((len, m));
                     }
                 }
-            };
-            if best.as_ref().is_none_or(|(l, _)| len > *l) {
-                best = Some((
-                    len,
-                    RouteMatch {
-                        table,
-                        route,
-                        endpoint,
-                    },
-                ));
+                Destination::Cidr(_) => {}
+                Destination::PrefixList(_) => {
+                    let (Target::VpcEndpoint(id), Some(h)) = (&route.target, hint) else {
+                        continue;
+                    };
+                    if let Some(endpoint) = self.endpoint_by_id.get(id).map(|&i| &self.endpoints[i])
+                        && h.service == endpoint.service
+                        && h.region == endpoint.region
+                        && prefix_list.is_none()
+                    {
+                        prefix_list = Some((route, endpoint));
+                    }
+                }
             }
         }
+        if let Some((route, endpoint)) = prefix_list
+            && let Some(len) = prefix_len()
+            && best.as_ref().is_none_or(|(l, _)| len > *l)
+        {
+            best = Some((
+                len,
+                RouteMatch {
+                    table,
+                    route,
+                    endpoint: Some(endpoint),
+                },
+            ));
+        }
         best.map(|(_, m)| m)
+    }
+
+    /// The route table of an ENI's subnet, resolved when the inventory was loaded.
+    #[inline]
+    pub fn route_table_of(&self, eni: &Eni) -> Option<&RouteTable> {
+        eni.route_table.map(|i| &self.tables[i])
     }
 }
 
@@ -1023,8 +1069,14 @@ mod tests {
         inv
     }
 
-    fn target(inv: &Inventory, subnet: &str, addr: &str, hint: Option<RangesHint<'_>>) -> Target {
-        inv.route(subnet, Some("vpc-1"), addr.parse().unwrap(), hint)
+    fn target(
+        inv: &Inventory,
+        subnet: &str,
+        addr: &str,
+        hint: Option<(RangesHint<'_>, u8)>,
+    ) -> Target {
+        let (hint, len) = (hint.map(|(h, _)| h), hint.map(|(_, l)| l));
+        inv.route(subnet, Some("vpc-1"), addr.parse().unwrap(), hint, || len)
             .unwrap()
             .route
             .target
@@ -1050,8 +1102,14 @@ mod tests {
             Target::InternetGateway("igw-1".into())
         );
         assert!(
-            inv.route("subnet-x", Some("vpc-2"), "8.8.8.8".parse().unwrap(), None)
-                .is_none()
+            inv.route(
+                "subnet-x",
+                Some("vpc-2"),
+                "8.8.8.8".parse().unwrap(),
+                None,
+                || None
+            )
+            .is_none()
         );
     }
 
@@ -1059,18 +1117,21 @@ mod tests {
     fn a_prefix_list_route_matches_its_service_and_region() {
         let inv = inventory();
         let s3 = |region, prefix_len| {
-            Some(RangesHint {
-                service: "S3",
-                region,
+            Some((
+                RangesHint {
+                    service: "S3",
+                    region,
+                },
                 prefix_len,
-            })
+            ))
         };
         let m = inv
             .route(
                 "subnet-private",
                 None,
                 "52.218.1.1".parse().unwrap(),
-                s3("eu-west-1", 17),
+                s3("eu-west-1", 17).map(|(h, _)| h),
+                || Some(17),
             )
             .unwrap();
         assert_eq!(m.route.target, Target::VpcEndpoint("vpce-s3".into()));
@@ -1080,6 +1141,18 @@ mod tests {
             target(&inv, "subnet-private", "52.218.1.1", s3("us-east-1", 17)),
             Target::NatGateway("nat-1".into())
         );
+        // The prefix length is only asked for when a prefix-list route could match.
+        let asked = std::cell::Cell::new(0);
+        let hint = s3("eu-west-1", 17).map(|(h, _)| h);
+        let ask = || {
+            asked.set(asked.get() + 1);
+            Some(17)
+        };
+        let addr = "52.218.1.1".parse().unwrap();
+        inv.route("subnet-other", Some("vpc-1"), addr, hint, ask);
+        assert_eq!(asked.get(), 0, "the main table has no prefix-list route");
+        inv.route("subnet-private", None, addr, hint, ask);
+        assert_eq!(asked.get(), 1);
         // A more specific CIDR route beats the prefix list.
         assert_eq!(
             target(&inv, "subnet-private", "3.5.98.1", s3("eu-west-1", 23)),
