@@ -750,7 +750,23 @@ fn ranges_update_downloads_validates_and_saves() {
     assert_eq!(files_under(dir.path()).len(), 1, "no temporary files left");
 }
 
+/// Every byte of the NAT gateway fixture (`…_20260822T1110Z_5f6a7b8c.log`): both legs
+/// on the NAT's ENI, the senders' records and the endpoint traffic, 28 records.
+const NAT_FIXTURE_BYTES: i64 = 2 * (40_000 + 1_200_000 + 10_000 + 300_000 + 300 + 2000 + 8000)
+    + 2 * 5000
+    + 2 * 1_000_000
+    + 1_200_000
+    + 300_000
+    + 1_000_000
+    + 2000
+    + 8000
+    + 2 * (6000 + 25_000)
+    + 700;
+
 /// Athena reads the summaries as a Hive-partitioned table; DuckDB does the same here.
+/// Without inventory the new fixture's egress to S3 and DynamoDB is `public`: the NAT
+/// gateway's outside leg (50,000 and 2,300 bytes) and the Lambda's 2,000 bytes, beside
+/// the older fixtures' 50,000 and 300.
 #[test]
 fn duckdb_reads_the_summaries_as_athena_would() {
     let Some(python) = std::env::var_os("FLOWPATH_PYTHON") else {
@@ -810,8 +826,8 @@ print(json.dumps({"rows": [list(r) for r in rows], "types": types, "total": list
                 "2026-08-22",
                 "DYNAMODB",
                 "public",
-                1,
-                300
+                4,
+                4600
             ],
             [
                 "123456789012",
@@ -837,8 +853,8 @@ print(json.dumps({"rows": [list(r) for r in rows], "types": types, "total": list
                 "2026-08-22",
                 "S3",
                 "public",
-                2,
-                50000
+                4,
+                100000
             ],
             [
                 "123456789012",
@@ -877,5 +893,6 @@ print(json.dumps({"rows": [list(r) for r in rows], "types": types, "total": list
             + 50_300
             + 2100
             + 8855
+            + NAT_FIXTURE_BYTES
     );
 }
