@@ -48,7 +48,7 @@ use parquet::file::reader::ChunkReader;
 use rayon::iter::{ParallelBridge, ParallelIterator};
 
 use crate::error::Error;
-use crate::format::{Column, Field, Format};
+use crate::format::{Column, Field, Format, ValueKind};
 use crate::parse::{ParseError, ParseErrorKind, parse_line};
 use crate::pipeline::{ChunkContext, Options, Part, Summary, finish};
 use crate::ranges::Ranges;
@@ -186,49 +186,12 @@ enum Kind {
     Typed,
 }
 
-/// Every field's [`Kind`]. Exhaustive, so a new field must be placed here.
+/// Every field's [`Kind`], from [`Field::value_kind`].
 const fn kind(field: Field) -> Kind {
-    match field {
-        Field::AccountId
-        | Field::InterfaceId
-        | Field::VpcId
-        | Field::SubnetId
-        | Field::InstanceId
-        | Field::Type
-        | Field::Region
-        | Field::AzId
-        | Field::SublocationType
-        | Field::SublocationId
-        | Field::PktSrcAwsService
-        | Field::PktDstAwsService => Kind::Text,
-        Field::EcsClusterArn
-        | Field::EcsClusterName
-        | Field::EcsContainerInstanceArn
-        | Field::EcsContainerInstanceId
-        | Field::EcsContainerId
-        | Field::EcsSecondContainerId
-        | Field::EcsServiceName
-        | Field::EcsTaskDefinitionArn
-        | Field::EcsTaskArn
-        | Field::EcsTaskId
-        | Field::RejectReason => Kind::Extra,
-        Field::Version
-        | Field::Srcaddr
-        | Field::Dstaddr
-        | Field::Srcport
-        | Field::Dstport
-        | Field::Protocol
-        | Field::Packets
-        | Field::Bytes
-        | Field::Start
-        | Field::End
-        | Field::Action
-        | Field::LogStatus
-        | Field::TcpFlags
-        | Field::PktSrcaddr
-        | Field::PktDstaddr
-        | Field::FlowDirection
-        | Field::TrafficPath => Kind::Typed,
+    match field.value_kind() {
+        ValueKind::Text => Kind::Text,
+        ValueKind::Bytes => Kind::Extra,
+        ValueKind::Address | ValueKind::Enumerated | ValueKind::Integer => Kind::Typed,
     }
 }
 

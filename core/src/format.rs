@@ -62,7 +62,65 @@ pub enum Field {
     RejectReason,
 }
 
+/// What a field's values are, which says how they are checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueKind {
+    /// Text kept as `&str` (account, ids, region, ...): must be UTF-8.
+    Text,
+    /// Kept as bytes, never rejected: the v7 ECS fields and v8 `reject-reason`.
+    Bytes,
+    /// An IPv4 or IPv6 address.
+    Address,
+    /// One of AWS's documented values (`action`, `log-status`, `flow-direction`).
+    Enumerated,
+    /// A decimal integer in the field's range.
+    Integer,
+}
+
 impl Field {
+    /// What this field's values are. Exhaustive, so a new field must be placed here.
+    pub const fn value_kind(self) -> ValueKind {
+        match self {
+            Field::AccountId
+            | Field::InterfaceId
+            | Field::VpcId
+            | Field::SubnetId
+            | Field::InstanceId
+            | Field::Type
+            | Field::Region
+            | Field::AzId
+            | Field::SublocationType
+            | Field::SublocationId
+            | Field::PktSrcAwsService
+            | Field::PktDstAwsService => ValueKind::Text,
+            Field::EcsClusterArn
+            | Field::EcsClusterName
+            | Field::EcsContainerInstanceArn
+            | Field::EcsContainerInstanceId
+            | Field::EcsContainerId
+            | Field::EcsSecondContainerId
+            | Field::EcsServiceName
+            | Field::EcsTaskDefinitionArn
+            | Field::EcsTaskArn
+            | Field::EcsTaskId
+            | Field::RejectReason => ValueKind::Bytes,
+            Field::Srcaddr | Field::Dstaddr | Field::PktSrcaddr | Field::PktDstaddr => {
+                ValueKind::Address
+            }
+            Field::Action | Field::LogStatus | Field::FlowDirection => ValueKind::Enumerated,
+            Field::Version
+            | Field::Srcport
+            | Field::Dstport
+            | Field::Protocol
+            | Field::Packets
+            | Field::Bytes
+            | Field::Start
+            | Field::End
+            | Field::TcpFlags
+            | Field::TrafficPath => ValueKind::Integer,
+        }
+    }
+
     /// All known fields, in AWS's documented order.
     pub const ALL: [Field; 40] = [
         Field::Version,

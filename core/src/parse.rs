@@ -14,7 +14,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use crate::format::{Column, Field, Format};
+use crate::format::{Column, Field, Format, ValueKind};
 use crate::record::{Action, FlowDirection, LogStatus, Record};
 
 /// Why a line could not be parsed.
@@ -218,45 +218,13 @@ impl<'a> Text<'a> {
 /// field fails in one way.
 #[cold]
 fn failure(field: Field) -> ParseErrorKind {
-    match field {
-        Field::AccountId
-        | Field::InterfaceId
-        | Field::VpcId
-        | Field::SubnetId
-        | Field::InstanceId
-        | Field::Type
-        | Field::Region
-        | Field::AzId
-        | Field::SublocationType
-        | Field::SublocationId
-        | Field::PktSrcAwsService
-        | Field::PktDstAwsService => ParseErrorKind::NotUtf8,
-        Field::Srcaddr | Field::Dstaddr | Field::PktSrcaddr | Field::PktDstaddr => {
-            ParseErrorKind::BadAddress
-        }
-        Field::Action | Field::LogStatus | Field::FlowDirection => ParseErrorKind::BadValue,
-        Field::Version
-        | Field::Srcport
-        | Field::Dstport
-        | Field::Protocol
-        | Field::Packets
-        | Field::Bytes
-        | Field::Start
-        | Field::End
-        | Field::TcpFlags
-        | Field::TrafficPath => ParseErrorKind::BadInteger,
+    match field.value_kind() {
+        ValueKind::Text => ParseErrorKind::NotUtf8,
+        ValueKind::Address => ParseErrorKind::BadAddress,
+        ValueKind::Enumerated => ParseErrorKind::BadValue,
+        ValueKind::Integer => ParseErrorKind::BadInteger,
         // Kept as bytes: never rejected.
-        Field::EcsClusterArn
-        | Field::EcsClusterName
-        | Field::EcsContainerInstanceArn
-        | Field::EcsContainerInstanceId
-        | Field::EcsContainerId
-        | Field::EcsSecondContainerId
-        | Field::EcsServiceName
-        | Field::EcsTaskDefinitionArn
-        | Field::EcsTaskArn
-        | Field::EcsTaskId
-        | Field::RejectReason => ParseErrorKind::BadValue,
+        ValueKind::Bytes => ParseErrorKind::BadValue,
     }
 }
 
