@@ -38,6 +38,43 @@ pub(crate) fn opt(v: Option<&str>) -> &str {
     v.unwrap_or("-")
 }
 
+/// Column headers of the tables both renderers print: (title, right-aligned).
+pub(super) const TOP_NAT_COLUMNS: [(&str, bool); 9] = [
+    ("account", false),
+    ("region", false),
+    ("VPC", false),
+    ("NAT gateway", false),
+    ("service", false),
+    ("service region", false),
+    ("bytes", true),
+    ("per month", true),
+    ("NAT cost per month", true),
+];
+
+/// See [`TOP_NAT_COLUMNS`].
+pub(super) const SAVINGS_COLUMNS: [(&str, bool); 10] = [
+    ("account", false),
+    ("region", false),
+    ("VPC", false),
+    ("service", false),
+    ("service region", false),
+    ("endpoint", false),
+    ("per month", true),
+    ("NAT cost", true),
+    ("endpoint cost", true),
+    ("saving", true),
+];
+
+/// See [`TOP_NAT_COLUMNS`].
+pub(super) const SAVINGS_BY_VPC_COLUMNS: [(&str, bool); 6] = [
+    ("account", false),
+    ("region", false),
+    ("VPC", false),
+    ("NAT cost", true),
+    ("endpoint cost", true),
+    ("saving", true),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

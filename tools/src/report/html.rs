@@ -4,7 +4,7 @@
 //! is escaped. Each bar carries a `<title>` (tooltip and accessible name), and each
 //! chart a `role="img"` with a title of its own.
 
-use super::fmt::{bytes, money, opt};
+use super::fmt::{self, bytes, money, opt};
 use super::model::{CATEGORY_NAMES, Categories, DayBytes, Report};
 use super::text::endpoint_name;
 
@@ -363,17 +363,7 @@ fn top_nat_table(h: &mut String, r: &Report, cur: &str) {
         "<section id=\"top-nat\">\n<h2>Top NAT gateway &#8594; AWS service flows</h2>\n\
          <table id=\"top-nat-table\">",
     );
-    h.push_str(&head(&[
-        ("account", false),
-        ("region", false),
-        ("VPC", false),
-        ("NAT gateway", false),
-        ("service", false),
-        ("service region", false),
-        ("bytes", true),
-        ("per month", true),
-        ("NAT cost per month", true),
-    ]));
+    h.push_str(&head(&fmt::TOP_NAT_COLUMNS));
     h.push_str("<tbody>\n");
     if r.top_nat_flows.is_empty() {
         h.push_str("<tr><td colspan=\"9\">No NAT gateway traffic to AWS services.</td></tr>\n");
@@ -414,18 +404,7 @@ fn savings_table(h: &mut String, r: &Report, cur: &str) {
          <table id=\"savings-table\">",
         r.interface_endpoint_azs
     );
-    h.push_str(&head(&[
-        ("account", false),
-        ("region", false),
-        ("VPC", false),
-        ("service", false),
-        ("service region", false),
-        ("endpoint", false),
-        ("per month", true),
-        ("NAT cost", true),
-        ("endpoint cost", true),
-        ("saving", true),
-    ]));
+    h.push_str(&head(&fmt::SAVINGS_COLUMNS));
     h.push_str("<tbody>\n");
     if r.savings.is_empty() {
         h.push_str("<tr><td colspan=\"10\">No NAT gateway traffic to AWS services.</td></tr>\n");

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::fmt::{bytes, money, opt};
+use super::fmt::{self, bytes, money, opt};
 use super::model::{CATEGORY_NAMES, Endpoint, Report};
 
 /// A table: headings, rows, and which columns are numbers (right-aligned).
@@ -123,17 +123,7 @@ pub(crate) fn write(r: &Report, w: &mut impl Write) -> io::Result<()> {
     writeln!(w)?;
 
     writeln!(w, "Top NAT gateway -> AWS service flows")?;
-    let mut t = Table::new(&[
-        ("account", false),
-        ("region", false),
-        ("VPC", false),
-        ("NAT gateway", false),
-        ("service", false),
-        ("service region", false),
-        ("bytes", true),
-        ("per month", true),
-        ("NAT cost/month", true),
-    ]);
+    let mut t = Table::new(&fmt::TOP_NAT_COLUMNS);
     for f in &r.top_nat_flows {
         t.rows.push(vec![
             f.account_id.clone(),
@@ -154,18 +144,7 @@ pub(crate) fn write(r: &Report, w: &mut impl Write) -> io::Result<()> {
         w,
         "NAT data processing an endpoint would replace, per month"
     )?;
-    let mut t = Table::new(&[
-        ("account", false),
-        ("region", false),
-        ("VPC", false),
-        ("service", false),
-        ("service region", false),
-        ("endpoint", false),
-        ("per month", true),
-        ("NAT cost", true),
-        ("endpoint cost", true),
-        ("saving", true),
-    ]);
+    let mut t = Table::new(&fmt::SAVINGS_COLUMNS);
     for s in &r.savings {
         t.rows.push(vec![
             s.account_id.clone(),
@@ -207,14 +186,7 @@ pub(crate) fn write(r: &Report, w: &mut impl Write) -> io::Result<()> {
     writeln!(w)?;
 
     writeln!(w, "Savings by VPC, per month")?;
-    let mut t = Table::new(&[
-        ("account", false),
-        ("region", false),
-        ("VPC", false),
-        ("NAT cost", true),
-        ("endpoint cost", true),
-        ("saving", true),
-    ]);
+    let mut t = Table::new(&fmt::SAVINGS_BY_VPC_COLUMNS);
     for v in &r.savings_by_vpc {
         t.rows.push(vec![
             v.account_id.clone(),
