@@ -197,19 +197,7 @@ const fn kind(field: Field) -> Kind {
 
 /// Whether a field is an integer (and may have an integer column).
 const fn is_integer(field: Field) -> bool {
-    matches!(
-        field,
-        Field::Version
-            | Field::Srcport
-            | Field::Dstport
-            | Field::Protocol
-            | Field::Packets
-            | Field::Bytes
-            | Field::Start
-            | Field::End
-            | Field::TcpFlags
-            | Field::TrafficPath
-    )
+    matches!(field.value_kind(), ValueKind::Integer)
 }
 
 /// The Arrow types a known field's column may have.

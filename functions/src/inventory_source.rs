@@ -44,17 +44,8 @@ impl InventorySource {
             return Ok(None);
         };
         let mut cached = self.cached.lock().await;
-        let (objects, _) = flowpath_s3::list(client, &uri.bucket, &uri.key, None, None).await?;
-        let exact = objects.iter().any(|o| o.key == uri.key);
         let mut signature: Signature = Vec::new();
-        for o in objects {
-            if if exact {
-                o.key != uri.key
-            } else {
-                !o.key.ends_with(".json")
-            } {
-                continue;
-            }
+        for o in flowpath_s3::list_documents(client, uri, ".json").await? {
             // S3 lists ETags; some S3-compatible stores do not: ask for it then.
             let etag = match o.etag {
                 Some(etag) => Some(etag),
@@ -64,7 +55,6 @@ impl InventorySource {
             };
             signature.push((o.key, etag));
         }
-        signature.sort();
         if signature.is_empty() {
             // An empty prefix (as deployed, before any inventory is uploaded) means no
             // inventory; a named object that is missing is a configuration error.

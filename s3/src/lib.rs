@@ -555,32 +555,41 @@ pub async fn delete(client: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Res
     Ok(())
 }
 
-/// Reads small objects whole: the object `uri` names when it exists, else every object
-/// under the prefix `uri` whose key ends with `suffix`, in key order. Each comes with
-/// its `s3://bucket/key` name. An empty result is not an error; the caller decides.
+/// The documents `uri` names: the object itself when it exists, else every object under
+/// the prefix `uri` whose key ends with `suffix`; in key order. An empty result is not an
+/// error; the caller decides.
+pub async fn list_documents(
+    client: &aws_sdk_s3::Client,
+    uri: &S3Uri,
+    suffix: &str,
+) -> Result<Vec<ListedObject>, S3Error> {
+    let (objects, _) = list(client, &uri.bucket, &uri.key, None, None).await?;
+    let exact = objects.iter().any(|o| o.key == uri.key);
+    let mut documents: Vec<ListedObject> = objects
+        .into_iter()
+        .filter(|o| {
+            if exact {
+                o.key == uri.key
+            } else {
+                o.key.ends_with(suffix)
+            }
+        })
+        .collect();
+    documents.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+    Ok(documents)
+}
+
+/// Reads the documents of [`list_documents`] whole, each with its `s3://bucket/key`
+/// name.
 pub async fn get_all(
     client: &aws_sdk_s3::Client,
     uri: &S3Uri,
     suffix: &str,
 ) -> Result<Vec<(String, Vec<u8>)>, S3Error> {
-    let (objects, _) = list(client, &uri.bucket, &uri.key, None, None).await?;
-    let exact = objects.iter().any(|o| o.key == uri.key);
-    let mut keys: Vec<&str> = objects
-        .iter()
-        .map(|o| o.key.as_str())
-        .filter(|k| {
-            if exact {
-                *k == uri.key
-            } else {
-                k.ends_with(suffix)
-            }
-        })
-        .collect();
-    keys.sort_unstable();
-    let mut out = Vec::with_capacity(keys.len());
-    for key in keys {
-        let (_, bytes) = get_bytes(client, &uri.bucket, key).await?;
-        out.push((format!("s3://{}/{key}", uri.bucket), bytes));
+    let mut out = Vec::new();
+    for o in list_documents(client, uri, suffix).await? {
+        let (_, bytes) = get_bytes(client, &uri.bucket, &o.key).await?;
+        out.push((format!("s3://{}/{}", uri.bucket, o.key), bytes));
     }
     Ok(out)
 }
