@@ -79,6 +79,23 @@ pub(crate) fn expand(args: &[PathBuf], keep: &dyn Fn(&Path) -> bool) -> Result<V
 }
 
 fn walk(dir: &Path, out: &mut Vec<Input>) -> Result<()> {
+    out.extend(
+        files_under(dir, &looks_like_flow_log)?
+            .into_iter()
+            .map(Input::File),
+    );
+    Ok(())
+}
+
+/// Every file under `dir` (recursively, each directory in name order) that `keep`
+/// accepts.
+pub(crate) fn files_under(dir: &Path, keep: &dyn Fn(&Path) -> bool) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    collect_files(dir, keep, &mut out)?;
+    Ok(out)
+}
+
+fn collect_files(dir: &Path, keep: &dyn Fn(&Path) -> bool, out: &mut Vec<PathBuf>) -> Result<()> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .with_context(|| format!("cannot list {}", dir.display()))?
         .map(|e| e.map(|e| e.path()))
@@ -87,9 +104,9 @@ fn walk(dir: &Path, out: &mut Vec<Input>) -> Result<()> {
     entries.sort();
     for path in entries {
         if path.is_dir() {
-            walk(&path, out)?;
-        } else if looks_like_flow_log(&path) {
-            out.push(Input::File(path));
+            collect_files(&path, keep, out)?;
+        } else if keep(&path) {
+            out.push(path);
         }
     }
     Ok(())

@@ -89,20 +89,7 @@ pub(crate) fn load(sources: &[String], s3: &S3Args) -> Result<Option<Loaded>> {
 
 /// Every `*.json` file under `dir`, sorted by path.
 fn json_files(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in fs::read_dir(&d).with_context(|| format!("cannot list {}", d.display()))? {
-            let path = entry
-                .with_context(|| format!("cannot list {}", d.display()))?
-                .path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "json") {
-                out.push(path);
-            }
-        }
-    }
+    let mut out = crate::inputs::files_under(dir, &|p| p.extension().is_some_and(|e| e == "json"))?;
     out.sort();
     Ok(out)
 }
