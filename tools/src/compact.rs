@@ -355,8 +355,7 @@ fn compact_partition(dir: &Path) -> Result<PartitionReport> {
 /// `compacted-<first 16 hex digits of the MD5 of the sorted names>.parquet`.
 fn compacted_name(sorted_names: &[String]) -> String {
     let digest = Md5::digest(sorted_names.join("\n").as_bytes());
-    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-    format!("compacted-{hex}.parquet")
+    format!("compacted-{}.parquet", crate::output::hex(&digest[..8]))
 }
 
 /// Distinct values, sorted and comma-separated (one value as is).

@@ -80,7 +80,7 @@ pub(crate) fn load(sources: &[String], s3: &S3Args) -> Result<Option<Loaded>> {
         hash.update([0]);
         hash.update(bytes);
     }
-    let fingerprint = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let fingerprint = crate::output::hex(&hash.finalize());
     Ok(Some(Loaded {
         inventory,
         fingerprint,

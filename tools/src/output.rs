@@ -95,8 +95,12 @@ impl From<CountsRecord> for Counts {
 /// The file name of the done record of `source` (`s3://bucket/key`) at `etag`.
 pub(crate) fn done_name(source: &str, etag: &str) -> String {
     let digest = Md5::digest(format!("{source}#{etag}").as_bytes());
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{hex}.json")
+    format!("{}.json", hex(&digest))
+}
+
+/// Bytes as lower-case hex digits.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Output {
