@@ -252,12 +252,21 @@ pub fn attribute_with<'i>(
     let eni = rec.interface_id.and_then(|id| inv.eni(id));
     let vpc = eni.and_then(|e| e.vpc_id.as_deref()).or(rec.vpc_id);
     let subnet = eni.and_then(|e| e.subnet_id.as_deref()).or(rec.subnet_id);
-    let local = |a: IpAddr| match vpc.and_then(|v| inv.in_vpc(v, a)) {
-        Some(inside) => inside,
-        None => inv.in_any_vpc(a) || ranges.lookup(a) == ranges::PRIVATE,
+    // An address inside a known VPC is PRIVATE whatever its range.
+    let label_of = |a: IpAddr| {
+        if inv.in_any_vpc(a) {
+            ranges::PRIVATE
+        } else {
+            ranges.lookup(a)
+        }
     };
     let owns = |a: Option<IpAddr>| a.is_some_and(|a| eni.is_some_and(|e| e.addresses.contains(&a)));
     let (src, dst) = (rec.srcaddr, rec.dstaddr);
+    // Local: inside the ENI's VPC when the inventory knows its CIDRs, else private.
+    let local = |a: IpAddr| match vpc.and_then(|v| inv.in_vpc(v, a)) {
+        Some(inside) => inside,
+        None => label_of(a) == ranges::PRIVATE,
+    };
     let (direction, remote) = match rec.flow_direction {
         Some(FlowDirection::Egress) => (Direction::Egress, dst),
         Some(FlowDirection::Ingress) => (Direction::Ingress, src),
@@ -272,13 +281,7 @@ pub fn attribute_with<'i>(
             }
         }
     };
-    let remote_label = remote.map(|a| {
-        if inv.in_any_vpc(a) {
-            ranges::PRIVATE
-        } else {
-            ranges.lookup(a)
-        }
-    });
+    let remote_label = remote.map(label_of);
     let outside = remote_label.is_some_and(|l| l != ranges::PRIVATE);
     let named = |ep: &'i Endpoint| NamedRemote {
         service: &ep.service,
