@@ -202,7 +202,8 @@ pub fn summarize<R: Read + Send>(
             }
         }
     };
-    let mut chunks = Chunks::new(decoded, opts.chunk_bytes.max(64));
+    let spare = Spare::default();
+    let mut chunks = Chunks::new(decoded, opts.chunk_bytes.max(64), &spare);
 
     // The first line decides the format.
     let first = chunks.next().transpose().map_err(io_err)?;
@@ -237,7 +238,14 @@ pub fn summarize<R: Read + Send>(
         .map(Ok)
         .chain(chunks)
         .par_bridge()
-        .map(|chunk| chunk.map(|c| ctx.process(&c)).map_err(io_err))
+        // One part per worker, fed chunk after chunk: its groups and interned values
+        // carry over between chunks instead of being rebuilt and merged per chunk.
+        .try_fold(Part::default, |mut part, chunk| {
+            let chunk = chunk.map_err(io_err)?;
+            ctx.process(&mut part, &chunk);
+            spare.put(chunk.data);
+            Ok::<_, Error>(part)
+        })
         .try_reduce(Part::default, |mut a, b| {
             a.merge(b, ctx.max_examples);
             Ok(a)
@@ -314,58 +322,79 @@ struct Chunk {
     first_line: u64,
 }
 
+/// Chunk buffers done with, for the next chunks: a fresh megabyte buffer costs page
+/// faults and the kernel's zeroing of every page, a reused one neither. Holds at most
+/// as many buffers as were in flight at once.
+#[derive(Default)]
+struct Spare(std::sync::Mutex<Vec<Vec<u8>>>);
+
+impl Spare {
+    fn put(&self, mut buf: Vec<u8>) {
+        buf.clear();
+        if let Ok(mut bufs) = self.0.lock() {
+            bufs.push(buf);
+        }
+    }
+
+    fn take(&self) -> Vec<u8> {
+        self.0
+            .lock()
+            .ok()
+            .and_then(|mut bufs| bufs.pop())
+            .unwrap_or_default()
+    }
+}
+
 /// Reads whole-line chunks of about `size` bytes.
-struct Chunks<R> {
+struct Chunks<'s, R> {
     reader: R,
     size: usize,
     carry: Vec<u8>,
     next_line: u64,
     done: bool,
+    spare: &'s Spare,
 }
 
-impl<R: Read> Chunks<R> {
-    fn new(reader: R, size: usize) -> Self {
+impl<'s, R: Read> Chunks<'s, R> {
+    fn new(reader: R, size: usize, spare: &'s Spare) -> Self {
         Chunks {
             reader,
             size,
             carry: Vec::new(),
             next_line: 1,
             done: false,
+            spare,
         }
     }
 
     fn fill(&mut self) -> io::Result<Option<Chunk>> {
-        let mut data = std::mem::take(&mut self.carry);
-        let mut filled = data.len();
-        data.resize(filled.max(self.size) + self.size / 8, 0);
+        let mut data = self.spare.take();
+        data.extend_from_slice(&self.carry);
+        self.carry.clear();
+        data.reserve(self.size + self.size / 8);
         loop {
-            if filled == data.len() {
-                // A line longer than the chunk: grow until it ends.
-                if memchr::memchr(b'\n', &data[..filled]).is_some() {
-                    break;
-                }
-                data.resize(data.len() * 2, 0);
+            // `read_to_end` through `take` fills spare capacity without zeroing it
+            // first and retries interrupted reads.
+            let from = data.len();
+            let want = self.size.saturating_sub(from).max(self.size / 8);
+            let n = (&mut self.reader)
+                .take(want as u64)
+                .read_to_end(&mut data)?;
+            if n < want {
+                self.done = true;
+                break;
             }
-            match self.reader.read(&mut data[filled..]) {
-                Ok(0) => {
-                    self.done = true;
-                    break;
-                }
-                Ok(n) => {
-                    filled += n;
-                    if filled >= self.size && memchr::memchr(b'\n', &data[..filled]).is_some() {
-                        break;
-                    }
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
+            // The carry holds no newline: a line longer than the chunk grows it until
+            // the line ends.
+            if memchr::memchr(b'\n', &data[from..]).is_some() {
+                break;
             }
         }
-        data.truncate(filled);
         if !self.done {
             // Keep the partial last line for the next chunk.
             let cut = memchr::memrchr(b'\n', &data).map_or(0, |i| i + 1);
-            self.carry = data.split_off(cut);
+            self.carry.extend_from_slice(&data[cut..]);
+            data.truncate(cut);
         }
         if data.is_empty() {
             return Ok(None);
@@ -377,7 +406,7 @@ impl<R: Read> Chunks<R> {
     }
 }
 
-impl<R: Read> Iterator for Chunks<R> {
+impl<R: Read> Iterator for Chunks<'_, R> {
     type Item = io::Result<Chunk>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -472,12 +501,8 @@ impl<'a> ChunkContext<'a> {
         }
     }
 
-    fn process(&self, chunk: &Chunk) -> Part {
-        let mut part = Part {
-            // A 1 MiB chunk holds about 8,000 records; their groups rarely exceed this.
-            aggregate: Aggregator::with_capacity(1024),
-            ..Part::default()
-        };
+    /// Parses, attributes and aggregates the lines of `chunk` into `part`.
+    fn process(&self, part: &mut Part, chunk: &Chunk) {
         let mut rec = Record::default();
         let mut line_no = chunk.first_line;
         let mut rest = &chunk.data[..];
@@ -497,13 +522,12 @@ impl<'a> ChunkContext<'a> {
             }
             part.stats.counts.read += 1;
             match parse_line_into(self.format, line, &mut rec) {
-                Ok(()) => self.record(&mut part, &rec),
-                Err(error) => self.malformed(&mut part, this_line, error, || {
+                Ok(()) => self.record(part, &rec),
+                Err(error) => self.malformed(part, this_line, error, || {
                     String::from_utf8_lossy(line).chars().take(200).collect()
                 }),
             }
         }
-        part
     }
 
     /// Counts a malformed record (line or row `at`, 1-based) and keeps it as an
