@@ -11,9 +11,7 @@
 //! - [`Aggregator::into_rows`] sorts by the group's resolved values (never by interning
 //!   order), so the output is the same whatever the chunking or thread count.
 
-use std::collections::hash_map::Entry;
-
-use rustc_hash::FxHashMap;
+use hashbrown::{HashTable, hash_table};
 
 use crate::classify::{Direction, Method, NamedRemote, Path};
 use crate::layout;
@@ -26,22 +24,40 @@ type Sym = u32;
 /// Interns text values so group keys are small and `Copy`.
 #[derive(Debug, Default, Clone)]
 struct Interner {
-    ids: FxHashMap<Box<str>, Sym>,
+    /// Symbols, by the hash of their value.
+    index: HashTable<Sym>,
+    /// The value of symbol `n` at `n - 1`.
     values: Vec<Box<str>>,
+    /// The hash of each value, for growing the index without reading every value.
+    hashes: Vec<u64>,
 }
 
 impl Interner {
     #[inline]
     fn intern(&mut self, value: Option<&str>) -> Sym {
         let Some(v) = value else { return 0 };
-        if let Some(&id) = self.ids.get(v) {
-            return id;
+        let (values, hashes) = (&mut self.values, &mut self.hashes);
+        let hash = hash_bytes(v.as_bytes());
+        let at = |sym: Sym| usize::try_from(sym).ok().and_then(|s| s.checked_sub(1));
+        match self.index.entry(
+            hash,
+            |&sym| {
+                at(sym)
+                    .and_then(|i| values.get(i))
+                    .is_some_and(|x| same_bytes(x.as_bytes(), v.as_bytes()))
+            },
+            |&sym| at(sym).and_then(|i| hashes.get(i)).copied().unwrap_or(0),
+        ) {
+            hash_table::Entry::Occupied(e) => *e.get(),
+            hash_table::Entry::Vacant(e) => {
+                values.push(v.into());
+                hashes.push(hash);
+                // More than 4 billion distinct values would not fit in memory first.
+                let id = Sym::try_from(values.len()).unwrap_or(Sym::MAX);
+                e.insert(id);
+                id
+            }
         }
-        self.values.push(v.into());
-        // More than 4 billion distinct values would not fit in memory first.
-        let id = Sym::try_from(self.values.len()).unwrap_or(Sym::MAX);
-        self.ids.insert(v.into(), id);
-        id
     }
 
     /// [`Interner::intern`], first checking the column's previous value: consecutive
@@ -50,7 +66,11 @@ impl Interner {
     #[inline]
     fn intern_cached(&mut self, last: &mut Sym, value: Option<&str>) -> Sym {
         let Some(v) = value else { return 0 };
-        if *last != 0 && self.get(*last) == Some(v) {
+        if *last != 0
+            && self
+                .get(*last)
+                .is_some_and(|x| same_bytes(x.as_bytes(), v.as_bytes()))
+        {
             return *last;
         }
         *last = self.intern(Some(v));
@@ -61,6 +81,58 @@ impl Interner {
         let i = usize::try_from(sym).ok()?.checked_sub(1)?;
         self.values.get(i).map(|v| &**v)
     }
+}
+
+/// 128-bit product of two words, folded to one (foldhash's mixing step).
+#[inline(always)]
+fn mix(a: u64, b: u64) -> u64 {
+    let p = u128::from(a) * u128::from(b);
+    (p as u64) ^ ((p >> 64) as u64)
+}
+
+/// The fractional digits of pi: arbitrary, fixed, with bits set throughout.
+const PI: [u64; 6] = [
+    0x243f_6a88_85a3_08d3,
+    0x1319_8a2e_0370_7344,
+    0xa409_3822_299f_31d0,
+    0x082e_fa98_ec4e_6c89,
+    0x4528_21e6_38d0_1377,
+    0xbe54_66cf_34e9_0c6c,
+];
+
+/// A hash of a short byte string, eight bytes a step.
+#[inline]
+fn hash_bytes(b: &[u8]) -> u64 {
+    let mut h = PI[0] ^ b.len() as u64;
+    let mut rest = b;
+    while let Some((word, tail)) = rest.split_first_chunk::<8>() {
+        h = mix(h ^ u64::from_le_bytes(*word), PI[1]);
+        rest = tail;
+    }
+    let mut last = [0u8; 8];
+    if let Some(dst) = last.get_mut(..rest.len()) {
+        dst.copy_from_slice(rest);
+    }
+    mix(h ^ u64::from_le_bytes(last), PI[2])
+}
+
+/// Byte equality for the short values interned here, eight bytes a step and inline:
+/// a call to `memcmp` costs more than such a comparison.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut a, mut b) = (a, b);
+    while let (Some((x, at)), Some((y, bt))) =
+        (a.split_first_chunk::<8>(), b.split_first_chunk::<8>())
+    {
+        if x != y {
+            return false;
+        }
+        (a, b) = (at, bt);
+    }
+    a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// The last symbol interned per text column, for [`Interner::intern_cached`].
@@ -114,9 +186,11 @@ pub struct Contribution<'a> {
     pub bytes: u64,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// A group's identity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Key {
-    window: Option<i64>,
+    /// Start of the hour window, or [`NO_WINDOW`].
+    window: i64,
     account: Sym,
     region: Sym,
     vpc: Sym,
@@ -132,8 +206,105 @@ struct Key {
     protocol: Option<u8>,
 }
 
+/// [`Key::window`] of a record without `start`. No hour start is `i64::MIN`: that is no
+/// multiple of 3,600.
+const NO_WINDOW: i64 = i64::MIN;
+
+/// The start of the hour window of `start` (Unix seconds); none for a record without
+/// `start`, or one so close to `i64::MIN` that its hour start does not fit.
+fn window_of(start: Option<i64>) -> i64 {
+    start
+        .and_then(|s| s.checked_sub(s.rem_euclid(3600)))
+        .unwrap_or(NO_WINDOW)
+}
+
+impl Key {
+    fn window(&self) -> Option<i64> {
+        (self.window != NO_WINDOW).then_some(self.window)
+    }
+
+    /// The fields as six words: equal keys give equal words.
+    fn words(&self) -> [u64; 6] {
+        let pair = |a: Sym, b: Sym| u64::from(a) | (u64::from(b) << 32);
+        let small = self.direction as u64
+            | (self.method as u64) << 2
+            | self.action.map_or(0, |a| a as u64 + 1) << 4
+            | self.protocol.map_or(0x100, u64::from) << 6
+            | u64::from(self.path.key_bits()) << 15;
+        let remote = match self.remote {
+            RemoteKey::None => 0,
+            RemoteKey::Label(l) => 1 << 62 | u64::from(l),
+            RemoteKey::Named { service, region } => 2 << 62 ^ pair(region, service),
+        };
+        #[allow(clippy::cast_sign_loss)] // the bits, not the value
+        let window = self.window as u64;
+        [
+            window,
+            pair(self.account, self.region),
+            pair(self.vpc, self.subnet),
+            pair(self.interface, self.interface_kind),
+            u64::from(self.gateway) | small << 32,
+            remote,
+        ]
+    }
+
+    /// The key's hash: its six words mixed by three independent multiplications
+    /// (the derived `Hash` fed sixteen fields one after another through the hasher,
+    /// a chain of dependent multiplications on every record).
+    #[inline]
+    fn hash64(&self) -> u64 {
+        let [a, b, c, d, e, f] = self.words();
+        mix(a ^ PI[0], b ^ PI[1]) ^ mix(c ^ PI[2], d ^ PI[3]) ^ mix(e ^ PI[4], f ^ PI[5])
+    }
+}
+
+/// The groups in order of first appearance, with a hash index over them. Growing
+/// the index moves positions, not groups, and the groups are already the list that
+/// [`Aggregator::into_groups`] hands on.
+#[derive(Debug, Default, Clone)]
+struct Table {
+    /// Positions in `groups`, by the hash of their key.
+    index: HashTable<usize>,
+    groups: Vec<(Key, Totals)>,
+    /// The hash of each group's key, for growing the index without reading every key.
+    hashes: Vec<u64>,
+}
+
+impl Table {
+    fn with_capacity(groups: usize) -> Self {
+        Table {
+            index: HashTable::with_capacity(groups),
+            groups: Vec::with_capacity(groups),
+            hashes: Vec::with_capacity(groups),
+        }
+    }
+
+    /// Adds `totals` to the group of `key`, created when new.
+    #[inline]
+    fn add(&mut self, key: Key, totals: Totals) {
+        let (groups, hashes) = (&mut self.groups, &mut self.hashes);
+        let hash = key.hash64();
+        match self.index.entry(
+            hash,
+            |&i| groups.get(i).is_some_and(|(k, _)| *k == key),
+            |&i| hashes.get(i).copied().unwrap_or(0),
+        ) {
+            hash_table::Entry::Occupied(e) => {
+                if let Some((_, t)) = groups.get_mut(*e.get()) {
+                    t.add(totals);
+                }
+            }
+            hash_table::Entry::Vacant(e) => {
+                e.insert(groups.len());
+                groups.push((key, totals));
+                hashes.push(hash);
+            }
+        }
+    }
+}
+
 /// The remote side of a group: a ranges label or an inventory name (interned).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum RemoteKey {
     None,
     Label(LabelId),
@@ -164,7 +335,7 @@ impl Totals {
 pub struct Aggregator {
     strings: Interner,
     last: LastSyms,
-    groups: FxHashMap<Key, Totals>,
+    groups: Table,
 }
 
 /// One row of a summary, with every value resolved.
@@ -241,19 +412,19 @@ impl Aggregator {
     /// An empty aggregator with room for `groups` groups before it grows.
     pub fn with_capacity(groups: usize) -> Self {
         Aggregator {
-            groups: FxHashMap::with_capacity_and_hasher(groups, Default::default()),
+            groups: Table::with_capacity(groups),
             ..Self::default()
         }
     }
 
     /// Number of groups.
     pub fn len(&self) -> usize {
-        self.groups.len()
+        self.groups.groups.len()
     }
 
     /// Whether there are no groups.
     pub fn is_empty(&self) -> bool {
-        self.groups.is_empty()
+        self.groups.groups.is_empty()
     }
 
     /// Adds one record.
@@ -261,7 +432,7 @@ impl Aggregator {
     pub fn add(&mut self, c: &Contribution<'_>) {
         let (strings, last) = (&mut self.strings, &mut self.last);
         let key = Key {
-            window: c.start.map(|s| s - s.rem_euclid(3600)),
+            window: window_of(c.start),
             account: strings.intern_cached(&mut last.account, c.account_id),
             region: strings.intern_cached(&mut last.region, c.region),
             vpc: strings.intern_cached(&mut last.vpc, c.vpc_id),
@@ -283,16 +454,19 @@ impl Aggregator {
             action: c.action,
             protocol: c.protocol,
         };
-        self.groups.entry(key).or_default().add(Totals {
-            flows: 1,
-            packets: c.packets,
-            bytes: c.bytes,
-        });
+        self.groups.add(
+            key,
+            Totals {
+                flows: 1,
+                packets: c.packets,
+                bytes: c.bytes,
+            },
+        );
     }
 
     /// Adds every group of `other` into `self`.
     pub fn merge(&mut self, other: Aggregator) {
-        if self.groups.is_empty() {
+        if self.groups.groups.is_empty() {
             *self = other;
             return;
         }
@@ -301,6 +475,7 @@ impl Aggregator {
             self.strings.intern(value)
         };
         let remapped: Vec<(Key, Totals)> = other
+            .groups
             .groups
             .iter()
             .map(|(k, t)| {
@@ -325,19 +500,14 @@ impl Aggregator {
             })
             .collect();
         for (k, t) in remapped {
-            match self.groups.entry(k) {
-                Entry::Occupied(mut e) => e.get_mut().add(t),
-                Entry::Vacant(e) => {
-                    e.insert(t);
-                }
-            }
+            self.groups.add(k, t);
         }
     }
 
     /// Totals over every group.
     pub fn totals(&self) -> Totals {
         let mut t = Totals::default();
-        for g in self.groups.values() {
+        for (_, g) in &self.groups.groups {
             t.add(*g);
         }
         t
@@ -356,7 +526,7 @@ impl Aggregator {
         Groups {
             strings: self.strings,
             ranges,
-            groups: self.groups.into_iter().collect(),
+            groups: self.groups.groups,
         }
     }
 }
@@ -399,7 +569,7 @@ impl Groups<'_> {
                 RowRef {
                     account_id: s(k.account).unwrap_or(layout::UNKNOWN),
                     region: s(k.region).unwrap_or(layout::UNKNOWN),
-                    window_start: k.window,
+                    window_start: k.window(),
                     vpc_id: s(k.vpc),
                     subnet_id: s(k.subnet),
                     interface_id: s(k.interface),
@@ -551,8 +721,11 @@ impl Ranks {
             (
                 self.sym_or_unknown(k.account),
                 self.sym_or_unknown(k.region),
-                (k.window.is_none(), k.window.map(|w| w.div_euclid(86_400))),
-                k.window,
+                (
+                    k.window().is_none(),
+                    k.window().map(|w| w.div_euclid(86_400)),
+                ),
+                k.window(),
             ),
             (
                 self.sym(k.vpc),
@@ -817,6 +990,53 @@ mod tests {
             protocol: (!i.is_multiple_of(6)).then_some(6),
             packets: i,
             bytes: i * 100,
+        }
+    }
+
+    #[test]
+    fn keys_that_hash_alike_stay_apart() {
+        // `Path::Other(1)` and `Path::IntraVpc` give the same key words, so the same
+        // hash: equality still tells the groups apart.
+        let mut a = Aggregator::new();
+        let mut c = contribution(1);
+        c.path = Path::IntraVpc;
+        let k1 = {
+            a.add(&c);
+            a.groups.groups.first().map(|(k, _)| *k)
+        };
+        c.path = Path::Other(1);
+        a.add(&c);
+        a.add(&c);
+        let k2 = a.groups.groups.get(1).map(|(k, _)| *k);
+        assert_eq!(a.len(), 2);
+        let (Some(k1), Some(k2)) = (k1, k2) else {
+            panic!("two groups")
+        };
+        assert_eq!(k1.hash64(), k2.hash64());
+        let flows: Vec<u64> = a.groups.groups.iter().map(|(_, t)| t.flows).collect();
+        assert_eq!(flows, [1, 2]);
+    }
+
+    proptest! {
+        #[test]
+        fn same_bytes_is_equality(a in proptest::collection::vec(any::<u8>(), 0..40), b in proptest::collection::vec(any::<u8>(), 0..40), copy in any::<bool>()) {
+            let b = if copy { a.clone() } else { b };
+            prop_assert_eq!(same_bytes(&a, &b), a == b);
+            if a == b {
+                prop_assert_eq!(hash_bytes(&a), hash_bytes(&b));
+            }
+        }
+
+        #[test]
+        fn the_interner_gives_one_symbol_per_value(values in proptest::collection::vec("[a-c]{0,10}", 1..200)) {
+            let mut i = Interner::default();
+            let syms: Vec<Sym> = values.iter().map(|v| i.intern(Some(v))).collect();
+            for (v, s) in values.iter().zip(&syms) {
+                prop_assert_eq!(i.get(*s), Some(v.as_str()));
+                for (w, t) in values.iter().zip(&syms) {
+                    prop_assert_eq!(v == w, s == t);
+                }
+            }
         }
     }
 

@@ -100,6 +100,29 @@ impl Path {
         }
     }
 
+    /// A number for each path, distinct between paths (for hashing group keys): AWS's
+    /// code for the paths that have one, else above 255.
+    pub(crate) const fn key_bits(self) -> u16 {
+        match self {
+            Path::IntraVpc => 1,
+            Path::InternetGatewayOrGatewayEndpoint => 2,
+            Path::VirtualPrivateGateway => 3,
+            Path::IntraRegionPeering => 4,
+            Path::InterRegionPeering => 5,
+            Path::LocalGateway => 6,
+            Path::GatewayEndpoint => 7,
+            Path::InternetGateway => 8,
+            Path::Other(code) => code as u16,
+            Path::InterfaceEndpoint => 0x101,
+            Path::NatGateway => 0x102,
+            Path::ViaNatGateway => 0x103,
+            Path::TransitGateway => 0x104,
+            Path::VpcPeering => 0x105,
+            Path::Public => 0x106,
+            Path::Unknown => 0x107,
+        }
+    }
+
     /// The value written to the summary.
     pub fn name(self) -> std::borrow::Cow<'static, str> {
         std::borrow::Cow::Borrowed(match self {
