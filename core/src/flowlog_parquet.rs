@@ -150,9 +150,12 @@ pub fn summarize_parquet<R: ChunkReader + 'static>(
     });
     let part = numbered
         .par_bridge()
-        .map(|(first_row, batch)| {
+        // One part per worker, as for text (see `pipeline::summarize`).
+        .try_fold(Part::default, |mut part, (first_row, batch)| {
             let batch = batch.map_err(|e| bad(e.into()))?;
-            plan.process(&ctx, &batch, first_row).map_err(schema_err)
+            plan.process(&ctx, &mut part, &batch, first_row)
+                .map_err(schema_err)?;
+            Ok::<_, Error>(part)
         })
         .try_reduce(Part::default, |mut a, b| {
             a.merge(b, ctx.max_examples);
@@ -275,13 +278,14 @@ impl Plan {
     }
 
     /// One batch (its first row is row `first_row` of the file) through the per-record
-    /// path. Errs only when the batch does not have the planned columns.
+    /// path, into `part`. Errs only when the batch does not have the planned columns.
     fn process(
         &self,
         ctx: &ChunkContext<'_>,
+        part: &mut Part,
         batch: &RecordBatch,
         first_row: u64,
-    ) -> Result<Part, String> {
+    ) -> Result<(), String> {
         if batch.num_columns() != self.read.len() {
             return Err(format!(
                 "a batch has {} columns, {} were asked for",
@@ -299,17 +303,16 @@ impl Plan {
                     .ok_or_else(|| format!("column of `{}` changed type", c.field))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let mut part = Part::default();
         for i in 0..batch.num_rows() {
             part.stats.counts.read += 1;
             match build_record(&values, i) {
-                Ok(rec) => ctx.record(&mut part, &rec),
-                Err(error) => ctx.malformed(&mut part, first_row + i as u64, error, || {
-                    render_row(&values, i)
-                }),
+                Ok(rec) => ctx.record(part, &rec),
+                Err(error) => {
+                    ctx.malformed(part, first_row + i as u64, error, || render_row(&values, i))
+                }
             }
         }
-        Ok(part)
+        Ok(())
     }
 }
 
