@@ -263,8 +263,9 @@ impl Key {
 /// [`Aggregator::into_groups`] hands on.
 #[derive(Debug, Default, Clone)]
 struct Table {
-    /// Positions in `groups`, by the hash of their key.
-    index: HashTable<usize>,
+    /// Positions in `groups`, by the hash of their key. Four bytes each keep the index
+    /// small enough to stay in cache longer; 2^32 groups would take over 300 GB.
+    index: HashTable<u32>,
     groups: Vec<(Key, Totals)>,
     /// The hash of each group's key, for growing the index without reading every key.
     hashes: Vec<u64>,
@@ -286,16 +287,16 @@ impl Table {
         let hash = key.hash64();
         match self.index.entry(
             hash,
-            |&i| groups.get(i).is_some_and(|(k, _)| *k == key),
-            |&i| hashes.get(i).copied().unwrap_or(0),
+            |&i| groups.get(i as usize).is_some_and(|(k, _)| *k == key),
+            |&i| hashes.get(i as usize).copied().unwrap_or(0),
         ) {
             hash_table::Entry::Occupied(e) => {
-                if let Some((_, t)) = groups.get_mut(*e.get()) {
+                if let Some((_, t)) = groups.get_mut(*e.get() as usize) {
                     t.add(totals);
                 }
             }
             hash_table::Entry::Vacant(e) => {
-                e.insert(groups.len());
+                e.insert(u32::try_from(groups.len()).expect("fewer than 2^32 groups"));
                 groups.push((key, totals));
                 hashes.push(hash);
             }
