@@ -116,102 +116,254 @@ pub fn parse_line_into<'a>(
     // Fields the format lacks must read `None`; the format's own fields are all
     // written below (`None` for `-`).
     *rec = Record::default();
-    // One UTF-8 check of the whole line is far cheaper than one per text field (std's
-    // word-at-a-time ASCII path needs more than a field's few bytes to pay off). Spaces
-    // are ASCII, so every field of a valid line is a valid `str` slice of it. A line
-    // that is not UTF-8 checks its text fields one by one, so the error names the
-    // first bad field, and bytes in fields kept as bytes are not an error.
-    let text = Text {
-        line,
-        valid: std::str::from_utf8(line).ok(),
-    };
-    let columns = format.columns();
-    let mut pos = 0;
+    if is_v2(format) {
+        parse_v2(line, rec)
+    } else {
+        parse_columns(format.columns(), line, rec)
+    }
+}
+
+/// [`parse_line_into`] for any format, a column at a time.
+#[inline(never)]
+fn parse_columns<'a>(
+    columns: &[Column],
+    line: &'a [u8],
+    rec: &mut Record<'a>,
+) -> Result<(), ParseError> {
+    let mut text = Text::new(line, line.len());
+    let mut pos = skip_spaces(line, 0);
     for (i, column) in columns.iter().enumerate() {
-        while line.get(pos) == Some(&b' ') {
-            pos += 1;
-        }
-        if pos >= line.len() {
-            return Err(ParseError {
-                field: None,
-                kind: ParseErrorKind::TooFewFields {
-                    expected: columns.len(),
-                    found: i,
-                },
-            });
-        }
-        let Column::Known(field) = *column else {
-            pos = token_end(line, pos + 1);
-            continue;
-        };
-        pos = field_at(rec, field, line, pos, &text).ok_or_else(|| ParseError {
-            field: Some(field),
-            kind: failure(field),
-        })?;
+        next_value(rec, line, &mut text, &mut pos, column, i, columns.len())?;
     }
-    while line.get(pos) == Some(&b' ') {
-        pos += 1;
+    values_end(line, pos, columns.len())
+}
+
+/// [`parse_line_into`] for the default (version 2) format, spelled out: each field's
+/// parser is inlined in its place, without a dispatch per column.
+#[inline(never)]
+fn parse_v2<'a>(line: &'a [u8], rec: &mut Record<'a>) -> Result<(), ParseError> {
+    // The text fields, the account and interface ids, end within 48 bytes (some 40
+    // at most from AWS).
+    let mut text = Text::new(line, text_limit(line, 48));
+    let mut pos = skip_spaces(line, 0);
+    macro_rules! in_order {
+        ($($i:literal)+) => {$(
+            next_value(rec, line, &mut text, &mut pos, &Column::Known(V2[$i]), $i, V2.len())?;
+        )+};
     }
+    in_order!(0 1 2 3 4 5 6 7 8 9 10 11 12 13);
+    values_end(line, pos, V2.len())
+}
+
+/// Reads the value of the `i`th of `columns` columns, `column`, that starts at `*pos`
+/// (past the end of the line if there is none) and moves `*pos` to the next value.
+/// The error is the line's: too few values, or a bad value (naming its field).
+#[inline(always)]
+fn next_value<'a>(
+    rec: &mut Record<'a>,
+    line: &'a [u8],
+    text: &mut Text<'a>,
+    pos: &mut usize,
+    column: &Column,
+    i: usize,
+    columns: usize,
+) -> Result<(), ParseError> {
+    if *pos >= line.len() {
+        return Err(ParseError {
+            field: None,
+            kind: ParseErrorKind::TooFewFields {
+                expected: columns,
+                found: i,
+            },
+        });
+    }
+    let end = match *column {
+        Column::Known(field) => match field_at(rec, field, line, *pos, text) {
+            Some(end) => end,
+            None => {
+                return Err(ParseError {
+                    field: Some(field),
+                    kind: failure(field),
+                });
+            }
+        },
+        Column::Unknown(_) => token_end(line, *pos + 1),
+    };
+    // Every value ends at a space or at the end of the line (then `pos` passes it,
+    // which ends the line as well). One space between values is the rule.
+    *pos = end + 1;
+    if line.get(*pos) == Some(&b' ') {
+        *pos = skip_spaces(line, *pos + 1);
+    }
+    Ok(())
+}
+
+/// The end of a line whose values for all `columns` columns were read up to `pos`:
+/// nothing but spaces may follow.
+#[inline(always)]
+fn values_end(line: &[u8], pos: usize, columns: usize) -> Result<(), ParseError> {
     if pos < line.len() {
         return Err(ParseError {
             field: None,
-            kind: ParseErrorKind::TooManyFields {
-                expected: columns.len(),
-            },
+            kind: ParseErrorKind::TooManyFields { expected: columns },
         });
     }
     Ok(())
 }
 
-/// The index of the first space at or after `pos`, else `line.len()`.
+/// The fields of the default (version 2) format, in order.
+const V2: [Field; 14] = {
+    let mut fields = [Field::Version; 14];
+    let mut i = 0;
+    while i < 14 {
+        fields[i] = Field::ALL[i];
+        i += 1;
+    }
+    fields
+};
+
+/// Whether `format` is the default (version 2) format: 14 columns, each field of
+/// [`V2`] in its place.
+#[inline]
+fn is_v2(format: &Format) -> bool {
+    format.len() == V2.len()
+        && format
+            .columns()
+            .iter()
+            .zip(V2)
+            .all(|(c, f)| matches!(c, Column::Known(k) if *k == f))
+}
+
+/// The index of the first byte at or after `pos` that is not a space.
+#[inline]
+fn skip_spaces(line: &[u8], mut pos: usize) -> usize {
+    while line.get(pos) == Some(&b' ') {
+        pos += 1;
+    }
+    pos
+}
+
+const SPACES: u64 = u64::from_ne_bytes([b' '; 8]);
+const ZEROS: u64 = u64::from_ne_bytes([b'0'; 8]);
+const LOW: u64 = u64::from_ne_bytes([0x01; 8]);
+const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+
+/// The eight bytes at `line[pos..]` as a little-endian word (the first in the low
+/// byte), spaces standing for those past the end of the line.
+///
+/// Values are read a word at a time; a space ends a value, so the padding ends it at
+/// the end of the line just as a real space would, and readers need no other check.
+#[inline(always)]
+fn word_at(line: &[u8], pos: usize) -> u64 {
+    match line.get(pos..).and_then(<[u8]>::first_chunk::<8>) {
+        Some(word) => u64::from_le_bytes(*word),
+        None => tail_word(line, pos),
+    }
+}
+
+/// [`word_at`] within eight bytes of the end: the line's last eight bytes shifted
+/// down, spaces shifted in (only a line shorter than eight bytes needs a copy).
+#[inline]
+fn tail_word(line: &[u8], pos: usize) -> u64 {
+    let rest = line.get(pos..).unwrap_or_default();
+    let n = rest.len();
+    if n == 0 {
+        return SPACES;
+    }
+    // 1 to 7 bytes left.
+    match line.last_chunk::<8>() {
+        Some(last) => (u64::from_le_bytes(*last) >> (8 * (8 - n))) | (SPACES << (8 * n)),
+        None => {
+            let mut word = [b' '; 8];
+            if let Some(head) = word.get_mut(..n) {
+                head.copy_from_slice(rest);
+            }
+            u64::from_le_bytes(word)
+        }
+    }
+}
+
+/// The index of the first space at or after `pos`, else `line.len()` (`pos` at most
+/// `line.len()`).
 ///
 /// Values are short (a few to a few dozen bytes), too short for memchr's setup to pay
 /// off: this looks at eight bytes at a time with word arithmetic.
 #[inline(always)]
-fn token_end(line: &[u8], mut pos: usize) -> usize {
-    const SPACES: u64 = u64::from_ne_bytes([b' '; 8]);
-    const LOW: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-    while let Some(word) = line.get(pos..).and_then(<[u8]>::first_chunk::<8>) {
-        // Bytes equal to a space become zero; the classic zero-byte test then marks
-        // the first zero byte exactly (bytes after it may be marked falsely, which
-        // does not matter for finding the first).
-        let x = u64::from_le_bytes(*word) ^ SPACES;
-        let zero = x.wrapping_sub(LOW) & !x & HIGH;
+fn token_end(line: &[u8], pos: usize) -> usize {
+    // Bytes equal to a space become zero; the classic zero-byte test then marks the
+    // first zero byte exactly (bytes after it may be marked falsely, which does not
+    // matter for finding the first).
+    let first_space = |word: u64| {
+        let x = word ^ SPACES;
+        x.wrapping_sub(LOW) & !x & HIGH
+    };
+    let rest = line.get(pos..).unwrap_or_default();
+    let (words, _) = rest.as_chunks::<8>();
+    let mut end = pos;
+    for word in words {
+        let zero = first_space(u64::from_le_bytes(*word));
         if zero != 0 {
-            return pos + (zero.trailing_zeros() / 8) as usize;
+            return end + (zero.trailing_zeros() / 8) as usize;
         }
-        pos += 8;
+        end += 8;
     }
-    while let Some(&b) = line.get(pos) {
-        if b == b' ' {
-            break;
-        }
-        pos += 1;
-    }
-    pos.min(line.len())
+    // The last few bytes, padded with spaces: this stops at the end at the latest.
+    end + (first_space(tail_word(line, end)).trailing_zeros() / 8) as usize
 }
 
-/// Text fields as `&str`: slices of the line when it is all UTF-8, else each field
-/// checked on its own.
+/// Text fields as `&str`: slices of the line, or of its first `limit` bytes, when
+/// those are UTF-8, else each field checked on its own.
+///
+/// One UTF-8 check of the line is far cheaper than one per text field (std's check
+/// costs a fixed amount, then little per byte in 16-byte blocks once on a word
+/// boundary), and it is made on the first text field, so formats without any never
+/// pay for it. Where the text fields are known to come early, the check stops at the
+/// end of a block (see [`text_limit`]) rather than at the end of the line: std checks
+/// the bytes after its last block one at a time. Spaces are ASCII, so every field of
+/// valid text is a valid `str` slice of it. Text that is not UTF-8 (maybe only
+/// because `limit` falls inside a character) has its fields checked one by one, so
+/// the error names the first bad field, and bytes in fields kept as bytes are not an
+/// error.
 struct Text<'a> {
     line: &'a [u8],
-    valid: Option<&'a str>,
+    /// How far the line is checked at once.
+    limit: usize,
+    /// `None` until the first text field; then the line up to `limit` as `str`, if
+    /// it is UTF-8.
+    utf8: Option<Option<&'a str>>,
 }
 
 impl<'a> Text<'a> {
-    #[inline(always)]
-    fn get(&self, start: usize, end: usize) -> Option<&'a str> {
-        match self.valid {
-            // Both ends sit next to a space or at an end of the line, so they are
-            // character boundaries and `get` succeeds.
-            Some(s) => s.get(start..end),
-            None => self
-                .line
-                .get(start..end)
-                .and_then(|v| std::str::from_utf8(v).ok()),
+    fn new(line: &'a [u8], limit: usize) -> Self {
+        Text {
+            line,
+            limit,
+            utf8: None,
         }
     }
+
+    #[inline(always)]
+    fn get(&mut self, start: usize, end: usize) -> Option<&'a str> {
+        let (line, limit) = (self.line, self.limit);
+        if end <= limit
+            && let Some(s) = *self
+                .utf8
+                .get_or_insert_with(|| line.get(..limit).and_then(|v| std::str::from_utf8(v).ok()))
+        {
+            // Both ends sit next to a space or at an end of the text, so they are
+            // character boundaries and `get` succeeds.
+            return s.get(start..end);
+        }
+        line.get(start..end)
+            .and_then(|v| std::str::from_utf8(v).ok())
+    }
+}
+
+/// A [`Text::limit`] for formats whose text fields end within the line's first
+/// `bytes` bytes: that many, plus those before the first word boundary (std checks
+/// those one at a time, then 16-byte blocks), up to the end of the line.
+fn text_limit(line: &[u8], bytes: usize) -> usize {
+    (line.as_ptr().addr().wrapping_neg() % 8 + bytes).min(line.len())
 }
 
 /// What is wrong with a value of `field` that [`field_at`] rejects: each kind of
@@ -228,50 +380,67 @@ fn failure(field: Field) -> ParseErrorKind {
     }
 }
 
+/// Where the value at `line[start]` ends if it is `-` (no value for every field).
+#[inline(always)]
+fn dash(line: &[u8], start: usize) -> Option<usize> {
+    (line.get(start) == Some(&b'-') && line.get(start + 1).is_none_or(|&b| b == b' '))
+        .then_some(start + 1)
+}
+
 /// Reads the value of `field` that starts at `line[start]` (not a space) into `rec`
-/// and returns where it ends. Integers and IPv4 addresses are read in one pass, their
-/// end found on the way; other values end at the next space.
+/// and returns where it ends. Integers, addresses and enumerated values are read in
+/// one pass, their end found on the way; text ends at the next space.
 #[inline(always)]
 fn field_at<'a>(
     rec: &mut Record<'a>,
     field: Field,
     line: &'a [u8],
     start: usize,
-    text: &Text<'a>,
+    text: &mut Text<'a>,
 ) -> Option<usize> {
-    // `-`: no value, and the record already says so.
-    if line.get(start) == Some(&b'-') && line.get(start + 1).is_none_or(|&b| b == b' ') {
-        return Some(start + 1);
+    // A typed value, or else `-`: the record already says "no value". `-` is no
+    // integer, address or enumerated value, so it is looked for only when parsing
+    // fails.
+    macro_rules! typed {
+        ($field:ident, $parsed:expr) => {
+            match $parsed {
+                Some((value, end)) => {
+                    rec.$field = Some(value);
+                    end
+                }
+                None => return dash(line, start),
+            }
+        };
     }
-    let token_end = || token_end(line, start + 1);
     macro_rules! int {
-        ($field:ident) => {{
-            let (n, end) = int_at(line, start)?;
-            rec.$field = Some(n);
-            end
-        }};
+        ($field:ident) => {
+            typed!($field, int_at(line, start))
+        };
     }
     macro_rules! addr {
-        ($field:ident) => {{
-            let (a, end) = addr_at(line, start)?;
-            rec.$field = Some(a);
-            end
-        }};
-    }
-    macro_rules! text {
-        ($field:ident) => {{
-            let end = token_end();
-            rec.$field = Some(text.get(start, end)?);
-            end
-        }};
+        ($field:ident) => {
+            typed!($field, addr_at(line, start))
+        };
     }
     macro_rules! value {
         ($field:ident, $($text:literal => $value:expr),+) => {{
-            let end = token_end();
-            rec.$field = Some(match line.get(start..end) {
-                $(Some($text) => $value,)+
-                _ => return None,
-            });
+            let word = word_at(line, start);
+            typed!($field, $(
+                if is_value(line, start, word, const { padded($text) }, $text.len()) {
+                    Some(($value, start + $text.len()))
+                } else
+            )+ {
+                None
+            })
+        }};
+    }
+    // Text values end at the next space; `-` is one byte long.
+    macro_rules! text {
+        ($field:ident) => {{
+            let end = token_end(line, start + 1);
+            if end != start + 1 || line.get(start) != Some(&b'-') {
+                rec.$field = Some(text.get(start, end)?);
+            }
             end
         }};
     }
@@ -325,9 +494,11 @@ fn field_at<'a>(
         | Field::EcsTaskArn
         | Field::EcsTaskId
         | Field::RejectReason => {
-            let end = token_end();
+            let end = token_end(line, start + 1);
             let i = field as usize - Field::EcsClusterArn as usize;
-            if let Some(slot) = rec.extra.get_mut(i) {
+            if let Some(slot) = rec.extra.get_mut(i)
+                && (end != start + 1 || line.get(start) != Some(&b'-'))
+            {
                 *slot = line.get(start..end);
             }
             end
@@ -335,54 +506,76 @@ fn field_at<'a>(
     })
 }
 
-/// An integer field at `line[start..]` and where it ends: [`int`] of the value, read
-/// a word at a time while the line has eight more bytes, else through [`int`].
+/// `value` (at most eight bytes) in a word as [`word_at`] reads it, spaces after it.
+const fn padded(value: &[u8]) -> u64 {
+    let mut word = [b' '; 8];
+    let mut i = 0;
+    while i < value.len() && i < 8 {
+        word[i] = value[i];
+        i += 1;
+    }
+    u64::from_le_bytes(word)
+}
+
+/// Whether the value at `line[start..]`, whose first eight bytes are `word`, is
+/// exactly the `len` bytes (2 to 8) of `value`, which is [`padded`]: those bytes and
+/// the space (or end of line) after them compare in one go.
+#[inline(always)]
+fn is_value(line: &[u8], start: usize, word: u64, value: u64, len: usize) -> bool {
+    if len < 8 {
+        let mask = u64::MAX >> (8 * (7 - len));
+        word & mask == value & mask
+    } else {
+        word == value && line.get(start + len).is_none_or(|&b| b == b' ')
+    }
+}
+
+/// An integer field at `line[start..]` and where it ends: the digits are found and
+/// combined a word at a time; values of sixteen digits and more go through [`int`].
 #[inline(always)]
 fn int_at<T: TryFrom<u64>>(line: &[u8], start: usize) -> Option<(T, usize)> {
-    if let Some((mut n, mut digits)) = word_digits(line, start) {
-        if digits == 8 {
-            // Eight digits and more: the next word (values up to 15 digits).
-            match word_digits(line, start + 8) {
-                Some((m, more)) if more < 8 => {
-                    n = n * POW10[more] + m;
-                    digits += more;
-                }
-                _ => digits = 0,
-            }
+    let word = word_at(line, start);
+    let x = word.wrapping_sub(ZEROS);
+    // The lowest marked byte is the first that is not a digit (see `not_digits`).
+    let n = (not_digits(x).trailing_zeros() / 8) as usize;
+    let (value, end) = if n < 8 {
+        // The digits must run up to a space (or the end of the line). `start` is no
+        // space, so a value that starts with no digit fails here too.
+        if (word >> (8 * n)) as u8 != b' ' {
+            return None;
         }
-        if digits > 0 {
-            let end = start + digits;
-            return if line.get(end).is_none_or(|&b| b == b' ') {
-                T::try_from(n).ok().map(|n| (n, end))
-            } else {
-                None
-            };
+        // Shift the digits to the top: the bytes shifted in are leading zeros.
+        (combine_digits(x << (8 * (8 - n))), start + n)
+    } else {
+        // Eight digits and more: the next word.
+        let next = word_at(line, start + 8);
+        let y = next.wrapping_sub(ZEROS);
+        let m = (not_digits(y).trailing_zeros() / 8) as usize;
+        if m == 8 {
+            return long_int_at(line, start);
         }
-    }
+        if (next >> (8 * m)) as u8 != b' ' {
+            return None;
+        }
+        let value = match m {
+            0 => combine_digits(x),
+            _ => combine_digits(x) * POW10[m] + combine_digits(y << (8 * (8 - m))),
+        };
+        (value, start + 8 + m)
+    };
+    T::try_from(value).ok().map(|n| (n, end))
+}
+
+/// [`int_at`] for sixteen digits and more.
+#[cold]
+#[inline(never)]
+fn long_int_at<T: TryFrom<u64>>(line: &[u8], start: usize) -> Option<(T, usize)> {
     let end = token_end(line, start);
     Some((int(line.get(start..end)?).ok()?, end))
 }
 
 /// 10^0 to 10^7.
 const POW10: [u64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
-
-/// The decimal digits at the start of the eight bytes at `line[pos..]`: their value
-/// and how many there are (8 when all are digits, more may follow). `None` when the
-/// line has fewer than eight bytes there.
-#[inline(always)]
-fn word_digits(line: &[u8], pos: usize) -> Option<(u64, usize)> {
-    let word = line.get(pos..)?.first_chunk::<8>()?;
-    let x = u64::from_le_bytes(*word).wrapping_sub(ZEROS);
-    // The lowest marked byte is the first that is not a digit (see `eight_digits`).
-    let n = (not_digits(x).trailing_zeros() / 8) as usize;
-    Some(match n {
-        0 => (0, 0),
-        8 => (combine_digits(x), 8),
-        // Shift the digits to the top: the bytes shifted in are leading zeros.
-        _ => (combine_digits(x << (8 * (8 - n))), n),
-    })
-}
-
 /// A decimal integer of the target type; no sign, no spaces, no overflow.
 #[inline]
 fn int<T: TryFrom<u64>>(v: &[u8]) -> Result<T, ParseErrorKind> {
@@ -424,8 +617,6 @@ fn digits(v: &[u8]) -> Option<u64> {
     (!v.is_empty()).then_some(n)
 }
 
-const ZEROS: u64 = u64::from_ne_bytes([b'0'; 8]);
-
 /// The value of eight decimal digits, computed in one word; `None` unless all eight
 /// bytes are digits.
 #[inline(always)]
@@ -446,161 +637,312 @@ fn not_digits(x: u64) -> u64 {
 }
 
 /// The value of eight digit values (0 to 9) in a word, the first in the low byte:
-/// neighbours combine into 2, 4, then 8 digits.
+/// neighbours combine into 2, 4, then 8 digits, each step one multiplication that
+/// adds a lane times 10^k into the next lane (the sums never carry out of it).
 #[inline(always)]
 fn combine_digits(x: u64) -> u64 {
-    let x = (x.wrapping_mul(10) + (x >> 8)) & 0x00FF_00FF_00FF_00FF;
-    let x = (x.wrapping_mul(100) + (x >> 16)) & 0x0000_FFFF_0000_FFFF;
-    (x.wrapping_mul(10_000) + (x >> 32)) & 0xFFFF_FFFF
+    let x = (x.wrapping_mul(10 << 8 | 1) >> 8) & 0x00FF_00FF_00FF_00FF;
+    let x = (x.wrapping_mul(100 << 16 | 1) >> 16) & 0x0000_FFFF_0000_FFFF;
+    x.wrapping_mul(10_000 << 32 | 1) >> 32
 }
 
 /// An address field at `line[start..]` and where it ends. The value is accepted
-/// exactly when `str::parse::<IpAddr>` accepts it: IPv4 in strict dotted decimal, read
-/// in one pass, else IPv6 up to the next space.
+/// exactly when `str::parse::<IpAddr>` accepts it: IPv4 in strict dotted decimal,
+/// else IPv6. std reads an IPv4 address first and tries IPv6 only where none starts,
+/// so an IPv4 address followed by more than the end of the value is no address;
+/// [`ipv6_at`] rejects such a value too.
 #[inline(always)]
 fn addr_at(line: &[u8], start: usize) -> Option<(IpAddr, usize)> {
-    // An IPv4 address stops at the first byte that is neither digit nor dot; if that
-    // ends the value, the value is that address, else it is no IPv4 address.
     if let Some((a, end)) = ipv4_at(line, start)
         && line.get(end).is_none_or(|&b| b == b' ')
     {
         return Some((IpAddr::V4(a), end));
     }
-    let end = token_end(line, start + 1);
-    ipv6(line.get(start..end)?).map(|a| (IpAddr::V6(a), end))
+    ipv6_at(line, start).map(|(a, end)| (IpAddr::V6(a), end))
 }
 
 /// An IPv4 address at the start of `v[pos..]` and where it ends, as std reads one
 /// (`Parser::read_ipv4_addr`): four decimal parts separated by `.`, each one to three
 /// digits, at most 255, no leading zero unless the part is `0`. Each part takes every
 /// digit that follows, so `1.2.3.4567` is no address (not `1.2.3.456` then `7`).
-#[inline]
+#[inline(always)]
 fn ipv4_at(v: &[u8], pos: usize) -> Option<(Ipv4Addr, usize)> {
-    let (a, pos) = octet(v, pos)?;
-    let (b, pos) = octet(v, dot(v, pos)?)?;
-    let (c, pos) = octet(v, dot(v, pos)?)?;
-    let (d, pos) = octet(v, dot(v, pos)?)?;
-    Some((Ipv4Addr::new(a, b, c, d), pos))
+    // The longest address and the byte after it are sixteen bytes: read them at once,
+    // then look at them without bounds checks.
+    let b = window::<16>(v, pos);
+    let (o0, p) = octet(&b, 0)?;
+    let (o1, p) = octet(&b, dot(&b, p)?)?;
+    let (o2, p) = octet(&b, dot(&b, p)?)?;
+    let (o3, p) = octet(&b, dot(&b, p)?)?;
+    Some((Ipv4Addr::new(o0, o1, o2, o3), pos + p))
 }
 
-/// The position after the `.` at `v[pos]`.
+/// The position after the `.` at `b[p]`.
 #[inline(always)]
-fn dot(v: &[u8], pos: usize) -> Option<usize> {
-    (v.get(pos) == Some(&b'.')).then_some(pos + 1)
+fn dot(b: &[u8; 16], p: usize) -> Option<usize> {
+    (b.get(p) == Some(&b'.')).then_some(p + 1)
 }
 
-/// One part of a dotted-decimal address at `v[pos..]` (see [`ipv4_at`]) and where it
-/// ends.
+/// One part of a dotted-decimal address at `b[p..]` (see [`ipv4_at`]) and where it
+/// ends; `p` is at most 12, the start of the last part of the longest address.
 #[inline(always)]
-fn octet(v: &[u8], pos: usize) -> Option<(u8, usize)> {
-    let a = digit(v, pos)?;
-    let Some(b) = digit(v, pos + 1) else {
-        return Some((a, pos + 1));
-    };
-    if a == 0 {
+fn octet(b: &[u8; 16], p: usize) -> Option<(u8, usize)> {
+    let digit = |i: usize| b.get(p + i).map_or(10, |c| c.wrapping_sub(b'0'));
+    let d0 = digit(0);
+    if d0 > 9 {
         return None;
     }
-    let Some(c) = digit(v, pos + 2) else {
-        return Some((a * 10 + b, pos + 2));
-    };
-    if digit(v, pos + 3).is_some() {
+    let d1 = digit(1);
+    if d1 > 9 {
+        return Some((d0, p + 1));
+    }
+    if d0 == 0 {
         return None;
     }
-    let n = u16::from(a) * 100 + u16::from(b) * 10 + u16::from(c);
-    Some((u8::try_from(n).ok()?, pos + 3))
+    let d2 = digit(2);
+    if d2 > 9 {
+        return Some((d0 * 10 + d1, p + 2));
+    }
+    if digit(3) <= 9 {
+        return None;
+    }
+    let n = u16::from(d0) * 100 + u16::from(d1) * 10 + u16::from(d2);
+    Some((u8::try_from(n).ok()?, p + 3))
 }
 
-/// The value of the decimal digit at `v[pos]`, if there is one.
+/// Whether a value ends at `v[pos]`: a space or the end.
 #[inline(always)]
-fn digit(v: &[u8], pos: usize) -> Option<u8> {
-    let d = v.get(pos)?.wrapping_sub(b'0');
-    (d <= 9).then_some(d)
+fn ends(v: &[u8], pos: usize) -> bool {
+    v.get(pos).is_none_or(|&b| b == b' ')
 }
 
-/// A whole IPv6 address, accepted exactly when `Ipv6Addr::from_str` accepts it: a
-/// port of std's `Parser::read_ipv6_addr` to bytes, minus its generic machinery and
-/// its attempt to read an embedded IPv4 address before every group (only made when
-/// the text has a `.` at all).
+/// An IPv6 address at `v[start..]`, up to the next space or the end, and where it
+/// ends; accepted exactly when `Ipv6Addr::from_str` accepts the value.
+///
+/// std's `Parser::read_ipv6_addr` reads the groups before `::` and those after it
+/// separately, trying an embedded IPv4 address before every group; this reads the
+/// groups in one pass, noting where `::` stood, and tries IPv4 only where a group's
+/// digits run into a `.` (the only place one can start). An IPv4 address must end the
+/// value and fill its last two groups.
 #[inline]
-fn ipv6(v: &[u8]) -> Option<Ipv6Addr> {
-    let dotted = memchr::memchr(b'.', v).is_some();
+fn ipv6_at(v: &[u8], start: usize) -> Option<(Ipv6Addr, usize)> {
+    // The longest address is 45 bytes: read 64 at once, then look at them without
+    // bounds checks (see `hex_group`).
+    let w = window::<64>(v, start);
+    if let Some(a) = ipv6_full(&w) {
+        return Some((a, start + 39));
+    }
+    // The groups read, the latest in the low bits; at `::` they move to `head`.
+    let mut tail: u128 = 0;
+    let mut head: u128 = 0;
+    let mut groups = 0u32;
+    // How many groups come before `::`, once it is read.
+    let mut gap = None;
     let mut pos = 0;
-    let mut head = [0u16; 8];
-    let (head_len, head_v4) = ipv6_groups(v, &mut pos, &mut head, dotted);
-    if head_len == 8 {
-        return (pos == v.len()).then(|| Ipv6Addr::from(head));
+    if w.starts_with(b"::") {
+        gap = Some(0);
+        pos = 2;
+        if w[2] == b' ' {
+            return Some((Ipv6Addr::UNSPECIFIED, start + pos));
+        }
     }
-    // An embedded IPv4 address ends the address; none may come before `::`.
-    if head_v4 || v.get(pos..pos + 2) != Some(b"::") {
-        return None;
-    }
-    pos += 2;
-    // `::` stands for at least one group of zeros, so at most 7 follow it.
-    let mut tail = [0u16; 7];
-    let limit = 7 - head_len;
-    let (tail_len, _) = ipv6_groups(v, &mut pos, &mut tail[..limit], dotted);
-    if pos != v.len() {
-        return None;
-    }
-    head[8 - tail_len..].copy_from_slice(&tail[..tail_len]);
-    Some(Ipv6Addr::from(head))
-}
-
-/// Reads up to `groups.len()` `:`-separated hex groups from `v[*pos..]`, the last two
-/// possibly as an embedded IPv4 address (tried first, while two groups are left, when
-/// `dotted`); returns how many groups it read and whether IPv4 ended them. `*pos` ends
-/// after the last group read: a `:` not followed by a group is left unread.
-#[inline]
-fn ipv6_groups(v: &[u8], pos: &mut usize, groups: &mut [u16], dotted: bool) -> (usize, bool) {
-    let limit = groups.len();
-    for i in 0..limit {
-        let start = if i == 0 {
-            *pos
-        } else if v.get(*pos) == Some(&b':') {
-            *pos + 1
-        } else {
-            return (i, false);
-        };
-        if dotted
-            && i + 1 < limit
-            && let Some((a, end)) = ipv4_at(v, start)
-        {
-            let [a, b, c, d] = a.octets();
-            if let Some([hi, lo]) = groups.get_mut(i..i + 2) {
-                *hi = u16::from_be_bytes([a, b]);
-                *lo = u16::from_be_bytes([c, d]);
+    loop {
+        let (group, digits) = hex_group(&w, pos)?;
+        let end = pos + digits;
+        let next = w.get(end).copied().unwrap_or(b' ');
+        if next == b'.' {
+            // The group was the first part of an IPv4 address. One ends the value
+            // and fills its last two groups: the last two of eight, or two of at
+            // most seven when `::` stands for at least one.
+            let room = match gap {
+                None => groups == 6,
+                Some(_) => groups <= 5,
+            };
+            if !room {
+                return None;
             }
-            *pos = end;
-            return (i + 2, true);
-        }
-        let Some((group, end)) = hex_group(v, start) else {
-            return (i, false);
-        };
-        if let Some(slot) = groups.get_mut(i) {
-            *slot = group;
-        }
-        *pos = end;
-    }
-    (limit, false)
-}
-
-/// One to four hex digits (either case) at `v[pos..]`, not followed by a fifth.
-#[inline]
-fn hex_group(v: &[u8], mut pos: usize) -> Option<(u16, usize)> {
-    let start = pos;
-    let mut n: u16 = 0;
-    while let Some(&b) = v.get(pos) {
-        let d = HEX[usize::from(b)];
-        if d > 15 {
+            let (a, end) = ipv4_at(v, start + pos)?;
+            if !ends(v, end) {
+                return None;
+            }
+            tail = tail << 32 | u128::from(a.to_bits());
+            groups += 2;
+            pos = end - start;
             break;
         }
-        if pos - start == 4 {
+        tail = tail << 16 | u128::from(group);
+        groups += 1;
+        pos = end;
+        match next {
+            b' ' => break,
+            b':' => {}
+            _ => return None,
+        }
+        // No group may follow the eighth.
+        if groups == 8 {
             return None;
         }
-        n = (n << 4) | u16::from(d);
         pos += 1;
+        if w.get(pos) == Some(&b':') {
+            if gap.is_some() {
+                return None;
+            }
+            gap = Some(groups);
+            head = tail;
+            tail = 0;
+            pos += 1;
+            if w.get(pos) == Some(&b' ') {
+                break;
+            }
+        }
     }
-    (pos > start).then_some((n, pos))
+    let bits = match gap {
+        None if groups == 8 => tail,
+        // `head` holds `g` groups, at most 7: shift it in two steps, as 128 bits
+        // would be too far.
+        Some(g) if groups < 8 => head << (16 * (7 - g)) << 16 | tail,
+        _ => return None,
+    };
+    Some((Ipv6Addr::from_bits(bits), start + pos))
+}
+
+/// The `N` bytes at `v[pos..]`, spaces standing for those past the end.
+#[inline(always)]
+fn window<const N: usize>(v: &[u8], pos: usize) -> [u8; N] {
+    match v.get(pos..).and_then(<[u8]>::first_chunk::<N>) {
+        Some(w) => *w,
+        None => {
+            let mut w = [b' '; N];
+            let rest = v.get(pos..).unwrap_or_default();
+            if let Some(head) = w.get_mut(..rest.len()) {
+                head.copy_from_slice(rest);
+            }
+            w
+        }
+    }
+}
+
+/// The full form of an IPv6 address, eight groups of four hex digits (39 bytes),
+/// at the start of `w` and followed by a space: the form most addresses in flow logs
+/// take, checked and converted five words at a time. `None` is no verdict: the value
+/// may still be an address in another form.
+#[inline(always)]
+fn ipv6_full(w: &[u8; 64]) -> Option<Ipv6Addr> {
+    let words: [u64; 5] = std::array::from_fn(|k| {
+        w.as_chunks::<8>()
+            .0
+            .get(k)
+            .map_or(0, |&b| u64::from_le_bytes(b))
+    });
+    // The separators first: most values that are not in this form fail here.
+    let mut bad = 0;
+    for (word, &(separators, expected)) in words.iter().zip(&FULL) {
+        bad |= (word & separators) ^ expected;
+    }
+    if bad != 0 {
+        return None;
+    }
+    let mut nibbles = [0u64; 5];
+    for ((word, &(separators, _)), n) in words.iter().zip(&FULL).zip(&mut nibbles) {
+        // Separators read as `0`: all bytes are checked and converted alike.
+        let x = (word & !separators) | (ZEROS & separators);
+        bad |= !hex_digits(x) & HIGH;
+        // `0`-`9` are 0x30-0x39, `A`-`F` and `a`-`f` 0x41-0x46 and 0x61-0x66: the low
+        // four bits, plus 9 where bit 6 is set.
+        *n = (x & LOW4) + ((x >> 6) & LOW) * 9;
+    }
+    if bad != 0 {
+        return None;
+    }
+    // Each byte of `pairs` holds the digit there and the next one; the groups start at
+    // every fifth byte, so a group is the pairs at its first and third digit. A pair
+    // at the last byte of a word takes its second digit from the next word.
+    let pairs = nibbles.map(|n| n << 4 | n >> 8);
+    let pair = |t: usize| {
+        let (k, i) = (t / 8, t % 8);
+        let high = pairs.get(k).map_or(0, |p| (p >> (8 * i)) as u8);
+        match i {
+            7 => high | nibbles.get(k + 1).map_or(0, |&n| n as u8),
+            _ => high,
+        }
+    };
+    let group = |t: usize| u16::from(pair(t)) << 8 | u16::from(pair(t + 2));
+    Some(Ipv6Addr::new(
+        group(0),
+        group(5),
+        group(10),
+        group(15),
+        group(20),
+        group(25),
+        group(30),
+        group(35),
+    ))
+}
+
+const LOW4: u64 = u64::from_ne_bytes([0x0F; 8]);
+
+/// The separators of the full form (see [`ipv6_full`]): per word, a mask of their
+/// bytes and what the bytes must be.
+const FULL: [(u64, u64); 5] = {
+    let pattern = b"....:....:....:....:....:....:....:.... ";
+    let mut words = [(0, 0); 5];
+    let mut i = 0;
+    while i < pattern.len() {
+        if pattern[i] != b'.' {
+            words[i / 8].0 |= 0xFF << (8 * (i % 8));
+            words[i / 8].1 |= (pattern[i] as u64) << (8 * (i % 8));
+        }
+        i += 1;
+    }
+    words
+};
+
+/// The top bit of every byte of `x` that is a hex digit, either case. Adding
+/// `0x80 - k` to a byte below 0x80 sets its top bit exactly when it is at least `k`,
+/// and carries into no other byte.
+#[inline(always)]
+fn hex_digits(x: u64) -> u64 {
+    const LOW7: u64 = u64::from_ne_bytes([0x7F; 8]);
+    let at_least = |u: u64, k: u8| u.wrapping_add(u64::from_ne_bytes([0x80 - k; 8]));
+    let u = x & LOW7;
+    let digit = at_least(u, b'0') ^ at_least(u, b'9' + 1);
+    // Upper-case letters become lower-case; digits keep bit 5 set.
+    let l = u | SPACES;
+    let letter = at_least(l, b'a') ^ at_least(l, b'f' + 1);
+    (digit | letter) & !x & HIGH
+}
+
+/// One to four hex digits (either case) at `w[pos..]`, not followed by a fifth: their
+/// value and how many there are.
+#[inline(always)]
+fn hex_group(w: &[u8; 64], pos: usize) -> Option<(u32, usize)> {
+    // A group and the byte after it are at most five bytes: one word holds them.
+    let word = u64::from_le_bytes(*w.get(pos..)?.first_chunk::<8>()?);
+    let hex = |i: usize| u32::from(HEX[usize::from((word >> (8 * i)) as u8)]);
+    let [d0, d1, d2, d3, d4] = [0, 1, 2, 3, 4].map(hex);
+    // Most groups have four digits: all four are looked up at once.
+    if d0 | d1 | d2 | d3 <= 15 {
+        return (d4 > 15).then_some((d0 << 12 | d1 << 8 | d2 << 4 | d3, 4));
+    }
+    if d0 > 15 {
+        return None;
+    }
+    if d1 > 15 {
+        return Some((d0, 1));
+    }
+    if d2 > 15 {
+        return Some((d0 << 4 | d1, 2));
+    }
+    Some((d0 << 8 | d1 << 4 | d2, 3))
+}
+
+/// A whole value as an IPv6 address.
+#[cfg(test)]
+fn ipv6(v: &[u8]) -> Option<Ipv6Addr> {
+    match ipv6_at(v, 0) {
+        Some((a, end)) if end == v.len() => Some(a),
+        _ => None,
+    }
 }
 
 /// The value of each byte as a hex digit, or 0xFF.
@@ -1402,6 +1744,246 @@ mod tests {
                 Ok(r) => prop_assert_eq!((got, rec), (Ok(()), r)),
                 Err(e) => prop_assert_eq!(got, Err(e)),
             }
+        }
+    }
+
+    /// A line of `values`, the first after `lead` spaces and each other after
+    /// `spaces[i]`, then `trail` spaces and maybe `\r`.
+    fn line_of(
+        values: &[Vec<u8>],
+        spaces: &[usize],
+        lead: usize,
+        trail: usize,
+        cr: bool,
+    ) -> Vec<u8> {
+        let mut line = vec![b' '; lead];
+        for (i, value) in values.iter().enumerate() {
+            if i > 0 {
+                line.extend(std::iter::repeat_n(b' ', spaces[i % spaces.len()]));
+            }
+            line.extend_from_slice(value);
+        }
+        line.extend(std::iter::repeat_n(b' ', trail));
+        if cr {
+            line.push(b'\r');
+        }
+        line
+    }
+
+    /// The line parses as the reference parser has it, through `parse_line` and
+    /// through a record reused from another line.
+    fn parses_as_before(format: &Format, line: &[u8]) -> Result<(), TestCaseError> {
+        let expect = reference::parse_line(format, line);
+        prop_assert_eq!(
+            &parse_line(format, line),
+            &expect,
+            "{:?}",
+            String::from_utf8_lossy(line)
+        );
+        let mut rec = parse_line(
+            &Format::v2(),
+            b"2 1 eni-1 1.2.3.4 ::1 1 2 6 1 1 1 1 ACCEPT OK",
+        )
+        .unwrap();
+        rec.extra[3] = Some(b"x");
+        rec.vpc_id = Some("vpc");
+        let got = parse_line_into(format, line, &mut rec);
+        match expect {
+            Ok(r) => prop_assert_eq!((got, rec), (Ok(()), r)),
+            Err(e) => prop_assert_eq!(got, Err(e)),
+        }
+        Ok(())
+    }
+
+    /// Values that end where a word read of them would be tempted to look further:
+    /// enumerated values and their near misses, a lone `-`, digits around 8 and 16.
+    fn edge_value() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            proptest::sample::select(vec![
+                &b"OK"[..],
+                b"OKx",
+                b"OK\0",
+                b"O",
+                b"NODATA",
+                b"NODATA-",
+                b"SKIPDATA",
+                b"SKIPDATAX",
+                b"SKIPDAT",
+                b"ACCEPT",
+                b"ACCEPTED",
+                b"ACCEP",
+                b"REJECT\t",
+                b"ingress",
+                b"ingresss",
+                b"egress",
+                b"egres",
+                b"-",
+                b"-x",
+                b"x-",
+                b"::",
+                b"::1",
+                b"1::",
+                b"1.2.3.4",
+                b"0",
+                b"00",
+            ])
+            .prop_map(<[u8]>::to_vec),
+            "[0-9]{6,10}|[0-9]{14,18}".prop_map(String::into_bytes),
+        ]
+    }
+
+    /// A format of one or two columns, each any field or an unknown name.
+    fn short_format() -> impl Strategy<Value = Format> {
+        let column = prop_oneof![
+            4 => proptest::sample::select(Field::ALL.to_vec()).prop_map(Column::Known),
+            1 => Just(Column::Unknown("new-field".into())),
+        ];
+        proptest::collection::vec(column, 1..3).prop_filter_map("a field twice", |columns| {
+            Format::from_columns(columns).ok()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+        /// Lines in the default format, which has a parser of its own: typed values,
+        /// now and then any value, a value too many or too few, runs of spaces, `\r`.
+        #[test]
+        fn v2_lines_parse_as_before(
+            values in V2.iter().map(|&f| value_for(f)).collect::<Vec<_>>(),
+            extra in -1i8..=1,
+            more in any_value(),
+            spaces in proptest::collection::vec(1usize..4, 15),
+            lead in 0usize..3,
+            trail in 0usize..3,
+            cr in any::<bool>(),
+        ) {
+            let mut values = values;
+            match extra {
+                -1 => drop(values.pop()),
+                1 => values.push(more),
+                _ => {}
+            }
+            parses_as_before(&Format::v2(), &line_of(&values, &spaces, lead, trail, cr))?;
+        }
+
+        /// Lines of one or two values, often shorter than a word, so that every
+        /// parser reads up to the end of the line.
+        #[test]
+        fn short_lines_parse_as_before(
+            format in short_format(),
+            values in proptest::collection::vec(prop_oneof![any_value(), edge_value()], 0..4),
+            spaces in proptest::collection::vec(1usize..3, 3),
+            lead in 0usize..3,
+            trail in 0usize..3,
+            cr in any::<bool>(),
+        ) {
+            parses_as_before(&format, &line_of(&values, &spaces, lead, trail, cr))?;
+        }
+
+        /// Addresses in the full form (eight groups of four digits), which has a
+        /// reader of its own, and near misses: bytes replaced anywhere, the end
+        /// included, by any byte or by one of the form's own.
+        #[test]
+        fn full_form_ipv6_agrees_with_std(
+            groups in any::<[u16; 8]>(),
+            upper in any::<bool>(),
+            changes in proptest::collection::vec(
+                (0usize..40, prop_oneof![any::<u8>(), proptest::sample::select(b":. 0fF".to_vec())]),
+                0..3,
+            ),
+            rest in "|[ 0-9]{1,4}|.{1,3}",
+        ) {
+            let mut v: Vec<u8> = groups
+                .iter()
+                .map(|g| if upper { format!("{g:04X}") } else { format!("{g:04x}") })
+                .collect::<Vec<_>>()
+                .join(":")
+                .into_bytes();
+            v.extend_from_slice(rest.as_bytes());
+            for (i, b) in changes {
+                if let Some(slot) = v.get_mut(i) {
+                    *slot = b;
+                }
+            }
+            prop_assert_eq!(ipv6(&v), std_v6(&v), "{:?}", String::from_utf8_lossy(&v));
+            prop_assert_eq!(addr(&v).ok(), std_ip(&v), "{:?}", String::from_utf8_lossy(&v));
+            let format = Format::parse("srcaddr account-id").unwrap();
+            let mut line = v.clone();
+            line.extend_from_slice(b" 1");
+            parses_as_before(&format, &line)?;
+        }
+    }
+
+    #[test]
+    fn hex_digits_are_marked_exactly() {
+        for b in 0..=255u8 {
+            for i in 0..8 {
+                let mut word = *b"0aF9:g G";
+                word[i] = b;
+                let marked = hex_digits(u64::from_le_bytes(word));
+                for (j, &c) in word.iter().enumerate() {
+                    assert_eq!(
+                        marked >> (8 * j + 7) & 1 == 1,
+                        c.is_ascii_hexdigit(),
+                        "{word:?}"
+                    );
+                }
+                assert_eq!(marked & !HIGH, 0);
+            }
+        }
+    }
+
+    #[test]
+    fn lines_without_values() {
+        for format in [Format::v2(), Format::parse("srcaddr new-field").unwrap()] {
+            for line in [&b""[..], b" ", b"    ", b"\r", b"  \r", b"\r\r"] {
+                parses_as_before(&format, line).unwrap();
+            }
+            let err = parse_line(&format, b"  ").unwrap_err();
+            assert_eq!(
+                err.kind,
+                ParseErrorKind::TooFewFields {
+                    expected: format.len(),
+                    found: 0
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn v2_text_fields_past_the_first_check() {
+        // The default format checks the text of its first 48 bytes or so at once;
+        // longer ids, non-ASCII ones and bad bytes anywhere must read as before.
+        let long = "9".repeat(60);
+        let wide = "é".repeat(30);
+        for (account, interface) in [
+            ("123456789010", "eni-1235b8ca123456789"),
+            (&long[..], "eni-1"),
+            ("1", &long[..]),
+            (&wide[..], "eni-é"),
+            ("é", &wide[..]),
+            ("12345678901234567890123é", "eni-ééééééééééééééééééé"),
+            ("-", "-"),
+            ("\u{3000}", "eni-\u{3000}"),
+        ] {
+            for pad in 0..9 {
+                let line = format!(
+                    "{}2 {account} {interface} 1.2.3.4 ::1 1 2 6 1 1 1 1 ACCEPT OK",
+                    " ".repeat(pad)
+                );
+                parses_as_before(&Format::v2(), line.as_bytes()).unwrap();
+            }
+        }
+        for line in [
+            &b"2 \xff 1 1.2.3.4 ::1 1 2 6 1 1 1 1 ACCEPT OK"[..],
+            b"2 1 eni-\xc3 1.2.3.4 ::1 1 2 6 1 1 1 1 ACCEPT OK",
+            b"2 1 eni-1 1.2.3.4 ::1 1 2 6 1 1 1 1 ACCEPT \xc3\xa9",
+            b"2 \xc3\xa9 eni-1 1.2.3.4 ::1 1 2 6 1 1 1 1 \xff OK",
+            b"2 \xff",
+            b"2 1 \xff",
+        ] {
+            parses_as_before(&Format::v2(), line).unwrap();
         }
     }
 }
