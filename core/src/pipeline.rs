@@ -373,8 +373,8 @@ impl<'s, R: Read> Chunks<'s, R> {
         self.carry.clear();
         data.reserve(self.size + self.size / 8);
         loop {
-            // `read_to_end` through `take` fills spare capacity without zeroing it
-            // first and retries interrupted reads.
+            // `read_to_end` through `take` reads `want` bytes unless the input ends
+            // first, retrying interrupted reads.
             let from = data.len();
             let want = self.size.saturating_sub(from).max(self.size / 8);
             let n = (&mut self.reader)
