@@ -130,10 +130,10 @@ fn parse_columns<'a>(
     line: &'a [u8],
     rec: &mut Record<'a>,
 ) -> Result<(), ParseError> {
-    let mut text = Text::new(line, line.len());
+    let mut seen = Seen::new(Text::new(line, line.len()));
     let mut pos = skip_spaces(line, 0);
     for (i, column) in columns.iter().enumerate() {
-        next_value(rec, line, &mut text, &mut pos, column, i, columns.len())?;
+        next_value(rec, line, &mut seen, &mut pos, column, i, columns.len())?;
     }
     values_end(line, pos, columns.len())
 }
@@ -142,13 +142,13 @@ fn parse_columns<'a>(
 /// parser is inlined in its place, without a dispatch per column.
 #[inline(never)]
 fn parse_v2<'a>(line: &'a [u8], rec: &mut Record<'a>) -> Result<(), ParseError> {
-    // The text fields, the account and interface ids, end within 48 bytes (some 40
-    // at most from AWS).
-    let mut text = Text::new(line, text_limit(line, 48));
+    // The text fields, the account and interface ids, end within the first 48 bytes
+    // of AWS's lines (at 36 or so); longer ones are checked on their own.
+    let mut seen = Seen::new(Text::new(line, text_limit(line, 48)));
     let mut pos = skip_spaces(line, 0);
     macro_rules! in_order {
         ($($i:literal)+) => {$(
-            next_value(rec, line, &mut text, &mut pos, &Column::Known(V2[$i]), $i, V2.len())?;
+            next_value(rec, line, &mut seen, &mut pos, &Column::Known(V2[$i]), $i, V2.len())?;
         )+};
     }
     in_order!(0 1 2 3 4 5 6 7 8 9 10 11 12 13);
@@ -162,7 +162,7 @@ fn parse_v2<'a>(line: &'a [u8], rec: &mut Record<'a>) -> Result<(), ParseError> 
 fn next_value<'a>(
     rec: &mut Record<'a>,
     line: &'a [u8],
-    text: &mut Text<'a>,
+    seen: &mut Seen<'a>,
     pos: &mut usize,
     column: &Column,
     i: usize,
@@ -178,7 +178,7 @@ fn next_value<'a>(
         });
     }
     let end = match *column {
-        Column::Known(field) => match field_at(rec, field, line, *pos, text) {
+        Column::Known(field) => match field_at(rec, field, line, *pos, seen) {
             Some(end) => end,
             None => {
                 return Err(ParseError {
@@ -366,6 +366,35 @@ fn text_limit(line: &[u8], bytes: usize) -> usize {
     (line.as_ptr().addr().wrapping_neg() % 8 + bytes).min(line.len())
 }
 
+/// What the values of a line read so far leave for the next: its text, and where
+/// its `srcaddr` and `dstaddr` values are once read (empty before). `pkt-srcaddr`
+/// and `pkt-dstaddr` mostly repeat them (they differ where traffic passes through
+/// an intermediate layer such as a NAT gateway): a value that repeats one byte for
+/// byte is copied rather than read again, which saves most of the cost of an address.
+struct Seen<'a> {
+    text: Text<'a>,
+    srcaddr: (usize, usize),
+    dstaddr: (usize, usize),
+}
+
+impl<'a> Seen<'a> {
+    fn new(text: Text<'a>) -> Self {
+        Seen {
+            text,
+            srcaddr: (0, 0),
+            dstaddr: (0, 0),
+        }
+    }
+}
+
+/// Where the value at `line[start..]` ends if it repeats the one at `line[from..to]`
+/// (not empty): the same bytes, then the end of the value.
+#[inline(always)]
+fn repeats(line: &[u8], (from, to): (usize, usize), start: usize) -> Option<usize> {
+    let end = start + (to - from);
+    (to > from && line.get(start..end)? == line.get(from..to)? && ends(line, end)).then_some(end)
+}
+
 /// What is wrong with a value of `field` that [`field_at`] rejects: each kind of
 /// field fails in one way.
 #[cold]
@@ -396,7 +425,7 @@ fn field_at<'a>(
     field: Field,
     line: &'a [u8],
     start: usize,
-    text: &mut Text<'a>,
+    seen: &mut Seen<'a>,
 ) -> Option<usize> {
     // A typed value, or else `-`: the record already says "no value". `-` is no
     // integer, address or enumerated value, so it is looked for only when parsing
@@ -421,6 +450,22 @@ fn field_at<'a>(
         ($field:ident) => {
             typed!($field, addr_at(line, start))
         };
+        // An address others may repeat: where it is, once read.
+        ($field:ident, seen) => {{
+            let end = addr!($field);
+            seen.$field = (start, end);
+            end
+        }};
+        // An address that may repeat another: copied if it does.
+        ($field:ident, $other:ident) => {
+            match (rec.$other, repeats(line, seen.$other, start)) {
+                (Some(a), Some(end)) => {
+                    rec.$field = Some(a);
+                    end
+                }
+                _ => addr!($field),
+            }
+        };
     }
     macro_rules! value {
         ($field:ident, $($text:literal => $value:expr),+) => {{
@@ -439,7 +484,7 @@ fn field_at<'a>(
         ($field:ident) => {{
             let end = token_end(line, start + 1);
             if end != start + 1 || line.get(start) != Some(&b'-') {
-                rec.$field = Some(text.get(start, end)?);
+                rec.$field = Some(seen.text.get(start, end)?);
             }
             end
         }};
@@ -448,8 +493,8 @@ fn field_at<'a>(
         Field::Version => int!(version),
         Field::AccountId => text!(account_id),
         Field::InterfaceId => text!(interface_id),
-        Field::Srcaddr => addr!(srcaddr),
-        Field::Dstaddr => addr!(dstaddr),
+        Field::Srcaddr => addr!(srcaddr, seen),
+        Field::Dstaddr => addr!(dstaddr, seen),
         Field::Srcport => int!(srcport),
         Field::Dstport => int!(dstport),
         Field::Protocol => int!(protocol),
@@ -469,8 +514,8 @@ fn field_at<'a>(
         Field::InstanceId => text!(instance_id),
         Field::TcpFlags => int!(tcp_flags),
         Field::Type => text!(traffic_type),
-        Field::PktSrcaddr => addr!(pkt_srcaddr),
-        Field::PktDstaddr => addr!(pkt_dstaddr),
+        Field::PktSrcaddr => addr!(pkt_srcaddr, srcaddr),
+        Field::PktDstaddr => addr!(pkt_dstaddr, dstaddr),
         Field::Region => text!(region),
         Field::AzId => text!(az_id),
         Field::SublocationType => text!(sublocation_type),
@@ -576,6 +621,7 @@ fn long_int_at<T: TryFrom<u64>>(line: &[u8], start: usize) -> Option<(T, usize)>
 
 /// 10^0 to 10^7.
 const POW10: [u64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
+
 /// A decimal integer of the target type; no sign, no spaces, no overflow.
 #[inline]
 fn int<T: TryFrom<u64>>(v: &[u8]) -> Result<T, ParseErrorKind> {
@@ -631,7 +677,6 @@ fn eight_digits(word: [u8; 8]) -> Option<u64> {
 /// top bit of every byte above 9 (without carrying out of bytes that were digits).
 #[inline(always)]
 fn not_digits(x: u64) -> u64 {
-    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
     const TO_HIGH: u64 = u64::from_ne_bytes([0x76; 8]);
     (x | x.wrapping_add(TO_HIGH)) & HIGH
 }
@@ -667,8 +712,8 @@ fn addr_at(line: &[u8], start: usize) -> Option<(IpAddr, usize)> {
 /// digit that follows, so `1.2.3.4567` is no address (not `1.2.3.456` then `7`).
 #[inline(always)]
 fn ipv4_at(v: &[u8], pos: usize) -> Option<(Ipv4Addr, usize)> {
-    // The longest address and the byte after it are sixteen bytes: read them at once,
-    // then look at them without bounds checks.
+    // The longest address and the byte after it are sixteen bytes: one copy holds
+    // all this looks at.
     let b = window::<16>(v, pos);
     let (o0, p) = octet(&b, 0)?;
     let (o1, p) = octet(&b, dot(&b, p)?)?;
@@ -726,8 +771,8 @@ fn ends(v: &[u8], pos: usize) -> bool {
 /// value and fill its last two groups.
 #[inline]
 fn ipv6_at(v: &[u8], start: usize) -> Option<(Ipv6Addr, usize)> {
-    // The longest address is 45 bytes: read 64 at once, then look at them without
-    // bounds checks (see `hex_group`).
+    // The longest address is 45 bytes: one copy holds all this looks at (but the
+    // bytes of an embedded IPv4 address).
     let w = window::<64>(v, start);
     if let Some(a) = ipv6_full(&w) {
         return Some((a, start + 39));
@@ -751,16 +796,8 @@ fn ipv6_at(v: &[u8], start: usize) -> Option<(Ipv6Addr, usize)> {
         let end = pos + digits;
         let next = w.get(end).copied().unwrap_or(b' ');
         if next == b'.' {
-            // The group was the first part of an IPv4 address. One ends the value
-            // and fills its last two groups: the last two of eight, or two of at
-            // most seven when `::` stands for at least one.
-            let room = match gap {
-                None => groups == 6,
-                Some(_) => groups <= 5,
-            };
-            if !room {
-                return None;
-            }
+            // The group was the first part of an IPv4 address, which ends the value
+            // and takes two groups (how many there are is checked below).
             let (a, end) = ipv4_at(v, start + pos)?;
             if !ends(v, end) {
                 return None;
@@ -823,9 +860,10 @@ fn window<const N: usize>(v: &[u8], pos: usize) -> [u8; N] {
 }
 
 /// The full form of an IPv6 address, eight groups of four hex digits (39 bytes),
-/// at the start of `w` and followed by a space: the form most addresses in flow logs
-/// take, checked and converted five words at a time. `None` is no verdict: the value
-/// may still be an address in another form.
+/// at the start of `w` and followed by a space: the form of an address whose groups
+/// are all at least 0x1000, as many of the random halves of AWS's addresses are,
+/// checked and converted five words at a time rather than a digit at a time. `None`
+/// is no verdict: the value may still be an address in another form.
 #[inline(always)]
 fn ipv6_full(w: &[u8; 64]) -> Option<Ipv6Addr> {
     let words: [u64; 5] = std::array::from_fn(|k| {
@@ -1912,6 +1950,59 @@ mod tests {
             let mut line = v.clone();
             line.extend_from_slice(b" 1");
             parses_as_before(&format, &line)?;
+        }
+    }
+
+    /// A value for `pkt-srcaddr` or `pkt-dstaddr` from the value of `srcaddr` or
+    /// `dstaddr`: the same (as AWS mostly writes), or almost.
+    fn repeated(value: &[u8], how: u8, b: u8) -> Vec<u8> {
+        let mut v = value.to_vec();
+        match how {
+            0 | 1 => {}
+            2 => v.push(b),
+            3 => drop(v.pop()),
+            _ => {
+                if let Some(last) = v.last_mut() {
+                    *last = b;
+                }
+            }
+        }
+        v
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        /// Lines where `pkt-srcaddr` and `pkt-dstaddr` repeat `srcaddr` and
+        /// `dstaddr` (or almost), in any order of the four fields.
+        #[test]
+        fn repeated_addresses_parse_as_before(
+            order in Just(vec![
+                Field::Srcaddr,
+                Field::Dstaddr,
+                Field::PktSrcaddr,
+                Field::PktDstaddr,
+                Field::Bytes,
+            ]).prop_shuffle(),
+            src in value_for(Field::Srcaddr),
+            dst in value_for(Field::Dstaddr),
+            how in any::<[u8; 2]>().prop_map(|h| h.map(|h| h % 5)),
+            b in prop_oneof![Just(b'1'), Just(b'.'), Just(b':'), Just(b'x'), any::<u8>()],
+            spaces in proptest::collection::vec(1usize..3, 5),
+            trail in 0usize..2,
+        ) {
+            let format = Format::from_columns(order.iter().map(|&f| Column::Known(f)).collect()).unwrap();
+            let values: Vec<Vec<u8>> = order
+                .iter()
+                .map(|f| match f {
+                    Field::Srcaddr => src.clone(),
+                    Field::Dstaddr => dst.clone(),
+                    Field::PktSrcaddr => repeated(&src, how[0], b),
+                    Field::PktDstaddr => repeated(&dst, how[1], b),
+                    _ => b"5".to_vec(),
+                })
+                .collect();
+            parses_as_before(&format, &line_of(&values, &spaces, 0, trail, false))?;
         }
     }
 
