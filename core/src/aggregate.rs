@@ -100,39 +100,46 @@ const PI: [u64; 6] = [
     0xbe54_66cf_34e9_0c6c,
 ];
 
-/// A hash of a short byte string, eight bytes a step.
+/// A hash of a short byte string, eight bytes a step: its whole words, then its last
+/// eight bytes (which overlap the words unless the length is a multiple of eight), so
+/// the values interned here (eight bytes and more) need no loop over single bytes.
 #[inline]
 fn hash_bytes(b: &[u8]) -> u64 {
     let mut h = PI[0] ^ b.len() as u64;
-    let mut rest = b;
-    while let Some((word, tail)) = rest.split_first_chunk::<8>() {
+    let (words, _) = b.as_chunks::<8>();
+    for word in words {
         h = mix(h ^ u64::from_le_bytes(*word), PI[1]);
-        rest = tail;
     }
-    let mut last = [0u8; 8];
-    if let Some(dst) = last.get_mut(..rest.len()) {
-        dst.copy_from_slice(rest);
-    }
+    let last = match b.last_chunk::<8>() {
+        Some(word) => *word,
+        None => {
+            let mut word = [0u8; 8];
+            if let Some(head) = word.get_mut(..b.len()) {
+                head.copy_from_slice(b);
+            }
+            word
+        }
+    };
     mix(h ^ u64::from_le_bytes(last), PI[2])
 }
 
-/// Byte equality for the short values interned here, eight bytes a step and inline:
-/// a call to `memcmp` costs more than such a comparison.
+/// Byte equality for the short values interned here, eight bytes a step and inline
+/// (a call to `memcmp` costs more than such a comparison): the whole words, then the
+/// last eight bytes, as [`hash_bytes`] reads them.
 #[inline]
 fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    let (mut a, mut b) = (a, b);
-    while let (Some((x, at)), Some((y, bt))) =
-        (a.split_first_chunk::<8>(), b.split_first_chunk::<8>())
-    {
-        if x != y {
-            return false;
+    match (a.last_chunk::<8>(), b.last_chunk::<8>()) {
+        (Some(x), Some(y)) => {
+            x == y && {
+                let ((xs, _), (ys, _)) = (a.as_chunks::<8>(), b.as_chunks::<8>());
+                xs.iter().zip(ys).all(|(x, y)| x == y)
+            }
         }
-        (a, b) = (at, bt);
+        _ => a == b,
     }
-    a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// The last symbol interned per text column, for [`Interner::intern_cached`].
@@ -1020,8 +1027,26 @@ mod tests {
 
     proptest! {
         #[test]
-        fn same_bytes_is_equality(a in proptest::collection::vec(any::<u8>(), 0..40), b in proptest::collection::vec(any::<u8>(), 0..40), copy in any::<bool>()) {
-            let b = if copy { a.clone() } else { b };
+        fn same_bytes_is_equality(
+            a in proptest::collection::vec(any::<u8>(), 0..40),
+            b in proptest::collection::vec(any::<u8>(), 0..40),
+            how in 0u8..3,
+            at in any::<usize>(),
+            byte in any::<u8>(),
+        ) {
+            // Another value, the same, or the same but (likely) for one byte anywhere.
+            let b = match how {
+                0 => b,
+                1 => a.clone(),
+                _ => {
+                    let mut b = a.clone();
+                    let n = b.len();
+                    if let Some(x) = b.get_mut(at % n.max(1)) {
+                        *x = byte;
+                    }
+                    b
+                }
+            };
             prop_assert_eq!(same_bytes(&a, &b), a == b);
             if a == b {
                 prop_assert_eq!(hash_bytes(&a), hash_bytes(&b));

@@ -272,6 +272,8 @@ pub enum FormatError {
 pub struct Format {
     columns: Vec<Column>,
     slots: [Option<u8>; Field::ALL.len()],
+    /// Whether this is the default (version 2) format: its fields, in their order.
+    v2: bool,
 }
 
 /// The default (version 2) format.
@@ -310,7 +312,19 @@ impl Format {
                 *slot = u8::try_from(i).ok();
             }
         }
-        Ok(Format { columns, slots })
+        let v2 = columns.len() == 14
+            && columns
+                .iter()
+                .zip(Field::ALL)
+                .all(|(c, f)| *c == Column::Known(f));
+        Ok(Format { columns, slots, v2 })
+    }
+
+    /// Whether this is the default (version 2) format, the fields of [`Format::v2`] in
+    /// their order (however it was spelled or found).
+    #[inline]
+    pub fn is_v2(&self) -> bool {
+        self.v2
     }
 
     /// Parses a format string: `${version} ${srcaddr} ...`, `version srcaddr ...` or
@@ -442,6 +456,24 @@ fn is_name(token: &[u8]) -> bool {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn the_v2_format_is_known_however_spelled() {
+        let plain = DEFAULT_FORMAT.replace(['$', '{', '}'], "");
+        for spec in [DEFAULT_FORMAT, &plain, &plain.replace('-', "_")] {
+            assert!(Format::parse(spec).unwrap().is_v2(), "{spec}");
+        }
+        assert!(Format::v2().is_v2());
+        let not = [
+            plain.replace("srcaddr dstaddr", "dstaddr srcaddr"),
+            plain.replace(" log-status", ""),
+            format!("{plain} vpc-id"),
+            plain.replace("version", "new-field"),
+        ];
+        for spec in &not {
+            assert!(!Format::parse(spec).unwrap().is_v2(), "{spec}");
+        }
+    }
 
     #[test]
     fn v2_is_the_default_format() {

@@ -116,7 +116,7 @@ pub fn parse_line_into<'a>(
     // Fields the format lacks must read `None`; the format's own fields are all
     // written below (`None` for `-`).
     *rec = Record::default();
-    if is_v2(format) {
+    if format.is_v2() {
         parse_v2(line, rec)
     } else {
         parse_columns(format.columns(), line, rec)
@@ -221,18 +221,6 @@ const V2: [Field; 14] = {
     }
     fields
 };
-
-/// Whether `format` is the default (version 2) format: 14 columns, each field of
-/// [`V2`] in its place.
-#[inline]
-fn is_v2(format: &Format) -> bool {
-    format.len() == V2.len()
-        && format
-            .columns()
-            .iter()
-            .zip(V2)
-            .all(|(c, f)| matches!(c, Column::Known(k) if *k == f))
-}
 
 /// The index of the first byte at or after `pos` that is not a space.
 #[inline]
