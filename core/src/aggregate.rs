@@ -30,12 +30,56 @@ struct Interner {
     values: Vec<Box<str>>,
     /// The hash of each value, for growing the index without reading every value.
     hashes: Vec<u64>,
+    /// Symbols of values of eight bytes and more, by [`recent_slot`]: a direct-mapped
+    /// cache in front of `index` (a slot holds the last value interned there; 0 is
+    /// empty). Empty until the first such value.
+    recent: Vec<Sym>,
+}
+
+/// Slots in [`Interner::recent`]: room for the interface ids of a flow-log file (a
+/// few hundred, usually) with few collisions, in 4 KB.
+const RECENT_BITS: u32 = 10;
+
+/// The slot of a value in [`Interner::recent`]: its last eight bytes, multiplied and
+/// shifted (the ends of ids are their most varied bytes); `None` for shorter values.
+#[inline(always)]
+fn recent_slot(b: &[u8]) -> Option<usize> {
+    let last = u64::from_le_bytes(*b.last_chunk::<8>()?);
+    Some((last.wrapping_mul(PI[3] | 1) >> (64 - RECENT_BITS)) as usize)
 }
 
 impl Interner {
+    /// The symbol of `value`, a new one for a value not seen before.
+    ///
+    /// Interface ids change from record to record among a few hundred: the
+    /// [`Interner::recent`] cache answers most lookups with one word comparison of the
+    /// value, where the index costs a full hash and probe.
     #[inline]
     fn intern(&mut self, value: Option<&str>) -> Sym {
         let Some(v) = value else { return 0 };
+        let slot = recent_slot(v.as_bytes());
+        if let Some(&sym) = slot.and_then(|i| self.recent.get(i))
+            && self
+                .get(sym)
+                .is_some_and(|x| same_bytes(x.as_bytes(), v.as_bytes()))
+        {
+            return sym;
+        }
+        let sym = self.intern_indexed(v);
+        if let Some(i) = slot {
+            if self.recent.is_empty() {
+                self.recent = vec![0; 1 << RECENT_BITS];
+            }
+            if let Some(cached) = self.recent.get_mut(i) {
+                *cached = sym;
+            }
+        }
+        sym
+    }
+
+    /// [`Interner::intern`] through the index.
+    #[inline]
+    fn intern_indexed(&mut self, v: &str) -> Sym {
         let (values, hashes) = (&mut self.values, &mut self.hashes);
         let hash = hash_bytes(v.as_bytes());
         let at = |sym: Sym| usize::try_from(sym).ok().and_then(|s| s.checked_sub(1));
@@ -1025,6 +1069,37 @@ mod tests {
         assert_eq!(flows, [1, 2]);
     }
 
+    #[test]
+    fn values_that_share_a_recent_slot_keep_their_symbols() {
+        // Five times as many ids as slots: most slots are shared.
+        let ids: Vec<String> = (0..5u64 << RECENT_BITS)
+            .map(|i| format!("eni-{:017x}", i.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 4))
+            .collect();
+        let slots: std::collections::HashSet<_> = ids
+            .iter()
+            .filter_map(|v| recent_slot(v.as_bytes()))
+            .collect();
+        assert!(
+            slots.len() > 900,
+            "ids spread over the slots: {}",
+            slots.len()
+        );
+        let mut i = Interner::default();
+        let first: Vec<Sym> = ids.iter().map(|v| i.intern(Some(v))).collect();
+        // Again, backwards and then interleaved: every value keeps its symbol.
+        for (v, &s) in ids.iter().zip(&first).rev() {
+            assert_eq!(i.intern(Some(v)), s);
+        }
+        for (n, (v, &s)) in ids.iter().zip(&first).enumerate() {
+            let other = &ids[(n * 7) % ids.len()];
+            assert_eq!(i.intern(Some(v)), s);
+            assert_eq!(i.intern(Some(other)), first[(n * 7) % ids.len()]);
+        }
+        let distinct: std::collections::HashSet<_> = first.iter().collect();
+        assert_eq!(distinct.len(), ids.len());
+        assert_eq!(i.values.len(), ids.len());
+    }
+
     proptest! {
         #[test]
         fn same_bytes_is_equality(
@@ -1054,7 +1129,7 @@ mod tests {
         }
 
         #[test]
-        fn the_interner_gives_one_symbol_per_value(values in proptest::collection::vec("[a-c]{0,10}", 1..200)) {
+        fn the_interner_gives_one_symbol_per_value(values in proptest::collection::vec("[a-c]{0,10}|eni-[ab]{0,4}[0-9a-f]{1,3}", 1..300)) {
             let mut i = Interner::default();
             let syms: Vec<Sym> = values.iter().map(|v| i.intern(Some(v))).collect();
             for (v, s) in values.iter().zip(&syms) {
