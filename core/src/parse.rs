@@ -112,10 +112,23 @@ pub fn parse_line_into<'a>(
     line: &'a [u8],
     rec: &mut Record<'a>,
 ) -> Result<(), ParseError> {
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    // Fields the format lacks must read `None`; the format's own fields are all
-    // written below (`None` for `-`).
+    // Fields the format lacks must read `None`.
     *rec = Record::default();
+    parse_line_reusing(format, line, rec)
+}
+
+/// [`parse_line_into`] for a loop over the lines of one format: `rec` must hold no
+/// value in a field that `format` lacks, as a record does that is only ever parsed
+/// into with `format` (after [`Record::default`]). Every field of the format is
+/// written (`None` for `-`), so no value of an earlier line remains, and the other
+/// fields are left as they are, which saves clearing the whole record every line.
+#[inline]
+pub(crate) fn parse_line_reusing<'a>(
+    format: &Format,
+    line: &'a [u8],
+    rec: &mut Record<'a>,
+) -> Result<(), ParseError> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
     if format.is_v2() {
         parse_v2(line, rec)
     } else {
@@ -405,7 +418,7 @@ fn dash(line: &[u8], start: usize) -> Option<usize> {
 }
 
 /// Reads the value of `field` that starts at `line[start]` (not a space) into `rec`
-/// and returns where it ends. Integers, addresses and enumerated values are read in
+/// (`None` for `-`; on failure, some value or none) and returns where it ends. Integers, addresses and enumerated values are read in
 /// one pass, their end found on the way; text ends at the next space.
 #[inline(always)]
 fn field_at<'a>(
@@ -415,9 +428,8 @@ fn field_at<'a>(
     start: usize,
     seen: &mut Seen<'a>,
 ) -> Option<usize> {
-    // A typed value, or else `-`: the record already says "no value". `-` is no
-    // integer, address or enumerated value, so it is looked for only when parsing
-    // fails.
+    // A typed value, or else `-` (no value). `-` is no integer, address or enumerated
+    // value, so it is looked for only when parsing fails.
     macro_rules! typed {
         ($field:ident, $parsed:expr) => {
             match $parsed {
@@ -425,7 +437,10 @@ fn field_at<'a>(
                     rec.$field = Some(value);
                     end
                 }
-                None => return dash(line, start),
+                None => {
+                    rec.$field = None;
+                    return dash(line, start);
+                }
             }
         };
     }
@@ -471,9 +486,11 @@ fn field_at<'a>(
     macro_rules! text {
         ($field:ident) => {{
             let end = token_end(line, start + 1);
-            if end != start + 1 || line.get(start) != Some(&b'-') {
-                rec.$field = Some(seen.text.get(start, end)?);
-            }
+            rec.$field = if end != start + 1 || line.get(start) != Some(&b'-') {
+                Some(seen.text.get(start, end)?)
+            } else {
+                None
+            };
             end
         }};
     }
@@ -529,10 +546,12 @@ fn field_at<'a>(
         | Field::RejectReason => {
             let end = token_end(line, start + 1);
             let i = field as usize - Field::EcsClusterArn as usize;
-            if let Some(slot) = rec.extra.get_mut(i)
-                && (end != start + 1 || line.get(start) != Some(&b'-'))
-            {
-                *slot = line.get(start..end);
+            if let Some(slot) = rec.extra.get_mut(i) {
+                *slot = if end != start + 1 || line.get(start) != Some(&b'-') {
+                    line.get(start..end)
+                } else {
+                    None
+                };
             }
             end
         }
@@ -1814,11 +1833,44 @@ mod tests {
         rec.extra[3] = Some(b"x");
         rec.vpc_id = Some("vpc");
         let got = parse_line_into(format, line, &mut rec);
+        match &expect {
+            Ok(r) => prop_assert_eq!((got, rec), (Ok(()), r.clone())),
+            Err(e) => prop_assert_eq!(got, Err(e.clone())),
+        }
+        // A record reused line after line in one format: a line with a value in every
+        // field first, then this one, then the first again. No value may remain.
+        let full = full_line(format);
+        let mut reused = Record::default();
+        prop_assert_eq!(parse_line_reusing(format, &full, &mut reused), Ok(()));
+        let got = parse_line_reusing(format, line, &mut reused);
         match expect {
-            Ok(r) => prop_assert_eq!((got, rec), (Ok(()), r)),
+            Ok(r) => prop_assert_eq!((got, reused.clone()), (Ok(()), r)),
             Err(e) => prop_assert_eq!(got, Err(e)),
         }
+        prop_assert_eq!(parse_line_reusing(format, &full, &mut reused), Ok(()));
+        prop_assert_eq!(Ok(reused), parse_line(format, &full));
         Ok(())
+    }
+
+    /// A line of `format` with a value in every field.
+    fn full_line(format: &Format) -> Vec<u8> {
+        let values: Vec<&str> = format
+            .columns()
+            .iter()
+            .map(|c| match c {
+                Column::Unknown(_) => "u",
+                Column::Known(Field::Action) => "REJECT",
+                Column::Known(Field::LogStatus) => "SKIPDATA",
+                Column::Known(Field::FlowDirection) => "ingress",
+                Column::Known(f) => match f.value_kind() {
+                    ValueKind::Integer => "7",
+                    ValueKind::Address => "2001:db8::7",
+                    ValueKind::Text | ValueKind::Bytes => "x7",
+                    ValueKind::Enumerated => unreachable!("{f} has a value above"),
+                },
+            })
+            .collect();
+        values.join(" ").into_bytes()
     }
 
     /// Values that end where a word read of them would be tempted to look further:

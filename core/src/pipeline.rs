@@ -25,7 +25,7 @@ use crate::error::Error;
 use crate::format::{Field, Format};
 use crate::inventory::Inventory;
 use crate::layout::{self, LayoutHints};
-use crate::parse::{ParseError, parse_line_into};
+use crate::parse::{ParseError, parse_line_reusing};
 use crate::ranges::{self, LabelId, Ranges};
 use crate::record::{LogStatus, Record};
 use crate::summary::{self, Counts, FileMeta, Partition};
@@ -503,6 +503,7 @@ impl<'a> ChunkContext<'a> {
 
     /// Parses, attributes and aggregates the lines of `chunk` into `part`.
     fn process(&self, part: &mut Part, chunk: &Chunk) {
+        // Only ever parsed into with this chunk's format, as `parse_line_reusing` needs.
         let mut rec = Record::default();
         let mut line_no = chunk.first_line;
         let mut rest = &chunk.data[..];
@@ -521,7 +522,7 @@ impl<'a> ChunkContext<'a> {
                 continue;
             }
             part.stats.counts.read += 1;
-            match parse_line_into(self.format, line, &mut rec) {
+            match parse_line_reusing(self.format, line, &mut rec) {
                 Ok(()) => self.record(part, &rec),
                 Err(error) => self.malformed(part, this_line, error, || {
                     String::from_utf8_lossy(line).chars().take(200).collect()
