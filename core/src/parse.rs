@@ -1835,7 +1835,7 @@ mod tests {
         let got = parse_line_into(format, line, &mut rec);
         match &expect {
             Ok(r) => prop_assert_eq!((got, rec), (Ok(()), r.clone())),
-            Err(e) => prop_assert_eq!(got, Err(e.clone())),
+            Err(e) => prop_assert_eq!(got, Err(*e)),
         }
         // A record reused line after line in one format: a line with a value in every
         // field first, then this one, then the first again. No value may remain.
