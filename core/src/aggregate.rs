@@ -13,10 +13,14 @@
 
 use hashbrown::{HashTable, hash_table};
 
+use positions::{Found, Positions};
+
 use crate::classify::{Direction, Method, NamedRemote, Path};
 use crate::layout;
 use crate::ranges::{LabelId, Ranges};
 use crate::record::Action;
+
+mod positions;
 
 /// An interned string; 0 is "no value".
 type Sym = u32;
@@ -309,14 +313,15 @@ impl Key {
     }
 }
 
-/// The groups in order of first appearance, with a hash index over them. Growing
-/// the index moves positions, not groups, and the groups are already the list that
-/// [`Aggregator::into_groups`] hands on.
+/// The groups in order of first appearance, with a hash index over them
+/// ([`Positions`]: one cache line a probe). Growing the index moves positions, not
+/// groups, and the groups are already the list that [`Aggregator::into_groups`] hands
+/// on.
 #[derive(Debug, Default, Clone)]
 struct Table {
     /// Positions in `groups`, by the hash of their key. Four bytes each keep the index
     /// small enough to stay in cache longer; 2^32 groups would take over 300 GB.
-    index: HashTable<u32>,
+    index: Positions,
     groups: Vec<(Key, Totals)>,
     /// The hash of each group's key, for growing the index without reading every key.
     hashes: Vec<u64>,
@@ -325,7 +330,7 @@ struct Table {
 impl Table {
     fn with_capacity(groups: usize) -> Self {
         Table {
-            index: HashTable::with_capacity(groups),
+            index: Positions::default(),
             groups: Vec::with_capacity(groups),
             hashes: Vec::with_capacity(groups),
         }
@@ -334,22 +339,19 @@ impl Table {
     /// Adds `totals` to the group of `key`, created when new.
     #[inline]
     fn add(&mut self, key: Key, totals: Totals) {
-        let (groups, hashes) = (&mut self.groups, &mut self.hashes);
+        let groups = &mut self.groups;
         let hash = key.hash64();
-        match self.index.entry(
-            hash,
-            |&i| groups.get(i as usize).is_some_and(|(k, _)| *k == key),
-            |&i| hashes.get(i as usize).copied().unwrap_or(0),
-        ) {
-            hash_table::Entry::Occupied(e) => {
-                if let Some((_, t)) = groups.get_mut(*e.get() as usize) {
+        let new = u32::try_from(groups.len()).expect("fewer than 2^32 groups");
+        let accept = |i: u32| groups.get(i as usize).is_some_and(|(k, _)| *k == key);
+        match self.index.find_or_insert(hash, accept, new, &self.hashes) {
+            Found::At(i) => {
+                if let Some((_, t)) = groups.get_mut(i as usize) {
                     t.add(totals);
                 }
             }
-            hash_table::Entry::Vacant(e) => {
-                e.insert(u32::try_from(groups.len()).expect("fewer than 2^32 groups"));
+            Found::Inserted => {
                 groups.push((key, totals));
-                hashes.push(hash);
+                self.hashes.push(hash);
             }
         }
     }
