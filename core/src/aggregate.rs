@@ -330,7 +330,7 @@ struct Table {
 impl Table {
     fn with_capacity(groups: usize) -> Self {
         Table {
-            index: Positions::default(),
+            index: Positions::with_capacity(groups),
             groups: Vec::with_capacity(groups),
             hashes: Vec::with_capacity(groups),
         }

@@ -72,6 +72,15 @@ pub(super) enum Found {
 }
 
 impl Positions {
+    /// An empty index with room for `n` positions before it grows.
+    pub(super) fn with_capacity(n: usize) -> Self {
+        let buckets = n.div_ceil(LOAD).next_power_of_two().max(16);
+        Positions {
+            buckets: vec![Bucket::default(); buckets],
+            len: 0,
+        }
+    }
+
     /// The stored position, among those stored under `hash`, that `accept` accepts;
     /// else stores `new` under `hash`. `hashes[p]` is the hash position `p` was stored
     /// under, for every stored `p`: the index re-places them when it grows.
@@ -90,10 +99,8 @@ impl Positions {
         let tag = (hash >> 56) as u8;
         let mut b = hash as usize & mask;
         loop {
-            let Some(bucket) = self.buckets.get_mut(b) else {
-                // `b` is masked: always a bucket.
-                return Found::Inserted;
-            };
+            // `b` is masked: always a bucket.
+            let bucket = &mut self.buckets[b];
             let mut found = bucket.matching(tag);
             while found != 0 {
                 let slot = found.trailing_zeros() as usize;
@@ -126,8 +133,10 @@ impl Positions {
             for &p in bucket.positions.iter().take(bucket.len as usize) {
                 let hash = hashes.get(p as usize).copied().unwrap_or(0);
                 let mut b = hash as usize & mask;
-                // Positions are distinct: no need to look for one, only for room.
-                while let Some(next) = self.buckets.get_mut(b) {
+                // Positions are distinct: no need to look for one, only for room, which
+                // the load limit guarantees.
+                loop {
+                    let next = &mut self.buckets[b];
                     let len = next.len as usize;
                     if len < SLOTS {
                         next.tags[len] = (hash >> 56) as u8;
@@ -183,7 +192,11 @@ mod tests {
             // key comparison does.
             let hash_of = |k: u16| u64::from(k).wrapping_mul(0x9E37_79B9_7F4A_7C15) & hash_bits
                 | u64::from(k % 7) << 56;
-            let mut index = Positions::default();
+            let mut index = if keys.len() % 2 == 0 {
+                Positions::default()
+            } else {
+                Positions::with_capacity(keys.len() / 3)
+            };
             let mut stored: Vec<u16> = Vec::new();
             let mut hashes: Vec<u64> = Vec::new();
             let mut model: HashMap<u16, u32> = HashMap::new();
