@@ -418,8 +418,9 @@ fn dash(line: &[u8], start: usize) -> Option<usize> {
 }
 
 /// Reads the value of `field` that starts at `line[start]` (not a space) into `rec`
-/// (`None` for `-`; on failure, some value or none) and returns where it ends. Integers, addresses and enumerated values are read in
-/// one pass, their end found on the way; text ends at the next space.
+/// (`None` for `-`; on failure, some value or none) and returns where it ends.
+/// Integers, addresses and enumerated values are read in one pass, their end found on
+/// the way; text ends at the next space.
 #[inline(always)]
 fn field_at<'a>(
     rec: &mut Record<'a>,
