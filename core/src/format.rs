@@ -276,6 +276,18 @@ pub struct Format {
     v2: bool,
 }
 
+/// The fields of the default (version 2) format, in order: the first fourteen of
+/// [`Field::ALL`].
+pub(crate) const V2: [Field; 14] = {
+    let mut fields = [Field::Version; 14];
+    let mut i = 0;
+    while i < fields.len() {
+        fields[i] = Field::ALL[i];
+        i += 1;
+    }
+    fields
+};
+
 /// The default (version 2) format.
 pub const DEFAULT_FORMAT: &str = "${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} \
      ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}";
@@ -289,7 +301,7 @@ impl Default for Format {
 impl Format {
     /// The default version 2 format.
     pub fn v2() -> Format {
-        Format::from_columns(Field::ALL[..14].iter().map(|&f| Column::Known(f)).collect())
+        Format::from_columns(V2.iter().map(|&f| Column::Known(f)).collect())
             .expect("the v2 field list has no duplicates")
     }
 
@@ -312,11 +324,8 @@ impl Format {
                 *slot = u8::try_from(i).ok();
             }
         }
-        let v2 = columns.len() == 14
-            && columns
-                .iter()
-                .zip(Field::ALL)
-                .all(|(c, f)| *c == Column::Known(f));
+        let v2 = columns.len() == V2.len()
+            && columns.iter().zip(V2).all(|(c, f)| *c == Column::Known(f));
         Ok(Format { columns, slots, v2 })
     }
 

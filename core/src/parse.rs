@@ -14,7 +14,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use crate::format::{Column, Field, Format, ValueKind};
+use crate::format::{Column, Field, Format, V2, ValueKind};
 use crate::record::{Action, FlowDirection, LogStatus, Record};
 
 /// Why a line could not be parsed.
@@ -223,17 +223,6 @@ fn values_end(line: &[u8], pos: usize, columns: usize) -> Result<(), ParseError>
     }
     Ok(())
 }
-
-/// The fields of the default (version 2) format, in order.
-const V2: [Field; 14] = {
-    let mut fields = [Field::Version; 14];
-    let mut i = 0;
-    while i < 14 {
-        fields[i] = Field::ALL[i];
-        i += 1;
-    }
-    fields
-};
 
 /// The index of the first byte at or after `pos` that is not a space.
 #[inline]

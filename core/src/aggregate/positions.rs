@@ -29,7 +29,26 @@ struct Bucket {
     positions: [u32; SLOTS],
 }
 
+/// The tag of a hash: its top eight bits (its low bits choose the bucket).
+#[inline(always)]
+fn tag(hash: u64) -> u8 {
+    (hash >> 56) as u8
+}
+
 impl Bucket {
+    /// Stores `position` under `tag`, when there is room.
+    #[inline(always)]
+    fn push(&mut self, tag: u8, position: u32) -> bool {
+        let len = self.len as usize;
+        if len == SLOTS {
+            return false;
+        }
+        self.tags[len] = tag;
+        self.positions[len] = position;
+        self.len += 1;
+        true
+    }
+
     /// A bit per slot, the first in bit 0: set where a position is stored under `tag`.
     #[inline(always)]
     fn matching(&self, tag: u8) -> u32 {
@@ -96,7 +115,7 @@ impl Positions {
             self.grow(hashes);
         }
         let mask = self.buckets.len() - 1;
-        let tag = (hash >> 56) as u8;
+        let tag = tag(hash);
         let mut b = hash as usize & mask;
         loop {
             // `b` is masked: always a bucket.
@@ -111,11 +130,7 @@ impl Positions {
                     return Found::At(p);
                 }
             }
-            let len = bucket.len as usize;
-            if len < SLOTS {
-                bucket.tags[len] = tag;
-                bucket.positions[len] = new;
-                bucket.len += 1;
+            if bucket.push(tag, new) {
                 self.len += 1;
                 return Found::Inserted;
             }
@@ -135,15 +150,7 @@ impl Positions {
                 let mut b = hash as usize & mask;
                 // Positions are distinct: no need to look for one, only for room, which
                 // the load limit guarantees.
-                loop {
-                    let next = &mut self.buckets[b];
-                    let len = next.len as usize;
-                    if len < SLOTS {
-                        next.tags[len] = (hash >> 56) as u8;
-                        next.positions[len] = p;
-                        next.len += 1;
-                        break;
-                    }
+                while !self.buckets[b].push(tag(hash), p) {
                     b = (b + 1) & mask;
                 }
             }
