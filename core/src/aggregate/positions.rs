@@ -146,7 +146,9 @@ impl Positions {
         let mask = n - 1;
         for bucket in &old {
             for &p in bucket.positions.iter().take(bucket.len as usize) {
-                let hash = hashes.get(p as usize).copied().unwrap_or(0);
+                // The caller keeps a hash for every stored position (see
+                // `find_or_insert`): one missing is a bug, not a hash of 0.
+                let hash = hashes[p as usize];
                 let mut b = hash as usize & mask;
                 // Positions are distinct: no need to look for one, only for room, which
                 // the load limit guarantees.
