@@ -207,9 +207,9 @@ pub struct Attribution<'i> {
 
 /// Attributes one record.
 pub fn attribute(rec: &Record<'_>, ranges: &Ranges) -> Attribution<'static> {
-    let src = rec.srcaddr.map(|a| (a, ranges.lookup(a)));
-    let dst = rec.dstaddr.map(|a| (a, ranges.lookup(a)));
-    let private = |side: Option<(IpAddr, LabelId)>| side.is_some_and(|(_, l)| l == ranges::PRIVATE);
+    let (src, dst) = (rec.srcaddr, rec.dstaddr);
+    // Only the remote side is looked up: which side is private takes no table.
+    let private = |side: Option<IpAddr>| side.is_some_and(|a| ranges.is_private(a));
     let (direction, remote) = match rec.flow_direction {
         Some(FlowDirection::Egress) => (Direction::Egress, dst),
         Some(FlowDirection::Ingress) => (Direction::Ingress, src),
@@ -219,6 +219,7 @@ pub fn attribute(rec: &Record<'_>, ranges: &Ranges) -> Attribution<'static> {
             _ => (Direction::Unknown, dst),
         },
     };
+    let remote = remote.map(|a| (a, ranges.lookup(a)));
     let (path, method) = match (rec.traffic_path, remote) {
         (Some(code), _) => (Path::from_code(code), Method::TrafficPathField),
         (None, None) => (Path::Unknown, Method::AddressOnly),

@@ -442,6 +442,10 @@ pub struct Ranges {
     prefixes_v4: PrefixMap<Ipv4Net, (u32, u32)>,
     /// Listed IPv6 prefixes → their range in `entries`.
     prefixes_v6: PrefixMap<Ipv6Net, (u32, u32)>,
+    /// Whether no listed prefix meets [`PRIVATE_NETS`], so that an address is
+    /// [`PRIVATE`] exactly when it is in one of them (as in every published file):
+    /// [`Ranges::is_private`] then needs no table.
+    private_unlisted: bool,
 }
 
 impl std::fmt::Debug for Ranges {
@@ -541,6 +545,13 @@ impl Ranges {
             })
             .collect();
         let steps_v6 = flatten(&spans_v6, &private_spans(Family::V6), 128);
+        let meets = |spans: &[(u128, u128, LabelId)], private: &[(u128, u128, LabelId)]| {
+            spans
+                .iter()
+                .any(|a| private.iter().any(|p| a.0 <= p.1 && p.0 <= a.1))
+        };
+        let private_unlisted = !meets(&spans_v4, &private_spans(Family::V4))
+            && !meets(&spans_v6, &private_spans(Family::V6));
         Ok(Ranges {
             sync_token,
             create_date,
@@ -550,6 +561,7 @@ impl Ranges {
             v6: V6Table::build(&steps_v6),
             prefixes_v4,
             prefixes_v6,
+            private_unlisted,
         })
     }
 
@@ -592,6 +604,19 @@ impl Ranges {
         match addr {
             IpAddr::V4(a) => self.lookup_v4(a.to_bits()),
             IpAddr::V6(a) => self.lookup_v6(a.to_bits()),
+        }
+    }
+
+    /// Whether `addr` is [`PRIVATE`], i.e. `lookup(addr) == PRIVATE`: in the usual
+    /// case, where no listed prefix meets [`PRIVATE_NETS`], by a few comparisons
+    /// instead of a table lookup (attribution asks it of both sides of a record, and
+    /// looks up only the remote one).
+    #[inline]
+    pub fn is_private(&self, addr: IpAddr) -> bool {
+        if self.private_unlisted {
+            in_private_nets(addr)
+        } else {
+            self.lookup(addr) == PRIVATE
         }
     }
 
@@ -743,6 +768,28 @@ impl Labels {
 /// `i` as a [`LabelId`], for the two reserved labels.
 fn index_label(i: usize) -> LabelId {
     LabelId::try_from(i).expect("the reserved labels are 0 and 1")
+}
+
+/// Whether `addr` is in one of [`PRIVATE_NETS`], spelled out as comparisons of its
+/// top bits (a unit test checks them against the list). IPv4-mapped IPv6 addresses
+/// are IPv6, as for [`Ranges::lookup`].
+#[inline]
+fn in_private_nets(addr: IpAddr) -> bool {
+    match addr {
+        IpAddr::V4(a) => {
+            let a = a.to_bits();
+            a >> 24 == 10
+                || a >> 22 == (100 << 2 | 64 >> 6)
+                || a >> 24 == 127
+                || a >> 16 == (169 << 8 | 254)
+                || a >> 20 == (172 << 4 | 16 >> 4)
+                || a >> 16 == (192 << 8 | 168)
+        }
+        IpAddr::V6(a) => {
+            let top = (a.to_bits() >> 112) as u16;
+            top >> 9 == 0xfc00 >> 9 || top >> 6 == 0xfe80 >> 6
+        }
+    }
 }
 
 /// The private blocks of one family as (first, last, [`PRIVATE`]) spans, sorted.
@@ -1255,6 +1302,54 @@ mod tests {
         assert_service(&r, "fd00::", "AMAZON");
         assert_service(&r, "fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "AMAZON");
         assert_service(&r, "fe80::1", "PRIVATE");
+        // Listed prefixes meet the private blocks: `is_private` asks the table.
+        assert!(!r.private_unlisted);
+        for (addr, private) in [
+            ("10.0.255.255", false),
+            ("192.168.1.1", true),
+            ("fd00::", false),
+            ("fe80::1", true),
+        ] {
+            assert_eq!(r.is_private(addr.parse().expect("addr")), private, "{addr}");
+        }
+    }
+
+    #[test]
+    fn private_nets_spelled_out_match_the_list() {
+        let edges = PRIVATE_NETS.iter().flat_map(|net| {
+            let (first, last) = match net {
+                IpNet::V4(n) => (
+                    u128::from(n.network().to_bits()),
+                    u128::from(n.broadcast().to_bits()),
+                ),
+                IpNet::V6(n) => (n.network().to_bits(), n.broadcast().to_bits()),
+            };
+            let v4 = matches!(net, IpNet::V4(_));
+            [
+                first.wrapping_sub(1),
+                first,
+                first + 1,
+                last - 1,
+                last,
+                last.wrapping_add(1),
+            ]
+            .map(move |a| {
+                if v4 {
+                    IpAddr::V4(Ipv4Addr::from_bits(a as u32))
+                } else {
+                    IpAddr::V6(Ipv6Addr::from_bits(a))
+                }
+            })
+        });
+        let mut checked = 0;
+        for addr in edges {
+            let listed = PRIVATE_NETS.iter().any(|n| n.contains(&addr));
+            assert_eq!(in_private_nets(addr), listed, "{addr}");
+            checked += usize::from(listed);
+        }
+        assert_eq!(checked, 4 * PRIVATE_NETS.len());
+        // The published files list nothing there: the embedded one takes the fast path.
+        assert!(Ranges::embedded().private_unlisted);
     }
 
     #[test]
@@ -1942,6 +2037,11 @@ mod tests {
                 &reference.expected(addr),
                 "{what}: {addr}"
             );
+            assert_eq!(
+                r.is_private(addr),
+                r.lookup(addr) == PRIVATE,
+                "{what}: is_private({addr})"
+            );
         }
         for a in v6
             .iter()
@@ -1952,6 +2052,11 @@ mod tests {
                 r.label(r.lookup_v6(a)),
                 &reference.expected(addr),
                 "{what}: {addr}"
+            );
+            assert_eq!(
+                r.is_private(addr),
+                r.lookup(addr) == PRIVATE,
+                "{what}: is_private({addr})"
             );
         }
     }
