@@ -210,14 +210,13 @@ pub fn summarize<R: Read + Send>(
     let (format, header, first) = match first {
         None => (opts.format.clone().unwrap_or_default(), None, None),
         Some(mut chunk) => {
-            let end = memchr::memchr(b'\n', &chunk.data).unwrap_or(chunk.data.len());
-            let line = chunk.data[..end]
-                .strip_suffix(b"\r")
-                .unwrap_or(&chunk.data[..end]);
+            let text = chunk.text();
+            let end = memchr::memchr(b'\n', text).unwrap_or(text.len());
+            let line = text[..end].strip_suffix(b"\r").unwrap_or(&text[..end]);
             match Format::from_header(line) {
                 Some(Ok(format)) => {
                     let header = line.to_vec();
-                    chunk.data.drain(..(end + 1).min(chunk.data.len()));
+                    chunk.start = (end + 1).min(chunk.end);
                     chunk.first_line += 1;
                     (format, Some(header), Some(chunk))
                 }
@@ -243,7 +242,7 @@ pub fn summarize<R: Read + Send>(
         .try_fold(Part::default, |mut part, chunk| {
             let chunk = chunk.map_err(io_err)?;
             ctx.process(&mut part, &chunk);
-            spare.put(chunk.data);
+            spare.put(chunk.buf);
             Ok::<_, Error>(part)
         })
         .try_reduce(Part::default, |mut a, b| {
@@ -316,21 +315,29 @@ pub(crate) fn finish(
     })
 }
 
-/// A run of whole lines and the number of its first line.
+/// A run of whole lines, `buf[start..end]`, and the number of its first line.
 struct Chunk {
-    data: Vec<u8>,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
     first_line: u64,
 }
 
+impl Chunk {
+    fn text(&self) -> &[u8] {
+        self.buf.get(self.start..self.end).unwrap_or_default()
+    }
+}
+
 /// Chunk buffers done with, for the next chunks: a fresh megabyte buffer costs page
-/// faults and the kernel's zeroing of every page, a reused one neither. Holds at most
-/// as many buffers as were in flight at once.
+/// faults and the kernel's zeroing of every page, a reused one neither. A buffer keeps
+/// its length (its bytes stay initialized), so reading into it again writes no zeros
+/// first. Holds at most as many buffers as were in flight at once.
 #[derive(Default)]
 struct Spare(std::sync::Mutex<Vec<Vec<u8>>>);
 
 impl Spare {
-    fn put(&self, mut buf: Vec<u8>) {
-        buf.clear();
+    fn put(&self, buf: Vec<u8>) {
         if let Ok(mut bufs) = self.0.lock() {
             bufs.push(buf);
         }
@@ -368,42 +375,67 @@ impl<'s, R: Read> Chunks<'s, R> {
     }
 
     fn fill(&mut self) -> io::Result<Option<Chunk>> {
-        let mut data = self.spare.take();
-        data.extend_from_slice(&self.carry);
+        let mut buf = self.spare.take();
+        let mut len = self.carry.len();
+        if buf.len() < len {
+            buf.resize(len, 0);
+        }
+        buf[..len].copy_from_slice(&self.carry);
         self.carry.clear();
-        data.reserve(self.size + self.size / 8);
         loop {
-            // `read_to_end` through `take` reads `want` bytes unless the input ends
-            // first, retrying interrupted reads.
-            let from = data.len();
+            let from = len;
             let want = self.size.saturating_sub(from).max(self.size / 8);
-            let n = (&mut self.reader)
-                .take(want as u64)
-                .read_to_end(&mut data)?;
+            if buf.len() < from + want {
+                buf.resize(from + want, 0);
+            }
+            let n = read_full(&mut self.reader, &mut buf[from..from + want])?;
+            len += n;
             if n < want {
                 self.done = true;
                 break;
             }
             // The carry holds no newline: a line longer than the chunk grows it until
             // the line ends.
-            if memchr::memchr(b'\n', &data[from..]).is_some() {
+            if memchr::memchr(b'\n', &buf[from..len]).is_some() {
                 break;
             }
         }
         if !self.done {
             // Keep the partial last line for the next chunk.
-            let cut = memchr::memrchr(b'\n', &data).map_or(0, |i| i + 1);
-            self.carry.extend_from_slice(&data[cut..]);
-            data.truncate(cut);
+            let cut = memchr::memrchr(b'\n', &buf[..len]).map_or(0, |i| i + 1);
+            self.carry.extend_from_slice(&buf[cut..len]);
+            len = cut;
         }
-        if data.is_empty() {
+        if len == 0 {
+            self.spare.put(buf);
             return Ok(None);
         }
-        let lines = memchr::memchr_iter(b'\n', &data).count() as u64;
+        let text = &buf[..len];
+        let lines = memchr::memchr_iter(b'\n', text).count() as u64;
         let first_line = self.next_line;
-        self.next_line += lines + u64::from(data.last() != Some(&b'\n'));
-        Ok(Some(Chunk { data, first_line }))
+        self.next_line += lines + u64::from(text.last() != Some(&b'\n'));
+        Ok(Some(Chunk {
+            buf,
+            start: 0,
+            end: len,
+            first_line,
+        }))
     }
+}
+
+/// Reads into all of `buf` unless the input ends first, retrying interrupted reads;
+/// returns the bytes read.
+fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
 }
 
 impl<R: Read> Iterator for Chunks<'_, R> {
@@ -506,7 +538,7 @@ impl<'a> ChunkContext<'a> {
         // Only ever parsed into with this chunk's format, as `parse_line_reusing` needs.
         let mut rec = Record::default();
         let mut line_no = chunk.first_line;
-        let mut rest = &chunk.data[..];
+        let mut rest = chunk.text();
         while !rest.is_empty() {
             let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
             let raw = &rest[..end];
