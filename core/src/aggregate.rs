@@ -6,6 +6,9 @@
 //!   service and region, action, protocol); text values are
 //!   interned per aggregator, so adding a record allocates only for a value not seen
 //!   before;
+//! - a [`Feed`] adds each record one record late (to fetch its place in the index
+//!   into cache first) and gives exactly the groups of [`Aggregator::add`], in the
+//!   same order;
 //! - [`Aggregator::merge`] is associative and commutative: any split of the input into
 //!   chunks, merged in any order, gives the same groups and sums;
 //! - [`Aggregator::into_rows`] sorts by the group's resolved values (never by interning
@@ -129,6 +132,16 @@ impl Interner {
         let i = usize::try_from(sym).ok()?.checked_sub(1)?;
         self.values.get(i).map(|v| &**v)
     }
+}
+
+/// Starts fetching the cache line of `value`, without waiting for it: a load would
+/// hold up the instructions after it until the line arrives. Nothing off x86-64.
+#[inline(always)]
+fn prefetch<T>(value: &T) {
+    #[cfg(target_arch = "x86_64")]
+    safe_arch::prefetch_t0(value);
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = value;
 }
 
 /// 128-bit product of two words, folded to one (foldhash's mixing step).
@@ -339,8 +352,13 @@ impl Table {
     /// Adds `totals` to the group of `key`, created when new.
     #[inline]
     fn add(&mut self, key: Key, totals: Totals) {
+        self.add_hashed(key, key.hash64(), totals);
+    }
+
+    /// [`Table::add`] with the key's hash.
+    #[inline]
+    fn add_hashed(&mut self, key: Key, hash: u64, totals: Totals) {
         let groups = &mut self.groups;
-        let hash = key.hash64();
         let new = u32::try_from(groups.len()).expect("fewer than 2^32 groups");
         let accept = |i: u32| groups.get(i as usize).is_some_and(|(k, _)| *k == key);
         match self.index.find_or_insert(hash, accept, new, &self.hashes) {
@@ -377,6 +395,16 @@ pub struct Totals {
 }
 
 impl Totals {
+    /// The totals of one record.
+    #[inline]
+    fn of(c: &Contribution<'_>) -> Totals {
+        Totals {
+            flows: 1,
+            packets: c.packets,
+            bytes: c.bytes,
+        }
+    }
+
     fn add(&mut self, other: Totals) {
         self.flows += other.flows;
         self.packets += other.packets;
@@ -390,6 +418,44 @@ pub struct Aggregator {
     strings: Interner,
     last: LastSyms,
     groups: Table,
+}
+
+/// Records on their way into an [`Aggregator`] ([`Aggregator::feed`]), each added
+/// when the next one arrives: on arrival its index bucket starts coming into cache
+/// (a prefetch, which holds nothing up), and the next record's parsing runs while it
+/// comes. At tens of thousands of groups the bucket is seldom in cache, and probing
+/// it at once held everything after it up until it arrived (BENCHMARKS.md, session 5,
+/// measures both, and a second stage that fetched the group too, which did not pay).
+///
+/// The groups, their order of first appearance included, are exactly those of
+/// [`Aggregator::add`] record after record. Dropping the feed adds the record still
+/// on its way; the aggregator is borrowed until then, so no one sees it without it.
+pub struct Feed<'a> {
+    aggregator: &'a mut Aggregator,
+    /// The latest record, whose bucket is on the way: key, key hash, totals.
+    pending: Option<(Key, u64, Totals)>,
+}
+
+impl Feed<'_> {
+    /// Adds one record (see [`Feed`] for when).
+    #[inline]
+    pub fn add(&mut self, c: &Contribution<'_>) {
+        let key = self.aggregator.key_of(c);
+        let hash = key.hash64();
+        let table = &mut self.aggregator.groups;
+        table.index.prefetch(hash);
+        if let Some((key, hash, totals)) = self.pending.replace((key, hash, Totals::of(c))) {
+            table.add_hashed(key, hash, totals);
+        }
+    }
+}
+
+impl Drop for Feed<'_> {
+    fn drop(&mut self) {
+        if let Some((key, hash, totals)) = self.pending.take() {
+            self.aggregator.groups.add_hashed(key, hash, totals);
+        }
+    }
 }
 
 /// One row of a summary, with every value resolved.
@@ -484,8 +550,23 @@ impl Aggregator {
     /// Adds one record.
     #[inline]
     pub fn add(&mut self, c: &Contribution<'_>) {
+        let key = self.key_of(c);
+        self.groups.add(key, Totals::of(c));
+    }
+
+    /// A [`Feed`] into this aggregator, for many records in a row.
+    pub fn feed(&mut self) -> Feed<'_> {
+        Feed {
+            aggregator: self,
+            pending: None,
+        }
+    }
+
+    /// The group key of a record, its text values interned.
+    #[inline]
+    fn key_of(&mut self, c: &Contribution<'_>) -> Key {
         let (strings, last) = (&mut self.strings, &mut self.last);
-        let key = Key {
+        Key {
             window: window_of(c.start),
             account: strings.intern_cached(&mut last.account, c.account_id),
             region: strings.intern_cached(&mut last.region, c.region),
@@ -507,15 +588,7 @@ impl Aggregator {
             },
             action: c.action,
             protocol: c.protocol,
-        };
-        self.groups.add(
-            key,
-            Totals {
-                flows: 1,
-                packets: c.packets,
-                bytes: c.bytes,
-            },
-        );
+        }
     }
 
     /// Adds every group of `other` into `self`.
@@ -1229,6 +1302,29 @@ mod tests {
             // Sorted as `Row`'s own order says (the borrowed sort must agree with it).
             prop_assert!(rows.windows(2).all(|w| w[0] < w[1]));
             prop_assert_eq!(merged.into_rows(&r), rows);
+        }
+
+        /// Records through feeds (one or several in a row, each dropped before the
+        /// next) give the groups of `add`, in the same order, with the same symbols;
+        /// the records repeat, next to each other too, and grow the table many times.
+        #[test]
+        fn a_feed_adds_as_add_does(
+            records in proptest::collection::vec(0u64..400, 0..3000),
+            cuts in proptest::collection::vec(0usize..3000, 0..4),
+        ) {
+            let mut added = Aggregator::new();
+            for &i in &records { added.add(&contribution(i)); }
+            let mut fed = Aggregator::new();
+            let mut bounds: Vec<usize> = cuts.into_iter().map(|c| c.min(records.len())).collect();
+            bounds.extend([0, records.len()]);
+            bounds.sort_unstable();
+            for w in bounds.windows(2) {
+                let mut feed = fed.feed();
+                for &i in &records[w[0]..w[1]] { feed.add(&contribution(i)); }
+            }
+            prop_assert_eq!(&fed.groups.groups, &added.groups.groups);
+            prop_assert_eq!(fed.len(), added.len());
+            prop_assert_eq!(fed.totals().flows, records.len() as u64);
         }
     }
 }

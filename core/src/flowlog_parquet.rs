@@ -303,13 +303,14 @@ impl Plan {
                     .ok_or_else(|| format!("column of `{}` changed type", c.field))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let mut sink = part.sink();
         for i in 0..batch.num_rows() {
-            part.stats.counts.read += 1;
+            sink.stats.counts.read += 1;
             match build_record(&values, i) {
-                Ok(rec) => ctx.record(part, &rec),
-                Err(error) => {
-                    ctx.malformed(part, first_row + i as u64, error, || render_row(&values, i))
-                }
+                Ok(rec) => ctx.record(&mut sink, &rec),
+                Err(error) => ctx.malformed(&mut sink, first_row + i as u64, error, || {
+                    render_row(&values, i)
+                }),
             }
         }
         Ok(())

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use rayon::iter::{ParallelBridge, ParallelIterator};
 
-use crate::aggregate::{Aggregator, Contribution, Row};
+use crate::aggregate::{Aggregator, Contribution, Feed, Row};
 use crate::classify::{self, Attribution};
 use crate::decode::decode;
 use crate::error::Error;
@@ -491,14 +491,39 @@ impl Part {
     }
 
     fn count_disagreement(&mut self, aws: &str, ours: Option<LabelId>, n: u64) {
-        match self
-            .disagreements
-            .iter_mut()
-            .find(|(a, o, _)| a == aws && *o == ours)
-        {
-            Some(entry) => entry.2 += n,
-            None => self.disagreements.push((aws.to_owned(), ours, n)),
+        count_disagreement(&mut self.disagreements, aws, ours, n);
+    }
+
+    /// Where records go, many in a row: the aggregator through a [`Feed`], which adds
+    /// the last of them when the sink is dropped.
+    pub(crate) fn sink(&mut self) -> Sink<'_> {
+        Sink {
+            stats: &mut self.stats,
+            disagreements: &mut self.disagreements,
+            feed: self.aggregate.feed(),
         }
+    }
+}
+
+/// A [`Part`] taking records ([`Part::sink`]).
+pub(crate) struct Sink<'p> {
+    pub(crate) stats: &'p mut Stats,
+    disagreements: &'p mut Vec<(String, Option<LabelId>, u64)>,
+    feed: Feed<'p>,
+}
+
+fn count_disagreement(
+    disagreements: &mut Vec<(String, Option<LabelId>, u64)>,
+    aws: &str,
+    ours: Option<LabelId>,
+    n: u64,
+) {
+    match disagreements
+        .iter_mut()
+        .find(|(a, o, _)| a == aws && *o == ours)
+    {
+        Some(entry) => entry.2 += n,
+        None => disagreements.push((aws.to_owned(), ours, n)),
     }
 }
 
@@ -535,6 +560,7 @@ impl<'a> ChunkContext<'a> {
 
     /// Parses, attributes and aggregates the lines of `chunk` into `part`.
     fn process(&self, part: &mut Part, chunk: &Chunk) {
+        let mut sink = part.sink();
         // Only ever parsed into with this chunk's format, as `parse_line_reusing` needs.
         let mut rec = Record::default();
         let mut line_no = chunk.first_line;
@@ -553,10 +579,10 @@ impl<'a> ChunkContext<'a> {
             if blank || Some(line) == self.header {
                 continue;
             }
-            part.stats.counts.read += 1;
+            sink.stats.counts.read += 1;
             match parse_line_reusing(self.format, line, &mut rec) {
-                Ok(()) => self.record(part, &rec),
-                Err(error) => self.malformed(part, this_line, error, || {
+                Ok(()) => self.record(&mut sink, &rec),
+                Err(error) => self.malformed(&mut sink, this_line, error, || {
                     String::from_utf8_lossy(line).chars().take(200).collect()
                 }),
             }
@@ -567,14 +593,14 @@ impl<'a> ChunkContext<'a> {
     /// example while there is room; `text` is only called for a kept example.
     pub(crate) fn malformed(
         &self,
-        part: &mut Part,
+        sink: &mut Sink<'_>,
         at: u64,
         error: ParseError,
         text: impl FnOnce() -> String,
     ) {
-        part.stats.counts.malformed += 1;
-        if part.stats.malformed_examples.len() < self.max_examples {
-            part.stats.malformed_examples.push(Malformed {
+        sink.stats.counts.malformed += 1;
+        if sink.stats.malformed_examples.len() < self.max_examples {
+            sink.stats.malformed_examples.push(Malformed {
                 line: at,
                 error,
                 text: text(),
@@ -585,8 +611,8 @@ impl<'a> ChunkContext<'a> {
     /// Counts, attributes and aggregates one parsed record (the caller has counted it
     /// as read).
     #[inline]
-    pub(crate) fn record(&self, part: &mut Part, rec: &Record<'_>) {
-        let stats = &mut part.stats;
+    pub(crate) fn record(&self, sink: &mut Sink<'_>, rec: &Record<'_>) {
+        let stats = &mut *sink.stats;
         match rec.log_status {
             Some(LogStatus::NoData) => {
                 stats.counts.nodata += 1;
@@ -607,9 +633,9 @@ impl<'a> ChunkContext<'a> {
             None => classify::attribute(rec, self.ranges),
         };
         if self.check_labels && attr.remote.is_some() {
-            self.check_label(part, rec, &attr);
+            self.check_label(sink, rec, &attr);
         }
-        part.aggregate.add(&Contribution {
+        sink.feed.add(&Contribution {
             start: rec.start,
             account_id: rec.account_id.or(self.hints.account_id.as_deref()),
             region: rec.region.or(self.hints.region.as_deref()),
@@ -630,7 +656,7 @@ impl<'a> ChunkContext<'a> {
         });
     }
 
-    fn check_label(&self, part: &mut Part, rec: &Record<'_>, attr: &Attribution<'_>) {
+    fn check_label(&self, sink: &mut Sink<'_>, rec: &Record<'_>, attr: &Attribution<'_>) {
         let aws = classify::aws_label(rec, attr);
         let ours = attr.remote_label;
         let agree = match (aws, ours) {
@@ -640,10 +666,10 @@ impl<'a> ChunkContext<'a> {
             (Some(_), None) => false,
         };
         if agree {
-            part.stats.aws_labels.agree += 1;
+            sink.stats.aws_labels.agree += 1;
         } else {
-            part.stats.aws_labels.disagree += 1;
-            part.count_disagreement(aws.unwrap_or("-"), ours, 1);
+            sink.stats.aws_labels.disagree += 1;
+            count_disagreement(sink.disagreements, aws.unwrap_or("-"), ours, 1);
         }
     }
 }

@@ -138,6 +138,21 @@ impl Positions {
         }
     }
 
+    /// Starts fetching the bucket of `hash` into cache, for a probe a little later.
+    #[inline(always)]
+    pub(super) fn prefetch(&self, hash: u64) {
+        if let Some(bucket) = self.bucket_of(hash) {
+            super::prefetch(bucket);
+        }
+    }
+
+    /// The bucket `hash` chooses; none before the first insertion.
+    #[inline(always)]
+    fn bucket_of(&self, hash: u64) -> Option<&Bucket> {
+        let mask = self.buckets.len().wrapping_sub(1);
+        self.buckets.get(hash as usize & mask)
+    }
+
     /// Twice the buckets (at least 16), every position re-placed by its hash.
     #[cold]
     fn grow(&mut self, hashes: &[u64]) {
