@@ -134,16 +134,6 @@ impl Interner {
     }
 }
 
-/// Starts fetching the cache line of `value`, without waiting for it: a load would
-/// hold up the instructions after it until the line arrives. Nothing off x86-64.
-#[inline(always)]
-fn prefetch<T>(value: &T) {
-    #[cfg(target_arch = "x86_64")]
-    safe_arch::prefetch_t0(value);
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = value;
-}
-
 /// 128-bit product of two words, folded to one (foldhash's mixing step).
 #[inline(always)]
 fn mix(a: u64, b: u64) -> u64 {
@@ -438,7 +428,7 @@ pub struct Feed<'a> {
 
 impl Feed<'_> {
     /// Adds one record (see [`Feed`] for when).
-    #[inline]
+    #[inline(always)]
     pub fn add(&mut self, c: &Contribution<'_>) {
         let key = self.aggregator.key_of(c);
         let hash = key.hash64();

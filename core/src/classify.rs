@@ -207,18 +207,16 @@ pub struct Attribution<'i> {
 
 /// Attributes one record.
 pub fn attribute(rec: &Record<'_>, ranges: &Ranges) -> Attribution<'static> {
-    let (src, dst) = (rec.srcaddr, rec.dstaddr);
-    // Only the remote side is looked up: which side is private takes no table.
-    let private = |side: Option<IpAddr>| side.is_some_and(|a| ranges.is_private(a));
-    let (direction, remote) = match rec.flow_direction {
-        Some(FlowDirection::Egress) => (Direction::Egress, dst),
-        Some(FlowDirection::Ingress) => (Direction::Ingress, src),
-        None => match (private(src), private(dst)) {
-            (true, false) if dst.is_some() => (Direction::Egress, dst),
-            (false, true) if src.is_some() => (Direction::Ingress, src),
-            _ => (Direction::Unknown, dst),
-        },
-    };
+    attribute_sides(rec, ranges, direction_and_remote(rec, ranges))
+}
+
+/// [`attribute`] with the record's [`direction_and_remote`].
+#[inline]
+pub(crate) fn attribute_sides(
+    rec: &Record<'_>,
+    ranges: &Ranges,
+    (direction, remote): (Direction, Option<IpAddr>),
+) -> Attribution<'static> {
     let remote = remote.map(|a| (a, ranges.lookup(a)));
     let (path, method) = match (rec.traffic_path, remote) {
         (Some(code), _) => (Path::from_code(code), Method::TrafficPathField),
@@ -239,6 +237,26 @@ pub fn attribute(rec: &Record<'_>, ranges: &Ranges) -> Attribution<'static> {
         gateway_id: None,
         eni_vpc_id: None,
         eni_subnet_id: None,
+    }
+}
+
+/// The direction and remote address of [`attribute`]. Only the remote side is looked
+/// up afterwards: which side is private takes no table ([`Ranges::is_private`]).
+#[inline(always)]
+pub(crate) fn direction_and_remote(
+    rec: &Record<'_>,
+    ranges: &Ranges,
+) -> (Direction, Option<IpAddr>) {
+    let (src, dst) = (rec.srcaddr, rec.dstaddr);
+    let private = |side: Option<IpAddr>| side.is_some_and(|a| ranges.is_private(a));
+    match rec.flow_direction {
+        Some(FlowDirection::Egress) => (Direction::Egress, dst),
+        Some(FlowDirection::Ingress) => (Direction::Ingress, src),
+        None => match (private(src), private(dst)) {
+            (true, false) if dst.is_some() => (Direction::Egress, dst),
+            (false, true) if src.is_some() => (Direction::Ingress, src),
+            _ => (Direction::Unknown, dst),
+        },
     }
 }
 

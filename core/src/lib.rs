@@ -29,6 +29,7 @@ pub mod inventory;
 pub mod layout;
 pub mod parse;
 pub mod pipeline;
+mod prefetch;
 pub mod ranges;
 pub mod record;
 pub mod summary;

@@ -620,6 +620,16 @@ impl Ranges {
         }
     }
 
+    /// Starts fetching what [`Ranges::lookup`] of `addr` reads first into cache, for a
+    /// lookup a little later.
+    #[inline]
+    pub(crate) fn prefetch(&self, addr: IpAddr) {
+        match addr {
+            IpAddr::V4(a) => self.v4.prefetch(a.to_bits()),
+            IpAddr::V6(a) => self.v6.prefetch(a.to_bits()),
+        }
+    }
+
     /// The label of an IPv4 address given as a `u32` (most significant octet first).
     #[inline]
     pub fn lookup_v4(&self, addr: u32) -> LabelId {

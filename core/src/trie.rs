@@ -72,6 +72,7 @@
 
 use std::hint::select_unpredictable;
 
+use crate::prefetch::prefetch;
 use crate::ranges::LabelId;
 
 /// Bits of an IPv4 address that index [`V4Table::direct`] (18: D18R; 16: D16R).
@@ -230,6 +231,12 @@ impl V4Table {
         run[search(run, key)] as LabelId
     }
 
+    /// Starts fetching the direct entry of `addr` into cache (see [`crate::prefetch`]).
+    #[inline(always)]
+    pub(crate) fn prefetch(&self, addr: u32) {
+        prefetch(&self.direct[(addr >> V4_LOW_BITS) as usize]);
+    }
+
     /// Heap bytes held by the table.
     pub(crate) fn size_bytes(&self) -> usize {
         size_of_val(&*self.direct) + size_of_val(&*self.ranges) + size_of_val(&*self.long)
@@ -368,6 +375,12 @@ impl V6Table {
             return answer as LabelId;
         }
         self.slow(g, hi, addr as u64)
+    }
+
+    /// Starts fetching the direct entry of `addr` into cache (see [`crate::prefetch`]).
+    #[inline(always)]
+    pub(crate) fn prefetch(&self, addr: u128) {
+        prefetch(&self.direct[(addr >> (128 - V6_DIRECT_BITS)) as usize]);
     }
 
     /// The label for an address whose group `g` (the last with top bits at or below the

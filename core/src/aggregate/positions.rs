@@ -142,7 +142,7 @@ impl Positions {
     #[inline(always)]
     pub(super) fn prefetch(&self, hash: u64) {
         if let Some(bucket) = self.bucket_of(hash) {
-            super::prefetch(bucket);
+            crate::prefetch::prefetch(bucket);
         }
     }
 
