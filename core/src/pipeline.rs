@@ -563,13 +563,12 @@ impl<'a> ChunkContext<'a> {
     fn process(&self, part: &mut Part, chunk: &Chunk) {
         let mut sink = part.sink();
         // Each record is attributed and aggregated once the next one is parsed (see
-        // `ChunkContext::sides`): two records, the latest at `recs[cur ^ 1]`, waiting
-        // if `waiting`. Only ever parsed into with this chunk's format, as
-        // `parse_line_reusing` needs.
-        let mut recs = [Record::default(), Record::default()];
-        let mut sides = [None, None];
-        let mut cur = 0;
-        let mut waiting = false;
+        // `ChunkContext::sides`): lines are parsed into `next`, and the record before,
+        // with its sides, waits in `waiting` (the two records swap places). Only ever
+        // parsed into with this chunk's format, as `parse_line_reusing` needs.
+        let (mut a, mut b) = (Record::default(), Record::default());
+        let (mut next, mut prev) = (&mut a, &mut b);
+        let mut waiting = None;
         let mut line_no = chunk.first_line;
         let mut rest = chunk.text();
         while !rest.is_empty() {
@@ -587,12 +586,12 @@ impl<'a> ChunkContext<'a> {
                 continue;
             }
             sink.stats.counts.read += 1;
-            match parse_line_reusing(self.format, line, &mut recs[cur]) {
+            match parse_line_reusing(self.format, line, next) {
                 Ok(()) => {
-                    sides[cur] = self.sides(&recs[cur]);
-                    cur ^= 1;
-                    if std::mem::replace(&mut waiting, true) {
-                        self.record_with(&mut sink, &recs[cur], sides[cur]);
+                    let sides = self.sides(next);
+                    std::mem::swap(&mut next, &mut prev);
+                    if let Some(sides) = waiting.replace(sides) {
+                        self.record_with(&mut sink, next, sides);
                     }
                 }
                 Err(error) => self.malformed(&mut sink, this_line, error, || {
@@ -600,8 +599,8 @@ impl<'a> ChunkContext<'a> {
                 }),
             }
         }
-        if waiting {
-            self.record_last(&mut sink, &recs[cur ^ 1], sides[cur ^ 1]);
+        if let Some(sides) = waiting {
+            self.record_last(&mut sink, prev, sides);
         }
     }
 
