@@ -307,7 +307,8 @@ pub fn attribute_with<'i>(
     // Local: inside the ENI's VPC when the inventory knows its CIDRs, else private.
     let local = |a: IpAddr| match vpc.and_then(|v| inv.in_vpc(v, a)) {
         Some(inside) => inside,
-        None => label_of(a) == ranges::PRIVATE,
+        // `label_of(a) == PRIVATE`, without a table lookup.
+        None => inv.in_any_vpc(a) || ranges.is_private(a),
     };
     let (direction, remote) = match rec.flow_direction {
         Some(FlowDirection::Egress) => (Direction::Egress, dst),
