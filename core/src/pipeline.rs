@@ -450,6 +450,9 @@ impl<R: Read> Iterator for Chunks<'_, R> {
     }
 }
 
+/// A record's direction and remote address ([`classify::direction_and_remote`]).
+type Sides = (Direction, Option<IpAddr>);
+
 /// What every chunk shares: the per-record path of every input kind (text chunks
 /// here, Parquet batches in [`crate::flowlog_parquet`]).
 pub(crate) struct ChunkContext<'a> {
@@ -608,12 +611,7 @@ impl<'a> ChunkContext<'a> {
     /// the loop's own copy is the one inlined.
     #[cold]
     #[inline(never)]
-    fn record_last(
-        &self,
-        sink: &mut Sink<'_>,
-        rec: &Record<'_>,
-        sides: Option<(Direction, Option<IpAddr>)>,
-    ) {
+    fn record_last(&self, sink: &mut Sink<'_>, rec: &Record<'_>, sides: Option<Sides>) {
         self.record_with(sink, rec, sides);
     }
 
@@ -622,7 +620,7 @@ impl<'a> ChunkContext<'a> {
     /// remote's entry of the ranges table starts coming into cache meanwhile (it is
     /// seldom there, and a lookup that waited for it held everything after it up).
     #[inline(always)]
-    fn sides(&self, rec: &Record<'_>) -> Option<(Direction, Option<IpAddr>)> {
+    fn sides(&self, rec: &Record<'_>) -> Option<Sides> {
         if self.inventory.is_some() {
             return None;
         }
@@ -661,12 +659,7 @@ impl<'a> ChunkContext<'a> {
 
     /// [`ChunkContext::record`] with the record's [`ChunkContext::sides`].
     #[inline(always)]
-    fn record_with(
-        &self,
-        sink: &mut Sink<'_>,
-        rec: &Record<'_>,
-        sides: Option<(Direction, Option<IpAddr>)>,
-    ) {
+    fn record_with(&self, sink: &mut Sink<'_>, rec: &Record<'_>, sides: Option<Sides>) {
         let stats = &mut *sink.stats;
         match rec.log_status {
             Some(LogStatus::NoData) => {
