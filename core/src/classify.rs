@@ -7,7 +7,8 @@
 //!   (private or special space, [`ranges::PRIVATE`]) that side is local and the
 //!   direction follows; when both or neither are private the direction is unknown and
 //!   the remote is `dstaddr`.
-//! - **Service and region** of the remote: the label [`Ranges::lookup`] gives.
+//! - **Service and region** of the remote: the label [`Ranges::lookup`] gives. Only
+//!   the remote is looked up: which side is private is [`Ranges::is_private`].
 //! - **Path.** `traffic-path` when present (1–8, AWS's codes); otherwise a private
 //!   remote is `intra_vpc` and any other is `public`: the record alone cannot tell an
 //!   internet gateway, a NAT gateway and a gateway endpoint apart.

@@ -11,7 +11,11 @@
 //!   (default v2) applies; a later line equal to the header (files concatenated) is
 //!   skipped;
 //! - every line is accounted for: `read = ok + nodata + skipdata + malformed`, and
-//!   blank lines and header lines are not records.
+//!   blank lines and header lines are not records;
+//! - within a chunk, a record is attributed and aggregated when the next one has been
+//!   parsed, and the chunk's last one at its end: meanwhile its remote's entry in the
+//!   ranges table, then its group's index bucket, come into cache (prefetches), while
+//!   the CPU parses on. No result depends on it.
 
 use std::io::{self, Read};
 use std::net::IpAddr;
