@@ -493,13 +493,9 @@ impl Part {
         a.min_start = min_opt(a.min_start, b.min_start);
         a.max_start = a.max_start.max(b.max_start);
         for (aws, ours, n) in other.disagreements {
-            self.count_disagreement(&aws, ours, n);
+            count_disagreement(&mut self.disagreements, &aws, ours, n);
         }
         self.aggregate.merge(other.aggregate);
-    }
-
-    fn count_disagreement(&mut self, aws: &str, ours: Option<LabelId>, n: u64) {
-        count_disagreement(&mut self.disagreements, aws, ours, n);
     }
 
     /// Where records go, many in a row: the aggregator through a [`Feed`], which adds
@@ -520,6 +516,7 @@ pub(crate) struct Sink<'p> {
     feed: Feed<'p>,
 }
 
+/// Adds `n` to the count of records where AWS's label was `aws` and ours `ours`.
 fn count_disagreement(
     disagreements: &mut Vec<(String, Option<LabelId>, u64)>,
     aws: &str,
