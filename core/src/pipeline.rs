@@ -655,10 +655,12 @@ impl<'a> ChunkContext<'a> {
     /// as read).
     #[inline]
     pub(crate) fn record(&self, sink: &mut Sink<'_>, rec: &Record<'_>) {
-        self.record_with(sink, rec, self.sides(rec));
+        // Attributed at once: a prefetch of its ranges entry would have no time to pay.
+        self.record_with(sink, rec, None);
     }
 
-    /// [`ChunkContext::record`] with the record's [`ChunkContext::sides`].
+    /// [`ChunkContext::record`] with the record's [`ChunkContext::sides`] when they
+    /// were computed ahead (`None`: attribution computes them).
     #[inline(always)]
     fn record_with(&self, sink: &mut Sink<'_>, rec: &Record<'_>, sides: Option<Sides>) {
         let stats = &mut *sink.stats;
