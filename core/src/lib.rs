@@ -27,6 +27,7 @@ pub mod flowlog_parquet;
 pub mod format;
 pub mod inventory;
 pub mod layout;
+mod lines;
 pub mod parse;
 pub mod pipeline;
 mod prefetch;

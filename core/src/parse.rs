@@ -114,7 +114,7 @@ pub fn parse_line_into<'a>(
 ) -> Result<(), ParseError> {
     // Fields the format lacks must read `None`.
     *rec = Record::default();
-    parse_line_reusing(format, line, rec)
+    parse_line_reusing(format, line.strip_suffix(b"\r").unwrap_or(line), rec)
 }
 
 /// [`parse_line_into`] for a loop over the lines of one format: `rec` must hold no
@@ -122,17 +122,33 @@ pub fn parse_line_into<'a>(
 /// into with `format` (after [`Record::default`]). Every field of the format is
 /// written (`None` for `-`), so no value of an earlier line remains, and the other
 /// fields are left as they are, which saves clearing the whole record every line.
+/// The line has no `\r` at its end (the caller strips it).
 #[inline]
 pub(crate) fn parse_line_reusing<'a>(
     format: &Format,
     line: &'a [u8],
     rec: &mut Record<'a>,
 ) -> Result<(), ParseError> {
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
     if format.is_v2() {
-        parse_v2(line, rec)
+        parse_v2(line, Text::new(line, text_limit(line, 48)), rec)
     } else {
-        parse_columns(format.columns(), line, rec)
+        parse_columns(format.columns(), line, Text::new(line, line.len()), rec)
+    }
+}
+
+/// [`parse_line_reusing`] for a line already known to be UTF-8 (the pipeline checks a
+/// chunk of lines at once): its text fields need no check of their own.
+#[inline]
+pub(crate) fn parse_str_reusing<'a>(
+    format: &Format,
+    line: &'a str,
+    rec: &mut Record<'a>,
+) -> Result<(), ParseError> {
+    let text = Text::checked(line);
+    if format.is_v2() {
+        parse_v2(line.as_bytes(), text, rec)
+    } else {
+        parse_columns(format.columns(), line.as_bytes(), text, rec)
     }
 }
 
@@ -141,9 +157,10 @@ pub(crate) fn parse_line_reusing<'a>(
 fn parse_columns<'a>(
     columns: &[Column],
     line: &'a [u8],
+    text: Text<'a>,
     rec: &mut Record<'a>,
 ) -> Result<(), ParseError> {
-    let mut seen = Seen::new(Text::new(line, line.len()));
+    let mut seen = Seen::new(text);
     let mut pos = skip_spaces(line, 0);
     for (i, column) in columns.iter().enumerate() {
         next_value(rec, line, &mut seen, &mut pos, column, i, columns.len())?;
@@ -153,11 +170,13 @@ fn parse_columns<'a>(
 
 /// [`parse_line_into`] for the default (version 2) format, spelled out: each field's
 /// parser is inlined in its place, without a dispatch per column.
+///
+/// Unless the caller knows the line to be UTF-8, `text` checks only its first 48
+/// bytes at once: the text fields, the account and interface ids, end there in AWS's
+/// lines (at 36 or so); longer ones are checked on their own.
 #[inline(never)]
-fn parse_v2<'a>(line: &'a [u8], rec: &mut Record<'a>) -> Result<(), ParseError> {
-    // The text fields, the account and interface ids, end within the first 48 bytes
-    // of AWS's lines (at 36 or so); longer ones are checked on their own.
-    let mut seen = Seen::new(Text::new(line, text_limit(line, 48)));
+fn parse_v2<'a>(line: &'a [u8], text: Text<'a>, rec: &mut Record<'a>) -> Result<(), ParseError> {
+    let mut seen = Seen::new(text);
     let mut pos = skip_spaces(line, 0);
     macro_rules! in_order {
         ($($i:literal)+) => {$(
@@ -329,6 +348,15 @@ impl<'a> Text<'a> {
             line,
             limit,
             utf8: None,
+        }
+    }
+
+    /// The text of a line known to be UTF-8.
+    fn checked(line: &'a str) -> Self {
+        Text {
+            line: line.as_bytes(),
+            limit: line.len(),
+            utf8: Some(Some(line)),
         }
     }
 
@@ -1828,17 +1856,29 @@ mod tests {
             Err(e) => prop_assert_eq!(got, Err(*e)),
         }
         // A record reused line after line in one format: a line with a value in every
-        // field first, then this one, then the first again. No value may remain.
+        // field first, then this one, then the first again. No value may remain. The
+        // pipeline strips a line's `\r` itself, and hands lines of UTF-8 chunks over as
+        // `str`: both ways are checked.
         let full = full_line(format);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
         let mut reused = Record::default();
         prop_assert_eq!(parse_line_reusing(format, &full, &mut reused), Ok(()));
         let got = parse_line_reusing(format, line, &mut reused);
-        match expect {
-            Ok(r) => prop_assert_eq!((got, reused.clone()), (Ok(()), r)),
-            Err(e) => prop_assert_eq!(got, Err(e)),
+        match &expect {
+            Ok(r) => prop_assert_eq!((got, reused.clone()), (Ok(()), r.clone())),
+            Err(e) => prop_assert_eq!(got, Err(*e)),
         }
         prop_assert_eq!(parse_line_reusing(format, &full, &mut reused), Ok(()));
         prop_assert_eq!(Ok(reused), parse_line(format, &full));
+        if let (Ok(line), Ok(full)) = (std::str::from_utf8(line), std::str::from_utf8(&full)) {
+            let mut reused = Record::default();
+            prop_assert_eq!(parse_str_reusing(format, full, &mut reused), Ok(()));
+            let got = parse_str_reusing(format, line, &mut reused);
+            match expect {
+                Ok(r) => prop_assert_eq!((got, reused.clone()), (Ok(()), r)),
+                Err(e) => prop_assert_eq!(got, Err(e)),
+            }
+        }
         Ok(())
     }
 

@@ -30,7 +30,8 @@ use crate::error::Error;
 use crate::format::{Field, Format};
 use crate::inventory::Inventory;
 use crate::layout::{self, LayoutHints};
-use crate::parse::{ParseError, parse_line_reusing};
+use crate::lines::Lines;
+use crate::parse::{ParseError, parse_line_reusing, parse_str_reusing};
 use crate::ranges::{self, LabelId, Ranges};
 use crate::record::{LogStatus, Record};
 use crate::summary::{self, Counts, FileMeta, Partition};
@@ -573,15 +574,17 @@ impl<'a> ChunkContext<'a> {
         let (mut a, mut b) = (Record::default(), Record::default());
         let (mut next, mut prev) = (&mut a, &mut b);
         let mut waiting = None;
-        let mut line_no = chunk.first_line;
-        let mut rest = chunk.text();
-        while !rest.is_empty() {
-            let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
-            let raw = &rest[..end];
-            rest = rest.get(end + 1..).unwrap_or_default();
+        let text = chunk.text();
+        // The chunk as `str` as far as it is UTF-8 (all of it, nearly always): one check
+        // of the whole chunk is far cheaper than one of each line's text fields, and
+        // the lines within it are parsed as `str`.
+        let utf8 = match std::str::from_utf8(text) {
+            Ok(s) => s,
+            Err(e) => std::str::from_utf8(&text[..e.valid_up_to()]).unwrap_or_default(),
+        };
+        for (this_line, (start, end)) in (chunk.first_line..).zip(Lines::new(text)) {
+            let raw = text.get(start..end).unwrap_or_default();
             let line = raw.strip_suffix(b"\r").unwrap_or(raw);
-            let this_line = line_no;
-            line_no += 1;
             // Record lines start with a value; only a blank line starts with white space
             // (checked without scanning every record line to its end).
             let blank = line.first().is_none_or(u8::is_ascii_whitespace)
@@ -590,7 +593,13 @@ impl<'a> ChunkContext<'a> {
                 continue;
             }
             sink.stats.counts.read += 1;
-            match parse_line_reusing(self.format, line, next) {
+            // Both ends of a line are next to a newline or an end of the text, so within
+            // the UTF-8 part `get` finds character boundaries there.
+            let parsed = match utf8.get(start..start + line.len()) {
+                Some(line) => parse_str_reusing(self.format, line, next),
+                None => parse_line_reusing(self.format, line, next),
+            };
+            match parsed {
                 Ok(()) => {
                     let sides = self.sides(next);
                     std::mem::swap(&mut next, &mut prev);
@@ -729,6 +738,7 @@ impl<'a> ChunkContext<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parse::ParseErrorKind;
 
     const HEADER: &str = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n";
 
@@ -806,6 +816,25 @@ mod tests {
         assert_eq!((want.0.counts.read, want.0.counts.malformed), (10, 1));
         let text = lines(10).replace('\n', "\r\n");
         assert_eq!(run(text.trim_end(), 64, 2), want);
+    }
+
+    #[test]
+    fn lines_after_bytes_that_are_not_utf8() {
+        // Lines of a chunk past its first byte that is not UTF-8 are parsed as bytes:
+        // they give what they give in a chunk without that line.
+        let good = lines(40);
+        let mut text = good.clone().into_bytes();
+        let at = good.match_indices('\n').nth(20).unwrap().0 + 1;
+        let bad = b"2 123456789012 eni-\xff 10.0.0.1 10.0.0.2 1 2 6 1 1 1 1 ACCEPT OK\n";
+        text.splice(at..at, bad.iter().copied());
+        let ranges = Ranges::embedded();
+        let s = summarize("t.log", &text[..], &ranges, &Options::default()).unwrap();
+        assert_eq!((s.stats.counts.read, s.stats.counts.malformed), (41, 2));
+        let m = &s.stats.malformed_examples;
+        assert_eq!((m[1].line, m[1].error.kind), (22, ParseErrorKind::NotUtf8));
+        let (stats, rows) = run(&good, 1 << 20, 1);
+        assert_eq!(stats.counts.ok, s.stats.counts.ok);
+        assert_eq!(s.into_rows(&ranges), rows);
     }
 
     #[test]
