@@ -342,15 +342,15 @@ impl Table {
     /// Adds `totals` to the group of `key`, created when new.
     #[inline]
     fn add(&mut self, key: Key, totals: Totals) {
-        self.add_hashed(key, key.hash64(), totals);
+        self.add_hashed(&key, key.hash64(), totals);
     }
 
     /// [`Table::add`] with the key's hash.
     #[inline]
-    fn add_hashed(&mut self, key: Key, hash: u64, totals: Totals) {
+    fn add_hashed(&mut self, key: &Key, hash: u64, totals: Totals) {
         let groups = &mut self.groups;
         let new = u32::try_from(groups.len()).expect("fewer than 2^32 groups");
-        let accept = |i: u32| groups.get(i as usize).is_some_and(|(k, _)| *k == key);
+        let accept = |i: u32| groups.get(i as usize).is_some_and(|(k, _)| k == key);
         match self.index.find_or_insert(hash, accept, new, &self.hashes) {
             Found::At(i) => {
                 if let Some((_, t)) = groups.get_mut(i as usize) {
@@ -358,7 +358,7 @@ impl Table {
                 }
             }
             Found::Inserted => {
-                groups.push((key, totals));
+                groups.push((*key, totals));
                 self.hashes.push(hash);
             }
         }
@@ -434,16 +434,19 @@ impl Feed<'_> {
         let hash = key.hash64();
         let table = &mut self.aggregator.groups;
         table.index.prefetch(hash);
-        if let Some((key, hash, totals)) = self.pending.replace((key, hash, Totals::of(c))) {
-            table.add_hashed(key, hash, totals);
+        // The waiting record is added from where it waits, then overwritten: moving it
+        // out first copied its key once more.
+        if let Some((key, hash, totals)) = &self.pending {
+            table.add_hashed(key, *hash, *totals);
         }
+        self.pending = Some((key, hash, Totals::of(c)));
     }
 }
 
 impl Drop for Feed<'_> {
     fn drop(&mut self) {
         if let Some((key, hash, totals)) = self.pending.take() {
-            self.aggregator.groups.add_hashed(key, hash, totals);
+            self.aggregator.groups.add_hashed(&key, hash, totals);
         }
     }
 }
