@@ -11,7 +11,7 @@
 //! | aggregate | [`aggregate`] | sums per hour window and key; merges are order-independent |
 //! | write | [`summary`], [`layout`] | the Parquet schema, Hive partition paths, file metadata |
 //! | query | [`table`] | the Athena table over the summaries: columns and Hive types from the schema, partition projection, the DDL |
-//! | drive | [`pipeline`] | one input (any `Read`) through all of the above, in parallel chunks |
+//! | drive | [`pipeline`] (and the private `lines`) | one input (any `Read`) through all of the above, in parallel chunks of whole lines |
 //! | drive Parquet | [`flowlog_parquet`] | AWS's Parquet flow logs: columns mapped to fields, rows to records, batch by batch into the same per-record path and [`pipeline::Summary`] |
 //!
 //! The crate is synchronous and does no network or file-system I/O: callers hand it
