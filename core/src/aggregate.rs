@@ -672,42 +672,11 @@ impl Groups<'_> {
 
     /// Every group as a borrowed row, sorted exactly as [`Row`]s sort (partition, then
     /// every key column).
+    ///
+    /// The groups are put in order first, by their sort keys, and each row is made
+    /// once, in its place: a row is ~250 bytes, and a summary of a few hundred thousand
+    /// groups held them twice over while they were sorted.
     pub fn sorted_rows(&self) -> Vec<RowRef<'_>> {
-        let s = |sym: Sym| self.strings.get(sym);
-        let rows: Vec<RowRef<'_>> = self
-            .groups
-            .iter()
-            .map(|(k, t)| {
-                let (remote_service, remote_region) = match k.remote {
-                    RemoteKey::None => (None, None),
-                    RemoteKey::Label(l) => {
-                        let label = self.ranges.label(l);
-                        (Some(label.service.as_str()), label.region.as_deref())
-                    }
-                    RemoteKey::Named { service, region } => (s(service), s(region)),
-                };
-                RowRef {
-                    account_id: s(k.account).unwrap_or(layout::UNKNOWN),
-                    region: s(k.region).unwrap_or(layout::UNKNOWN),
-                    window_start: k.window(),
-                    vpc_id: s(k.vpc),
-                    subnet_id: s(k.subnet),
-                    interface_id: s(k.interface),
-                    interface_kind: s(k.interface_kind),
-                    direction: k.direction.as_str(),
-                    path: k.path.name(),
-                    attribution: k.method.as_str(),
-                    gateway_id: s(k.gateway),
-                    remote_service,
-                    remote_region,
-                    action: k.action.map(Action::as_str),
-                    protocol: k.protocol.map(i32::from),
-                    flows: saturate(t.flows),
-                    packets: saturate(t.packets),
-                    bytes: saturate(t.bytes),
-                }
-            })
-            .collect();
         // Sorting compares ranks, not strings: every string a row can hold is ranked
         // once (the interned values, the ranges' labels, the fixed names), and a
         // group's sort key is then integers in the order of `RowRef::cmp_as_rows`.
@@ -719,11 +688,49 @@ impl Groups<'_> {
             .map(|((k, t), i)| (ranks.key(k, t), i))
             .collect();
         order.sort_unstable();
-        let mut slots: Vec<Option<RowRef<'_>>> = rows.into_iter().map(Some).collect();
-        order
-            .into_iter()
-            .filter_map(|(_, i)| slots.get_mut(i as usize).and_then(Option::take))
-            .collect()
+        // Sized once: grown by doubling, the vector briefly held its old and new
+        // buffers, up to three times the rows' size.
+        let mut rows = Vec::with_capacity(order.len());
+        rows.extend(
+            order
+                .into_iter()
+                .filter_map(|(_, i)| self.groups.get(i as usize))
+                .map(|(k, t)| self.row_ref(k, t)),
+        );
+        rows
+    }
+
+    /// The row of one group.
+    fn row_ref(&self, k: &Key, t: &Totals) -> RowRef<'_> {
+        let s = |sym: Sym| self.strings.get(sym);
+        let (remote_service, remote_region) = match k.remote {
+            RemoteKey::None => (None, None),
+            RemoteKey::Label(l) => {
+                let label = self.ranges.label(l);
+                (Some(label.service.as_str()), label.region.as_deref())
+            }
+            RemoteKey::Named { service, region } => (s(service), s(region)),
+        };
+        RowRef {
+            account_id: s(k.account).unwrap_or(layout::UNKNOWN),
+            region: s(k.region).unwrap_or(layout::UNKNOWN),
+            window_start: k.window(),
+            vpc_id: s(k.vpc),
+            subnet_id: s(k.subnet),
+            interface_id: s(k.interface),
+            interface_kind: s(k.interface_kind),
+            direction: k.direction.as_str(),
+            path: k.path.name(),
+            attribution: k.method.as_str(),
+            gateway_id: s(k.gateway),
+            remote_service,
+            remote_region,
+            action: k.action.map(Action::as_str),
+            protocol: k.protocol.map(i32::from),
+            flows: saturate(t.flows),
+            packets: saturate(t.packets),
+            bytes: saturate(t.bytes),
+        }
     }
 }
 
