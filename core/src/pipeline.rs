@@ -580,7 +580,8 @@ impl<'a> ChunkContext<'a> {
         // the lines within it are parsed as `str`.
         let utf8 = match std::str::from_utf8(text) {
             Ok(s) => s,
-            Err(e) => std::str::from_utf8(&text[..e.valid_up_to()]).unwrap_or_default(),
+            // The valid prefix, without checking it again.
+            Err(_) => text.utf8_chunks().next().map_or("", |c| c.valid()),
         };
         for (this_line, (start, end)) in (chunk.first_line..).zip(Lines::new(text)) {
             let raw = text.get(start..end).unwrap_or_default();
