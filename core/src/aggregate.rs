@@ -1217,8 +1217,11 @@ mod tests {
     }
 
     fn ranges() -> Ranges {
-        Ranges::from_json(br#"{"syncToken":"1","createDate":"x","prefixes":[],"ipv6_prefixes":[]}"#)
-            .unwrap()
+        Ranges::from_json(
+            br#"{"syncToken":"1","createDate":"x","prefixes":[
+                {"ip_prefix": "192.0.2.0/24", "region": "r", "service": "S3"}]}"#,
+        )
+        .unwrap()
     }
 
     #[test]

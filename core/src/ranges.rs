@@ -176,6 +176,13 @@ pub enum RangesError {
         /// The missing key: `syncToken`, `createDate` or `prefixes`.
         key: &'static str,
     },
+    /// The IPv4 list is empty: every remote address would silently become internet or
+    /// private. AWS's file lists thousands.
+    #[error("ip-ranges.json lists no prefixes in `{key}`: a truncated or filtered file?")]
+    EmptyList {
+        /// The empty list: `prefixes`.
+        key: &'static str,
+    },
     /// An entry lacks one of its keys.
     #[error("entry {index} of `{list}` has no `{field}`")]
     MissingField {
@@ -491,6 +498,11 @@ impl Ranges {
         }
         for (index, raw) in v6.into_iter().enumerate() {
             entries.push(raw.into_entry(Family::V6, index)?);
+        }
+        // Without IPv4 prefixes every remote would silently be internet or private.
+        // (The IPv6 list came later, in 2017, and may be absent.)
+        if !entries.iter().any(|e| matches!(e.prefix, IpNet::V4(_))) {
+            return Err(RangesError::EmptyList { key: "prefixes" });
         }
         Ranges::from_entries(sync_token, create_date, entries)
     }
@@ -1431,16 +1443,31 @@ mod tests {
     }
 
     #[test]
-    fn empty_file_is_all_internet_and_private() {
-        let r = Ranges::from_json(br#"{"syncToken":"1","createDate":"x","prefixes":[]}"#)
-            .expect("valid");
-        assert_eq!(r.labels().len(), 2);
-        assert!(r.entries().is_empty());
+    fn a_file_without_ipv4_prefixes_is_refused() {
+        // Accepted, it would make every remote INTERNET or PRIVATE without a word.
+        for json in [
+            r#"{"syncToken":"1","createDate":"x","prefixes":[]}"#,
+            r#"{"syncToken":"1","createDate":"x","prefixes":[],"ipv6_prefixes":[]}"#,
+            r#"{"syncToken":"1","createDate":"x","prefixes":[],"ipv6_prefixes":[
+                {"ipv6_prefix": "2600:1f00::/32", "region": "r", "service": "S3"}]}"#,
+        ] {
+            let err = Ranges::from_json(json.as_bytes()).expect_err(json);
+            assert!(
+                matches!(err, RangesError::EmptyList { key: "prefixes" }),
+                "{err}"
+            );
+            assert_eq!(
+                err.to_string(),
+                "ip-ranges.json lists no prefixes in `prefixes`: a truncated or filtered file?"
+            );
+        }
+        let one = r#"{"syncToken":"1","createDate":"x","prefixes":[
+            {"ip_prefix": "3.5.98.0/23", "region": "eu-west-1", "service": "S3"}]}"#;
+        let r = Ranges::from_json(one.as_bytes()).expect("one prefix is enough");
         assert_eq!(r.lookup_v4(0x0808_0808), INTERNET);
         assert_eq!(r.lookup_v4(0x0A00_0001), PRIVATE);
         assert_eq!(r.lookup("fe80::1".parse().expect("addr")), PRIVATE);
         assert_eq!(r.matched_prefix("8.8.8.8".parse().expect("addr")), None);
-        assert!(r.covering("8.8.8.8".parse().expect("addr")).is_empty());
     }
 
     #[test]
@@ -1555,7 +1582,8 @@ mod tests {
         assert_eq!(r.sync_token(), "1495575790");
         assert_eq!(r.create_date(), "2017-05-23-21-43-10");
         let odd = Ranges::from_json(
-            br#"{"syncToken":"soon","createDate":"2017-07-20-22-42-233","prefixes":[]}"#,
+            br#"{"syncToken":"soon","createDate":"2017-07-20-22-42-233","prefixes":[
+                {"ip_prefix": "3.5.98.0/23", "region": "eu-west-1", "service": "S3"}]}"#,
         )
         .expect("createDate and syncToken are kept as published");
         assert_eq!(odd.published_at(), None);
@@ -2252,7 +2280,7 @@ mod tests {
 
         #[test]
         fn random_tables_match_the_reference(
-            v4 in prop::collection::vec(random_prefix(false), 0..24),
+            v4 in prop::collection::vec(random_prefix(false), 1..24),
             v6 in prop::collection::vec(random_prefix(true), 0..24),
             random4 in prop::collection::vec(any::<u32>(), 16),
             random6 in prop::collection::vec(any::<u128>(), 16),
