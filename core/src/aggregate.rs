@@ -395,10 +395,31 @@ impl Totals {
         }
     }
 
+    /// Sums saturate at `u64::MAX`: every value added is at most `i64::MAX`, so a sum
+    /// past `i64::MAX` stays past it whatever the order of adding, and
+    /// [`Totals::fits`] then says so (the same answer for any chunking).
     fn add(&mut self, other: Totals) {
-        self.flows += other.flows;
-        self.packets += other.packets;
-        self.bytes += other.bytes;
+        self.flows = self.flows.saturating_add(other.flows);
+        self.packets = self.packets.saturating_add(other.packets);
+        self.bytes = self.bytes.saturating_add(other.bytes);
+    }
+
+    /// The sum that a Parquet INT64 cannot hold, if any: `packets` or `bytes`.
+    pub fn too_large(&self) -> Option<crate::format::Field> {
+        use crate::format::Field;
+        let fits = |v: u64| i64::try_from(v).is_ok();
+        if !fits(self.bytes) {
+            Some(Field::Bytes)
+        } else if !fits(self.packets) {
+            Some(Field::Packets)
+        } else {
+            None
+        }
+    }
+
+    /// Whether every sum fits a Parquet INT64 (flows always do: one per record).
+    pub fn fits(&self) -> bool {
+        self.too_large().is_none() && i64::try_from(self.flows).is_ok()
     }
 }
 
@@ -408,6 +429,26 @@ pub struct Aggregator {
     strings: Interner,
     last: LastSyms,
     groups: Table,
+    carried: Carried,
+}
+
+/// Which counts the records carry: an input whose format has no `packets` or `bytes`
+/// sums nothing for them, and its rows hold null there, not zero.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Carried {
+    /// Whether the records carry `packets`.
+    pub packets: bool,
+    /// Whether the records carry `bytes`.
+    pub bytes: bool,
+}
+
+impl Default for Carried {
+    fn default() -> Self {
+        Carried {
+            packets: true,
+            bytes: true,
+        }
+    }
 }
 
 /// Records on their way into an [`Aggregator`] ([`Aggregator::feed`]), each added
@@ -488,12 +529,13 @@ pub struct Row {
     pub action: Option<String>,
     /// IANA protocol number.
     pub protocol: Option<i32>,
-    /// The sums.
+    /// Records summed.
     pub flows: i64,
-    /// The sums.
-    pub packets: i64,
-    /// The sums.
-    pub bytes: i64,
+    /// Packets summed; null when the input's format has no `packets` (never a zero
+    /// that was not measured).
+    pub packets: Option<i64>,
+    /// Bytes summed; null when the input's format has no `bytes`.
+    pub bytes: Option<i64>,
 }
 
 impl Row {
@@ -584,6 +626,11 @@ impl Aggregator {
         }
     }
 
+    /// Says which counts the records carry (by default, both).
+    pub fn set_carried(&mut self, carried: Carried) {
+        self.carried = carried;
+    }
+
     /// Adds every group of `other` into `self`.
     pub fn merge(&mut self, other: Aggregator) {
         if self.groups.groups.is_empty() {
@@ -633,8 +680,34 @@ impl Aggregator {
         t
     }
 
-    /// The groups as rows, sorted by partition then by every key column.
-    /// Sums beyond `i64::MAX` saturate (Parquet INT64 is signed).
+    /// The groups whose sums a Parquet INT64 cannot hold ([`Totals::fits`]), with a
+    /// description of each for the report. Rows leave them out: the caller counts
+    /// their records as malformed.
+    pub fn too_large(&self) -> Vec<(Totals, String)> {
+        let s = |sym: Sym| self.strings.get(sym).unwrap_or("-");
+        self.groups
+            .groups
+            .iter()
+            .filter(|(_, t)| !t.fits())
+            .map(|(k, t)| {
+                let window = k.window().map_or("no window".to_owned(), |w| {
+                    format!("the hour from Unix time {w}")
+                });
+                let what = format!(
+                    "the {} records of the group of {window}, account {}, interface {}, {} {}",
+                    t.flows,
+                    s(k.account),
+                    s(k.interface),
+                    k.direction.as_str(),
+                    k.path.name(),
+                );
+                (*t, what)
+            })
+            .collect()
+    }
+
+    /// The groups as rows, sorted by partition then by every key column; groups whose
+    /// sums a Parquet INT64 cannot hold are left out ([`Aggregator::too_large`]).
     pub fn into_rows(self, ranges: &Ranges) -> Vec<Row> {
         let groups = self.into_groups(ranges);
         groups.sorted_rows().iter().map(RowRef::to_row).collect()
@@ -643,10 +716,13 @@ impl Aggregator {
     /// The groups, ready to be read as borrowed rows ([`Groups::sorted_rows`]): no
     /// string is copied, which keeps the memory of a large summary to its groups.
     pub fn into_groups(self, ranges: &Ranges) -> Groups<'_> {
+        let mut groups = self.groups.groups;
+        groups.retain(|(_, t)| t.fits());
         Groups {
             strings: self.strings,
             ranges,
-            groups: self.groups.groups,
+            groups,
+            carried: self.carried,
         }
     }
 }
@@ -657,6 +733,7 @@ pub struct Groups<'r> {
     strings: Interner,
     ranges: &'r Ranges,
     groups: Vec<(Key, Totals)>,
+    carried: Carried,
 }
 
 impl Groups<'_> {
@@ -728,8 +805,8 @@ impl Groups<'_> {
             action: k.action.map(Action::as_str),
             protocol: k.protocol.map(i32::from),
             flows: saturate(t.flows),
-            packets: saturate(t.packets),
-            bytes: saturate(t.bytes),
+            packets: self.carried.packets.then(|| saturate(t.packets)),
+            bytes: self.carried.bytes.then(|| saturate(t.bytes)),
         }
     }
 }
@@ -921,10 +998,10 @@ pub struct RowRef<'a> {
     pub protocol: Option<i32>,
     /// Records summed.
     pub flows: i64,
-    /// Packets summed.
-    pub packets: i64,
-    /// Bytes summed.
-    pub bytes: i64,
+    /// Packets summed; `None` when the input's format has no `packets`.
+    pub packets: Option<i64>,
+    /// Bytes summed; `None` when the input's format has no `bytes`.
+    pub bytes: Option<i64>,
 }
 
 impl RowRef<'_> {
@@ -1056,6 +1133,8 @@ impl Row {
     }
 }
 
+/// A sum as INT64. Groups whose sums do not fit never reach the rows
+/// ([`Aggregator::into_groups`]); the fallback only keeps this total.
 fn saturate(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
@@ -1232,7 +1311,7 @@ mod tests {
         }
         let rows = a.clone().into_rows(&ranges());
         let flows: i64 = rows.iter().map(|r| r.flows).sum();
-        let bytes: i64 = rows.iter().map(|r| r.bytes).sum();
+        let bytes: i64 = rows.iter().flat_map(|r| r.bytes).sum();
         assert_eq!(flows, 100);
         assert_eq!(bytes, (0..100).sum::<i64>() * 100);
         assert!(

@@ -47,6 +47,26 @@ pub enum ParseErrorKind {
     /// The bytes are not UTF-8.
     #[error("not valid UTF-8")]
     NotUtf8,
+    /// A line longer than any flow-log record: skipped without being held whole.
+    #[error("line longer than {max} bytes")]
+    LineTooLong {
+        /// The longest line read ([`crate::pipeline::Options::max_line_bytes`]).
+        max: usize,
+    },
+    /// A count a Parquet INT64 cannot hold.
+    #[error("above 9223372036854775807, the largest value a Parquet INT64 holds")]
+    TooLarge,
+    /// The sum of a group passes what a Parquet INT64 holds: every record of the group
+    /// is counted malformed, none is written.
+    #[error("its group's sum passes 9223372036854775807, the largest value a Parquet INT64 holds")]
+    SumTooLarge,
+    /// A time before flow logs existed or after the run's clock (see
+    /// [`crate::pipeline::EARLIEST_TIME`]).
+    #[error("not a time between 2014-01-01 and a day past this run's clock")]
+    ImplausibleTime,
+    /// `-` for a count in a record with traffic, where zero would be a guess.
+    #[error("`-` in a record with traffic")]
+    MissingCount,
 }
 
 /// A line that could not be parsed: which field and why. `Copy`, allocation-free.

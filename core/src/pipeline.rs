@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use rayon::iter::{ParallelBridge, ParallelIterator};
 
-use crate::aggregate::{Aggregator, Contribution, Feed, Row};
+use crate::aggregate::{Aggregator, Carried, Contribution, Feed, Row};
 use crate::classify::{self, Attribution, Direction};
 use crate::decode::decode;
 use crate::error::Error;
@@ -31,10 +31,20 @@ use crate::format::{Field, Format};
 use crate::inventory::Inventory;
 use crate::layout::{self, LayoutHints};
 use crate::lines::Lines;
-use crate::parse::{ParseError, parse_line_reusing, parse_str_reusing};
+use crate::parse::{ParseError, ParseErrorKind, parse_line_reusing, parse_str_reusing};
 use crate::ranges::{self, LabelId, Ranges};
 use crate::record::{LogStatus, Record};
 use crate::summary::{self, Counts, FileMeta, Partition};
+
+/// The earliest plausible `start` or `end`: 2014-01-01T00:00:00Z. VPC Flow Logs
+/// launched in June 2015, but AWS's own documentation examples are dated December 2014
+/// (`1418530010`), so the bound leaves them valid. An earlier time is a corrupt value,
+/// and would make partitions Athena's date projection cannot address.
+pub const EARLIEST_TIME: i64 = 1_388_534_400;
+
+/// The longest line read by default: 64 KiB. The longest record AWS writes (every v8
+/// field, with ECS ARNs) is under 2 KiB.
+pub const MAX_LINE_BYTES: usize = 64 << 10;
 
 /// How to read inputs.
 #[derive(Clone, Debug)]
@@ -50,6 +60,22 @@ pub struct Options {
     /// The VPC inventory, when there is one: paths are then attributed with
     /// [`classify::attribute_with`].
     pub inventory: Option<Arc<Inventory>>,
+    /// The longest line read ([`MAX_LINE_BYTES`]): a longer one is one malformed line,
+    /// skipped without being held whole, so memory stays bounded whatever the input.
+    pub max_line_bytes: usize,
+    /// The latest plausible `start` or `end`, Unix seconds: by default a day past the
+    /// clock when the options were made (clocks differ, AWS's and ours; a day is more
+    /// than any skew and less than a wrong year). Later times, like times before
+    /// [`EARLIEST_TIME`], make their record malformed.
+    pub latest_time: i64,
+}
+
+/// A day past the system clock, Unix seconds.
+fn a_day_from_now() -> i64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    now.saturating_add(86_400)
 }
 
 impl Default for Options {
@@ -60,6 +86,8 @@ impl Default for Options {
             max_examples: 10,
             chunk_bytes: 1 << 20,
             inventory: None,
+            max_line_bytes: MAX_LINE_BYTES,
+            latest_time: a_day_from_now(),
         }
     }
 }
@@ -68,7 +96,9 @@ impl Default for Options {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Malformed {
     /// 1-based line number in the decompressed text; for Parquet inputs
-    /// ([`crate::flowlog_parquet`]), the 1-based row number in the file.
+    /// ([`crate::flowlog_parquet`]), the 1-based row number in the file; 0 for the
+    /// records of a group whose sum is too large ([`ParseErrorKind::SumTooLarge`]),
+    /// which no one line is to blame for (`text` then describes the group).
     pub line: u64,
     /// Field and reason.
     pub error: ParseError,
@@ -133,6 +163,7 @@ impl Summary {
             ranges_create_date: ranges.create_date().to_owned(),
             inputs: vec![self.input.clone()],
             counts: self.stats.counts,
+            compacted_from: Vec::new(),
         }
     }
 
@@ -209,7 +240,12 @@ pub fn summarize<R: Read + Send>(
         }
     };
     let spare = Spare::default();
-    let mut chunks = Chunks::new(decoded, opts.chunk_bytes.max(64), &spare);
+    let mut chunks = Chunks::new(
+        decoded,
+        opts.chunk_bytes.max(64),
+        opts.max_line_bytes.max(64),
+        &spare,
+    );
 
     // The first line decides the format.
     let first = chunks.next().transpose().map_err(io_err)?;
@@ -287,15 +323,32 @@ pub(crate) fn finish(
     opts: &Options,
     strict_error: impl FnOnce(&Malformed) -> Error,
 ) -> Result<Summary, Error> {
-    if let Some(m) = part
-        .stats
-        .malformed_examples
-        .first()
-        .filter(|_| opts.strict)
-    {
+    let mut stats = part.stats;
+    // A group whose sum an INT64 cannot hold is written nowhere: its records are
+    // malformed, with no one line to blame (which record tipped the sum depends on
+    // the order of adding; that the sum does not fit does not).
+    let too_large = part.aggregate.too_large();
+    if !too_large.is_empty() {
+        for (totals, what) in too_large {
+            stats.counts.ok -= totals.flows;
+            stats.counts.malformed += totals.flows;
+            stats.malformed_examples.insert(
+                0,
+                Malformed {
+                    line: 0,
+                    error: ParseError {
+                        field: totals.too_large(),
+                        kind: ParseErrorKind::SumTooLarge,
+                    },
+                    text: what,
+                },
+            );
+        }
+        stats.malformed_examples.truncate(opts.max_examples.max(1));
+    }
+    if let Some(m) = stats.malformed_examples.first().filter(|_| opts.strict) {
         return Err(strict_error(m));
     }
-    let mut stats = part.stats;
     stats.aws_labels.disagreements = part
         .disagreements
         .into_iter()
@@ -311,22 +364,30 @@ pub(crate) fn finish(
         .aws_labels
         .disagreements
         .sort_by(|a, b| b.2.cmp(&a.2).then_with(|| (&a.0, &a.1).cmp(&(&b.0, &b.1))));
+    let mut aggregate = part.aggregate;
+    aggregate.set_carried(Carried {
+        packets: format.has(Field::Packets),
+        bytes: format.has(Field::Bytes),
+    });
     Ok(Summary {
         input: input.to_owned(),
         format,
         format_from_header,
         gzip,
         stats,
-        aggregate: part.aggregate,
+        aggregate,
     })
 }
 
-/// A run of whole lines, `buf[start..end]`, and the number of its first line.
+/// A run of whole lines, `buf[start..end]`, and the number of its first line; or a
+/// line too long to read, skipped: then `overlong` holds its start (for the report)
+/// and the text is empty.
 struct Chunk {
     buf: Vec<u8>,
     start: usize,
     end: usize,
     first_line: u64,
+    overlong: Option<String>,
 }
 
 impl Chunk {
@@ -359,9 +420,16 @@ impl Spare {
 }
 
 /// Reads whole-line chunks of about `size` bytes.
+///
+/// A buffer never holds more than `size + max_line` bytes: a line that grows past
+/// `max_line` without ending is read on and dropped to its newline, a buffer at a
+/// time, and comes out as an `overlong` chunk.
 struct Chunks<'s, R> {
     reader: R,
     size: usize,
+    max_line: usize,
+    /// The bytes after the last chunk's last newline: a partial line, or after an
+    /// overlong line, whatever was read past its end (which may hold newlines).
     carry: Vec<u8>,
     next_line: u64,
     done: bool,
@@ -369,10 +437,11 @@ struct Chunks<'s, R> {
 }
 
 impl<'s, R: Read> Chunks<'s, R> {
-    fn new(reader: R, size: usize, spare: &'s Spare) -> Self {
+    fn new(reader: R, size: usize, max_line: usize, spare: &'s Spare) -> Self {
         Chunks {
             reader,
             size,
+            max_line,
             carry: Vec::new(),
             next_line: 1,
             done: false,
@@ -388,22 +457,25 @@ impl<'s, R: Read> Chunks<'s, R> {
         }
         buf[..len].copy_from_slice(&self.carry);
         self.carry.clear();
-        loop {
-            let from = len;
-            let want = self.size.saturating_sub(from).max(self.size / 8);
-            if buf.len() < from + want {
-                buf.resize(from + want, 0);
+        // Where to look for a newline: the carry too, which may hold some.
+        let mut unscanned = 0;
+        while !self.done {
+            if memchr::memchr(b'\n', &buf[unscanned..len]).is_some() {
+                break;
             }
-            let n = read_full(&mut self.reader, &mut buf[from..from + want])?;
+            // `buf[..len]` is one line that has not ended yet.
+            if len > self.max_line {
+                return self.skip_overlong(buf, len).map(Some);
+            }
+            unscanned = len;
+            let want = self.size.saturating_sub(len).max(self.size / 8);
+            if buf.len() < len + want {
+                buf.resize(len + want, 0);
+            }
+            let n = read_full(&mut self.reader, &mut buf[len..len + want])?;
             len += n;
             if n < want {
                 self.done = true;
-                break;
-            }
-            // The carry holds no newline: a line longer than the chunk grows it until
-            // the line ends.
-            if memchr::memchr(b'\n', &buf[from..len]).is_some() {
-                break;
             }
         }
         if !self.done {
@@ -425,7 +497,40 @@ impl<'s, R: Read> Chunks<'s, R> {
             start: 0,
             end: len,
             first_line,
+            overlong: None,
         }))
+    }
+
+    /// Reads past the end of the overlong line that starts `buf` (and fills it), a
+    /// buffer at a time; keeps what follows its newline for the next chunk.
+    #[cold]
+    fn skip_overlong(&mut self, mut buf: Vec<u8>, len: usize) -> io::Result<Chunk> {
+        let head = String::from_utf8_lossy(buf.get(..len.min(800)).unwrap_or_default())
+            .chars()
+            .take(200)
+            .collect();
+        let first_line = self.next_line;
+        self.next_line += 1;
+        let size = self.size.max(64);
+        buf.resize(size, 0);
+        loop {
+            let n = read_full(&mut self.reader, &mut buf)?;
+            self.done = n < size;
+            if let Some(i) = memchr::memchr(b'\n', &buf[..n]) {
+                self.carry.extend_from_slice(&buf[i + 1..n]);
+                break;
+            }
+            if self.done {
+                break;
+            }
+        }
+        Ok(Chunk {
+            buf,
+            start: 0,
+            end: 0,
+            first_line,
+            overlong: Some(head),
+        })
     }
 }
 
@@ -462,6 +567,12 @@ type Sides = (Direction, Option<IpAddr>);
 /// here, Parquet batches in [`crate::flowlog_parquet`]).
 pub(crate) struct ChunkContext<'a> {
     format: &'a Format,
+    max_line_bytes: usize,
+    latest_time: i64,
+    /// Whether the format has `packets` and `bytes`: a record with traffic then needs
+    /// them.
+    has_packets: bool,
+    has_bytes: bool,
     header: Option<&'a [u8]>,
     ranges: &'a Ranges,
     hints: LayoutHints,
@@ -554,6 +665,10 @@ impl<'a> ChunkContext<'a> {
         ChunkContext {
             inventory: opts.inventory.as_deref(),
             format,
+            max_line_bytes: opts.max_line_bytes.max(64),
+            latest_time: opts.latest_time,
+            has_packets: format.has(Field::Packets),
+            has_bytes: format.has(Field::Bytes),
             header,
             ranges,
             hints: layout::hints_from_path(input),
@@ -567,6 +682,12 @@ impl<'a> ChunkContext<'a> {
     /// Parses, attributes and aggregates the lines of `chunk` into `part`.
     fn process(&self, part: &mut Part, chunk: &Chunk) {
         let mut sink = part.sink();
+        if let Some(head) = &chunk.overlong {
+            sink.stats.counts.read += 1;
+            let error = self.too_long();
+            self.malformed(&mut sink, chunk.first_line, error, || head.clone());
+            return;
+        }
         // Each record is attributed and aggregated once the next one is parsed (see
         // `ChunkContext::sides`): lines are parsed into `next`, and the record before,
         // with its sides, waits in `waiting` (the two records swap places). Only ever
@@ -594,13 +715,23 @@ impl<'a> ChunkContext<'a> {
                 continue;
             }
             sink.stats.counts.read += 1;
+            // The input's last line may pass the limit by up to a chunk before it ends.
+            if line.len() > self.max_line_bytes {
+                self.malformed(&mut sink, this_line, self.too_long(), || {
+                    String::from_utf8_lossy(&line[..line.len().min(800)])
+                        .chars()
+                        .take(200)
+                        .collect()
+                });
+                continue;
+            }
             // Both ends of a line are next to a newline or an end of the text, so within
             // the UTF-8 part `get` finds character boundaries there.
             let parsed = match utf8.get(start..start + line.len()) {
                 Some(line) => parse_str_reusing(self.format, line, next),
                 None => parse_line_reusing(self.format, line, next),
             };
-            match parsed {
+            match parsed.and_then(|()| self.check(next)) {
                 Ok(()) => {
                     let sides = self.sides(next);
                     std::mem::swap(&mut next, &mut prev);
@@ -616,6 +747,49 @@ impl<'a> ChunkContext<'a> {
         if let Some(sides) = waiting {
             self.record_last(&mut sink, prev, sides);
         }
+    }
+
+    /// The error of a line longer than [`Options::max_line_bytes`].
+    fn too_long(&self) -> ParseError {
+        ParseError {
+            field: None,
+            kind: ParseErrorKind::LineTooLong {
+                max: self.max_line_bytes,
+            },
+        }
+    }
+
+    /// What a parsed record must also be to be summed: counts a Parquet INT64 holds,
+    /// present where the record has traffic (missing is not zero), and times between
+    /// [`EARLIEST_TIME`] and [`Options::latest_time`].
+    #[inline(always)]
+    pub(crate) fn check(&self, rec: &Record<'_>) -> Result<(), ParseError> {
+        let bad = |field, kind| {
+            Err(ParseError {
+                field: Some(field),
+                kind,
+            })
+        };
+        for (field, value) in [(Field::Start, rec.start), (Field::End, rec.end)] {
+            if value.is_some_and(|t| !(EARLIEST_TIME..=self.latest_time).contains(&t)) {
+                return bad(field, ParseErrorKind::ImplausibleTime);
+            }
+        }
+        if rec.has_traffic() {
+            for (field, value, present) in [
+                (Field::Packets, rec.packets, self.has_packets),
+                (Field::Bytes, rec.bytes, self.has_bytes),
+            ] {
+                match value {
+                    Some(v) if i64::try_from(v).is_err() => {
+                        return bad(field, ParseErrorKind::TooLarge);
+                    }
+                    None if present => return bad(field, ParseErrorKind::MissingCount),
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The last record of a chunk: [`ChunkContext::record_with`] out of line, so that
@@ -739,7 +913,6 @@ impl<'a> ChunkContext<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::ParseErrorKind;
 
     const HEADER: &str = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n";
 
@@ -836,6 +1009,159 @@ mod tests {
         let (stats, rows) = run(&good, 1 << 20, 1);
         assert_eq!(stats.counts.ok, s.stats.counts.ok);
         assert_eq!(s.into_rows(&ranges), rows);
+    }
+
+    /// Reads like a stream of `n` bytes of `byte`, made as it is read.
+    struct Endless {
+        byte: u8,
+        left: usize,
+    }
+
+    impl Read for Endless {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(self.left);
+            buf[..n].fill(self.byte);
+            self.left -= n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_line_without_end_is_skipped_in_bounded_buffers() {
+        // 64 MiB without a newline after two lines, then one more line.
+        let head = b"a b\nc d\n".as_slice();
+        let tail = b"\ne f\n".as_slice();
+        let body = Endless {
+            byte: 0,
+            left: 64 << 20,
+        };
+        let spare = Spare::default();
+        let (size, max_line) = (1 << 16, 1 << 12);
+        let chunks: Vec<Chunk> = Chunks::new(head.chain(body).chain(tail), size, max_line, &spare)
+            .collect::<io::Result<_>>()
+            .unwrap();
+        for c in &chunks {
+            assert!(
+                c.buf.len() <= size + max_line,
+                "a buffer of {}",
+                c.buf.len()
+            );
+        }
+        let described: Vec<(u64, Option<usize>, &[u8])> = chunks
+            .iter()
+            .map(|c| (c.first_line, c.overlong.as_ref().map(String::len), c.text()))
+            .collect();
+        assert_eq!(
+            described,
+            [
+                (1, None, b"a b\nc d\n".as_slice()),
+                (3, Some(200), b"".as_slice()),
+                (4, None, b"e f\n".as_slice()),
+            ]
+        );
+    }
+
+    #[test]
+    fn overlong_lines_count_once_whatever_the_chunking() {
+        let good = lines(200);
+        let at = good.match_indices('\n').nth(100).unwrap().0 + 1;
+        let mut text = good.clone();
+        text.insert_str(at, &format!("{}\n", "y".repeat(5000)));
+        text.push_str(&"z".repeat(5000)); // the last line, without a newline
+        let ranges = Ranges::embedded();
+        let (want, want_rows) = run(&good, 1 << 20, 1);
+        for (chunk, threads) in [(64, 1), (1000, 2), (1 << 20, 2)] {
+            let opts = Options {
+                chunk_bytes: chunk,
+                max_line_bytes: 1000,
+                ..Options::default()
+            };
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let s = pool
+                .install(|| summarize("t.log", text.as_bytes(), &ranges, &opts))
+                .unwrap();
+            let c = s.stats.counts;
+            assert_eq!(c.read, want.counts.read + 2, "chunk {chunk}");
+            assert_eq!(c.malformed, want.counts.malformed + 2, "chunk {chunk}");
+            let too_long: Vec<u64> = s
+                .stats
+                .malformed_examples
+                .iter()
+                .filter(|m| matches!(m.error.kind, ParseErrorKind::LineTooLong { max: 1000 }))
+                .map(|m| m.line)
+                .collect();
+            assert_eq!(too_long, [102, 203], "chunk {chunk}");
+            assert_eq!(s.into_rows(&ranges), want_rows, "chunk {chunk}");
+        }
+    }
+
+    #[test]
+    fn records_that_cannot_be_summed_are_malformed() {
+        let header = HEADER;
+        let rec = |packets: &str, bytes: &str, start: &str| {
+            format!(
+                "2 1 eni-1 10.0.0.1 52.95.128.179 1 443 6 {packets} {bytes} {start} 1700000060 ACCEPT OK\n"
+            )
+        };
+        let big = i64::MAX.to_string();
+        let text = [
+            header.to_owned(),
+            rec("1", "10", "1700000000"),
+            rec("1", "9223372036854775808", "1700000000"),
+            rec("-", "10", "1700000000"),
+            rec("1", "10", "1300000000"),
+            rec("1", "10", "1800000000"),
+            // Each fits; their sum does not, whichever is added first.
+            rec("1", &big, "1700003600"),
+            rec("1", &big, "1700003600"),
+        ]
+        .concat();
+        let ranges = Ranges::embedded();
+        for chunk in [64, 1 << 20] {
+            let opts = Options {
+                chunk_bytes: chunk,
+                latest_time: 1_750_000_000,
+                ..Options::default()
+            };
+            let s = summarize("t.log", text.as_bytes(), &ranges, &opts).unwrap();
+            assert_eq!(
+                (s.stats.counts.read, s.stats.counts.ok),
+                (7, 1),
+                "chunk {chunk}"
+            );
+            assert_eq!(s.stats.counts.malformed, 6);
+            let kinds: Vec<(u64, Option<Field>, ParseErrorKind)> = s
+                .stats
+                .malformed_examples
+                .iter()
+                .map(|m| (m.line, m.error.field, m.error.kind))
+                .collect();
+            assert_eq!(
+                kinds,
+                [
+                    (0, Some(Field::Bytes), ParseErrorKind::SumTooLarge),
+                    (3, Some(Field::Bytes), ParseErrorKind::TooLarge),
+                    (4, Some(Field::Packets), ParseErrorKind::MissingCount),
+                    (5, Some(Field::Start), ParseErrorKind::ImplausibleTime),
+                    (6, Some(Field::Start), ParseErrorKind::ImplausibleTime),
+                ],
+                "chunk {chunk}"
+            );
+            assert!(
+                s.stats.malformed_examples[0]
+                    .text
+                    .starts_with("the 2 records of the group")
+            );
+            let rows = s.into_rows(&ranges);
+            assert_eq!(rows.len(), 1);
+            assert_eq!(
+                (rows[0].flows, rows[0].packets, rows[0].bytes),
+                (1, Some(1), Some(10))
+            );
+        }
     }
 
     #[test]

@@ -12,7 +12,8 @@
 //! | `gateway_id` | STRING, the NAT gateway, endpoint or gateway of the path (inventory) |
 //! | `remote_service`, `remote_region`, `action` | STRING, null where there is none |
 //! | `protocol` | INT32 |
-//! | `flows`, `packets`, `bytes` | INT64, not null |
+//! | `flows` | INT64, not null |
+//! | `packets`, `bytes` | INT64, null where the input's format lacks the field |
 //!
 //! Files are ZSTD-compressed with dictionary encoding, one row group per file (a
 //! summary of one input object and partition is small). The key/value metadata holds
@@ -39,7 +40,7 @@ use crate::layout;
 /// The Arrow schema of a summary file.
 pub fn schema() -> SchemaRef {
     let text = |name: &str| Field::new(name, DataType::Utf8, true);
-    let count = |name: &str| Field::new(name, DataType::Int64, false);
+    let count = |name: &str, nullable| Field::new(name, DataType::Int64, nullable);
     Arc::new(Schema::new(vec![
         Field::new(
             "window_start",
@@ -58,9 +59,9 @@ pub fn schema() -> SchemaRef {
         text("remote_region"),
         text("action"),
         Field::new("protocol", DataType::Int32, true),
-        count("flows"),
-        count("packets"),
-        count("bytes"),
+        count("flows", false),
+        count("packets", true),
+        count("bytes", true),
     ]))
 }
 
@@ -90,7 +91,15 @@ pub struct FileMeta {
     pub inputs: Vec<String>,
     /// Their counts.
     pub counts: Counts,
+    /// For a file that merges others (`flowpath compact`), their names: a later
+    /// `summarize` of the same inputs finds its own output's name here and does not
+    /// write it beside (which would count its rows twice). Empty for a file of one
+    /// input, and then not written.
+    pub compacted_from: Vec<String>,
 }
+
+/// The footer key of [`FileMeta::compacted_from`].
+pub const COMPACTED_FROM_KEY: &str = "flowpath.compacted_from";
 
 impl FileMeta {
     /// The key/value pairs written into the Parquet footer.
@@ -113,6 +122,12 @@ impl FileMeta {
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
+        .chain((!self.compacted_from.is_empty()).then(|| {
+            (
+                COMPACTED_FROM_KEY.to_owned(),
+                serde_json::to_string(&self.compacted_from).unwrap_or_default(),
+            )
+        }))
         .collect()
     }
 }
@@ -189,8 +204,8 @@ pub fn batch_of(rows: &[RowRef<'_>]) -> Result<RecordBatch, Error> {
         text(|r| r.action),
         Arc::new(rows.iter().map(|r| r.protocol).collect::<Int32Array>()),
         Arc::new(rows.iter().map(|r| Some(r.flows)).collect::<Int64Array>()),
-        Arc::new(rows.iter().map(|r| Some(r.packets)).collect::<Int64Array>()),
-        Arc::new(rows.iter().map(|r| Some(r.bytes)).collect::<Int64Array>()),
+        Arc::new(rows.iter().map(|r| r.packets).collect::<Int64Array>()),
+        Arc::new(rows.iter().map(|r| r.bytes).collect::<Int64Array>()),
     ];
     Ok(RecordBatch::try_new(schema(), columns)?)
 }
@@ -265,9 +280,9 @@ pub fn rows_from_batch(batch: &RecordBatch) -> Result<Vec<Row>, Error> {
     let opt = |a: &StringArray, i: usize| a.is_valid(i).then(|| a.value(i).to_owned());
     let mut rows = Vec::with_capacity(batch.num_rows());
     for i in 0..batch.num_rows() {
-        if flows.is_null(i) || packets.is_null(i) || bytes.is_null(i) {
+        if flows.is_null(i) {
             return Err(Error::NotASummary {
-                reason: format!("row {i}: null flows, packets or bytes"),
+                reason: format!("row {i}: null flows"),
             });
         }
         rows.push(Row {
@@ -290,8 +305,8 @@ pub fn rows_from_batch(batch: &RecordBatch) -> Result<Vec<Row>, Error> {
             action: opt(action, i),
             protocol: protocol.is_valid(i).then(|| protocol.value(i)),
             flows: flows.value(i),
-            packets: packets.value(i),
-            bytes: bytes.value(i),
+            packets: packets.is_valid(i).then(|| packets.value(i)),
+            bytes: bytes.is_valid(i).then(|| bytes.value(i)),
         });
     }
     Ok(rows)
@@ -359,8 +374,8 @@ mod tests {
             action: Some("ACCEPT".into()),
             protocol: Some(6),
             flows: 1,
-            packets: 2,
-            bytes,
+            packets: Some(2),
+            bytes: Some(bytes),
         }
     }
 
@@ -378,6 +393,7 @@ mod tests {
                 skipdata: 1,
                 malformed: 1,
             },
+            compacted_from: Vec::new(),
         };
         let mut buf = Vec::new();
         write_parquet(&mut buf, &rows, &meta).unwrap();

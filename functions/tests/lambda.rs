@@ -410,7 +410,7 @@ fn inventory_comes_from_s3_and_reloads_when_it_changes() {
         let nat: i64 = rows
             .iter()
             .filter(|r| r.path == "nat_gateway" && r.remote_service.as_deref() == Some("S3"))
-            .map(|r| r.bytes)
+            .map(|r| r.bytes.unwrap())
             .sum();
         let vpcs: Vec<Option<String>> = rows.iter().map(|r| r.vpc_id.clone()).collect();
         (nat, vpcs)

@@ -37,7 +37,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow, bail};
 use flowpath_core::aggregate::Row;
-use flowpath_core::summary::{Counts, FileMeta, rows_from_batch, write_parquet};
+use flowpath_core::summary::{
+    COMPACTED_FROM_KEY, Counts, FileMeta, rows_from_batch, write_parquet,
+};
 use md5::{Digest, Md5};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde::Serialize;
@@ -54,22 +56,40 @@ struct Totals {
 }
 
 impl Totals {
-    fn of(rows: &[Row]) -> Totals {
+    /// The rows' sums (a null count adds nothing, as in SQL's `SUM`).
+    fn of(rows: &[Row]) -> Result<Totals> {
         let mut t = Totals::default();
         for r in rows {
             t.add(&Totals {
                 flows: r.flows,
-                packets: r.packets,
-                bytes: r.bytes,
-            });
+                packets: r.packets.unwrap_or(0),
+                bytes: r.bytes.unwrap_or(0),
+            })?;
         }
-        t
+        Ok(t)
     }
 
-    fn add(&mut self, o: &Totals) {
-        self.flows += o.flows;
-        self.packets += o.packets;
-        self.bytes += o.bytes;
+    /// Adds `o`; fails when a sum would pass what INT64 holds (never clamped).
+    fn add(&mut self, o: &Totals) -> Result<()> {
+        let sum = |a: i64, b: i64| a.checked_add(b).ok_or_else(too_large);
+        *self = Totals {
+            flows: sum(self.flows, o.flows)?,
+            packets: sum(self.packets, o.packets)?,
+            bytes: sum(self.bytes, o.bytes)?,
+        };
+        Ok(())
+    }
+}
+
+fn too_large() -> anyhow::Error {
+    anyhow!("its sums pass 9223372036854775807, the largest value a Parquet INT64 holds")
+}
+
+/// Two rows' counts summed as SQL's `SUM` does: null only when both are.
+fn sum_counts(a: Option<i64>, b: Option<i64>) -> Result<Option<i64>> {
+    match (a, b) {
+        (Some(a), Some(b)) => a.checked_add(b).map(Some).ok_or_else(too_large),
+        (a, b) => Ok(a.or(b)),
     }
 }
 
@@ -81,6 +101,8 @@ struct SummaryFile {
     counts: Counts,
     sync_token: String,
     create_date: String,
+    /// The files a compacted file merged ([`FileMeta::compacted_from`]).
+    compacted_from: Vec<String>,
 }
 
 /// What happened to one partition.
@@ -116,6 +138,8 @@ struct Report {
     totals_before: Totals,
     totals_after: Totals,
     details: Vec<PartitionReport>,
+    /// Directories of compactions that died, removed at the start.
+    stale_temporaries_removed: Vec<String>,
 }
 
 pub(crate) fn run(args: &CompactArgs) -> Result<ExitCode> {
@@ -136,6 +160,11 @@ pub(crate) fn run(args: &CompactArgs) -> Result<ExitCode> {
     if !out.is_dir() {
         bail!("{}: not a directory", out.display());
     }
+    // What a compaction that died left (its `.…compact-<pid>` directory) goes first.
+    let stale_temporaries_removed = crate::fsutil::remove_stale_temporaries(&out)?
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
     let dirs = partition_dirs(&out, args.day.as_deref())?;
     let mut details = Vec::with_capacity(dirs.len());
     for dir in &dirs {
@@ -180,10 +209,17 @@ pub(crate) fn run(args: &CompactArgs) -> Result<ExitCode> {
         totals_before: Totals::default(),
         totals_after: Totals::default(),
         details,
+        stale_temporaries_removed,
     };
     for d in &report.details {
-        report.totals_before.add(&d.totals_before);
-        report.totals_after.add(&d.totals_after);
+        // Totals of the whole output, for the report: past INT64 they are unknown.
+        let (before, after) = (
+            report.totals_before.add(&d.totals_before),
+            report.totals_after.add(&d.totals_after),
+        );
+        if before.is_err() || after.is_err() {
+            bail!("the totals of {} pass what INT64 holds", out.display());
+        }
     }
     let mut stdout = io::stdout().lock();
     if args.json {
@@ -200,6 +236,14 @@ pub(crate) fn run(args: &CompactArgs) -> Result<ExitCode> {
 }
 
 fn write_text(r: &Report, w: &mut impl Write) -> io::Result<()> {
+    if !r.stale_temporaries_removed.is_empty() {
+        writeln!(
+            w,
+            "removed {} temporary files of runs that died: {}",
+            r.stale_temporaries_removed.len(),
+            r.stale_temporaries_removed.join(", ")
+        )?;
+    }
     writeln!(
         w,
         "{} partitions under {}: {} compacted, {} already compact, {} failed",
@@ -315,7 +359,7 @@ fn compact_partition(dir: &Path) -> Result<PartitionReport> {
     let rows_before: usize = files.iter().map(|f| f.rows.len()).sum();
     let mut totals_before = Totals::default();
     for f in &files {
-        totals_before.add(&Totals::of(&f.rows));
+        totals_before.add(&Totals::of(&f.rows)?)?;
     }
     if files.len() <= 1 {
         return Ok(PartitionReport {
@@ -333,7 +377,7 @@ fn compact_partition(dir: &Path) -> Result<PartitionReport> {
     }
     let (rows, meta) = merge(files)?;
     let name = compacted_name(&summaries);
-    let totals_after = Totals::of(&rows);
+    let totals_after = Totals::of(&rows)?;
     if totals_after != totals_before {
         bail!("{}: merging changed the totals (a bug)", dir.display());
     }
@@ -350,6 +394,56 @@ fn compact_partition(dir: &Path) -> Result<PartitionReport> {
         file: Some(name),
         error: None,
     })
+}
+
+/// The compacted file of partition directory `dir` that already holds the rows of the
+/// summary file `file_name` of input `input`, if one does: writing that file beside it
+/// would count those rows twice. Known by the names a compacted file lists as merged
+/// ([`COMPACTED_FROM_KEY`]), or, for files compacted before that key, by its inputs.
+pub(crate) fn compacted_holding(
+    dir: &Path,
+    file_name: &str,
+    input: &str,
+) -> Result<Option<String>> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("cannot list {}", dir.display())),
+    };
+    let mut compacted: Vec<String> = entries
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with("compacted-") && n.ends_with(".parquet"))
+        .collect();
+    compacted.sort();
+    for name in compacted {
+        let path = dir.join(&name);
+        let what = || format!("cannot read summary {}", path.display());
+        let file = fs::File::open(&path).with_context(what)?;
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file).with_context(what)?;
+        let get = |key: &str| -> Result<Vec<String>> {
+            let value = builder
+                .metadata()
+                .file_metadata()
+                .key_value_metadata()
+                .and_then(|kv| kv.iter().find(|e| e.key == key))
+                .and_then(|e| e.value.as_deref());
+            match value {
+                Some(v) => serde_json::from_str(v)
+                    .with_context(|| format!("{}: bad {key}", path.display())),
+                None => Ok(Vec::new()),
+            }
+        };
+        let merged = get(COMPACTED_FROM_KEY)?;
+        let holds = if merged.is_empty() {
+            get("flowpath.inputs")?.iter().any(|i| i == input)
+        } else {
+            merged.iter().any(|m| m == file_name)
+        };
+        if holds {
+            return Ok(Some(name));
+        }
+    }
+    Ok(None)
 }
 
 /// `compacted-<first 16 hex digits of the MD5 of the sorted names>.parquet`.
@@ -388,11 +482,20 @@ fn merge(files: Vec<SummaryFile>) -> Result<(Vec<Row>, FileMeta)> {
         counts.skipdata += f.counts.skipdata;
         counts.malformed += f.counts.malformed;
     }
+    // Every per-input file merged, also through an earlier compaction.
+    let compacted_from: BTreeSet<String> = files
+        .iter()
+        .flat_map(|f| {
+            let own = (f.compacted_from.is_empty()).then(|| f.name.clone());
+            f.compacted_from.iter().cloned().chain(own)
+        })
+        .collect();
     let meta = FileMeta {
         ranges_sync_token: agree(files.iter().map(|f| f.sync_token.clone())),
         ranges_create_date: agree(files.iter().map(|f| f.create_date.clone())),
         inputs: inputs.into_keys().collect(),
         counts,
+        compacted_from: compacted_from.into_iter().collect(),
     };
     let mut all: Vec<Row> = files.into_iter().flat_map(|f| f.rows).collect();
     all.sort();
@@ -400,9 +503,9 @@ fn merge(files: Vec<SummaryFile>) -> Result<(Vec<Row>, FileMeta)> {
     for row in all {
         match rows.last_mut() {
             Some(last) if last.same_group(&row) => {
-                last.flows += row.flows;
-                last.packets += row.packets;
-                last.bytes += row.bytes;
+                last.flows = last.flows.checked_add(row.flows).ok_or_else(too_large)?;
+                last.packets = sum_counts(last.packets, row.packets)?;
+                last.bytes = sum_counts(last.bytes, row.bytes)?;
             }
             _ => rows.push(row),
         }
@@ -434,6 +537,11 @@ fn read_summary(path: &Path) -> Result<SummaryFile> {
     };
     let inputs: Vec<String> = serde_json::from_str(&get("flowpath.inputs"))
         .with_context(|| format!("{}: no flowpath.inputs: not a summary", path.display()))?;
+    let compacted_from: Vec<String> = match kv.get(COMPACTED_FROM_KEY) {
+        Some(v) => serde_json::from_str(v)
+            .with_context(|| format!("{}: bad {COMPACTED_FROM_KEY}", path.display()))?,
+        None => Vec::new(),
+    };
     let counts = Counts {
         read: count("read")?,
         ok: count("ok")?,
@@ -458,6 +566,7 @@ fn read_summary(path: &Path) -> Result<SummaryFile> {
         counts,
         sync_token: get("flowpath.ranges.sync_token"),
         create_date: get("flowpath.ranges.create_date"),
+        compacted_from,
     })
 }
 
@@ -492,7 +601,7 @@ fn replace(
         })?;
         // The merged file is read back before it replaces anything.
         let check = read_summary(&path)?;
-        if Totals::of(&check.rows) != Totals::of(rows) || check.rows.len() != rows.len() {
+        if Totals::of(&check.rows)? != Totals::of(rows)? || check.rows.len() != rows.len() {
             bail!("{}: read back with other totals", path.display());
         }
         for other in others {

@@ -1,5 +1,15 @@
 //! Turning command-line inputs into a list of things to read.
+//!
+//! Invariants: each regular file is listed once, however many paths reach it
+//! (symbolic links, a directory given twice, a file given beside its directory): files
+//! and directories are told apart by device and inode. A directory walk never enters a
+//! directory twice (so links that form a loop end), and lists only regular files: a
+//! FIFO, socket or device found in a directory is passed over (opening a FIFO would
+//! wait for a writer). A path named on the command line is read whatever it is: one
+//! that cannot seek (a FIFO, `<(...)`) is read as a stream, like `-`.
 
+use std::collections::HashSet;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -49,8 +59,10 @@ fn looks_like_flow_log(path: &Path) -> bool {
 
 /// Expands files, directories (recursively, sorted) and `-`. Files found in
 /// directories are kept when `keep` says so (files named on the command line always).
+/// Each file is listed once (see the module's invariants).
 pub(crate) fn expand(args: &[PathBuf], keep: &dyn Fn(&Path) -> bool) -> Result<Vec<Input>> {
     let mut out = Vec::new();
+    let mut seen = Seen::default();
     for arg in args {
         if arg.as_os_str() == "-" {
             out.push(Input::Stdin);
@@ -59,43 +71,61 @@ pub(crate) fn expand(args: &[PathBuf], keep: &dyn Fn(&Path) -> bool) -> Result<V
         let meta = std::fs::metadata(arg)
             .with_context(|| format!("cannot read input {}", arg.display()))?;
         if meta.is_dir() {
+            if !seen.first_visit(&meta) {
+                continue;
+            }
+            seen.matched = false;
             let mut found = Vec::new();
-            walk(arg, &mut found)?;
-            if found.is_empty() {
+            walk(arg, &looks_like_flow_log, &mut seen, &mut found)?;
+            if !seen.matched {
                 bail!(
                     "no flow-log files (*.log, *.log.gz, *.gz, *.txt, *.log.parquet) under {}",
                     arg.display()
                 );
             }
-            out.extend(found.into_iter().filter(|input| match input {
-                Input::File(path) => keep(path),
-                Input::Stdin => true,
-            }));
-        } else {
+            out.extend(found.into_iter().filter(|p| keep(p)).map(Input::File));
+        } else if seen.first_visit(&meta) {
             out.push(Input::File(arg.clone()));
         }
     }
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<Input>) -> Result<()> {
-    out.extend(
-        files_under(dir, &looks_like_flow_log)?
-            .into_iter()
-            .map(Input::File),
-    );
-    Ok(())
+/// What a walk has visited: files and directories by device and inode.
+#[derive(Default)]
+struct Seen {
+    visited: HashSet<(u64, u64)>,
+    /// Whether the walk's `keep` accepted a file (listed now or before).
+    matched: bool,
 }
 
-/// Every file under `dir` (recursively, each directory in name order) that `keep`
-/// accepts.
+impl Seen {
+    /// Whether this is the first visit of the file or directory `meta` describes.
+    fn first_visit(&mut self, meta: &std::fs::Metadata) -> bool {
+        self.visited.insert((meta.dev(), meta.ino()))
+    }
+}
+
+/// Every regular file under `dir` (recursively, each directory in name order) that
+/// `keep` accepts, each once.
 pub(crate) fn files_under(dir: &Path, keep: &dyn Fn(&Path) -> bool) -> Result<Vec<PathBuf>> {
+    let meta = std::fs::metadata(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    let mut seen = Seen::default();
+    seen.first_visit(&meta);
     let mut out = Vec::new();
-    collect_files(dir, keep, &mut out)?;
+    walk(dir, keep, &mut seen, &mut out)?;
     Ok(out)
 }
 
-fn collect_files(dir: &Path, keep: &dyn Fn(&Path) -> bool, out: &mut Vec<PathBuf>) -> Result<()> {
+/// Lists the regular files under `dir` (marked visited by the caller) that `keep`
+/// accepts into `out`. Links are followed (a linked directory of logs is read), but
+/// what they reach is listed once.
+fn walk(
+    dir: &Path,
+    keep: &dyn Fn(&Path) -> bool,
+    seen: &mut Seen,
+    out: &mut Vec<PathBuf>,
+) -> Result<()> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .with_context(|| format!("cannot list {}", dir.display()))?
         .map(|e| e.map(|e| e.path()))
@@ -103,10 +133,24 @@ fn collect_files(dir: &Path, keep: &dyn Fn(&Path) -> bool, out: &mut Vec<PathBuf
         .with_context(|| format!("cannot list {}", dir.display()))?;
     entries.sort();
     for path in entries {
-        if path.is_dir() {
-            collect_files(&path, keep, out)?;
-        } else if keep(&path) {
-            out.push(path);
+        // Followed through links. One that cannot be followed (dangling) is listed when
+        // its name is a flow log's, to fail as that input and be named.
+        let Ok(meta) = std::fs::metadata(&path) else {
+            if keep(&path) {
+                seen.matched = true;
+                out.push(path);
+            }
+            continue;
+        };
+        if meta.is_dir() {
+            if seen.first_visit(&meta) {
+                walk(&path, keep, seen, out)?;
+            }
+        } else if meta.is_file() && keep(&path) {
+            seen.matched = true;
+            if seen.first_visit(&meta) {
+                out.push(path);
+            }
         }
     }
     Ok(())

@@ -103,6 +103,16 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// What [`Output::write_files`] did.
+#[derive(Debug, Default)]
+pub(crate) struct Written {
+    /// Where the files went.
+    pub(crate) files: Vec<String>,
+    /// Files not written, because a compacted file of their partition holds their
+    /// rows already: `path (in compacted-….parquet)`.
+    pub(crate) in_compacted: Vec<String>,
+}
+
 impl Output {
     /// A directory, or `s3://bucket/prefix` (a `/` is added to a prefix without one).
     pub(crate) fn parse(text: &str) -> Result<Output> {
@@ -134,40 +144,73 @@ impl Output {
         }
     }
 
-    /// Creates the directory (local output).
-    pub(crate) fn prepare(&self) -> Result<()> {
-        if let Output::Local(dir) = self {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create output directory {}", dir.display()))?;
+    /// Creates the directory (local output) and removes the temporary files of runs
+    /// that died ([`crate::fsutil::remove_stale_temporaries`]); returns those. An S3
+    /// output has none: each object is one PUT, which lands whole or not at all.
+    pub(crate) fn prepare(&self) -> Result<Vec<PathBuf>> {
+        match self {
+            Output::Local(dir) => {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create output directory {}", dir.display()))?;
+                crate::fsutil::remove_stale_temporaries(dir)
+            }
+            Output::S3 { .. } => Ok(Vec::new()),
         }
-        Ok(())
     }
 
-    /// Writes whole files (`rel`, bytes), each atomically; when one fails, the ones
-    /// already written are removed, so an input leaves all its outputs or none.
-    /// Returns their locations.
+    /// Writes the summary files of `input` (`rel`, bytes), each atomically; when one
+    /// fails, the ones already written are removed, so an input leaves all its outputs
+    /// or none. A local file whose rows a `compact`ed file of its partition already
+    /// holds is not written ([`crate::compact::compacted_holding`]): beside it, they
+    /// would count twice. Returns where files went, and which were not written.
     pub(crate) async fn write_files(
         &self,
         client: Option<&aws_sdk_s3::Client>,
+        input: &str,
         files: Vec<(String, Vec<u8>)>,
         metadata: &[(&str, &str)],
-    ) -> Result<Vec<String>> {
+    ) -> Result<Written> {
         match self {
             Output::Local(dir) => {
                 let dir = dir.clone();
+                let input = input.to_owned();
                 tokio::task::spawn_blocking(move || {
                     let mut written: Vec<PathBuf> = Vec::with_capacity(files.len());
+                    let mut in_compacted = Vec::new();
                     for (rel, bytes) in files {
                         let path = dir.join(&rel);
-                        if let Err(err) = write_atomic(&path, |w| Ok(w.write_all(&bytes)?)) {
-                            for done in &written {
-                                let _ignored = std::fs::remove_file(done);
-                            }
-                            return Err(err);
+                        let result = match (path.parent(), path.file_name()) {
+                            (Some(part), Some(name)) => crate::compact::compacted_holding(
+                                part,
+                                &name.to_string_lossy(),
+                                &input,
+                            ),
+                            _ => Ok(None),
                         }
-                        written.push(path);
+                        .and_then(|held| match held {
+                            Some(compacted) => {
+                                in_compacted.push(format!("{} (in {compacted})", path.display()));
+                                Ok(false)
+                            }
+                            None => {
+                                write_atomic(&path, |w| Ok(w.write_all(&bytes)?)).map(|()| true)
+                            }
+                        });
+                        match result {
+                            Ok(true) => written.push(path),
+                            Ok(false) => {}
+                            Err(err) => {
+                                for done in &written {
+                                    let _ignored = std::fs::remove_file(done);
+                                }
+                                return Err(err);
+                            }
+                        }
                     }
-                    Ok(written.iter().map(|p| p.display().to_string()).collect())
+                    Ok(Written {
+                        files: written.iter().map(|p| p.display().to_string()).collect(),
+                        in_compacted,
+                    })
                 })
                 .await
                 .map_err(|e| anyhow!("writing task: {e}"))?
@@ -186,10 +229,13 @@ impl Output {
                     }
                     written.push(key);
                 }
-                Ok(written
-                    .iter()
-                    .map(|k| format!("s3://{bucket}/{k}"))
-                    .collect())
+                Ok(Written {
+                    files: written
+                        .iter()
+                        .map(|k| format!("s3://{bucket}/{k}"))
+                        .collect(),
+                    in_compacted: Vec::new(),
+                })
             }
         }
     }
@@ -265,7 +311,8 @@ impl Output {
         let mut bytes = serde_json::to_vec_pretty(record)?;
         bytes.push(b'\n');
         let rel = format!("{DONE_DIR}{name}");
-        self.write_files(client, vec![(rel, bytes)], &[]).await?;
+        self.write_files(client, name, vec![(rel, bytes)], &[])
+            .await?;
         Ok(())
     }
 }

@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, anyhow, bail};
 use flowpath_core::Ranges;
 use flowpath_core::flowlog_parquet::{is_parquet, summarize_parquet};
-use flowpath_core::format::Format;
+use flowpath_core::format::{Field, Format};
 use flowpath_core::layout::output_name;
 use flowpath_core::pipeline::{self, Options, Stats};
 use flowpath_core::summary::Counts;
@@ -42,7 +42,7 @@ use tokio::task::JoinSet;
 use crate::cli::{S3Args, SummarizeArgs};
 use crate::fsutil::load_ranges;
 use crate::inputs::{self, Input};
-use crate::output::{DoneRecord, Output, done_name};
+use crate::output::{DoneRecord, Output, Written, done_name};
 use crate::s3list::{self, Found};
 use crate::select::Selection;
 
@@ -105,6 +105,10 @@ struct Done {
     stats: Stats,
     unknown_fields: Vec<String>,
     written: Vec<String>,
+    /// Files not written: a compacted file of their partition holds their rows.
+    in_compacted: Vec<String>,
+    /// Counts the input's format lacks, written as null.
+    lacking: Vec<String>,
     /// Skipped: the output records it as done; `stats.counts` come from the record.
     skipped: Option<usize>,
     /// Input bytes read in this run.
@@ -175,7 +179,7 @@ pub(crate) fn run(args: &SummarizeArgs) -> Result<ExitCode> {
     if locals.iter().filter(|i| **i == Input::Stdin).count() > 1 {
         bail!("`-` (standard input) can be given only once");
     }
-    out.prepare()?;
+    let stale_removed = out.prepare()?;
 
     let opts = Options {
         format,
@@ -241,6 +245,10 @@ pub(crate) fn run(args: &SummarizeArgs) -> Result<ExitCode> {
         args,
     );
     report.inventory = inventory_info;
+    report.stale_temporaries_removed = stale_removed
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
     let mut stdout = io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut stdout, &report).map_err(io::Error::from)?;
@@ -420,6 +428,8 @@ struct Encoded {
     unknown_fields: Vec<String>,
     files: Vec<(String, Vec<u8>)>,
     parquet: bool,
+    /// Counts the format lacks (`packets`, `bytes`): written as null.
+    lacking: Vec<String>,
 }
 
 fn encode(
@@ -431,6 +441,11 @@ fn encode(
 ) -> Result<Encoded> {
     let stats = summary.stats.clone();
     let unknown_fields = summary.format.unknown_names().map(str::to_owned).collect();
+    let lacking = [Field::Packets, Field::Bytes]
+        .into_iter()
+        .filter(|f| !summary.format.has(*f))
+        .map(|f| f.name().to_owned())
+        .collect();
     let (_, encoded) = summary
         .encode(ranges)
         .with_context(|| format!("{name}: cannot encode its summary"))?;
@@ -443,6 +458,7 @@ fn encode(
         unknown_fields,
         files,
         parquet,
+        lacking,
     })
 }
 
@@ -456,30 +472,19 @@ fn summarize_local(
 ) -> Result<(u64, Encoded)> {
     let name = input.name();
     match input {
-        Input::Stdin => {
-            let mut stdin = io::stdin();
-            let magic = read_magic(&mut stdin).with_context(|| format!("{name}: cannot read"))?;
-            if is_parquet(&magic) {
-                // Parquet needs random access: standard input is read whole.
-                let mut body = magic;
-                stdin
-                    .read_to_end(&mut body)
-                    .with_context(|| format!("{name}: cannot read"))?;
-                let len = body.len() as u64;
-                let summary = summarize_parquet(&name, bytes::Bytes::from(body), ranges, opts)?;
-                Ok((len, encode(&name, summary, ranges, file_name, true)?))
-            } else {
-                let reader = CountingReader::new(io::Cursor::new(magic).chain(stdin));
-                let read = Arc::clone(&reader.count);
-                let summary = pipeline::summarize(&name, reader, ranges, opts)?;
-                let encoded = encode(&name, summary, ranges, file_name, false)?;
-                Ok((read.load(Ordering::Relaxed), encoded))
-            }
-        }
+        Input::Stdin => summarize_stream(&name, io::stdin(), ranges, opts, file_name),
         Input::File(path) => {
             let mut file =
                 std::fs::File::open(path).with_context(|| format!("{name}: cannot open"))?;
-            let len = file.metadata().map_or(0, |m| m.len());
+            let meta = file
+                .metadata()
+                .with_context(|| format!("{name}: cannot read"))?;
+            if !meta.is_file() {
+                // A FIFO, `<(...)` or device named on the command line: read once, in
+                // order, as standard input is.
+                return summarize_stream(&name, file, ranges, opts, file_name);
+            }
+            let len = meta.len();
             let magic = read_magic(&mut file).with_context(|| format!("{name}: cannot read"))?;
             file.seek(io::SeekFrom::Start(0))
                 .with_context(|| format!("{name}: cannot read"))?;
@@ -491,6 +496,33 @@ fn summarize_local(
             };
             Ok((len, encode(&name, summary, ranges, file_name, parquet)?))
         }
+    }
+}
+
+/// Summarizes an input that can be read only once, in order (standard input, a FIFO):
+/// text streams through; Parquet, which needs random access, is read whole.
+fn summarize_stream(
+    name: &str,
+    mut reader: impl Read + Send,
+    ranges: &Ranges,
+    opts: &Options,
+    file_name: &str,
+) -> Result<(u64, Encoded)> {
+    let magic = read_magic(&mut reader).with_context(|| format!("{name}: cannot read"))?;
+    if is_parquet(&magic) {
+        let mut body = magic;
+        reader
+            .read_to_end(&mut body)
+            .with_context(|| format!("{name}: cannot read"))?;
+        let len = body.len() as u64;
+        let summary = summarize_parquet(name, bytes::Bytes::from(body), ranges, opts)?;
+        Ok((len, encode(name, summary, ranges, file_name, true)?))
+    } else {
+        let reader = CountingReader::new(io::Cursor::new(magic).chain(reader));
+        let read = Arc::clone(&reader.count);
+        let summary = pipeline::summarize(name, reader, ranges, opts)?;
+        let encoded = encode(name, summary, ranges, file_name, false)?;
+        Ok((read.load(Ordering::Relaxed), encoded))
     }
 }
 
@@ -517,13 +549,15 @@ async fn process_local(ctx: &Ctx, input: Input) -> Result<Done> {
     drop(cpu);
     let written = ctx
         .out
-        .write_files(ctx.client.as_ref(), encoded.files, &[])
+        .write_files(ctx.client.as_ref(), &name, encoded.files, &[])
         .await
         .map_err(|e| e.context(format!("{name}: cannot write its summary")))?;
     Ok(Done {
         stats: encoded.stats,
         unknown_fields: encoded.unknown_fields,
-        written,
+        written: written.files,
+        in_compacted: written.in_compacted,
+        lacking: encoded.lacking,
         skipped: None,
         bytes,
         parquet: encoded.parquet,
@@ -570,6 +604,8 @@ async fn process_s3(
                 },
                 unknown_fields: Vec::new(),
                 written: Vec::new(),
+                in_compacted: Vec::new(),
+                lacking: Vec::new(),
                 skipped: Some(outputs),
                 bytes: 0,
                 parquet: key.ends_with(".log.parquet"),
@@ -618,11 +654,16 @@ async fn process_s3(
         unknown_fields,
         files,
         parquet,
+        lacking,
     } = encoded;
-    let written = ctx
+    let Written {
+        files: written,
+        in_compacted,
+    } = ctx
         .out
         .write_files(
             Some(client),
+            &source,
             files,
             &[
                 ("flowpath-source", &source),
@@ -650,6 +691,8 @@ async fn process_s3(
         stats,
         unknown_fields,
         written,
+        in_compacted,
+        lacking,
         skipped: None,
         bytes,
         parquet,
@@ -809,6 +852,15 @@ struct Report {
     parquet_inputs: usize,
     /// S3 settings of the run.
     s3: S3Settings,
+    /// Temporary files and directories of runs that died, removed from the output at
+    /// the start.
+    stale_temporaries_removed: Vec<String>,
+    /// Summary files not written because a compacted file of their partition holds
+    /// their rows already (written beside it, they would count twice).
+    already_compacted: Vec<String>,
+    /// Inputs whose format lacks `packets` or `bytes` (`input: packets, bytes`):
+    /// those columns are null in their summaries.
+    lacking_counts: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -908,6 +960,8 @@ impl Report {
         let mut labels = LabelReport::default();
         let mut disagreements: Vec<(String, String, u64)> = Vec::new();
         let mut files_written = Vec::new();
+        let mut already_compacted = Vec::new();
+        let mut lacking_counts = Vec::new();
         let mut failures = Vec::new();
         let mut max_start: Option<i64> = None;
         let (mut summarized, mut skipped_done, mut skipped_done_files) = (0, 0, 0);
@@ -971,6 +1025,10 @@ impl Report {
                 }
             }
             files_written.extend(done.written.iter().cloned());
+            already_compacted.extend(done.in_compacted.iter().cloned());
+            if !done.lacking.is_empty() {
+                lacking_counts.push(format!("{}: {}", outcome.input, done.lacking.join(", ")));
+            }
         }
         disagreements.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| (&a.0, &a.1).cmp(&(&b.0, &b.1))));
         labels.top_disagreements = disagreements
@@ -1033,6 +1091,9 @@ impl Report {
                 endpoint_url: args.s3.endpoint_url.clone(),
                 path_style: args.s3.path_style,
             },
+            stale_temporaries_removed: Vec::new(),
+            already_compacted,
+            lacking_counts,
         }
     }
 
@@ -1045,6 +1106,14 @@ impl Report {
         )?;
         if let Some(warning) = &self.ranges.stale_warning {
             writeln!(w, "warning: {warning}")?;
+        }
+        if !self.stale_temporaries_removed.is_empty() {
+            writeln!(
+                w,
+                "removed {} temporary files of runs that died: {}",
+                self.stale_temporaries_removed.len(),
+                self.stale_temporaries_removed.join(", ")
+            )?;
         }
         if let Some(inv) = &self.inventory {
             writeln!(
@@ -1084,6 +1153,20 @@ impl Report {
                 self.skipdata_inputs.join(", ")
             )?;
         }
+        if !self.already_compacted.is_empty() {
+            writeln!(
+                w,
+                "warning: {} summary files not written: compacted files of their partitions                  hold those inputs already (to summarize them again, remove the compacted                  file and summarize all its inputs): {}",
+                self.already_compacted.len(),
+                self.already_compacted.join(", ")
+            )?;
+        }
+        for lacking in &self.lacking_counts {
+            writeln!(
+                w,
+                "note: the format of {lacking} lacks these counts: they are null in its summaries, not zero"
+            )?;
+        }
         if !self.unknown_fields.is_empty() {
             writeln!(
                 w,
@@ -1102,7 +1185,12 @@ impl Report {
                     || e.reason.clone(),
                     |f| format!("field `{f}`: {}", e.reason),
                 );
-                writeln!(w, "  {}:{}: {what}: {}", e.input, e.line, e.text)?;
+                if e.line == 0 {
+                    // A group whose sum is too large: no one line to name.
+                    writeln!(w, "  {}: {what}: {}", e.input, e.text)?;
+                } else {
+                    writeln!(w, "  {}:{}: {what}: {}", e.input, e.line, e.text)?;
+                }
             }
         }
         let l = &self.aws_labels;

@@ -196,7 +196,7 @@ fn inventory_names_endpoints_nat_and_internet_gateways() {
                 r.attribution.clone(),
                 r.remote_service.clone().unwrap_or_default(),
             );
-            *bytes_by.entry(key).or_default() += r.bytes;
+            *bytes_by.entry(key).or_default() += r.bytes.unwrap();
         }
     }
     let get = |p: &str, a: &str, s: &str| {

@@ -64,8 +64,8 @@ fn row(
         action: Some("ACCEPT".into()),
         protocol: Some(6),
         flows: 1,
-        packets: 1,
-        bytes,
+        packets: Some(1),
+        bytes: Some(bytes),
     }
 }
 
@@ -77,6 +77,7 @@ fn write(out: &Path, day: &str, name: &str, rows: &[Row]) {
         ranges_create_date: "2026-08-22-00-00-00".into(),
         inputs: vec![name.into()],
         counts: Counts::default(),
+        compacted_from: Vec::new(),
     };
     let file = std::fs::File::create(dir.join(name)).unwrap();
     write_parquet(file, rows, &meta).unwrap();

@@ -996,7 +996,7 @@ fn inventory_from_s3_and_resume_follows_it() {
         nat += rows
             .iter()
             .filter(|r| r.path == "nat_gateway" && r.remote_service.as_deref() == Some("S3"))
-            .map(|r| r.bytes)
+            .map(|r| r.bytes.unwrap())
             .sum::<i64>();
     }
     // This file holds both NAT legs of two S3 connections: 1,550,000 bytes once.

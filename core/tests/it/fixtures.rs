@@ -59,8 +59,8 @@ fn golden(rows: &[Row]) -> Vec<Golden<'_>> {
                 r.action.as_deref(),
                 (r.window_start.unwrap() - 1_787_356_800) / 3600,
                 r.flows,
-                r.packets,
-                r.bytes,
+                r.packets.unwrap(),
+                r.bytes.unwrap(),
             )
         })
         .collect()
@@ -189,7 +189,7 @@ fn v5_custom_golden() {
                 r.path.as_str(),
                 r.remote_service.as_deref(),
                 r.flows,
-                r.bytes,
+                r.bytes.unwrap(),
             )
         })
         .collect();
@@ -265,7 +265,7 @@ fn key_layout_and_multi_member_gzip() {
         && r.day == "2026-08-22"));
     let by_service: Vec<_> = rows
         .iter()
-        .map(|r| (r.remote_service.as_deref(), r.flows, r.bytes))
+        .map(|r| (r.remote_service.as_deref(), r.flows, r.bytes.unwrap()))
         .collect();
     assert_eq!(
         by_service,

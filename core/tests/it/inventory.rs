@@ -49,7 +49,10 @@ fn rows_of(dir: &str, inventory: Option<Inventory>) -> Vec<Row> {
 }
 
 fn sum(rows: &[Row], keep: impl Fn(&Row) -> bool) -> i64 {
-    rows.iter().filter(|r| keep(r)).map(|r| r.bytes).sum()
+    rows.iter()
+        .filter(|r| keep(r))
+        .map(|r| r.bytes.unwrap())
+        .sum()
 }
 
 #[test]

@@ -525,13 +525,21 @@ fn foreign_parquet_is_refused_and_unknown_columns_are_carried() {
         s.format.unknown_names().collect::<Vec<_>>(),
         ["future_metric"]
     );
-    assert_eq!((s.stats.counts.read, s.stats.counts.ok), (2, 2));
+    // The row whose `packets` is null carries traffic (no log-status says otherwise):
+    // it is malformed, not a record of zero packets.
+    assert_eq!((s.stats.counts.read, s.stats.counts.ok), (2, 1));
+    let m = &s.stats.malformed_examples[0];
+    assert_eq!(
+        (m.line, m.error.field, m.error.kind),
+        (2, Some(Field::Packets), ParseErrorKind::MissingCount)
+    );
     let rows = s.into_rows(&ranges);
     let services: Vec<_> = rows
         .iter()
-        .map(|r| (r.remote_service.as_deref(), r.packets))
+        .map(|r| (r.remote_service.as_deref(), r.packets, r.bytes))
         .collect();
-    assert_eq!(services, [(Some("PRIVATE"), 3), (Some("S3"), 0)]);
+    // The format has no `bytes`: null, not zero.
+    assert_eq!(services, [(Some("PRIVATE"), Some(3), None)]);
 }
 
 /// Writes `fixtures/flowlogs-parquet/v5-custom.log.parquet` from

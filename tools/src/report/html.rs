@@ -565,8 +565,8 @@ mod tests {
             action: None,
             protocol: None,
             flows: 1,
-            packets: 1,
-            bytes: 1 << 30,
+            packets: Some(1),
+            bytes: Some(1 << 30),
         };
         let mut t = Tally::default();
         t.add("<acct>", "us-east-1", "2026-08-22", &row);

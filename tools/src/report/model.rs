@@ -198,12 +198,12 @@ impl Tally {
         self.by_path
             .entry(key)
             .or_default()
-            .add_row(&row.path, kind, row.bytes);
+            .add_row(&row.path, kind, row.bytes.unwrap_or(0));
         if is_date(day) {
             self.by_day
                 .entry((day.to_owned(), service.to_owned()))
                 .or_default()
-                .add_row(&row.path, kind, row.bytes);
+                .add_row(&row.path, kind, row.bytes.unwrap_or(0));
         }
         if row.path == "nat_gateway" {
             let key = NatKey {
@@ -214,7 +214,7 @@ impl Tally {
                 service: service.to_owned(),
                 service_region: row.remote_region.clone(),
             };
-            *self.nat.entry(key).or_default() += row.bytes;
+            *self.nat.entry(key).or_default() += row.bytes.unwrap_or(0);
         }
     }
 
@@ -585,8 +585,8 @@ mod tests {
             action: Some("ACCEPT".into()),
             protocol: Some(6),
             flows: 1,
-            packets: 1,
-            bytes,
+            packets: Some(1),
+            bytes: Some(bytes),
         }
     }
 
