@@ -212,7 +212,7 @@ pub type EncodedFile = (String, Vec<u8>);
 /// assert_eq!(s.stats.malformed_examples[0].line, 3);
 /// let rows = s.into_rows(&ranges);
 /// assert_eq!(rows[0].remote_service.as_deref(), Some("S3"));
-/// assert_eq!(rows[0].bytes, 5000);
+/// assert_eq!(rows[0].bytes, Some(5000));
 /// ```
 pub fn summarize<R: Read + Send>(
     input: &str,
@@ -717,12 +717,7 @@ impl<'a> ChunkContext<'a> {
             sink.stats.counts.read += 1;
             // The input's last line may pass the limit by up to a chunk before it ends.
             if line.len() > self.max_line_bytes {
-                self.malformed(&mut sink, this_line, self.too_long(), || {
-                    String::from_utf8_lossy(&line[..line.len().min(800)])
-                        .chars()
-                        .take(200)
-                        .collect()
-                });
+                self.overlong_line(&mut sink, this_line, line);
                 continue;
             }
             // Both ends of a line are next to a newline or an end of the text, so within
@@ -749,6 +744,19 @@ impl<'a> ChunkContext<'a> {
         }
     }
 
+    /// Counts a line longer than [`Options::max_line_bytes`] (out of the loop: it is
+    /// rare, and inlined it cost the loop registers).
+    #[cold]
+    #[inline(never)]
+    fn overlong_line(&self, sink: &mut Sink<'_>, at: u64, line: &[u8]) {
+        self.malformed(sink, at, self.too_long(), || {
+            String::from_utf8_lossy(&line[..line.len().min(800)])
+                .chars()
+                .take(200)
+                .collect()
+        });
+    }
+
     /// The error of a line longer than [`Options::max_line_bytes`].
     fn too_long(&self) -> ParseError {
         ParseError {
@@ -762,8 +770,32 @@ impl<'a> ChunkContext<'a> {
     /// What a parsed record must also be to be summed: counts a Parquet INT64 holds,
     /// present where the record has traffic (missing is not zero), and times between
     /// [`EARLIEST_TIME`] and [`Options::latest_time`].
+    ///
+    /// One branch on the common path: every test is folded into one flag, and only a
+    /// record that trips it (NODATA and SKIPDATA ones too, whose counts are `-`) is
+    /// looked at again, out of line.
     #[inline(always)]
     pub(crate) fn check(&self, rec: &Record<'_>) -> Result<(), ParseError> {
+        let span = self.latest_time.wrapping_sub(EARLIEST_TIME) as u64;
+        let late_or_early =
+            |t: Option<i64>| t.is_some_and(|t| t.wrapping_sub(EARLIEST_TIME) as u64 > span);
+        let too_large = |v: Option<u64>| v.is_some_and(|v| v > i64::MAX as u64);
+        let suspect = late_or_early(rec.start)
+            | late_or_early(rec.end)
+            | too_large(rec.packets)
+            | too_large(rec.bytes)
+            | (self.has_packets & rec.packets.is_none())
+            | (self.has_bytes & rec.bytes.is_none());
+        if suspect {
+            return self.check_again(rec);
+        }
+        Ok(())
+    }
+
+    /// [`ChunkContext::check`] for a record that may fail it: which test fails, if any.
+    #[cold]
+    #[inline(never)]
+    fn check_again(&self, rec: &Record<'_>) -> Result<(), ParseError> {
         let bad = |field, kind| {
             Err(ParseError {
                 field: Some(field),
