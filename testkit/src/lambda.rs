@@ -259,7 +259,10 @@ async fn next_event(state: &State) -> Response {
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
     let deadline = millis(now) + state.deadline_ms.load(Ordering::SeqCst);
-    let arn = format!("arn:aws:lambda:us-east-1:123456789012:function:{FUNCTION_NAME}");
+    let arn = format!(
+        "arn:aws:lambda:us-east-1:{}:function:{FUNCTION_NAME}",
+        crate::OWNER
+    );
     let trace = format!(
         "Root=1-00000000-{:024x};Parent=0000000000000001;Sampled=0",
         now.as_secs()
