@@ -656,3 +656,25 @@ fn s3_server_files_agree_with_what_s3s_fs_serves() {
     assert_eq!(listed, files.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(files.len(), 2, "side files are not objects: {files:?}");
 }
+
+#[test]
+fn wait_for_polling_counts_functions_waiting_for_an_event() {
+    let api = RuntimeApi::start();
+    assert!(
+        !api.wait_for_polling(1, Duration::from_millis(50)),
+        "none yet"
+    );
+    let first = Function::spawn(&echo_function(), &api, &[]);
+    let second = Function::spawn(&echo_function(), &api, &[]);
+    assert!(
+        api.wait_for_polling(2, WAIT),
+        "{}\n{}",
+        first.logs(),
+        second.logs()
+    );
+    // One event taken: one function is still waiting, then both again once it answers.
+    let got = api.invoke(json!({ "echo": 1 }), WAIT);
+    assert_eq!(got, Invocation::Response(json!(1)));
+    assert!(api.wait_for_polling(2, WAIT));
+    assert!(!api.wait_for_polling(3, Duration::from_millis(50)));
+}
