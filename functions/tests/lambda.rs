@@ -981,3 +981,42 @@ fn malformed_lines_are_counted_in_the_log_line_and_the_footer() {
     assert_eq!(footer["flowpath.counts.ok"], "3");
     assert_eq!(total_bytes(&s3), 6_000);
 }
+
+#[test]
+fn an_object_overwritten_while_it_is_summarized_is_retried_and_its_new_content_wins() {
+    let s3 = s3_with_logs();
+    let lambda = Lambda::summarizer(s3.env(), &[]);
+    // Version 1 on two days; version 2 on the second day only.
+    let rows: Vec<(u64, u64)> = (0..1_000u64)
+        .map(|i| (if i % 2 == 0 { DAY1 } else { DAY2 } + i % 3_000, 100))
+        .collect();
+    s3.put_file(LOGS, PLAIN, gzip(records(&rows).as_bytes()));
+    let version2 = gzip(records(&[(DAY2, 5_000)]).as_bytes());
+    // Overwritten when the first summary is written: version 1 was read whole by then,
+    // and the function's check after writing sees version 2.
+    let overwritten = std::sync::atomic::AtomicBool::new(false);
+    s3.on_request(move |r, objects| {
+        if r.method == "PUT"
+            && r.bucket().as_deref() == Some(OUT)
+            && !overwritten.swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            objects.put_file(LOGS, PLAIN, &version2);
+        }
+    });
+    let first = lambda.invoke(one_object(LOGS, PLAIN));
+    let (error_type, message) = error_of(first);
+    assert_eq!(error_type, "Retryable", "{message}");
+    assert!(
+        message.contains("the object changed while it was summarized"),
+        "{message}"
+    );
+    assert_eq!(
+        outputs(&s3).len(),
+        2,
+        "version 1's summaries, written before the check"
+    );
+    // The retry (SQS or Lambda redelivers the same event) summarizes version 2 only.
+    lambda.respond(one_object(LOGS, PLAIN));
+    assert_eq!(outputs(&s3).len(), 1, "{:?}", outputs(&s3));
+    assert_eq!(total_bytes(&s3), 5_000);
+}

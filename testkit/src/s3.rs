@@ -25,6 +25,9 @@
 //! answered `403 AccessDenied` before s3s sees it, as S3 answers it (s3s-fs itself ignores
 //! the header), so a test can show a function refuses a bucket it does not expect.
 //!
+//! [`S3Server::on_request`] runs a hook on each request before it is answered (with
+//! [`Objects`] to change objects from there).
+//!
 //! So [`S3Server::put_file`] writes the object file and the same `internal.json` a plain
 //! `PutObject` writes (and removes stale attributes), which makes it exactly equivalent to an
 //! unadorned `PutObject`; for a long key there is no `internal.json` and the ETag is the MD5
@@ -150,7 +153,24 @@ pub struct S3Server {
     server: Background,
     requests: Arc<Mutex<Vec<Request>>>,
     owners: Arc<Mutex<HashMap<String, String>>>,
+    hook: Arc<Mutex<Option<Hook>>>,
     root: tempfile::TempDir,
+}
+
+/// What [`S3Server::on_request`] runs.
+type Hook = Box<dyn Fn(&Request, &Objects) + Send>;
+
+/// The objects of an [`S3Server`], as a request hook may change them.
+#[derive(Clone, Debug)]
+pub struct Objects {
+    root: PathBuf,
+}
+
+impl Objects {
+    /// [`S3Server::put_file`], from inside a hook.
+    pub fn put_file(&self, bucket: &str, key: &str, bytes: impl AsRef<[u8]>) -> String {
+        put_file_at(&self.root, bucket, key, bytes.as_ref())
+    }
 }
 
 impl std::fmt::Debug for S3Server {
@@ -176,8 +196,13 @@ impl S3Server {
 
         let requests = Arc::new(Mutex::new(Vec::new()));
         let owners: Arc<Mutex<HashMap<String, String>>> = Arc::new(Mutex::new(HashMap::new()));
+        let hook: Arc<Mutex<Option<Hook>>> = Arc::new(Mutex::new(None));
         let log = Arc::clone(&requests);
         let owned = Arc::clone(&owners);
+        let hooked = Arc::clone(&hook);
+        let objects = Objects {
+            root: root.path().to_owned(),
+        };
         let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
             let seen = Request {
                 method: req.method().as_str().to_owned(),
@@ -204,6 +229,9 @@ impl S3Server {
                 }
                 _ => false,
             };
+            if let Some(hook) = lock(&hooked).as_ref() {
+                hook(&seen, &objects);
+            }
             lock(&log).push(seen);
             let reply: Reply = if refused {
                 Box::pin(std::future::ready(Ok(access_denied())))
@@ -219,8 +247,16 @@ impl S3Server {
             server,
             requests,
             owners,
+            hook,
             root,
         }
+    }
+
+    /// Runs `hook` on each request as it arrives, before the server answers it: for
+    /// example, to overwrite an object between two requests of the code under test.
+    /// Replaces any earlier hook.
+    pub fn on_request(&self, hook: impl Fn(&Request, &Objects) + Send + 'static) {
+        *lock(&self.hook) = Some(Box::new(hook));
     }
 
     /// Makes `account` the owner of `bucket` (every bucket belongs to [`OWNER`] until then).
@@ -280,27 +316,7 @@ impl S3Server {
     /// hex, without quotes). The bucket must exist. Panics on a key s3s-fs cannot store as a
     /// file (empty, leading or trailing `/`, empty, `.` or `..` segments).
     pub fn put_file(&self, bucket: &str, key: &str, bytes: impl AsRef<[u8]>) -> String {
-        let bytes = bytes.as_ref();
-        let bucket_dir = self.root().join(bucket);
-        assert!(
-            bucket_dir.is_dir(),
-            "bucket {bucket:?} does not exist: call create_bucket first"
-        );
-        let path = object_path(&bucket_dir, key);
-        let parent = path.parent().expect("an object path has a parent");
-        std::fs::create_dir_all(parent).expect("create the object's directories");
-        write_atomically(self.root(), &path, bytes).expect("write the object file");
-
-        let e_tag = md5_hex(bytes);
-        if side_files_fit(bucket, key) {
-            let info = serde_json::json!({ "e_tag": e_tag }).to_string();
-            let side = self.root().join(side_file_name(bucket, key, "internal"));
-            write_atomically(self.root(), &side, info.as_bytes()).expect("write the ETag");
-            remove_if_present(&self.root().join(side_file_name(bucket, key, "metadata")));
-        } else {
-            remove_if_present(&attributes_path(self.root(), bucket, key));
-        }
-        e_tag
+        put_file_at(self.root(), bucket, key, bytes.as_ref())
     }
 
     /// The bytes of object `bucket/key` as stored, or `None` when there is no such object.
@@ -370,6 +386,30 @@ fn access_denied() -> s3s::HttpResponse {
         .header("content-type", "application/xml")
         .body(s3s::Body::from(body.to_owned()))
         .expect("a valid response")
+}
+
+/// [`S3Server::put_file`] on the server directory `root`.
+fn put_file_at(root: &Path, bucket: &str, key: &str, bytes: &[u8]) -> String {
+    let bucket_dir = root.join(bucket);
+    assert!(
+        bucket_dir.is_dir(),
+        "bucket {bucket:?} does not exist: call create_bucket first"
+    );
+    let path = object_path(&bucket_dir, key);
+    let parent = path.parent().expect("an object path has a parent");
+    std::fs::create_dir_all(parent).expect("create the object's directories");
+    write_atomically(root, &path, bytes).expect("write the object file");
+
+    let e_tag = md5_hex(bytes);
+    if side_files_fit(bucket, key) {
+        let info = serde_json::json!({ "e_tag": e_tag }).to_string();
+        let side = root.join(side_file_name(bucket, key, "internal"));
+        write_atomically(root, &side, info.as_bytes()).expect("write the ETag");
+        remove_if_present(&root.join(side_file_name(bucket, key, "metadata")));
+    } else {
+        remove_if_present(&attributes_path(root, bucket, key));
+    }
+    e_tag
 }
 
 fn remove_if_present(path: &Path) {
