@@ -18,8 +18,9 @@
 //!   writes after this check, so the newest content always wins.
 //!
 //! Security: an object in a bucket outside `LOG_BUCKETS` is refused unread (logged, a
-//! non-retryable failure); every request about the log and output buckets names the
-//! bucket owner S3 must check (`LOG_BUCKET_OWNER`/`OUTPUT_BUCKET_OWNER`, by default the
+//! non-retryable failure); every request about the log and output buckets (the ranges
+//! and inventory too when they are in the output bucket) names the bucket owner S3 must
+//! check (`LOG_BUCKET_OWNER`/`OUTPUT_BUCKET_OWNER`, by default the
 //! function's own account from its ARN), and summaries are written with SSE-KMS when
 //! `OUTPUT_KMS_KEY_ARN` is set.
 //!
@@ -243,9 +244,16 @@ impl App {
             });
         }
         let started = Instant::now();
-        let ranges = self.ranges.get(&self.client).await?;
+        let ranges = self
+            .ranges
+            .get(
+                &self.client,
+                &self.config_access(self.config.ranges.as_ref(), owners),
+            )
+            .await?;
+        let inventory_access = self.config_access(self.config.inventory.as_ref(), owners);
         let opts = Options {
-            inventory: self.inventory.get(&self.client).await?,
+            inventory: self.inventory.get(&self.client, &inventory_access).await?,
             ..Options::default()
         };
         let logs = Access::owned_by(owners.logs.as_deref());
@@ -341,6 +349,17 @@ impl App {
             counts: Some(counts),
             outputs,
         })
+    }
+
+    /// How to reach a configured object (ranges, inventory): with the output bucket's
+    /// owner when it is in the output bucket (as deployed), else with no owner to check.
+    fn config_access(&self, uri: Option<&flowpath_s3::S3Uri>, owners: &Owners) -> Access {
+        match uri {
+            Some(u) if u.bucket == self.config.output_bucket => {
+                Access::owned_by(owners.output.as_deref())
+            }
+            _ => Access::default(),
+        }
     }
 
     /// Writes an object's summaries (`files`: partition directory and Parquet bytes,

@@ -674,7 +674,23 @@ fn log_events(function: &Function, message: &str) -> Vec<Value> {
 #[test]
 fn every_request_names_the_expected_bucket_owner_and_a_foreign_owner_is_refused() {
     let s3 = s3_with_logs();
-    let lambda = Lambda::summarizer(s3.env(), &[]);
+    // Ranges and inventory in the output bucket, as the template deploys them.
+    s3.put_file(
+        OUT,
+        "config/ip-ranges.json",
+        fixture("ip-ranges/small.json"),
+    );
+    s3.put_file(
+        OUT,
+        "config/inventory/describe-vpcs.json",
+        fixture("inventory/describe-vpcs.json"),
+    );
+    let ranges = format!("s3://{OUT}/config/ip-ranges.json");
+    let inventory = format!("s3://{OUT}/config/inventory/");
+    let lambda = Lambda::summarizer(
+        s3.env(),
+        &[("RANGES_S3_URI", &ranges), ("INVENTORY_S3_URI", &inventory)],
+    );
     let response = lambda.respond(event("s3-put.json"));
     assert_eq!(response["objects"].as_array().unwrap().len(), 2);
     let requests = s3.requests();

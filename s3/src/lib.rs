@@ -15,7 +15,8 @@
 //! - [`put`] writes a whole object in one request: S3 makes it visible atomically,
 //!   so readers never see half a summary.
 //! - [`Access`] and the `*_with` variants ([`get_reader_with`], [`head_with`],
-//!   [`put_with`], [`list_with`], [`delete_with`], [`get_bytes_with`]) send the bucket
+//!   [`put_with`], [`list_with`], [`delete_with`], [`get_bytes_with`],
+//!   [`list_documents_with`]) send the bucket
 //!   owner S3 must check (`x-amz-expected-bucket-owner`) and, for writes, the SSE-KMS
 //!   key; the plain functions send neither.
 //! - [`summary_file_name`] is the one naming rule of an S3 object's summaries, shared by
@@ -717,7 +718,17 @@ pub async fn list_documents(
     uri: &S3Uri,
     suffix: &str,
 ) -> Result<Vec<ListedObject>, S3Error> {
-    let (objects, _) = list(client, &uri.bucket, &uri.key, None, None).await?;
+    list_documents_with(client, uri, suffix, &Access::default()).await
+}
+
+/// [`list_documents`], sending `access`'s expected bucket owner.
+pub async fn list_documents_with(
+    client: &aws_sdk_s3::Client,
+    uri: &S3Uri,
+    suffix: &str,
+    access: &Access,
+) -> Result<Vec<ListedObject>, S3Error> {
+    let (objects, _) = list_with(client, &uri.bucket, &uri.key, None, None, access).await?;
     let exact = objects.iter().any(|o| o.key == uri.key);
     let mut documents: Vec<ListedObject> = objects
         .into_iter()
