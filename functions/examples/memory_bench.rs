@@ -131,6 +131,7 @@ fn main() {
     let api = RuntimeApi::start();
     let mut env = s3.env();
     env.push(("OUTPUT_BUCKET".into(), "flowpath-summaries".into()));
+    env.push(("LOG_BUCKETS".into(), "flowpath-logs".into()));
     let function = Function::spawn(&wrapper, &api, &env);
     let event = serde_json::json!({"Records": [{
         "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": "eu-west-1",

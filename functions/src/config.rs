@@ -2,7 +2,11 @@
 //!
 //! | variable | meaning |
 //! | --- | --- |
+//! | `LOG_BUCKETS` | required: the buckets (comma-separated names) events may name; an object in any other bucket is refused unread |
+//! | `LOG_BUCKET_OWNER` | optional account id that owns the log buckets (sent as the expected bucket owner); default: the function's own account, from its ARN |
 //! | `OUTPUT_BUCKET` | required: where summaries go |
+//! | `OUTPUT_BUCKET_OWNER` | optional account id that owns `OUTPUT_BUCKET`; default: the function's own account |
+//! | `OUTPUT_KMS_KEY_ARN` | optional KMS key (ARN) the summaries are encrypted with (SSE-KMS); else the bucket's default encryption |
 //! | `OUTPUT_PREFIX` | optional key prefix of summaries (a `/` is added if missing) |
 //! | `RANGES_S3_URI` | optional `s3://bucket/key` of ip-ranges.json; else the embedded snapshot |
 //! | `INVENTORY_S3_URI` | optional `s3://bucket/key` of one VPC inventory document or `s3://bucket/prefix/` of several (`describe-*` JSON; see `docs/attribution.md`) |
@@ -14,6 +18,14 @@ use flowpath_s3::S3Uri;
 /// The summarizer's configuration.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
+    /// The buckets events may name.
+    pub log_buckets: Vec<String>,
+    /// The account owning the log buckets, when not the function's own.
+    pub log_bucket_owner: Option<String>,
+    /// The account owning the output bucket, when not the function's own.
+    pub output_bucket_owner: Option<String>,
+    /// The KMS key new summaries are encrypted with.
+    pub output_kms_key: Option<String>,
     /// Bucket the summaries are written to.
     pub output_bucket: String,
     /// Key prefix of the summaries: empty, or ending in `/`.
@@ -32,6 +44,21 @@ impl Config {
 
     /// Reads and checks variables from `get` (testable without touching the process).
     pub fn from_vars(get: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
+        let account = |name: &str| -> Result<Option<String>, String> {
+            match get(name) {
+                Some(a) if is_account_id(a.trim()) => Ok(Some(a.trim().to_owned())),
+                Some(a) => Err(format!("{name} must be a 12-digit account id, not `{a}`")),
+                None => Ok(None),
+            }
+        };
+        let log_bucket_owner = account("LOG_BUCKET_OWNER")?;
+        let output_bucket_owner = account("OUTPUT_BUCKET_OWNER")?;
+        let output_kms_key = get("OUTPUT_KMS_KEY_ARN").map(|k| k.trim().to_owned());
+        if let Some(k) = &output_kms_key
+            && !k.starts_with("arn:")
+        {
+            return Err(format!("OUTPUT_KMS_KEY_ARN must be a key ARN, not `{k}`"));
+        }
         let output_bucket = get("OUTPUT_BUCKET").ok_or_else(|| {
             "OUTPUT_BUCKET is not set: name the bucket summaries are written to".to_owned()
         })?;
@@ -39,6 +66,25 @@ impl Config {
             return Err(format!(
                 "OUTPUT_BUCKET must be a bucket name, not `{output_bucket}` (put the key prefix in OUTPUT_PREFIX)"
             ));
+        }
+        let log_buckets: Vec<String> = get("LOG_BUCKETS")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|b| !b.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if log_buckets.is_empty() {
+            return Err(
+                "LOG_BUCKETS is not set: name the bucket(s) flow logs are delivered to (comma-separated); events naming any other bucket are refused"
+                    .to_owned(),
+            );
+        }
+        if let Some(bad) = log_buckets
+            .iter()
+            .find(|b| b.starts_with("s3://") || b.contains('/'))
+        {
+            return Err(format!("LOG_BUCKETS must hold bucket names, not `{bad}`"));
         }
         let mut output_prefix = get("OUTPUT_PREFIX")
             .unwrap_or_default()
@@ -59,12 +105,36 @@ impl Config {
             .map(|u| S3Uri::parse(&u).map_err(|e| format!("INVENTORY_S3_URI: {e}")))
             .transpose()?;
         Ok(Config {
+            log_buckets,
+            log_bucket_owner,
+            output_bucket_owner,
+            output_kms_key,
             output_bucket,
             output_prefix,
             ranges,
             inventory,
         })
     }
+}
+
+/// Whether `text` is an AWS account id (12 digits).
+pub fn is_account_id(text: &str) -> bool {
+    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The account id in an ARN (`arn:partition:service:region:ACCOUNT:...`), if it has one.
+///
+/// ```
+/// use flowpath_functions::config::account_of_arn;
+/// assert_eq!(account_of_arn("arn:aws:lambda:eu-west-1:123456789012:function:f"), Some("123456789012"));
+/// assert_eq!(account_of_arn("arn:aws:s3:::bucket"), None);
+/// ```
+pub fn account_of_arn(arn: &str) -> Option<&str> {
+    let mut parts = arn.split(':');
+    (parts.next() == Some("arn"))
+        .then(|| parts.nth(3))
+        .flatten()
+        .filter(|a| is_account_id(a))
 }
 
 #[cfg(test)]
@@ -83,6 +153,7 @@ mod tests {
     #[test]
     fn valid_and_invalid() {
         let c = Config::from_vars(vars(&[
+            ("LOG_BUCKETS", "logs"),
             ("OUTPUT_BUCKET", "out"),
             ("OUTPUT_PREFIX", "/flowpath"),
             ("RANGES_S3_URI", "s3://b/ip-ranges.json"),
@@ -91,28 +162,41 @@ mod tests {
         assert_eq!(c.output_prefix, "flowpath/");
         assert_eq!(c.ranges.unwrap().key, "ip-ranges.json");
         assert_eq!(
-            Config::from_vars(vars(&[("OUTPUT_BUCKET", "out")]))
+            Config::from_vars(vars(&[("LOG_BUCKETS", "logs"), ("OUTPUT_BUCKET", "out")]))
                 .unwrap()
                 .output_prefix,
             ""
         );
         assert!(
-            Config::from_vars(vars(&[]))
+            Config::from_vars(vars(&[("LOG_BUCKETS", "logs")]))
                 .unwrap_err()
                 .contains("OUTPUT_BUCKET is not set")
         );
         assert!(
-            Config::from_vars(vars(&[("OUTPUT_BUCKET", "s3://out/x")]))
+            Config::from_vars(vars(&[("OUTPUT_BUCKET", "out")]))
                 .unwrap_err()
-                .contains("must be a bucket name")
-        );
-        assert!(
-            Config::from_vars(vars(&[("OUTPUT_BUCKET", "o"), ("RANGES_S3_URI", "b/x")]))
-                .unwrap_err()
-                .starts_with("RANGES_S3_URI:")
+                .contains("LOG_BUCKETS is not set")
         );
         assert!(
             Config::from_vars(vars(&[
+                ("LOG_BUCKETS", "l"),
+                ("OUTPUT_BUCKET", "s3://out/x")
+            ]))
+            .unwrap_err()
+            .contains("must be a bucket name")
+        );
+        assert!(
+            Config::from_vars(vars(&[
+                ("LOG_BUCKETS", "l"),
+                ("OUTPUT_BUCKET", "o"),
+                ("RANGES_S3_URI", "b/x")
+            ]))
+            .unwrap_err()
+            .starts_with("RANGES_S3_URI:")
+        );
+        assert!(
+            Config::from_vars(vars(&[
+                ("LOG_BUCKETS", "l"),
                 ("OUTPUT_BUCKET", "o"),
                 ("RANGES_S3_URI", "s3://b/")
             ]))
@@ -120,6 +204,7 @@ mod tests {
             .contains("must name an object")
         );
         let c = Config::from_vars(vars(&[
+            ("LOG_BUCKETS", "l"),
             ("OUTPUT_BUCKET", "o"),
             ("INVENTORY_S3_URI", "s3://b/inventory/"),
         ]))
@@ -127,11 +212,53 @@ mod tests {
         assert_eq!(c.inventory.unwrap().key, "inventory/");
         assert!(
             Config::from_vars(vars(&[
+                ("LOG_BUCKETS", "l"),
                 ("OUTPUT_BUCKET", "o"),
                 ("INVENTORY_S3_URI", "b/inventory")
             ]))
             .unwrap_err()
             .starts_with("INVENTORY_S3_URI:")
         );
+    }
+
+    #[test]
+    fn buckets_owners_and_kms_key() {
+        let c = Config::from_vars(vars(&[
+            ("LOG_BUCKETS", " logs-a, logs-b ,"),
+            ("LOG_BUCKET_OWNER", "210987654321"),
+            ("OUTPUT_BUCKET", "o"),
+            (
+                "OUTPUT_KMS_KEY_ARN",
+                "arn:aws:kms:eu-west-1:123456789012:key/k",
+            ),
+        ]))
+        .unwrap();
+        assert_eq!(c.log_buckets, ["logs-a", "logs-b"]);
+        assert_eq!(c.log_bucket_owner.as_deref(), Some("210987654321"));
+        assert_eq!(c.output_bucket_owner, None);
+        assert_eq!(
+            c.output_kms_key.as_deref(),
+            Some("arn:aws:kms:eu-west-1:123456789012:key/k")
+        );
+        for (name, value, error) in [
+            ("LOG_BUCKET_OWNER", "12345", "must be a 12-digit account id"),
+            ("OUTPUT_BUCKET_OWNER", "me", "must be a 12-digit account id"),
+            ("OUTPUT_KMS_KEY_ARN", "alias/x", "must be a key ARN"),
+            ("LOG_BUCKETS", "s3://logs", "must hold bucket names"),
+        ] {
+            let e = Config::from_vars(vars(&[
+                (name, value),
+                ("LOG_BUCKETS", "l"),
+                ("OUTPUT_BUCKET", "o"),
+            ]))
+            .unwrap_err();
+            assert!(e.contains(error), "{name}: {e}");
+        }
+        assert_eq!(
+            account_of_arn("arn:aws:lambda:r:123456789012"),
+            Some("123456789012")
+        );
+        assert_eq!(account_of_arn("arn:aws:lambda:r:1234:function:f"), None);
+        assert_eq!(account_of_arn("123456789012"), None);
     }
 }

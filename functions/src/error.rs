@@ -43,6 +43,30 @@ pub enum HandlerError {
         /// What went wrong.
         message: String,
     },
+    /// The event names an object in a bucket that is not one of `LOG_BUCKETS`: refused
+    /// unread, since whoever can write to the queue or topic could name any bucket.
+    #[error("s3://{bucket}/{key}: refused: bucket `{bucket}` is not one of LOG_BUCKETS")]
+    Refused {
+        /// The bucket the event named.
+        bucket: String,
+        /// The key the event named.
+        key: String,
+    },
+    /// The object was overwritten while it was summarized: the summaries written may be
+    /// of the old content, so the retry summarizes it again.
+    #[error(
+        "s3://{bucket}/{key}: the object changed while it was summarized (ETag {read} read, {now} now)"
+    )]
+    Changed {
+        /// The bucket.
+        bucket: String,
+        /// The key.
+        key: String,
+        /// The ETag of the content summarized.
+        read: String,
+        /// The ETag after the summaries were written.
+        now: String,
+    },
     /// The event is not one this function handles.
     #[error("unrecognised event: {0}")]
     Event(String),
@@ -60,11 +84,13 @@ impl HandlerError {
         match self {
             HandlerError::S3(e) => e.is_retryable(),
             HandlerError::Interrupted { .. }
+            | HandlerError::Changed { .. }
             | HandlerError::Download { .. }
             | HandlerError::Internal(_) => true,
-            HandlerError::BadObject { .. } | HandlerError::Event(_) | HandlerError::Config(_) => {
-                false
-            }
+            HandlerError::BadObject { .. }
+            | HandlerError::Refused { .. }
+            | HandlerError::Event(_)
+            | HandlerError::Config(_) => false,
         }
     }
 

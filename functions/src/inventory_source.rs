@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use flowpath_core::inventory::Inventory;
-use flowpath_s3::S3Uri;
+use flowpath_s3::{Access, S3Uri};
 use tokio::sync::Mutex;
 
 use crate::error::HandlerError;
@@ -35,21 +35,23 @@ impl InventorySource {
         }
     }
 
-    /// The current inventory (`None` without `INVENTORY_S3_URI`).
+    /// The current inventory (`None` without `INVENTORY_S3_URI`); every request names
+    /// `access`'s expected bucket owner.
     pub async fn get(
         &self,
         client: &aws_sdk_s3::Client,
+        access: &Access,
     ) -> Result<Option<Arc<Inventory>>, HandlerError> {
         let Some(uri) = &self.uri else {
             return Ok(None);
         };
         let mut cached = self.cached.lock().await;
         let mut signature: Signature = Vec::new();
-        for o in flowpath_s3::list_documents(client, uri, ".json").await? {
+        for o in flowpath_s3::list_documents_with(client, uri, ".json", access).await? {
             // S3 lists ETags; some S3-compatible stores do not: ask for it then.
             let etag = match o.etag {
                 Some(etag) => Some(etag),
-                None => flowpath_s3::head(client, &uri.bucket, &o.key)
+                None => flowpath_s3::head_with(client, &uri.bucket, &o.key, access)
                     .await?
                     .and_then(|(etag, _)| etag),
             };
@@ -76,7 +78,7 @@ impl InventorySource {
         }
         let mut inventory = Inventory::new();
         for (key, _) in &signature {
-            let (_, bytes) = flowpath_s3::get_bytes(client, &uri.bucket, key).await?;
+            let (_, bytes) = flowpath_s3::get_bytes_with(client, &uri.bucket, key, access).await?;
             let name = format!("s3://{}/{key}", uri.bucket);
             inventory
                 .load(&name, &bytes)

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use flowpath_core::Ranges;
-use flowpath_s3::S3Uri;
+use flowpath_s3::{Access, S3Uri};
 use tokio::sync::Mutex;
 
 use crate::error::HandlerError;
@@ -52,8 +52,12 @@ impl RangesSource {
     }
 
     /// The current ranges: one HEAD per call when they come from S3, a GET only when
-    /// the object changed.
-    pub async fn get(&self, client: &aws_sdk_s3::Client) -> Result<Arc<Ranges>, HandlerError> {
+    /// the object changed; both name `access`'s expected bucket owner.
+    pub async fn get(
+        &self,
+        client: &aws_sdk_s3::Client,
+        access: &Access,
+    ) -> Result<Arc<Ranges>, HandlerError> {
         let mut cached = self.cached.lock().await;
         let Some(uri) = &self.uri else {
             return cached
@@ -61,7 +65,7 @@ impl RangesSource {
                 .map(|(_, r)| Arc::clone(r))
                 .ok_or_else(|| HandlerError::Internal("embedded ranges not loaded".into()));
         };
-        let etag = flowpath_s3::head(client, &uri.bucket, &uri.key)
+        let etag = flowpath_s3::head_with(client, &uri.bucket, &uri.key, access)
             .await?
             .ok_or_else(|| HandlerError::Config(format!("RANGES_S3_URI {uri} does not exist")))?
             .0;
@@ -71,7 +75,8 @@ impl RangesSource {
         {
             return Ok(Arc::clone(ranges));
         }
-        let (info, bytes) = flowpath_s3::get_bytes(client, &uri.bucket, &uri.key).await?;
+        let (info, bytes) =
+            flowpath_s3::get_bytes_with(client, &uri.bucket, &uri.key, access).await?;
         let ranges = Ranges::from_json(&bytes)
             .map_err(|e| HandlerError::Config(format!("RANGES_S3_URI {uri}: {e}")))?;
         tracing::info!(uri = %uri, create_date = ranges.create_date(), sync_token = ranges.sync_token(), "loaded AWS ranges");

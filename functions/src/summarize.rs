@@ -1,12 +1,32 @@
 //! The summarizer: one object in, its Parquet summaries out, in the same Hive layout as
 //! the CLI, under `OUTPUT_BUCKET`/`OUTPUT_PREFIX`.
 //!
-//! Exactly-once results from at-least-once delivery: the output key is derived from
-//! the input's bucket, key and version (or ETag), and the content is deterministic,
-//! so a redelivered event overwrites the same objects with the same bytes. The object
-//! is read with a streaming GET and summarized as it arrives (memory is bounded by a
-//! few chunks plus the groups, whatever the object's size), and nothing is written
-//! before the whole object was read, so a failure leaves no partial output.
+//! Exactly-once results from at-least-once delivery, concurrency and overwrites:
+//! - The summaries of `s3://bucket/key` are named by bucket and key only
+//!   ([`flowpath_s3::summary_file_name`]), and the object's *current* content is read
+//!   whatever version the event names. A redelivered event, two invocations at once, or
+//!   an event for a new version all write the same names; the last writer leaves the
+//!   newest content, and Athena never sums two versions of one object.
+//! - A small index per object, `OUTPUT_PREFIX/_flowpath/sources/<name>.json`, lists the
+//!   keys its summaries were written to. After writing, summaries the old index lists
+//!   and the new content no longer covers (an hour or day the new version lacks) are
+//!   deleted, then the index is replaced. A failure in between is retried and redoes
+//!   the same steps, so nothing stale survives a successful retry.
+//! - After writing, the object's ETag is checked again: if it changed meanwhile, the
+//!   summaries may be of the old content, and the invocation fails (retryable) so the
+//!   retry summarizes the new content. An invocation that starts after the change
+//!   writes after this check, so the newest content always wins.
+//!
+//! Security: an object in a bucket outside `LOG_BUCKETS` is refused unread (logged, a
+//! non-retryable failure); every request about the log and output buckets (the ranges
+//! and inventory too when they are in the output bucket) names the bucket owner S3 must
+//! check (`LOG_BUCKET_OWNER`/`OUTPUT_BUCKET_OWNER`, by default the
+//! function's own account from its ARN), and summaries are written with SSE-KMS when
+//! `OUTPUT_KMS_KEY_ARN` is set.
+//!
+//! The object is read with a streaming GET and summarized as it arrives (memory is
+//! bounded by a few chunks plus the groups, whatever the object's size), and nothing is
+//! written before the whole object was read, so a failure leaves no partial output.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -16,11 +36,11 @@ use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse};
 use std::io::Read;
 
 use flowpath_core::flowlog_parquet::summarize_parquet;
-use flowpath_core::layout::output_name;
 use flowpath_core::pipeline::{self, Options};
+use flowpath_s3::Access;
 use serde_json::{Value, json};
 
-use crate::config::Config;
+use crate::config::{Config, account_of_arn};
 use crate::error::HandlerError;
 use crate::inventory_source::InventorySource;
 use crate::ranges_source::RangesSource;
@@ -50,6 +70,26 @@ pub struct Outcome {
     pub outputs: Vec<String>,
 }
 
+/// Who must own the buckets of one invocation (configured, or the function's account).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Owners {
+    /// Expected owner of the log buckets.
+    pub logs: Option<String>,
+    /// Expected owner of the output bucket.
+    pub output: Option<String>,
+}
+
+/// The index of one source object's summaries (see the module docs).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+struct SourceIndex {
+    /// `s3://bucket/key`.
+    source: String,
+    /// ETag of the content the outputs hold.
+    etag: String,
+    /// Keys of the summaries in the output bucket.
+    outputs: Vec<String>,
+}
+
 /// The summarizer: configuration, the S3 client, the ranges and the inventory.
 pub struct App {
     config: Config,
@@ -71,8 +111,37 @@ impl App {
         }
     }
 
-    /// Handles one invocation of any supported shape.
-    pub async fn handle(&self, payload: Value) -> Result<Value, HandlerError> {
+    /// The owners to expect in an invocation of the function `invoked_function_arn`:
+    /// the configured ones, else the function's own account.
+    pub fn owners(&self, invoked_function_arn: &str) -> Result<Owners, HandlerError> {
+        let own = account_of_arn(invoked_function_arn);
+        let pick = |configured: &Option<String>, variable: &str| {
+            configured
+                .clone()
+                .or_else(|| own.map(str::to_owned))
+                .ok_or_else(|| {
+                    HandlerError::Config(format!(
+                        "no account id in the function ARN `{invoked_function_arn}`: set {variable}"
+                    ))
+                })
+        };
+        Ok(Owners {
+            logs: Some(pick(&self.config.log_bucket_owner, "LOG_BUCKET_OWNER")?),
+            output: Some(pick(
+                &self.config.output_bucket_owner,
+                "OUTPUT_BUCKET_OWNER",
+            )?),
+        })
+    }
+
+    /// Handles one invocation of any supported shape, for the function
+    /// `invoked_function_arn` (the Lambda context's; it gives the default bucket owner).
+    pub async fn handle(
+        &self,
+        payload: Value,
+        invoked_function_arn: &str,
+    ) -> Result<Value, HandlerError> {
+        let owners = self.owners(invoked_function_arn)?;
         match trigger::parse(&payload).map_err(HandlerError::Event)? {
             Trigger::Test => {
                 tracing::info!("s3:TestEvent acknowledged");
@@ -83,18 +152,18 @@ impl App {
                 for object in &objects {
                     // A failure fails the invocation, so Lambda retries it; the objects
                     // already done are overwritten identically on the retry.
-                    outcomes.push(self.summarize(object).await?);
+                    outcomes.push(self.summarize(object, &owners).await?);
                 }
                 Ok(json!({ "objects": outcomes }))
             }
-            Trigger::Sqs(messages) => Ok(serde_json::to_value(self.sqs(messages).await)
+            Trigger::Sqs(messages) => Ok(serde_json::to_value(self.sqs(messages, &owners).await)
                 .map_err(|e| HandlerError::Internal(e.to_string()))?),
-            Trigger::Batch(job) => Ok(serde_json::to_value(self.batch(job).await)
+            Trigger::Batch(job) => Ok(serde_json::to_value(self.batch(job, &owners).await)
                 .map_err(|e| HandlerError::Internal(e.to_string()))?),
         }
     }
 
-    async fn sqs(&self, messages: Vec<SqsMessage>) -> SqsBatchResponse {
+    async fn sqs(&self, messages: Vec<SqsMessage>, owners: &Owners) -> SqsBatchResponse {
         let mut failures = Vec::new();
         for message in messages {
             let result = match message.objects {
@@ -102,7 +171,7 @@ impl App {
                 Ok(objects) => {
                     let mut result = Ok(());
                     for object in &objects {
-                        if let Err(e) = self.summarize(object).await {
+                        if let Err(e) = self.summarize(object, owners).await {
                             result = Err(e);
                             break;
                         }
@@ -122,12 +191,12 @@ impl App {
         response
     }
 
-    async fn batch(&self, job: BatchJob) -> S3BatchJobResponse {
+    async fn batch(&self, job: BatchJob, owners: &Owners) -> S3BatchJobResponse {
         let mut results = Vec::with_capacity(job.tasks.len());
         for task in job.tasks {
             let (code, text) = match task.object {
                 Err(e) => ("PermanentFailure", e),
-                Ok(object) => match self.summarize(&object).await {
+                Ok(object) => match self.summarize(&object, owners).await {
                     Ok(outcome) => (
                         "Succeeded",
                         format!("{}: {}", outcome.status, outcome.outputs.len()),
@@ -150,9 +219,20 @@ impl App {
         response
     }
 
-    /// Summarizes one object and writes its summaries.
-    pub async fn summarize(&self, object: &ObjectRef) -> Result<Outcome, HandlerError> {
+    /// Summarizes one object's current content and replaces its summaries.
+    pub async fn summarize(
+        &self,
+        object: &ObjectRef,
+        owners: &Owners,
+    ) -> Result<Outcome, HandlerError> {
         let input = format!("s3://{}/{}", object.bucket, object.key);
+        if !self.config.log_buckets.contains(&object.bucket) {
+            tracing::error!(input = %input, bucket = %object.bucket, log_buckets = ?self.config.log_buckets, "refused: the event names a bucket that is not one of LOG_BUCKETS");
+            return Err(HandlerError::Refused {
+                bucket: object.bucket.clone(),
+                key: object.key.clone(),
+            });
+        }
         if !is_flow_log_key(&object.key) {
             tracing::info!(input = %input, "skipped: not a flow-log key (…/vpcflowlogs/….log.gz, .log or .log.parquet)");
             return Ok(Outcome {
@@ -164,18 +244,24 @@ impl App {
             });
         }
         let started = Instant::now();
-        let ranges = self.ranges.get(&self.client).await?;
+        let ranges = self
+            .ranges
+            .get(
+                &self.client,
+                &self.config_access(self.config.ranges.as_ref(), owners),
+            )
+            .await?;
+        let inventory_access = self.config_access(self.config.inventory.as_ref(), owners);
         let opts = Options {
-            inventory: self.inventory.get(&self.client).await?,
+            inventory: self.inventory.get(&self.client, &inventory_access).await?,
             ..Options::default()
         };
-        let (info, reader) = flowpath_s3::get_reader(
-            &self.client,
-            &object.bucket,
-            &object.key,
-            object.version_id.as_deref(),
-        )
-        .await?;
+        let logs = Access::owned_by(owners.logs.as_deref());
+        // The current content, whichever version the event names: the summaries are
+        // named by key, so only the newest content may be written under that name.
+        let (info, reader) =
+            flowpath_s3::get_reader_with(&self.client, &object.bucket, &object.key, None, &logs)
+                .await?;
         let transport = reader.transport_failure();
         let name = input.clone();
         let ranges_for_task = Arc::clone(&ranges);
@@ -220,36 +306,33 @@ impl App {
         for m in &summary.stats.malformed_examples {
             tracing::warn!(input = %input, line = m.line, field = m.error.field.map(|f| f.name()), reason = %m.error.kind, "malformed line");
         }
-        let version = object
-            .version_id
-            .clone()
-            .or(info.version_id)
-            .or(info.etag.clone())
-            .unwrap_or_default();
-        let file_name = output_name(&format!("{input}#{version}"));
+        let file_name = flowpath_s3::summary_file_name(&object.bucket, &object.key);
         let (_, files) = summary
             .encode(&ranges)
             .map_err(|e| HandlerError::Internal(format!("{input}: encoding the summary: {e}")))?;
-        let mut outputs = Vec::with_capacity(files.len());
-        for (dir, body) in files {
-            let key = format!("{}{}/{}", self.config.output_prefix, dir, file_name);
-            let source_etag = info.etag.as_deref().unwrap_or("");
-            flowpath_s3::put(
-                &self.client,
-                &self.config.output_bucket,
-                &key,
-                body,
-                &[
-                    ("flowpath-source", &input),
-                    ("flowpath-source-etag", source_etag),
-                    ("flowpath-version", flowpath_core::VERSION),
-                ],
-            )
+        let etag = info.etag.clone().unwrap_or_default();
+        let outputs = self
+            .replace_outputs(&input, &etag, &file_name, files, owners)
             .await?;
-            outputs.push(key);
+        // Overwritten meanwhile? Then what was just written may be the old content.
+        if let Some((Some(now), _)) =
+            flowpath_s3::head_with(&self.client, &object.bucket, &object.key, &logs).await?
+            && now != etag
+        {
+            return Err(HandlerError::Changed {
+                bucket: object.bucket.clone(),
+                key: object.key.clone(),
+                read: etag,
+                now,
+            });
+        }
+        if counts.read == 0 {
+            tracing::info!(input = %input, size = info.size, "empty object: no records, no summaries");
         }
         tracing::info!(
             input = %input,
+            etag = %info.etag.as_deref().unwrap_or(""),
+            event_version_id = object.version_id.as_deref(),
             read = counts.read, ok = counts.ok, nodata = counts.nodata, skipdata = counts.skipdata, malformed = counts.malformed,
             outputs = outputs.len(),
             ranges_sync_token = ranges.sync_token(),
@@ -266,6 +349,89 @@ impl App {
             counts: Some(counts),
             outputs,
         })
+    }
+
+    /// How to reach a configured object (ranges, inventory): with the output bucket's
+    /// owner when it is in the output bucket (as deployed), else with no owner to check.
+    fn config_access(&self, uri: Option<&flowpath_s3::S3Uri>, owners: &Owners) -> Access {
+        match uri {
+            Some(u) if u.bucket == self.config.output_bucket => {
+                Access::owned_by(owners.output.as_deref())
+            }
+            _ => Access::default(),
+        }
+    }
+
+    /// Writes an object's summaries (`files`: partition directory and Parquet bytes,
+    /// each named `file_name`), deletes those of its previous content that these do not
+    /// replace, and records the new set in the object's index. Returns the keys written.
+    async fn replace_outputs(
+        &self,
+        input: &str,
+        etag: &str,
+        file_name: &str,
+        files: Vec<(String, Vec<u8>)>,
+        owners: &Owners,
+    ) -> Result<Vec<String>, HandlerError> {
+        let bucket = &self.config.output_bucket;
+        let prefix = &self.config.output_prefix;
+        let output = Access {
+            expected_owner: owners.output.clone(),
+            kms_key_id: self.config.output_kms_key.clone(),
+        };
+        let stem = file_name.strip_suffix(".parquet").unwrap_or(file_name);
+        let index_key = format!("{prefix}_flowpath/sources/{stem}.json");
+        // Listed first: without s3:ListBucket on it, a missing index would be a 403.
+        let (listed, _) =
+            flowpath_s3::list_with(&self.client, bucket, &index_key, None, None, &output).await?;
+        let previous = if listed.iter().any(|o| o.key == index_key) {
+            let (_, bytes) =
+                flowpath_s3::get_bytes_with(&self.client, bucket, &index_key, &output).await?;
+            serde_json::from_slice::<SourceIndex>(&bytes)
+                .map_err(|e| {
+                    HandlerError::Config(format!(
+                        "s3://{bucket}/{index_key}: unreadable index of {input} (delete it and retry): {e}"
+                    ))
+                })?
+                .outputs
+        } else {
+            Vec::new()
+        };
+        let mut outputs = Vec::with_capacity(files.len());
+        for (dir, body) in files {
+            let key = format!("{prefix}{dir}/{file_name}");
+            flowpath_s3::put_with(
+                &self.client,
+                bucket,
+                &key,
+                body,
+                &[
+                    ("flowpath-source", input),
+                    ("flowpath-source-etag", etag),
+                    ("flowpath-version", flowpath_core::VERSION),
+                ],
+                &output,
+            )
+            .await?;
+            outputs.push(key);
+        }
+        // Only this source's own names under the prefix: an index is data, not orders.
+        let suffix = format!("/{file_name}");
+        for stale in previous.iter().filter(|k| {
+            !outputs.contains(k) && k.starts_with(prefix.as_str()) && k.ends_with(&suffix)
+        }) {
+            flowpath_s3::delete_with(&self.client, bucket, stale, &output).await?;
+            tracing::info!(input = %input, output = %stale, "deleted the summary of a previous version");
+        }
+        let index = SourceIndex {
+            source: input.to_owned(),
+            etag: etag.to_owned(),
+            outputs: outputs.clone(),
+        };
+        let body = serde_json::to_vec(&index)
+            .map_err(|e| HandlerError::Internal(format!("{input}: index: {e}")))?;
+        flowpath_s3::put_with(&self.client, bucket, &index_key, body, &[], &output).await?;
+        Ok(outputs)
     }
 }
 

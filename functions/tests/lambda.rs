@@ -14,7 +14,9 @@ use arrow_array::RecordBatch;
 use arrow_array::cast::AsArray;
 use arrow_array::types::Int64Type;
 use flate2::{Compression, write::GzEncoder};
-use flowpath_testkit::{FaultProxy, Function, Invocation, RuntimeApi, S3Server, read_summary};
+use flowpath_testkit::{
+    FaultProxy, Function, Invocation, OWNER, RuntimeApi, S3Server, read_summary,
+};
 use serde_json::Value;
 
 const LOGS: &str = "flowpath-logs";
@@ -65,6 +67,7 @@ impl Lambda {
 
     fn summarizer(s3_env: Vec<(String, String)>, extra: &[(&str, &str)]) -> Lambda {
         let mut env = s3_env;
+        env.push(("LOG_BUCKETS".into(), LOGS.into()));
         env.push(("OUTPUT_BUCKET".into(), OUT.into()));
         env.push(("OUTPUT_PREFIX".into(), "summaries".into()));
         env.extend(
@@ -87,10 +90,20 @@ impl Lambda {
     }
 }
 
+/// The summaries in the output bucket (not the per-object indexes).
 fn outputs(s3: &S3Server) -> Vec<String> {
     s3.list_files(OUT)
         .into_iter()
-        .filter(|k| k.starts_with("summaries/"))
+        .filter(|k| k.starts_with("summaries/") && !k.starts_with("summaries/_flowpath/"))
+        .collect()
+}
+
+/// The per-object indexes in the output bucket, parsed.
+fn indexes(s3: &S3Server) -> Vec<Value> {
+    s3.list_files(OUT)
+        .into_iter()
+        .filter(|k| k.starts_with("summaries/_flowpath/sources/"))
+        .map(|k| serde_json::from_slice(&s3.read_file(OUT, &k).unwrap()).unwrap())
         .collect()
 }
 
@@ -505,6 +518,19 @@ fn bad_configuration_stops_the_function_at_cold_start() {
         "{}",
         function.logs()
     );
+    // Without LOG_BUCKETS the function would read any bucket an event names: it stops.
+    let mut function = Function::spawn(
+        &PathBuf::from(env!("CARGO_BIN_EXE_flowpath-lambda")),
+        &api,
+        &[("OUTPUT_BUCKET".into(), OUT.into())],
+    );
+    let status = function.wait_exit(WAIT).expect("the function exits");
+    assert!(!status.success());
+    assert!(
+        function.logs().contains("LOG_BUCKETS is not set"),
+        "{}",
+        function.logs()
+    );
 }
 
 /// Serves `body` on loopback for every request until dropped.
@@ -583,4 +609,430 @@ fn ranges_refresh_checks_md5_and_order() {
         message.contains("has syncToken 1700000000, the notification says 1800000000"),
         "{message}"
     );
+}
+
+/// The s3-put.json event reduced to its second record (the object at `PLAIN`), naming
+/// `bucket` and `key`.
+fn one_object(bucket: &str, key: &str) -> Value {
+    let mut payload = event("s3-put.json");
+    payload["Records"].as_array_mut().unwrap().remove(0);
+    payload["Records"][0]["s3"]["bucket"]["name"] = bucket.into();
+    payload["Records"][0]["s3"]["bucket"]["arn"] = format!("arn:aws:s3:::{bucket}").into();
+    payload["Records"][0]["s3"]["object"]["key"] = key.into();
+    payload
+}
+
+/// Default-format flow-log text: a header, then one record per (start, bytes).
+fn records(rows: &[(u64, u64)]) -> String {
+    let mut text = String::from(
+        "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n",
+    );
+    for (i, (start, bytes)) in rows.iter().enumerate() {
+        text.push_str(&format!(
+            "2 123456789012 eni-0a1b2c3d4e5f60001 10.0.1.{} 3.5.98.10 {} 443 6 10 {bytes} {start} {} ACCEPT OK\n",
+            10 + i % 200,
+            40_000 + i % 20_000,
+            start + 60
+        ));
+    }
+    text
+}
+
+/// 2026-08-22 10:00:10 UTC, and a day later.
+const DAY1: u64 = 1_787_392_810;
+const DAY2: u64 = DAY1 + 86_400;
+
+/// The sum of `bytes` over every summary in the output bucket: what Athena would sum.
+fn total_bytes(s3: &S3Server) -> i64 {
+    outputs(s3)
+        .iter()
+        .map(|k| {
+            let (batch, _) = parquet(s3.read_file(OUT, k).unwrap());
+            let bytes = batch
+                .column_by_name("bytes")
+                .unwrap()
+                .as_primitive::<Int64Type>();
+            (0..batch.num_rows()).map(|i| bytes.value(i)).sum::<i64>()
+        })
+        .sum()
+}
+
+/// The `fields` of each JSON log line of `function` whose message is `message`, once
+/// one has arrived (logs are read from the process's pipes a little after it writes).
+fn log_events(function: &Function, message: &str) -> Vec<Value> {
+    // Whether it arrived or not, the caller's assertion on the result tells.
+    let _arrived = function.wait_for_log(&format!("\"message\":{}", Value::from(message)), WAIT);
+    function
+        .logs()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .map(|v| v["fields"].clone())
+        .filter(|f| f["message"] == message)
+        .collect()
+}
+
+#[test]
+fn every_request_names_the_expected_bucket_owner_and_a_foreign_owner_is_refused() {
+    let s3 = s3_with_logs();
+    // Ranges and inventory in the output bucket, as the template deploys them.
+    s3.put_file(
+        OUT,
+        "config/ip-ranges.json",
+        fixture("ip-ranges/small.json"),
+    );
+    s3.put_file(
+        OUT,
+        "config/inventory/describe-vpcs.json",
+        fixture("inventory/describe-vpcs.json"),
+    );
+    let ranges = format!("s3://{OUT}/config/ip-ranges.json");
+    let inventory = format!("s3://{OUT}/config/inventory/");
+    let lambda = Lambda::summarizer(
+        s3.env(),
+        &[("RANGES_S3_URI", &ranges), ("INVENTORY_S3_URI", &inventory)],
+    );
+    let response = lambda.respond(event("s3-put.json"));
+    assert_eq!(response["objects"].as_array().unwrap().len(), 2);
+    let requests = s3.requests();
+    let to = |bucket: &str| -> Vec<&flowpath_testkit::Request> {
+        requests
+            .iter()
+            .filter(|r| r.bucket().as_deref() == Some(bucket))
+            .collect()
+    };
+    // Per object: GET and HEAD of the log; LIST the index, PUT summary and index.
+    assert_eq!(to(LOGS).len(), 4, "{requests:?}");
+    assert!(to(OUT).len() >= 6, "{requests:?}");
+    assert_eq!(
+        to(LOGS).len() + to(OUT).len(),
+        requests.len(),
+        "{requests:?}"
+    );
+    for r in &requests {
+        // The function's own account (from its ARN), as nothing else is configured.
+        assert_eq!(
+            r.header("x-amz-expected-bucket-owner"),
+            Some(OWNER),
+            "{r:?}"
+        );
+        assert_eq!(r.header("x-amz-server-side-encryption"), None, "{r:?}");
+    }
+
+    // A log bucket of the same name owned by another account: S3 refuses, nothing is written.
+    let s3 = s3_with_logs();
+    s3.set_bucket_owner(LOGS, "210987654321");
+    let lambda = Lambda::summarizer(s3.env(), &[]);
+    let (error_type, message) = error_of(lambda.invoke(one_object(LOGS, PLAIN)));
+    assert_eq!(error_type, "NonRetryable", "{message}");
+    assert!(message.contains("AccessDenied"), "{message}");
+    assert!(s3.list_files(OUT).is_empty());
+
+    // Configured as that account's, the same bucket is read; the output is still ours.
+    s3.clear_requests();
+    let lambda = Lambda::summarizer(s3.env(), &[("LOG_BUCKET_OWNER", "210987654321")]);
+    lambda.respond(one_object(LOGS, PLAIN));
+    assert_eq!(outputs(&s3).len(), 1);
+    for r in s3.requests() {
+        let expected = if r.bucket().as_deref() == Some(LOGS) {
+            "210987654321"
+        } else {
+            OWNER
+        };
+        assert_eq!(
+            r.header("x-amz-expected-bucket-owner"),
+            Some(expected),
+            "{r:?}"
+        );
+    }
+}
+
+#[test]
+fn objects_in_other_buckets_are_refused_unread_whatever_the_event() {
+    const OTHER: &str = "someone-elses-bucket";
+    let s3 = s3_with_logs();
+    s3.create_bucket(OTHER);
+    s3.put_file(OTHER, PLAIN, fixture(&format!("flowlogs/{PLAIN}")));
+    let lambda = Lambda::summarizer(s3.env(), &[]);
+
+    let (error_type, message) = error_of(lambda.invoke(one_object(OTHER, PLAIN)));
+    assert_eq!(error_type, "NonRetryable", "{message}");
+    assert_eq!(
+        message,
+        format!("s3://{OTHER}/{PLAIN}: refused: bucket `{OTHER}` is not one of LOG_BUCKETS")
+    );
+    let refused = log_events(
+        &lambda.function,
+        "refused: the event names a bucket that is not one of LOG_BUCKETS",
+    );
+    assert_eq!(refused.len(), 1, "{}", lambda.function.logs());
+    assert_eq!(refused[0]["bucket"], OTHER);
+
+    // Through SQS: only that message fails (plus the fixture's own bad one).
+    let mut sqs = event("sqs-s3.json");
+    let body = sqs["Records"][0]["body"]
+        .as_str()
+        .unwrap()
+        .replace(LOGS, OTHER);
+    sqs["Records"][0]["body"] = body.into();
+    let response = lambda.respond(sqs);
+    assert_eq!(
+        response["batchItemFailures"],
+        serde_json::json!([
+            {"itemIdentifier": "0b7a2f4e-0000-4000-8000-000000000001"},
+            {"itemIdentifier": "0b7a2f4e-0000-4000-8000-000000000003"}
+        ])
+    );
+    // Through S3 Batch Operations: a permanent failure.
+    let mut batch = event("s3-batch-v2.json");
+    batch["tasks"][0]["s3Bucket"] = OTHER.into();
+    let response = lambda.respond(batch);
+    assert_eq!(response["results"][0]["resultCode"], "PermanentFailure");
+    assert!(
+        response["results"][0]["resultString"]
+            .as_str()
+            .unwrap()
+            .contains("not one of LOG_BUCKETS"),
+        "{response}"
+    );
+    // Not one request ever reached the other bucket.
+    let reached: Vec<_> = s3
+        .requests()
+        .into_iter()
+        .filter(|r| r.bucket().as_deref() == Some(OTHER))
+        .collect();
+    assert!(reached.is_empty(), "{reached:?}");
+}
+
+#[test]
+fn summaries_are_written_with_the_configured_kms_key() {
+    const KEY: &str = "arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d";
+    let s3 = s3_with_logs();
+    let lambda = Lambda::summarizer(s3.env(), &[("OUTPUT_KMS_KEY_ARN", KEY)]);
+    lambda.respond(one_object(LOGS, PLAIN));
+    let puts: Vec<_> = s3
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PUT")
+        .collect();
+    // The summary and the object's index.
+    assert_eq!(puts.len(), 2, "{puts:?}");
+    for r in &puts {
+        assert_eq!(r.bucket().as_deref(), Some(OUT));
+        assert_eq!(
+            r.header("x-amz-server-side-encryption"),
+            Some("aws:kms"),
+            "{r:?}"
+        );
+        assert_eq!(
+            r.header("x-amz-server-side-encryption-aws-kms-key-id"),
+            Some(KEY),
+            "{r:?}"
+        );
+    }
+}
+
+#[test]
+fn two_invocations_of_the_same_object_at_once_leave_one_set_of_summaries() {
+    let s3 = s3_with_logs();
+    // 40,000 records over two days, so each invocation takes a while and both overlap.
+    let rows: Vec<(u64, u64)> = (0..40_000u64)
+        .map(|i| {
+            (
+                if i % 2 == 0 { DAY1 } else { DAY2 } + i % 3_000,
+                100 + i % 900,
+            )
+        })
+        .collect();
+    let expected: i64 = rows.iter().map(|(_, b)| i64::try_from(*b).unwrap()).sum();
+    s3.put_file(LOGS, PLAIN, gzip(records(&rows).as_bytes()));
+    let api = RuntimeApi::start();
+    let mut env = s3.env();
+    env.push(("LOG_BUCKETS".into(), LOGS.into()));
+    env.push(("OUTPUT_BUCKET".into(), OUT.into()));
+    env.push(("OUTPUT_PREFIX".into(), "summaries".into()));
+    let binary = PathBuf::from(env!("CARGO_BIN_EXE_flowpath-lambda"));
+    let first = Function::spawn(&binary, &api, &env);
+    let second = Function::spawn(&binary, &api, &env);
+    // Both wait for an event, so the two invocations go to two processes at once.
+    assert!(
+        api.wait_for_polling(2, WAIT),
+        "{}\n{}",
+        first.logs(),
+        second.logs()
+    );
+    let (a, b) = std::thread::scope(|scope| {
+        let a = scope.spawn(|| api.invoke(one_object(LOGS, PLAIN), WAIT));
+        let b = scope.spawn(|| api.invoke(one_object(LOGS, PLAIN), WAIT));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    for inv in [&a, &b] {
+        assert!(
+            matches!(inv, Invocation::Response(v) if v["objects"][0]["counts"]["ok"] == 40_000),
+            "{inv:?}\n{}\n{}",
+            first.logs(),
+            second.logs()
+        );
+    }
+    // Each process handled one of them: they ran at once, not one after the other.
+    for f in [&first, &second] {
+        assert_eq!(log_events(f, "summarized").len(), 1, "{}", f.logs());
+    }
+    let keys = outputs(&s3);
+    assert_eq!(keys.len(), 2, "one summary per day: {keys:?}");
+    assert_eq!(total_bytes(&s3), expected, "totals not doubled");
+    let index = indexes(&s3);
+    assert_eq!(index.len(), 1);
+    assert_eq!(index[0]["outputs"], serde_json::json!(keys));
+}
+
+#[test]
+fn a_new_version_replaces_the_summaries_of_the_old_one() {
+    let s3 = s3_with_logs();
+    let lambda = Lambda::summarizer(s3.env(), &[]);
+    // Version 1: records on two days.
+    s3.put_file(
+        LOGS,
+        PLAIN,
+        gzip(records(&[(DAY1, 1_000), (DAY2, 2_000)]).as_bytes()),
+    );
+    let old_event = one_object(LOGS, PLAIN);
+    lambda.respond(old_event.clone());
+    let days = |s3: &S3Server| -> Vec<String> {
+        outputs(s3)
+            .iter()
+            .map(|k| {
+                k.split('/')
+                    .find(|p| p.starts_with("day="))
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect()
+    };
+    assert_eq!(days(&s3), ["day=2026-08-22", "day=2026-08-23"]);
+    assert_eq!(total_bytes(&s3), 3_000);
+
+    // Version 2 (the object overwritten): the second day only, other totals.
+    let etag = s3.put_file(LOGS, PLAIN, gzip(records(&[(DAY2, 5_000)]).as_bytes()));
+    let mut new_event = one_object(LOGS, PLAIN);
+    new_event["Records"][0]["s3"]["object"]["versionId"] = "version-2".into();
+    new_event["Records"][0]["s3"]["object"]["eTag"] = etag.clone().into();
+    lambda.respond(new_event);
+    // The first day's summary of version 1 is gone; the second day's was overwritten.
+    assert_eq!(days(&s3), ["day=2026-08-23"]);
+    assert_eq!(total_bytes(&s3), 5_000, "Athena sums version 2 only");
+    let index = indexes(&s3);
+    assert_eq!(index.len(), 1);
+    assert_eq!(index[0]["etag"], etag.as_str());
+    assert_eq!(index[0]["outputs"], serde_json::json!(outputs(&s3)));
+    let deleted = log_events(
+        &lambda.function,
+        "deleted the summary of a previous version",
+    );
+    assert_eq!(deleted.len(), 1, "{}", lambda.function.logs());
+
+    // Version 1's event redelivered late: the current content is summarized again.
+    let before: Vec<Vec<u8>> = outputs(&s3)
+        .iter()
+        .map(|k| s3.read_file(OUT, k).unwrap())
+        .collect();
+    lambda.respond(old_event);
+    let after: Vec<Vec<u8>> = outputs(&s3)
+        .iter()
+        .map(|k| s3.read_file(OUT, k).unwrap())
+        .collect();
+    assert_eq!(before, after);
+    assert_eq!(total_bytes(&s3), 5_000);
+}
+
+#[test]
+fn a_zero_byte_object_succeeds_with_no_output_and_is_logged() {
+    let s3 = s3_with_logs();
+    let lambda = Lambda::summarizer(s3.env(), &[]);
+    s3.put_file(LOGS, PLAIN, b"");
+    let response = lambda.respond(one_object(LOGS, PLAIN));
+    let object = &response["objects"][0];
+    assert_eq!(object["status"], "summarized");
+    assert_eq!(
+        object["counts"],
+        serde_json::json!({"read": 0, "ok": 0, "nodata": 0, "skipdata": 0, "malformed": 0})
+    );
+    assert_eq!(object["outputs"], serde_json::json!([]));
+    assert!(outputs(&s3).is_empty());
+    let logged = log_events(&lambda.function, "empty object: no records, no summaries");
+    assert_eq!(logged.len(), 1, "{}", lambda.function.logs());
+    assert_eq!(logged[0]["size"], 0);
+
+    // An object emptied after it was summarized leaves no summaries behind either.
+    s3.put_file(LOGS, PLAIN, gzip(records(&[(DAY1, 1_000)]).as_bytes()));
+    lambda.respond(one_object(LOGS, PLAIN));
+    assert_eq!(outputs(&s3).len(), 1);
+    s3.put_file(LOGS, PLAIN, b"");
+    lambda.respond(one_object(LOGS, PLAIN));
+    assert!(outputs(&s3).is_empty(), "{:?}", outputs(&s3));
+    assert_eq!(indexes(&s3)[0]["outputs"], serde_json::json!([]));
+}
+
+#[test]
+fn malformed_lines_are_counted_in_the_log_line_and_the_footer() {
+    let s3 = s3_with_logs();
+    let lambda = Lambda::summarizer(s3.env(), &[]);
+    let mut text = records(&[(DAY1, 1_000), (DAY1 + 60, 2_000), (DAY1 + 120, 3_000)]);
+    text.push_str("2 123456789012 eni-0a1b2c3d4e5f60001 not-an-address 3.5.98.10 1 443 6 10 10 1787392810 1787392870 ACCEPT OK\n");
+    text.push_str("2 123456789012 too few fields\n");
+    s3.put_file(LOGS, PLAIN, gzip(text.as_bytes()));
+    let response = lambda.respond(one_object(LOGS, PLAIN));
+    let counts = &response["objects"][0]["counts"];
+    assert_eq!(counts["ok"], 3);
+    assert_eq!(counts["malformed"], 2);
+    let summarized = log_events(&lambda.function, "summarized");
+    assert_eq!(summarized.len(), 1, "{}", lambda.function.logs());
+    assert_eq!(summarized[0]["malformed"], 2);
+    assert_eq!(summarized[0]["ok"], 3);
+    let lines = log_events(&lambda.function, "malformed line");
+    let numbers: Vec<&Value> = lines.iter().map(|l| &l["line"]).collect();
+    assert_eq!(numbers, [5, 6]);
+    let key = response["objects"][0]["outputs"][0].as_str().unwrap();
+    let (_, footer) = parquet(s3.read_file(OUT, key).unwrap());
+    assert_eq!(footer["flowpath.counts.malformed"], "2");
+    assert_eq!(footer["flowpath.counts.ok"], "3");
+    assert_eq!(total_bytes(&s3), 6_000);
+}
+
+#[test]
+fn an_object_overwritten_while_it_is_summarized_is_retried_and_its_new_content_wins() {
+    let s3 = s3_with_logs();
+    let lambda = Lambda::summarizer(s3.env(), &[]);
+    // Version 1 on two days; version 2 on the second day only.
+    let rows: Vec<(u64, u64)> = (0..1_000u64)
+        .map(|i| (if i % 2 == 0 { DAY1 } else { DAY2 } + i % 3_000, 100))
+        .collect();
+    s3.put_file(LOGS, PLAIN, gzip(records(&rows).as_bytes()));
+    let version2 = gzip(records(&[(DAY2, 5_000)]).as_bytes());
+    // Overwritten when the first summary is written: version 1 was read whole by then,
+    // and the function's check after writing sees version 2.
+    let overwritten = std::sync::atomic::AtomicBool::new(false);
+    s3.on_request(move |r, objects| {
+        if r.method == "PUT"
+            && r.bucket().as_deref() == Some(OUT)
+            && !overwritten.swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            objects.put_file(LOGS, PLAIN, &version2);
+        }
+    });
+    let first = lambda.invoke(one_object(LOGS, PLAIN));
+    let (error_type, message) = error_of(first);
+    assert_eq!(error_type, "Retryable", "{message}");
+    assert!(
+        message.contains("the object changed while it was summarized"),
+        "{message}"
+    );
+    assert_eq!(
+        outputs(&s3).len(),
+        2,
+        "version 1's summaries, written before the check"
+    );
+    // The retry (SQS or Lambda redelivers the same event) summarizes version 2 only.
+    lambda.respond(one_object(LOGS, PLAIN));
+    assert_eq!(outputs(&s3).len(), 1, "{:?}", outputs(&s3));
+    assert_eq!(total_bytes(&s3), 5_000);
 }

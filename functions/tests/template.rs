@@ -176,6 +176,63 @@ fn resolve(v: &Value, params: &BTreeMap<String, String>) -> String {
     }
 }
 
+/// Whether condition `name` holds with `params`. The template's conditions all have the
+/// form "parameter P is not empty" (`!Not [!Equals [!Ref P, ""]]`).
+fn condition(t: &Value, name: &str, params: &BTreeMap<String, String>) -> bool {
+    let c = t["Conditions"]
+        .get(name)
+        .unwrap_or_else(|| panic!("no condition {name}"));
+    let equals = &c["Fn::Not"][0]["Fn::Equals"];
+    assert!(
+        equals.is_array(),
+        "condition {name} is not !Not [!Equals ..]: {c}"
+    );
+    resolve(&equals[0], params) != resolve(&equals[1], params)
+}
+
+/// `v` as CloudFormation deploys it with `params`: each `Fn::If` replaced by the branch
+/// its condition picks, and `!Ref AWS::NoValue` removed (`None` for `v` itself).
+fn specialise(t: &Value, v: &Value, params: &BTreeMap<String, String>) -> Option<Value> {
+    match v {
+        Value::Object(o) if o.len() == 1 && o.get("Ref") == Some(&json!("AWS::NoValue")) => None,
+        Value::Object(o) if o.len() == 1 && o.contains_key("Fn::If") => {
+            let args = o["Fn::If"].as_array().expect("Fn::If takes a list");
+            assert_eq!(args.len(), 3, "Fn::If {v}");
+            let name = args[0].as_str().expect("Fn::If names a condition");
+            let branch = if condition(t, name, params) {
+                &args[1]
+            } else {
+                &args[2]
+            };
+            specialise(t, branch, params)
+        }
+        Value::Object(o) => Some(Value::Object(
+            o.iter()
+                .filter_map(|(k, x)| specialise(t, x, params).map(|x| (k.clone(), x)))
+                .collect(),
+        )),
+        Value::Array(a) => Some(Value::Array(
+            a.iter().filter_map(|x| specialise(t, x, params)).collect(),
+        )),
+        other => Some(other.clone()),
+    }
+}
+
+/// Test values for the optional parameters that switch grants on.
+fn with_keys(params: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let mut p = params.clone();
+    p.insert("LogBucketOwner".into(), "210987654321".into());
+    p.insert(
+        "LogBucketKmsKeyArn".into(),
+        "arn:aws:kms:eu-west-1:210987654321:key/logs-key".into(),
+    );
+    p.insert(
+        "OutputKmsKeyArn".into(),
+        "arn:aws:kms:eu-west-1:123456789012:key/out-key".into(),
+    );
+    p
+}
+
 fn obj(v: &Value) -> &serde_json::Map<String, Value> {
     v.as_object()
         .unwrap_or_else(|| panic!("expected a mapping, got {v}"))
@@ -316,8 +373,13 @@ fn template_wiring() {
             return;
         }
     };
-    let t = load(&python);
-    let params = parameter_values(&t);
+    let raw = load(&python);
+    let params = parameter_values(&raw);
+    // Every condition an Fn::If names exists; then the template as deployed by default.
+    let mut refs = Vec::new();
+    references(&raw["Resources"], "Resources", &mut refs);
+    let t = specialise(&raw, &raw, &params).expect("a template");
+    let keyed = specialise(&raw, &raw, &with_keys(&params)).expect("a template");
     let resources = obj(&t["Resources"]);
     let res = |name: &str| -> &Value {
         resources
@@ -413,7 +475,10 @@ fn template_wiring() {
     assert_eq!(
         env("SummarizeFunction"),
         BTreeMap::from([
+            ("LOG_BUCKETS".into(), "logs-bucket".into()),
+            ("LOG_BUCKET_OWNER".into(), "123456789012".into()),
             ("OUTPUT_BUCKET".into(), "out-bucket".into()),
+            ("OUTPUT_BUCKET_OWNER".into(), "123456789012".into()),
             ("OUTPUT_PREFIX".into(), "flowpath/summaries/".into()),
             ("RANGES_S3_URI".into(), ranges_uri.into()),
             (
@@ -426,6 +491,16 @@ fn template_wiring() {
     assert_eq!(
         env("RangesRefreshFunction"),
         BTreeMap::from([("RANGES_S3_URI".into(), ranges_uri.into())])
+    );
+    let keyed_env: BTreeMap<String, String> =
+        obj(&keyed["Resources"]["SummarizeFunction"]["Properties"]["Environment"]["Variables"])
+            .iter()
+            .map(|(k, v)| (k.clone(), resolve(v, &with_keys(&params))))
+            .collect();
+    assert_eq!(keyed_env["LOG_BUCKET_OWNER"], "210987654321");
+    assert_eq!(
+        keyed_env["OUTPUT_KMS_KEY_ARN"],
+        "arn:aws:kms:eu-west-1:123456789012:key/out-key"
     );
 
     // Summarizer: SQS event with partial batch responses, a long enough timeout.
@@ -498,10 +573,17 @@ fn template_wiring() {
         grants(res("SummarizeFunction"), &params),
         pairs(&[
             ("s3:GetObject", "arn:aws:s3:::logs-bucket/AWSLogs/*"),
-            ("s3:GetObjectVersion", "arn:aws:s3:::logs-bucket/AWSLogs/*"),
             (
                 "s3:PutObject",
                 "arn:aws:s3:::out-bucket/flowpath/summaries/*"
+            ),
+            (
+                "s3:DeleteObject",
+                "arn:aws:s3:::out-bucket/flowpath/summaries/*"
+            ),
+            (
+                "s3:GetObject",
+                "arn:aws:s3:::out-bucket/flowpath/summaries/_flowpath/sources/*"
             ),
             (
                 "s3:GetObject",
@@ -543,12 +625,61 @@ fn template_wiring() {
                     other => panic!("{f}: unexpected ListBucket condition {other:?}"),
                 };
                 assert!(
-                    prefix == "flowpath/ip-ranges.json" || prefix == "flowpath/inventory/*",
+                    prefix == "flowpath/ip-ranges.json"
+                        || prefix == "flowpath/inventory/*"
+                        || prefix == "flowpath/summaries/_flowpath/sources/*",
                     "{f}: ListBucket on {prefix}"
                 );
             }
         }
     }
+
+    // KMS: nothing by default; with the keys set, exactly Decrypt on the log bucket's key
+    // and GenerateDataKey + Decrypt on the output key, only through S3.
+    let kms = |template: &Value, params: &BTreeMap<String, String>| -> BTreeSet<(String, String)> {
+        grants(&template["Resources"]["SummarizeFunction"], params)
+            .into_iter()
+            .filter(|(a, _)| a.starts_with("kms:"))
+            .collect()
+    };
+    assert!(kms(&t, &params).is_empty());
+    let keyed_params = with_keys(&params);
+    assert_eq!(
+        kms(&keyed, &keyed_params),
+        pairs(&[
+            (
+                "kms:Decrypt",
+                "arn:aws:kms:eu-west-1:210987654321:key/logs-key"
+            ),
+            (
+                "kms:Decrypt",
+                "arn:aws:kms:eu-west-1:123456789012:key/out-key"
+            ),
+            (
+                "kms:GenerateDataKey",
+                "arn:aws:kms:eu-west-1:123456789012:key/out-key"
+            ),
+        ])
+    );
+    for s in statements(&keyed["Resources"]["SummarizeFunction"]) {
+        if list_of_strings(&s["Action"])
+            .iter()
+            .any(|a| a.starts_with("kms:"))
+        {
+            assert_eq!(
+                s["Condition"]["StringLike"]["kms:ViaService"], "s3.*.amazonaws.com",
+                "{s}"
+            );
+        }
+    }
+    let s3_grants =
+        |template: &Value, params: &BTreeMap<String, String>| -> BTreeSet<(String, String)> {
+            grants(&template["Resources"]["SummarizeFunction"], params)
+                .into_iter()
+                .filter(|(a, _)| a.starts_with("s3:"))
+                .collect()
+        };
+    assert_eq!(s3_grants(&t, &params), s3_grants(&keyed, &keyed_params));
 
     // Refresher: subscribed to AWS's topic in us-east-1.
     let events = obj(&res("RangesRefreshFunction")["Properties"]["Events"]);
@@ -667,4 +798,79 @@ fn template_wiring() {
         ),
         "flowpath.summaries"
     );
+}
+
+/// Every statement of every inline policy: the functions' `Policies` and the roles'
+/// `Policies[].PolicyDocument`.
+fn all_statements(t: &Value) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    for (name, r) in obj(&t["Resources"]) {
+        match r["Type"].as_str() {
+            Some("AWS::Serverless::Function") => {
+                out.extend(statements(r).into_iter().map(|s| (name.clone(), s.clone())));
+            }
+            Some("AWS::IAM::Role") => {
+                for p in r["Properties"]["Policies"].as_array().into_iter().flatten() {
+                    for s in p["PolicyDocument"]["Statement"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                    {
+                        out.push((name.clone(), s.clone()));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn no_wildcard_resource_on_s3_or_kms_actions() {
+    let python = match python() {
+        Ok(python) => python,
+        Err(why) => {
+            eprintln!("notice: skipping no_wildcard_resource_on_s3_or_kms_actions: {why}");
+            return;
+        }
+    };
+    let raw = load(&python);
+    let defaults = parameter_values(&raw);
+    let mut checked = 0;
+    for params in [defaults.clone(), with_keys(&defaults)] {
+        let t = specialise(&raw, &raw, &params).expect("a template");
+        for (name, s) in all_statements(&t) {
+            let actions = list_of_strings(&s["Action"]);
+            if !actions
+                .iter()
+                .any(|a| a.starts_with("s3:") || a.starts_with("kms:"))
+            {
+                continue;
+            }
+            let resources: Vec<String> = match &s["Resource"] {
+                Value::Array(a) => a.iter().map(|r| resolve(r, &params)).collect(),
+                r => vec![resolve(r, &params)],
+            };
+            for r in &resources {
+                assert_ne!(r, "*", "{name}: {s}");
+                if let Some(bucket_and_key) = r.strip_prefix("arn:aws:s3:::") {
+                    // A key prefix may end in `*`; the bucket never holds one.
+                    let bucket = bucket_and_key.split('/').next().unwrap_or_default();
+                    assert!(
+                        !bucket.is_empty() && !bucket.contains('*'),
+                        "{name}: {r} in {s}"
+                    );
+                    assert!(!bucket_and_key.starts_with("*"), "{name}: {r}");
+                } else {
+                    assert!(
+                        r.starts_with("arn:aws:kms:") && !r.contains('*'),
+                        "{name}: {r} in {s}"
+                    );
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 20, "only {checked} S3/KMS grants found");
 }

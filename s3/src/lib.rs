@@ -14,6 +14,13 @@
 //!   policy explicitly (the `flowpath` CLI).
 //! - [`put`] writes a whole object in one request: S3 makes it visible atomically,
 //!   so readers never see half a summary.
+//! - [`Access`] and the `*_with` variants ([`get_reader_with`], [`head_with`],
+//!   [`put_with`], [`list_with`], [`delete_with`], [`get_bytes_with`],
+//!   [`list_documents_with`]) send the bucket
+//!   owner S3 must check (`x-amz-expected-bucket-owner`) and, for writes, the SSE-KMS
+//!   key; the plain functions send neither.
+//! - [`summary_file_name`] is the one naming rule of an S3 object's summaries, shared by
+//!   the Lambda and the CLI.
 //!
 //! Errors are [`S3Error`]s naming the operation, bucket and key, and saying whether
 //! a retry can help.
@@ -108,6 +115,43 @@ pub fn decode_event_key(key: &str) -> String {
     percent_encoding::percent_decode_str(&spaced)
         .decode_utf8_lossy()
         .into_owned()
+}
+
+/// The file name of the summaries of `s3://bucket/key`, in every partition they cover.
+///
+/// It depends on the bucket and key only, never on the version or ETag: a new version
+/// of an object overwrites the old version's summaries instead of adding to them, so
+/// Athena never sums two versions of one object. The Lambda and the CLI both name
+/// outputs with it, so their results for an object coincide.
+///
+/// ```
+/// use flowpath_s3::summary_file_name;
+/// let a = summary_file_name("logs", "AWSLogs/1/vpcflowlogs/r/x_1a2b.log.gz");
+/// assert!(a.starts_with("x_1a2b-") && a.ends_with(".parquet"), "{a}");
+/// assert_ne!(a, summary_file_name("other-logs", "AWSLogs/1/vpcflowlogs/r/x_1a2b.log.gz"));
+/// ```
+pub fn summary_file_name(bucket: &str, key: &str) -> String {
+    flowpath_core::layout::output_name(&format!("s3://{bucket}/{key}"))
+}
+
+/// How requests about one bucket are sent, beyond bucket and key.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Access {
+    /// The account id the bucket must belong to: sent as `x-amz-expected-bucket-owner`,
+    /// and S3 answers 403 Access Denied when another account owns the bucket.
+    pub expected_owner: Option<String>,
+    /// Writes only: the KMS key (ARN or id) to encrypt new objects with (SSE-KMS).
+    pub kms_key_id: Option<String>,
+}
+
+impl Access {
+    /// Checks the bucket's owner, nothing else.
+    pub fn owned_by(account: Option<&str>) -> Access {
+        Access {
+            expected_owner: account.map(str::to_owned),
+            kms_key_id: None,
+        }
+    }
 }
 
 /// What went wrong talking to S3.
@@ -278,12 +322,14 @@ async fn get(
     bucket: &str,
     key: &str,
     version_id: Option<&str>,
+    access: &Access,
 ) -> Result<(ObjectInfo, ByteStream), S3Error> {
     let out = client
         .get_object()
         .bucket(bucket)
         .key(key)
         .set_version_id(version_id.map(str::to_owned))
+        .set_expected_bucket_owner(access.expected_owner.clone())
         .send()
         .await
         .map_err(|e| S3Error::from_sdk("GetObject", bucket, key, e))?;
@@ -303,7 +349,18 @@ pub async fn get_reader(
     key: &str,
     version_id: Option<&str>,
 ) -> Result<(ObjectInfo, ObjectReader), S3Error> {
-    let (info, body) = get(client, bucket, key, version_id).await?;
+    get_reader_with(client, bucket, key, version_id, &Access::default()).await
+}
+
+/// [`get_reader`], sending `access`'s expected bucket owner.
+pub async fn get_reader_with(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    version_id: Option<&str>,
+    access: &Access,
+) -> Result<(ObjectInfo, ObjectReader), S3Error> {
+    let (info, body) = get(client, bucket, key, version_id, access).await?;
     let (tx, rx) = mpsc::channel(ObjectReader::CHUNKS);
     let failure = Arc::new(Mutex::new(None));
     let recorded = Arc::clone(&failure);
@@ -345,7 +402,17 @@ pub async fn get_bytes(
     bucket: &str,
     key: &str,
 ) -> Result<(ObjectInfo, Vec<u8>), S3Error> {
-    let (info, body) = get(client, bucket, key, None).await?;
+    get_bytes_with(client, bucket, key, &Access::default()).await
+}
+
+/// [`get_bytes`], sending `access`'s expected bucket owner.
+pub async fn get_bytes_with(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    access: &Access,
+) -> Result<(ObjectInfo, Vec<u8>), S3Error> {
+    let (info, body) = get(client, bucket, key, None, access).await?;
     let bytes = body.collect().await.map_err(|e| S3Error {
         op: "GetObject",
         bucket: bucket.to_owned(),
@@ -362,7 +429,22 @@ pub async fn head(
     bucket: &str,
     key: &str,
 ) -> Result<Option<(Option<String>, std::collections::HashMap<String, String>)>, S3Error> {
-    match client.head_object().bucket(bucket).key(key).send().await {
+    head_with(client, bucket, key, &Access::default()).await
+}
+
+/// [`head`], sending `access`'s expected bucket owner.
+pub async fn head_with(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    access: &Access,
+) -> Result<Option<(Option<String>, std::collections::HashMap<String, String>)>, S3Error> {
+    let request = client
+        .head_object()
+        .bucket(bucket)
+        .key(key)
+        .set_expected_bucket_owner(access.expected_owner.clone());
+    match request.send().await {
         Ok(out) => Ok(Some((
             out.e_tag().map(|e| e.trim_matches('"').to_owned()),
             out.metadata().cloned().unwrap_or_default(),
@@ -386,11 +468,30 @@ pub async fn put(
     body: Vec<u8>,
     metadata: &[(&str, &str)],
 ) -> Result<(), S3Error> {
+    put_with(client, bucket, key, body, metadata, &Access::default()).await
+}
+
+/// [`put`], sending `access`'s expected bucket owner and, with a KMS key, asking for
+/// SSE-KMS with that key (`x-amz-server-side-encryption: aws:kms`).
+pub async fn put_with(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    body: Vec<u8>,
+    metadata: &[(&str, &str)],
+    access: &Access,
+) -> Result<(), S3Error> {
     let mut req = client
         .put_object()
         .bucket(bucket)
         .key(key)
+        .set_expected_bucket_owner(access.expected_owner.clone())
         .body(ByteStream::from(body));
+    if let Some(kms_key) = &access.kms_key_id {
+        req = req
+            .server_side_encryption(aws_sdk_s3::types::ServerSideEncryption::AwsKms)
+            .ssekms_key_id(kms_key);
+    }
     for (k, v) in metadata {
         req = req.metadata(*k, *v);
     }
@@ -475,10 +576,32 @@ pub async fn list_page(
     start_after: Option<&str>,
     continuation: Option<&str>,
 ) -> Result<ListPage, S3Error> {
+    list_page_with(
+        client,
+        bucket,
+        prefix,
+        delimiter,
+        start_after,
+        continuation,
+        &Access::default(),
+    )
+    .await
+}
+
+async fn list_page_with(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    prefix: &str,
+    delimiter: Option<&str>,
+    start_after: Option<&str>,
+    continuation: Option<&str>,
+    access: &Access,
+) -> Result<ListPage, S3Error> {
     let out = client
         .list_objects_v2()
         .bucket(bucket)
         .prefix(prefix)
+        .set_expected_bucket_owner(access.expected_owner.clone())
         .set_delimiter(delimiter.map(str::to_owned))
         .set_start_after(start_after.map(str::to_owned))
         .set_continuation_token(continuation.map(str::to_owned))
@@ -521,17 +644,38 @@ pub async fn list(
     delimiter: Option<&str>,
     start_after: Option<&str>,
 ) -> Result<(Vec<ListedObject>, Vec<String>), S3Error> {
+    list_with(
+        client,
+        bucket,
+        prefix,
+        delimiter,
+        start_after,
+        &Access::default(),
+    )
+    .await
+}
+
+/// [`list`], sending `access`'s expected bucket owner.
+pub async fn list_with(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    prefix: &str,
+    delimiter: Option<&str>,
+    start_after: Option<&str>,
+    access: &Access,
+) -> Result<(Vec<ListedObject>, Vec<String>), S3Error> {
     let mut objects = Vec::new();
     let mut prefixes = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        let page = list_page(
+        let page = list_page_with(
             client,
             bucket,
             prefix,
             delimiter,
             if token.is_none() { start_after } else { None },
             token.as_deref(),
+            access,
         )
         .await?;
         objects.extend(page.objects);
@@ -545,10 +689,21 @@ pub async fn list(
 
 /// Deletes an object (deleting a missing key succeeds, as in S3).
 pub async fn delete(client: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<(), S3Error> {
+    delete_with(client, bucket, key, &Access::default()).await
+}
+
+/// [`delete`], sending `access`'s expected bucket owner.
+pub async fn delete_with(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    access: &Access,
+) -> Result<(), S3Error> {
     client
         .delete_object()
         .bucket(bucket)
         .key(key)
+        .set_expected_bucket_owner(access.expected_owner.clone())
         .send()
         .await
         .map_err(|e| S3Error::from_sdk("DeleteObject", bucket, key, e))?;
@@ -563,7 +718,17 @@ pub async fn list_documents(
     uri: &S3Uri,
     suffix: &str,
 ) -> Result<Vec<ListedObject>, S3Error> {
-    let (objects, _) = list(client, &uri.bucket, &uri.key, None, None).await?;
+    list_documents_with(client, uri, suffix, &Access::default()).await
+}
+
+/// [`list_documents`], sending `access`'s expected bucket owner.
+pub async fn list_documents_with(
+    client: &aws_sdk_s3::Client,
+    uri: &S3Uri,
+    suffix: &str,
+    access: &Access,
+) -> Result<Vec<ListedObject>, S3Error> {
+    let (objects, _) = list_with(client, &uri.bucket, &uri.key, None, None, access).await?;
     let exact = objects.iter().any(|o| o.key == uri.key);
     let mut documents: Vec<ListedObject> = objects
         .into_iter()
@@ -616,7 +781,7 @@ mod list_tests {
     use super::*;
     use flowpath_testkit::S3Server;
 
-    async fn test_client(s3: &S3Server) -> aws_sdk_s3::Client {
+    pub(super) async fn test_client(s3: &S3Server) -> aws_sdk_s3::Client {
         let creds = aws_sdk_s3::config::Credentials::new(
             flowpath_testkit::ACCESS_KEY,
             flowpath_testkit::SECRET_KEY,
@@ -677,5 +842,104 @@ mod list_tests {
         delete(&client, "logs", "q/a.log").await.unwrap();
         let (q, _) = list(&client, "logs", "q/", None, None).await.unwrap();
         assert!(q.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod access_tests {
+    use super::*;
+    use flowpath_testkit::{OWNER, S3Server};
+
+    #[tokio::test]
+    async fn the_expected_owner_and_kms_key_are_sent_and_the_owner_is_checked() {
+        let s3 = S3Server::start();
+        s3.create_bucket("logs");
+        s3.create_bucket("theirs");
+        s3.set_bucket_owner("theirs", "210987654321");
+        s3.put_file("theirs", "a.log", b"abc");
+        let client = list_tests::test_client(&s3).await;
+        let ours = Access {
+            expected_owner: Some(OWNER.to_owned()),
+            kms_key_id: Some("arn:aws:kms:us-east-1:123456789012:key/k1".to_owned()),
+        };
+        put_with(&client, "logs", "a.log", b"abc".to_vec(), &[], &ours)
+            .await
+            .unwrap();
+        let (_, bytes) = get_bytes_with(&client, "logs", "a.log", &ours)
+            .await
+            .unwrap();
+        assert_eq!(bytes, b"abc");
+        assert!(
+            head_with(&client, "logs", "a.log", &ours)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        let (listed, _) = list_with(&client, "logs", "", None, None, &ours)
+            .await
+            .unwrap();
+        assert_eq!(listed.len(), 1);
+        delete_with(&client, "logs", "a.log", &ours).await.unwrap();
+        let requests = s3.requests();
+        assert_eq!(requests.len(), 5, "{requests:?}");
+        for r in &requests {
+            assert_eq!(
+                r.header("x-amz-expected-bucket-owner"),
+                Some(OWNER),
+                "{r:?}"
+            );
+        }
+        let first = &requests[0];
+        assert_eq!(first.method, "PUT");
+        assert_eq!(
+            first.header("x-amz-server-side-encryption"),
+            Some("aws:kms")
+        );
+        assert_eq!(
+            first.header("x-amz-server-side-encryption-aws-kms-key-id"),
+            Some("arn:aws:kms:us-east-1:123456789012:key/k1")
+        );
+        // Another account's bucket: refused as S3 refuses it, whatever the operation.
+        let e = get_bytes_with(&client, "theirs", "a.log", &ours)
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind, S3ErrorKind::AccessDenied, "{e}");
+        let e = put_with(&client, "theirs", "b.log", b"x".to_vec(), &[], &ours)
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind, S3ErrorKind::AccessDenied, "{e}");
+        assert_eq!(s3.read_file("theirs", "b.log"), None);
+        // Naming the real owner, or none, reaches the object.
+        let theirs = Access::owned_by(Some("210987654321"));
+        assert!(
+            get_bytes_with(&client, "theirs", "a.log", &theirs)
+                .await
+                .is_ok()
+        );
+        assert!(get_bytes(&client, "theirs", "a.log").await.is_ok());
+        s3.clear_requests();
+        put(&client, "logs", "b.log", b"x".to_vec(), &[])
+            .await
+            .unwrap();
+        let plain = &s3.requests()[0];
+        assert_eq!(plain.header("x-amz-expected-bucket-owner"), None);
+        assert_eq!(plain.header("x-amz-server-side-encryption"), None);
+    }
+
+    #[test]
+    fn summary_names_ignore_versions_and_follow_bucket_and_key() {
+        let key = "AWSLogs/1/vpcflowlogs/eu-west-1/2026/08/22/x_1a2b.log.gz";
+        assert_eq!(
+            summary_file_name("logs", key),
+            summary_file_name("logs", key)
+        );
+        assert_ne!(
+            summary_file_name("logs", key),
+            summary_file_name("logs2", key)
+        );
+        assert_eq!(
+            summary_file_name("logs", key),
+            flowpath_core::layout::output_name(&format!("s3://logs/{key}"))
+        );
     }
 }

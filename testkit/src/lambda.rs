@@ -74,6 +74,8 @@ struct State {
     answers: Mutex<Answers>,
     answered: Condvar,
     deadline_ms: AtomicU64,
+    /// `GET …/invocation/next` requests waiting for an event right now.
+    polling: AtomicU64,
 }
 
 /// The Lambda Runtime API on `127.0.0.1`; stops on drop (a function polling it then exits).
@@ -111,6 +113,7 @@ impl RuntimeApi {
             answers: Mutex::new(Answers::default()),
             answered: Condvar::new(),
             deadline_ms: AtomicU64::new(millis(DEFAULT_DEADLINE)),
+            polling: AtomicU64::new(0),
         });
         let shared = Arc::clone(&state);
         let service = hyper::service::service_fn(move |req| handle(Arc::clone(&shared), req));
@@ -135,6 +138,19 @@ impl RuntimeApi {
         self.state
             .deadline_ms
             .store(millis(from_now), Ordering::SeqCst);
+    }
+
+    /// Waits up to `timeout` until at least `n` functions are waiting for their next event
+    /// (so that `n` events queued now go to `n` different functions); `true` if they are.
+    pub fn wait_for_polling(&self, n: u64, timeout: Duration) -> bool {
+        let started = Instant::now();
+        while self.state.polling.load(Ordering::SeqCst) < n {
+            if started.elapsed() >= timeout {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        true
     }
 
     /// The body posted to `/runtime/init/error`, if any was.
@@ -245,6 +261,9 @@ async fn handle(state: Arc<State>, req: hyper::Request<Incoming>) -> Result<Resp
 
 /// Waits for a queued event and hands it out with the headers `lambda_runtime` reads.
 async fn next_event(state: &State) -> Response {
+    state.polling.fetch_add(1, Ordering::SeqCst);
+    // Counted down however the wait ends (a dropped connection cancels this future).
+    let _waiting = Waiting(&state.polling);
     let (id, event) = loop {
         let notified = state.queued.notified();
         tokio::pin!(notified);
@@ -259,7 +278,10 @@ async fn next_event(state: &State) -> Response {
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
     let deadline = millis(now) + state.deadline_ms.load(Ordering::SeqCst);
-    let arn = format!("arn:aws:lambda:us-east-1:123456789012:function:{FUNCTION_NAME}");
+    let arn = format!(
+        "arn:aws:lambda:us-east-1:{}:function:{FUNCTION_NAME}",
+        crate::OWNER
+    );
     let trace = format!(
         "Root=1-00000000-{:024x};Parent=0000000000000001;Sampled=0",
         now.as_secs()
@@ -273,6 +295,15 @@ async fn next_event(state: &State) -> Response {
         .header("Lambda-Runtime-Trace-Id", trace)
         .body(Full::new(event))
         .expect("a valid response")
+}
+
+/// Decrements a counter of waiting requests when dropped.
+struct Waiting<'a>(&'a AtomicU64);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// 202 `{"status":"OK"}` when `error_type` is empty, else the Runtime API's error shape.

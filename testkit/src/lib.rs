@@ -21,5 +21,5 @@ mod summary;
 
 pub use lambda::{FUNCTION_NAME, Function, Invocation, RuntimeApi};
 pub use proxy::FaultProxy;
-pub use s3::{ACCESS_KEY, REGION, Request, S3Server, SECRET_KEY};
+pub use s3::{ACCESS_KEY, OWNER, Objects, REGION, Request, S3Server, SECRET_KEY};
 pub use summary::{files_under, read_summary, snapshot};

@@ -19,14 +19,26 @@
 //!   bytes (real VPC Flow Logs keys do): s3s-fs then fails `PutObject`. The server here wraps
 //!   s3s-fs to serve such keys too (module `store`).
 //!
+//! # Bucket owners
+//! Every bucket belongs to an account: [`OWNER`] unless [`S3Server::set_bucket_owner`] says
+//! otherwise. A request carrying `x-amz-expected-bucket-owner` for another account is
+//! answered `403 AccessDenied` before s3s sees it, as S3 answers it (s3s-fs itself ignores
+//! the header), so a test can show a function refuses a bucket it does not expect.
+//!
+//! [`S3Server::on_request`] runs a hook on each request before it is answered (with
+//! [`Objects`] to change objects from there).
+//!
 //! So [`S3Server::put_file`] writes the object file and the same `internal.json` a plain
 //! `PutObject` writes (and removes stale attributes), which makes it exactly equivalent to an
 //! unadorned `PutObject`; for a long key there is no `internal.json` and the ETag is the MD5
 //! s3s-fs computes.
 
+use std::collections::HashMap;
+use std::future::Future;
 use std::io::ErrorKind;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use hyper::body::Incoming;
@@ -44,6 +56,9 @@ pub const ACCESS_KEY: &str = "FLOWPATHTESTKEY00001";
 pub const SECRET_KEY: &str = "flowpath-testkit-secret-key-not-a-secret";
 /// Region the test clients should sign for.
 pub const REGION: &str = "us-east-1";
+/// The account that owns every bucket unless [`S3Server::set_bucket_owner`] says otherwise;
+/// also the account of the function ARN the [`crate::RuntimeApi`] hands out.
+pub const OWNER: &str = "123456789012";
 
 /// One HTTP request the S3 server received, as sent (path and query still percent-encoded).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,9 +69,31 @@ pub struct Request {
     pub path: String,
     /// Raw query string without the `?` (empty when there is none).
     pub query: String,
+    /// The request's headers, names in lower case, in the order received.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Request {
+    /// The value of the first header called `name` (any case), if any.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The bucket of a path-style request (`/bucket/key`), if the path names one.
+    pub fn bucket(&self) -> Option<String> {
+        let first = self.path.trim_start_matches('/').split('/').next()?;
+        (!first.is_empty()).then(|| decode(first))
+    }
+
+    /// The percent-decoded key of a path-style object request, if the path names one.
+    pub fn key(&self) -> Option<String> {
+        let (_, key) = self.path.trim_start_matches('/').split_once('/')?;
+        (!key.is_empty()).then(|| decode(key))
+    }
+
     /// The percent-decoded value of the first query parameter called `name`, if any
     /// (`Some("")` for a bare `?uploads`).
     pub fn query_param(&self, name: &str) -> Option<String> {
@@ -115,7 +152,25 @@ pub struct S3Server {
     // Declared first so it stops before the directory is removed.
     server: Background,
     requests: Arc<Mutex<Vec<Request>>>,
+    owners: Arc<Mutex<HashMap<String, String>>>,
+    hook: Arc<Mutex<Option<Hook>>>,
     root: tempfile::TempDir,
+}
+
+/// What [`S3Server::on_request`] runs.
+type Hook = Box<dyn Fn(&Request, &Objects) + Send>;
+
+/// The objects of an [`S3Server`], as a request hook may change them.
+#[derive(Clone, Debug)]
+pub struct Objects {
+    root: PathBuf,
+}
+
+impl Objects {
+    /// [`S3Server::put_file`], from inside a hook.
+    pub fn put_file(&self, bucket: &str, key: &str, bytes: impl AsRef<[u8]>) -> String {
+        put_file_at(&self.root, bucket, key, bytes.as_ref())
+    }
 }
 
 impl std::fmt::Debug for S3Server {
@@ -140,14 +195,50 @@ impl S3Server {
         let s3 = builder.build();
 
         let requests = Arc::new(Mutex::new(Vec::new()));
+        let owners: Arc<Mutex<HashMap<String, String>>> = Arc::new(Mutex::new(HashMap::new()));
+        let hook: Arc<Mutex<Option<Hook>>> = Arc::new(Mutex::new(None));
         let log = Arc::clone(&requests);
+        let owned = Arc::clone(&owners);
+        let hooked = Arc::clone(&hook);
+        let objects = Objects {
+            root: root.path().to_owned(),
+        };
         let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
-            lock(&log).push(Request {
+            let seen = Request {
                 method: req.method().as_str().to_owned(),
                 path: req.uri().path().to_owned(),
                 query: req.uri().query().unwrap_or("").to_owned(),
-            });
-            hyper::service::Service::call(&s3, req)
+                headers: req
+                    .headers()
+                    .iter()
+                    .map(|(k, v)| {
+                        (
+                            k.as_str().to_owned(),
+                            String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                        )
+                    })
+                    .collect(),
+            };
+            let refused = match (seen.bucket(), seen.header("x-amz-expected-bucket-owner")) {
+                (Some(bucket), Some(expected)) => {
+                    let owner = lock(&owned)
+                        .get(&bucket)
+                        .cloned()
+                        .unwrap_or_else(|| OWNER.to_owned());
+                    owner != expected
+                }
+                _ => false,
+            };
+            if let Some(hook) = lock(&hooked).as_ref() {
+                hook(&seen, &objects);
+            }
+            lock(&log).push(seen);
+            let reply: Reply = if refused {
+                Box::pin(std::future::ready(Ok(access_denied())))
+            } else {
+                hyper::service::Service::call(&s3, req)
+            };
+            reply
         });
         let server = Background::start("s3", move |listener, stop| {
             serve_http1(listener, stop, service)
@@ -155,8 +246,22 @@ impl S3Server {
         Self {
             server,
             requests,
+            owners,
+            hook,
             root,
         }
+    }
+
+    /// Runs `hook` on each request as it arrives, before the server answers it: for
+    /// example, to overwrite an object between two requests of the code under test.
+    /// Replaces any earlier hook.
+    pub fn on_request(&self, hook: impl Fn(&Request, &Objects) + Send + 'static) {
+        *lock(&self.hook) = Some(Box::new(hook));
+    }
+
+    /// Makes `account` the owner of `bucket` (every bucket belongs to [`OWNER`] until then).
+    pub fn set_bucket_owner(&self, bucket: &str, account: &str) {
+        lock(&self.owners).insert(bucket.to_owned(), account.to_owned());
     }
 
     /// The socket address the server listens on (for [`crate::FaultProxy::start`]).
@@ -211,27 +316,7 @@ impl S3Server {
     /// hex, without quotes). The bucket must exist. Panics on a key s3s-fs cannot store as a
     /// file (empty, leading or trailing `/`, empty, `.` or `..` segments).
     pub fn put_file(&self, bucket: &str, key: &str, bytes: impl AsRef<[u8]>) -> String {
-        let bytes = bytes.as_ref();
-        let bucket_dir = self.root().join(bucket);
-        assert!(
-            bucket_dir.is_dir(),
-            "bucket {bucket:?} does not exist: call create_bucket first"
-        );
-        let path = object_path(&bucket_dir, key);
-        let parent = path.parent().expect("an object path has a parent");
-        std::fs::create_dir_all(parent).expect("create the object's directories");
-        write_atomically(self.root(), &path, bytes).expect("write the object file");
-
-        let e_tag = md5_hex(bytes);
-        if side_files_fit(bucket, key) {
-            let info = serde_json::json!({ "e_tag": e_tag }).to_string();
-            let side = self.root().join(side_file_name(bucket, key, "internal"));
-            write_atomically(self.root(), &side, info.as_bytes()).expect("write the ETag");
-            remove_if_present(&self.root().join(side_file_name(bucket, key, "metadata")));
-        } else {
-            remove_if_present(&attributes_path(self.root(), bucket, key));
-        }
-        e_tag
+        put_file_at(self.root(), bucket, key, bytes.as_ref())
     }
 
     /// The bytes of object `bucket/key` as stored, or `None` when there is no such object.
@@ -287,6 +372,44 @@ impl S3Server {
     pub fn clear_requests(&self) {
         lock(&self.requests).clear();
     }
+}
+
+/// What the server's service answers with.
+type Reply = Pin<Box<dyn Future<Output = Result<s3s::HttpResponse, s3s::HttpError>> + Send>>;
+
+/// S3's answer to a request whose expected bucket owner is not the bucket's owner.
+fn access_denied() -> s3s::HttpResponse {
+    let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+                <Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>";
+    hyper::Response::builder()
+        .status(hyper::StatusCode::FORBIDDEN)
+        .header("content-type", "application/xml")
+        .body(s3s::Body::from(body.to_owned()))
+        .expect("a valid response")
+}
+
+/// [`S3Server::put_file`] on the server directory `root`.
+fn put_file_at(root: &Path, bucket: &str, key: &str, bytes: &[u8]) -> String {
+    let bucket_dir = root.join(bucket);
+    assert!(
+        bucket_dir.is_dir(),
+        "bucket {bucket:?} does not exist: call create_bucket first"
+    );
+    let path = object_path(&bucket_dir, key);
+    let parent = path.parent().expect("an object path has a parent");
+    std::fs::create_dir_all(parent).expect("create the object's directories");
+    write_atomically(root, &path, bytes).expect("write the object file");
+
+    let e_tag = md5_hex(bytes);
+    if side_files_fit(bucket, key) {
+        let info = serde_json::json!({ "e_tag": e_tag }).to_string();
+        let side = root.join(side_file_name(bucket, key, "internal"));
+        write_atomically(root, &side, info.as_bytes()).expect("write the ETag");
+        remove_if_present(&root.join(side_file_name(bucket, key, "metadata")));
+    } else {
+        remove_if_present(&attributes_path(root, bucket, key));
+    }
+    e_tag
 }
 
 fn remove_if_present(path: &Path) {
@@ -352,7 +475,11 @@ mod tests {
             method: "GET".into(),
             path: "/logs".into(),
             query: "list-type=2&prefix=AWSLogs%2F123%2F&uploads".into(),
+            headers: vec![("x-amz-expected-bucket-owner".into(), OWNER.into())],
         };
+        assert_eq!(req.header("X-Amz-Expected-Bucket-Owner"), Some(OWNER));
+        assert_eq!(req.bucket().as_deref(), Some("logs"));
+        assert_eq!(req.key(), None);
         assert_eq!(req.query_param("prefix").as_deref(), Some("AWSLogs/123/"));
         assert_eq!(req.query_param("uploads").as_deref(), Some(""));
         assert_eq!(req.query_param("delimiter"), None);
@@ -369,9 +496,12 @@ mod tests {
         assert!(v1.is_list_objects());
         let get = Request {
             method: "GET".into(),
-            path: "/logs/a.gz".into(),
+            path: "/logs/a%3D1/b.gz".into(),
             query: String::new(),
+            headers: Vec::new(),
         };
         assert!(!get.is_list_objects());
+        assert_eq!(get.key().as_deref(), Some("a=1/b.gz"));
+        assert_eq!(get.header("x-amz-expected-bucket-owner"), None);
     }
 }

@@ -656,3 +656,48 @@ fn s3_server_files_agree_with_what_s3s_fs_serves() {
     assert_eq!(listed, files.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(files.len(), 2, "side files are not objects: {files:?}");
 }
+
+#[test]
+fn wait_for_polling_counts_functions_waiting_for_an_event() {
+    let api = RuntimeApi::start();
+    assert!(
+        !api.wait_for_polling(1, Duration::from_millis(50)),
+        "none yet"
+    );
+    let first = Function::spawn(&echo_function(), &api, &[]);
+    let second = Function::spawn(&echo_function(), &api, &[]);
+    assert!(
+        api.wait_for_polling(2, WAIT),
+        "{}\n{}",
+        first.logs(),
+        second.logs()
+    );
+    // One event taken: one function is still waiting, then both again once it answers.
+    let got = api.invoke(json!({ "echo": 1 }), WAIT);
+    assert_eq!(got, Invocation::Response(json!(1)));
+    assert!(api.wait_for_polling(2, WAIT));
+    assert!(!api.wait_for_polling(3, Duration::from_millis(50)));
+}
+
+#[test]
+fn s3_server_runs_the_request_hook_before_answering() {
+    let s3 = S3Server::start();
+    s3.create_bucket("flow-logs");
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = Arc::clone(&seen);
+    s3.on_request(move |r, objects| {
+        record.lock().unwrap().push(r.key());
+        objects.put_file("flow-logs", "written-by-the-hook.log", b"hook");
+    });
+    let reply = http(&s3.addr().to_string(), "GET", "/flow-logs/a%3D1.log", b"");
+    assert_eq!(
+        reply.status, 403,
+        "unsigned: refused, but the hook ran first"
+    );
+    assert_eq!(*seen.lock().unwrap(), [Some("a=1.log".to_owned())]);
+    assert_eq!(
+        s3.read_file("flow-logs", "written-by-the-hook.log")
+            .as_deref(),
+        Some(&b"hook"[..])
+    );
+}

@@ -622,13 +622,9 @@ async fn process_s3(
     let (info, body) = get_with_retries(client, bucket, key).await?;
     let bytes = body.len() as u64;
     let etag = info.etag.clone().unwrap_or_default();
-    // Named exactly as the Lambda names it (functions/src/summarize.rs).
-    let version = info
-        .version_id
-        .clone()
-        .or_else(|| info.etag.clone())
-        .unwrap_or_default();
-    let file_name = output_name(&format!("{source}#{version}"));
+    // Named exactly as the Lambda names it: by bucket and key, so a new version
+    // overwrites the old one's summaries.
+    let file_name = flowpath_s3::summary_file_name(bucket, key);
     let ranges = Arc::clone(&ctx.ranges);
     let opts = ctx.opts.clone();
     let name = source.clone();

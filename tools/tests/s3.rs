@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use flate2::{Compression, write::GzEncoder};
-use flowpath_core::layout::output_name;
+use flowpath_s3::summary_file_name;
 use flowpath_testkit::{FaultProxy, S3Server};
 use serde_json::{Value, json};
 
@@ -260,16 +260,16 @@ fn backfill_pages_resumes_and_names_outputs_as_the_lambda() {
         .collect();
     assert_eq!(pages, [false, true]);
 
-    // Names: output_name("s3://bucket/key#etag") under the partition, as the Lambda.
+    // Names: summary_file_name(bucket, key) under the partition, as the Lambda.
     let full_outputs = outputs(&s3, "full/");
     assert_eq!(full_outputs.len(), N - empty);
     for (account, day, i) in [(PLAIN, 0, 0), (HIVE, 4, 104), (PLAIN, 2, 51)] {
         let k = key(account, day, i);
-        let name = output_name(&format!("s3://{LOGS}/{k}#{}", objects[&k]));
+        let name = summary_file_name(LOGS, &k);
         let rel = format!("{}/{name}", partition(account, day));
         assert!(full_outputs.contains_key(&rel), "{rel}");
     }
-    let name = output_name(&format!("s3://{LOGS}/{parquet}#{}", objects[&parquet]));
+    let name = summary_file_name(LOGS, &parquet);
     let rel = format!("account_id=123456789012/region=eu-west-1/day=2026-08-22/{name}");
     assert!(full_outputs.contains_key(&rel), "{rel}");
     assert_eq!(done_records(&s3, "full/").len(), N, "empty objects too");
@@ -463,18 +463,14 @@ fn date_filters_list_only_those_days_into_a_local_dir() {
                 || k.contains("day=21/")
                 || k.contains("day=22/")
         })
-        .map(|(k, etag)| {
+        .map(|(k, _)| {
             let account = if k.contains(PLAIN) { PLAIN } else { HIVE };
             let day = if k.contains("/08/21/") || k.contains("day=21/") {
                 1
             } else {
                 2
             };
-            format!(
-                "{}/{}",
-                partition(account, day),
-                output_name(&format!("s3://{LOGS}/{k}#{etag}"))
-            )
+            format!("{}/{}", partition(account, day), summary_file_name(LOGS, k))
         })
         .collect();
     assert_eq!(
@@ -564,7 +560,7 @@ fn date_filters_list_only_those_days_into_a_local_dir() {
 #[test]
 fn failures_are_named_and_do_not_stop_the_others() {
     let s3 = S3Server::start();
-    let objects = populate(&s3, 1);
+    populate(&s3, 1);
     let corrupt = format!(
         "AWSLogs/{PLAIN}/vpcflowlogs/eu-west-1/2026/08/20/{PLAIN}_vpcflowlogs_eu-west-1_fl-1_20260820T2355Z_bad.log.gz"
     );
@@ -672,11 +668,7 @@ fn failures_are_named_and_do_not_stop_the_others() {
     assert_eq!(written[&rel], std::fs::read(&local_files[0]).unwrap());
     for day in 0..DAYS {
         let k = key(PLAIN, day, 0);
-        let rel = format!(
-            "{}/{}",
-            partition(PLAIN, day),
-            output_name(&format!("s3://{LOGS}/{k}#{}", objects[&k]))
-        );
+        let rel = format!("{}/{}", partition(PLAIN, day), summary_file_name(LOGS, &k));
         assert!(written.contains_key(&rel), "{rel}");
     }
 

@@ -17,7 +17,10 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let app = Arc::new(App::new(config, client));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let app = Arc::clone(&app);
-        async move { app.handle(event.payload).await }
+        async move {
+            app.handle(event.payload, &event.context.invoked_function_arn)
+                .await
+        }
     }))
     .await
 }
