@@ -2,9 +2,9 @@
 //! records that make S3 backfills resumable.
 //!
 //! A summary of an S3 object is named as the Lambda names it
-//! (`output_name("s3://bucket/key#<version id or ETag>")`, under
-//! `<prefix><partition dir>/`), so the CLI and the Lambda write the same objects for
-//! the same input. After all the outputs of an S3 object are written, a small JSON
+//! ([`flowpath_s3::summary_file_name`]: by bucket and key, so a new version of an
+//! object replaces its summaries; under `<prefix><partition dir>/`), so the CLI and the
+//! Lambda write the same objects for the same input. After all the outputs of an S3 object are written, a small JSON
 //! record goes to `_flowpath/done/<md5 of "s3://bucket/key#etag">.json` under the
 //! output: its source, ETag, output keys and counts. A later run skips an object whose
 //! record exists for the same ETag and the same AWS ranges (syncToken), and adds the

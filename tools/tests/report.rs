@@ -626,6 +626,51 @@ fn errors_name_the_directory_or_file() {
     );
 }
 
+#[test]
+fn sums_past_int64_are_an_error_not_a_clamp() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let nat = |bytes| {
+        row(
+            DAY1,
+            "vpc-a",
+            "nat_gateway",
+            None,
+            Some("nat-a"),
+            "S3",
+            REGION,
+            bytes,
+        )
+    };
+    // Each file fits; together they do not.
+    write(&out, DAY1, "a.parquet", &[nat(i64::MAX - 1)]);
+    write(&out, DAY1, "b.parquet", &[nat(2)]);
+    let o = flowpath(&["report", out.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("past 9223372036854775807 (INT64)"), "{err}");
+
+    // Within INT64 in all, but not once scaled from one day to a month.
+    std::fs::remove_file(out.join(format!(
+        "account_id={ACCOUNT}/region={REGION}/day={DAY1}/b.parquet"
+    )))
+    .unwrap();
+    let o = flowpath(&["report", out.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("scaled to a 30-day month"), "{err}");
+
+    // Negative counts are no flowpath summary.
+    write(&out, DAY1, "a.parquet", &[nat(-5)]);
+    let o = flowpath(&["report", out.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("negative counts") && err.contains("a.parquet"),
+        "{err}"
+    );
+}
+
 /// Chromium, or why the test is skipped (a failure with `FLOWPATH_REQUIRE_TOOLS=1`).
 fn chromium() -> Option<PathBuf> {
     let path = std::env::var_os("FLOWPATH_CHROMIUM")

@@ -23,7 +23,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use flowpath_core::aggregate::Row;
 use serde::Serialize;
 
@@ -172,6 +172,9 @@ pub(crate) struct Tally {
     /// (day, service) → bytes per category, AWS services and dated partitions only.
     by_day: BTreeMap<(String, String), Categories>,
     nat: BTreeMap<NatKey, i64>,
+    /// The bytes of every row read, whether or not a category counts them: every sum
+    /// the report makes is at most this.
+    pub(crate) all_bytes: i128,
 }
 
 impl Tally {
@@ -222,6 +225,7 @@ impl Tally {
     pub(crate) fn merge(&mut self, other: Tally) {
         self.files += other.files;
         self.rows += other.rows;
+        self.all_bytes += other.all_bytes;
         self.days.extend(other.days);
         for (k, v) in other.by_path {
             self.by_path.entry(k).or_default().add(&v);
@@ -407,6 +411,14 @@ pub(crate) struct Options<'a> {
 pub(crate) fn build(tally: Tally, opt: &Options<'_>) -> Result<Report> {
     let period_days = u32::try_from(tally.days.len()).unwrap_or(u32::MAX).max(1);
     let scale = f64::from(MONTH_DAYS) / f64::from(period_days);
+    // Scaled to a month, the largest sum must still be an INT64 (`as` would clamp it).
+    if tally.all_bytes as f64 * scale >= i64::MAX as f64 {
+        bail!(
+            "{} bytes over {period_days} days, scaled to a 30-day month, pass \
+             9223372036854775807 (INT64): report more days at once",
+            tally.all_bytes
+        );
+    }
     let monthly = |bytes: i64| (bytes as f64 * scale).round() as i64;
     let gb = |bytes: i64| bytes as f64 / GB;
 

@@ -9,7 +9,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, anyhow, bail};
 use flowpath_core::summary::rows_from_batch;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use rayon::prelude::*;
@@ -117,6 +117,22 @@ fn read_one(file: &SummaryFile) -> Result<Tally> {
     for batch in reader {
         let batch = batch.with_context(what)?;
         for row in rows_from_batch(&batch).with_context(what)? {
+            // The report's sums are all sums of some rows' bytes: with no value below
+            // zero and the bytes of all rows within INT64 (checked in `read`), none of
+            // them can pass it.
+            if row.flows < 0
+                || row.packets.is_some_and(|p| p < 0)
+                || row.bytes.is_some_and(|b| b < 0)
+            {
+                bail!(
+                    "{}: a row with negative counts: not a flowpath summary",
+                    file.path.display()
+                );
+            }
+            tally.all_bytes += row.bytes.map_or(0, i128::from);
+            if tally.all_bytes > i128::from(i64::MAX) {
+                return Err(too_many_bytes(tally.all_bytes));
+            }
             tally.add(&file.account_id, &file.region, &file.day, &row);
         }
     }
@@ -129,9 +145,22 @@ pub(crate) fn read(files: &[SummaryFile]) -> Result<Tally> {
     let tallies: Vec<Result<Tally>> = files.par_iter().map(read_one).collect();
     let mut total = Tally::default();
     for t in tallies {
-        total.merge(t?);
+        let t = t?;
+        // Checked before the sums are added, so no sum of the merge can pass INT64.
+        let all = total.all_bytes + t.all_bytes;
+        if all > i128::from(i64::MAX) {
+            return Err(too_many_bytes(all));
+        }
+        total.merge(t);
     }
     Ok(total)
+}
+
+fn too_many_bytes(bytes: i128) -> anyhow::Error {
+    anyhow!(
+        "these summaries hold {bytes} bytes in all, past 9223372036854775807 (INT64): the \
+         report's sums would not fit; report fewer days or accounts (--from, --to)"
+    )
 }
 
 #[cfg(test)]
