@@ -6,7 +6,11 @@
 //!   aggregates merge order-independently, and malformed-line examples are kept by
 //!   line number);
 //! - memory is bounded by the chunk size times the chunks in flight plus the groups,
-//!   never by the input's size;
+//!   never by the input's size or a line's length: a line longer than
+//!   [`Options::max_line_bytes`] is one malformed line, read on and dropped;
+//! - a record is summed only when `ChunkContext::check` passes (counts that fit
+//!   INT64, present where there is traffic, plausible times); otherwise it is
+//!   malformed, as is every record of a group whose sums pass INT64: nothing is clamped;
 //! - the first line is the format when it is a header; otherwise the caller's format
 //!   (default v2) applies; a later line equal to the header (files concatenated) is
 //!   skipped;
