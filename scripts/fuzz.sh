@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# The fuzz targets in fuzz/ (cargo fuzz, on the nightly toolchain): build them all,
+# then run each in turn for a given time.
+#
+#   scripts/fuzz.sh 60               build, then run every target for 60 s
+#   scripts/fuzz.sh 300 line ranges  only the targets named
+#   scripts/fuzz.sh --build          build only (what CI does)
+#
+# - Installs cargo-fuzz (cargo install --locked) when it is missing.
+# - Targets are built without a sanitizer and with debug assertions: the code they
+#   reach is safe Rust (flowpath-core forbids unsafe), so an address sanitizer would
+#   mostly halve the executions a second, while overflow checks catch arithmetic that
+#   wraps. `FUZZ_SANITIZER=address scripts/fuzz.sh ...` builds with ASan instead.
+# - Seeds are made from fixtures/ at every run into fuzz/corpus/<target>/ (git-ignored,
+#   where the corpus then grows); nothing is copied into the repository.
+# - A finding stops its target, leaves the input in fuzz/artifacts/<target>/ and makes
+#   the script exit 1 once every target has run. Reproduce one with
+#   `cargo +nightly fuzz run -s none -a <target> fuzz/artifacts/<target>/<file>`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+toolchain=${FUZZ_TOOLCHAIN:-nightly}
+flags=(--sanitizer "${FUZZ_SANITIZER:-none}" --debug-assertions)
+all_targets=(lines line format summarize ranges inventory parquet trigger)
+
+usage() {
+  sed -n '2,8p' "$0" >&2
+  exit 2
+}
+[ $# -ge 1 ] || usage
+
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  echo "scripts/fuzz.sh: installing cargo-fuzz" >&2
+  cargo install cargo-fuzz --locked
+fi
+
+(cd fuzz && cargo "+$toolchain" fuzz build "${flags[@]}")
+if [ "$1" = --build ]; then
+  exit 0
+fi
+seconds=$1
+shift
+case $seconds in '' | *[!0-9]*) usage ;; esac
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
+
+# seed TARGET PREFIX FILE...: each file, after PREFIX (printf syntax), is a seed.
+seed() {
+  local target=$1 prefix=$2 file
+  shift 2
+  mkdir -p "fuzz/corpus/$target"
+  for file in "$@"; do
+    [ -f "$file" ] || continue
+    { printf "$prefix"; cat "$file"; } >"fuzz/corpus/$target/seed-$(basename "$file")"
+  done
+}
+logs=(fixtures/flowlogs/*.log fixtures/bad/* $(find fixtures/flowlogs/AWSLogs -type f))
+seed lines '' "${logs[@]}"
+# line: a first byte of 0 selects the v2 format.
+seed line '\0' "${logs[@]}"
+# summarize: the first byte sets the small chunk size; gzip inputs too.
+seed summarize '\0' "${logs[@]}"
+for file in fixtures/flowlogs/*.log; do
+  gzip -c "$file" >"fuzz/corpus/summarize/seed-gz-$(basename "$file")"
+  printf '\0' | cat - "fuzz/corpus/summarize/seed-gz-$(basename "$file")" \
+    >"fuzz/corpus/summarize/seed-gz0-$(basename "$file")"
+done
+mkdir -p fuzz/corpus/format
+for file in fixtures/flowlogs/*.log fixtures/bad/bad-header.log; do
+  head -n 1 "$file" >"fuzz/corpus/format/seed-header-$(basename "$file")"
+  # The same names in AWS's `${field}` syntax.
+  head -n 1 "$file" | sed -E 's/([a-z][a-z0-9_-]*)/${\1}/g' \
+    >"fuzz/corpus/format/seed-dollar-$(basename "$file")"
+done
+seed ranges '' fixtures/ip-ranges/*.json
+seed inventory '' fixtures/inventory/*.json
+seed parquet '' fixtures/flowlogs-parquet/*.parquet
+seed trigger '' fixtures/events/*.json
+
+failed=()
+for target in "${targets[@]}"; do
+  echo "== $target: $seconds s"
+  mkdir -p "fuzz/artifacts/$target"
+  if ! (cd fuzz && nice -n 5 cargo "+$toolchain" fuzz run "${flags[@]}" "$target" -- \
+    -max_total_time="$seconds" -timeout=10 -print_final_stats=1); then
+    failed+=("$target")
+  fi
+done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "scripts/fuzz.sh: findings in: ${failed[*]} (inputs under fuzz/artifacts/)" >&2
+  exit 1
+fi
+echo "scripts/fuzz.sh: ${targets[*]}: $seconds s each, no finding"
