@@ -43,6 +43,7 @@ use arrow_array::{Array, BinaryArray, PrimitiveArray, RecordBatch, StringArray};
 use arrow_schema::DataType;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
+use parquet::errors::ParquetError;
 use parquet::file::metadata::ParquetMetaData;
 use parquet::file::reader::ChunkReader;
 use rayon::iter::{ParallelBridge, ParallelIterator};
@@ -121,6 +122,7 @@ pub fn summarize_parquet<R: ChunkReader + 'static>(
     let options = ArrowReaderOptions::new().with_skip_arrow_metadata(true);
     let builder =
         ParquetRecordBatchReaderBuilder::try_new_with_options(reader, options).map_err(bad)?;
+    check_column_chunks(builder.metadata()).map_err(bad)?;
     if is_flowpath_summary(builder.metadata()) {
         return Err(schema_err(format!(
             "it is a flowpath summary (metadata key `{SUMMARY_KEY}`), not a flow log"
@@ -169,6 +171,24 @@ pub fn summarize_parquet<R: ChunkReader + 'static>(
             error: m.error,
         }
     })
+}
+
+/// Refuses column chunks with a negative offset or length: the reader asserts they
+/// are not (`ColumnChunkMetaData::byte_range`), so a corrupt footer would panic.
+fn check_column_chunks(metadata: &ParquetMetaData) -> Result<(), ParquetError> {
+    for (g, group) in metadata.row_groups().iter().enumerate() {
+        for (c, column) in group.columns().iter().enumerate() {
+            let start = column
+                .dictionary_page_offset()
+                .unwrap_or(column.data_page_offset());
+            if start < 0 || column.compressed_size() < 0 {
+                return Err(ParquetError::General(format!(
+                    "column chunk {c} of row group {g} has a negative offset or length"
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn is_flowpath_summary(metadata: &ParquetMetaData) -> bool {
