@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
-# The fuzz targets in fuzz/ (cargo fuzz, on the nightly toolchain): build them all,
-# then run each in turn for a given time.
+# The fuzz targets in fuzz/ (cargo fuzz, on the nightly toolchain): build them, then
+# run each in turn for a given time.
 #
 #   scripts/fuzz.sh 60               build, then run every target for 60 s
 #   scripts/fuzz.sh 300 line ranges  only the targets named
-#   scripts/fuzz.sh --build          build only (what CI does)
+#   scripts/fuzz.sh --build          build every target but `trigger` (what CI does)
+#   scripts/fuzz.sh --build-all      build every target
 #
 # - Installs cargo-fuzz (cargo install --locked) when it is missing.
+# - `trigger` (Lambda event payloads) needs flowpath-functions and so the AWS SDK,
+#   which makes a cold build several times longer; it is built (cargo feature
+#   `lambda`) whenever it is to run, and by --build-all.
 # - Targets are built without a sanitizer and with debug assertions: the code they
 #   reach is safe Rust (flowpath-core forbids unsafe), so an address sanitizer would
-#   mostly halve the executions a second, while overflow checks catch arithmetic that
-#   wraps. `FUZZ_SANITIZER=address scripts/fuzz.sh ...` builds with ASan instead.
+#   mostly cost executions, while overflow checks catch arithmetic that wraps.
+#   `FUZZ_SANITIZER=address scripts/fuzz.sh ...` builds with ASan instead.
 # - Seeds are made from fixtures/ at every run into fuzz/corpus/<target>/ (git-ignored,
 #   where the corpus then grows); nothing is copied into the repository.
 # - A finding stops its target, leaves the input in fuzz/artifacts/<target>/ and makes
 #   the script exit 1 once every target has run. Reproduce one with
-#   `cargo +nightly fuzz run -s none -a <target> fuzz/artifacts/<target>/<file>`.
+#   `cd fuzz && cargo +nightly fuzz run -s none -a [--features lambda] <target> artifacts/<target>/<file>`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,7 +28,7 @@ flags=(--sanitizer "${FUZZ_SANITIZER:-none}" --debug-assertions)
 all_targets=(lines line format summarize ranges inventory parquet trigger)
 
 usage() {
-  sed -n '2,8p' "$0" >&2
+  sed -n '5,8p' "$0" >&2
   exit 2
 }
 [ $# -ge 1 ] || usage
@@ -34,15 +38,26 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
   cargo install cargo-fuzz --locked
 fi
 
-(cd fuzz && cargo "+$toolchain" fuzz build "${flags[@]}")
-if [ "$1" = --build ]; then
-  exit 0
-fi
+case $1 in
+  --build)
+    (cd fuzz && cargo "+$toolchain" fuzz build "${flags[@]}")
+    exit 0
+    ;;
+  --build-all)
+    (cd fuzz && cargo "+$toolchain" fuzz build "${flags[@]}" --features lambda)
+    exit 0
+    ;;
+  '' | *[!0-9]*) usage ;;
+esac
 seconds=$1
 shift
-case $seconds in '' | *[!0-9]*) usage ;; esac
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
+for target in "${targets[@]}"; do
+  [[ " ${all_targets[*]} " == *" $target "* ]] || { echo "unknown target: $target" >&2; usage; }
+  [ "$target" != trigger ] || flags+=(--features lambda)
+done
+(cd fuzz && cargo "+$toolchain" fuzz build "${flags[@]}")
 
 # seed TARGET PREFIX FILE...: each file, after PREFIX (printf syntax), is a seed.
 seed() {
