@@ -102,8 +102,32 @@ pub fn batch_rows(opts: &Options) -> usize {
 /// Errors, each naming the input: [`Error::BadParquet`] (not Parquet, truncated,
 /// corrupt, or a codec this build lacks), [`Error::ParquetSchema`] (no known field, a
 /// known field with a non-integer non-string column, a flowpath summary),
-/// [`Error::Format`] (two columns name the same field).
+/// [`Error::Format`] (two columns name the same field). The Parquet reader panics on
+/// some corrupt files (a dictionary-encoded page without a dictionary, found by
+/// fuzzing): such a panic is caught and is [`Error::BadParquet`] too.
 pub fn summarize_parquet<R: ChunkReader + 'static>(
+    input: &str,
+    reader: R,
+    ranges: &Ranges,
+    opts: &Options,
+) -> Result<Summary, Error> {
+    // Nothing the closure touches outlives a panic but the caller's immutable inputs.
+    let guarded = std::panic::AssertUnwindSafe(|| summarize_unguarded(input, reader, ranges, opts));
+    std::panic::catch_unwind(guarded).unwrap_or_else(|panic| {
+        let why = panic
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("a panic");
+        Err(Error::BadParquet {
+            input: input.to_owned(),
+            source: ParquetError::General(format!("the Parquet reader failed: {why}")),
+        })
+    })
+}
+
+/// [`summarize_parquet`] without its guard against the reader's panics.
+fn summarize_unguarded<R: ChunkReader + 'static>(
     input: &str,
     reader: R,
     ranges: &Ranges,
