@@ -65,7 +65,11 @@ fuzz_target!(|data: &[u8]| {
         Err(e) => Err(e),
         Ok(other) => panic!("an S3 notification gave {other:?}"),
     };
-    let body = payload.to_string();
+    // The payload's own text: a number written back by serde_json may differ in its
+    // last digit, and an error message quotes it.
+    let body = std::str::from_utf8(data)
+        .expect("JSON that parses is UTF-8")
+        .to_owned();
 
     static SQS_EVENT: OnceLock<Value> = OnceLock::new();
     static SNS_EVENT: OnceLock<Value> = OnceLock::new();
