@@ -40,7 +40,7 @@ use arrow_array::types::{
     Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
 };
 use arrow_array::{Array, BinaryArray, PrimitiveArray, RecordBatch, StringArray};
-use arrow_schema::DataType;
+use arrow_schema::{ArrowError, DataType};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
 use parquet::errors::ParquetError;
@@ -103,31 +103,9 @@ pub fn batch_rows(opts: &Options) -> usize {
 /// corrupt, or a codec this build lacks), [`Error::ParquetSchema`] (no known field, a
 /// known field with a non-integer non-string column, a flowpath summary),
 /// [`Error::Format`] (two columns name the same field). The Parquet reader panics on
-/// some corrupt files (a dictionary-encoded page without a dictionary, found by
-/// fuzzing): such a panic is caught and is [`Error::BadParquet`] too.
+/// some corrupt files (a dictionary-encoded page without its dictionary, found by
+/// fuzzing): such a panic is [`Error::BadParquet`] too.
 pub fn summarize_parquet<R: ChunkReader + 'static>(
-    input: &str,
-    reader: R,
-    ranges: &Ranges,
-    opts: &Options,
-) -> Result<Summary, Error> {
-    // Nothing the closure touches outlives a panic but the caller's immutable inputs.
-    let guarded = std::panic::AssertUnwindSafe(|| summarize_unguarded(input, reader, ranges, opts));
-    std::panic::catch_unwind(guarded).unwrap_or_else(|panic| {
-        let why = panic
-            .downcast_ref::<&str>()
-            .copied()
-            .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-            .unwrap_or("a panic");
-        Err(Error::BadParquet {
-            input: input.to_owned(),
-            source: ParquetError::General(format!("the Parquet reader failed: {why}")),
-        })
-    })
-}
-
-/// [`summarize_parquet`] without its guard against the reader's panics.
-fn summarize_unguarded<R: ChunkReader + 'static>(
     input: &str,
     reader: R,
     ranges: &Ranges,
@@ -158,11 +136,13 @@ fn summarize_unguarded<R: ChunkReader + 'static>(
         error,
     })?;
     let mask = ProjectionMask::roots(builder.parquet_schema(), plan.read.iter().map(|c| c.root));
-    let batches = builder
-        .with_projection(mask)
-        .with_batch_size(batch_rows(opts))
-        .build()
-        .map_err(bad)?;
+    let batches = reader_panics_as_errors(
+        builder
+            .with_projection(mask)
+            .with_batch_size(batch_rows(opts))
+            .build()
+            .map_err(bad)?,
+    );
 
     let ctx = ChunkContext::new(input, &format, None, ranges, opts);
     // Row numbers are assigned in file order, before the batches fan out.
@@ -194,6 +174,31 @@ fn summarize_unguarded<R: ChunkReader + 'static>(
             row: m.line,
             error: m.error,
         }
+    })
+}
+
+/// The reader's batches, where a panic of the reader becomes an error that ends them.
+/// Only the reader's own calls are guarded: a panic of ours stays one.
+fn reader_panics_as_errors(
+    mut batches: impl Iterator<Item = Result<RecordBatch, ArrowError>>,
+) -> impl Iterator<Item = Result<RecordBatch, ArrowError>> {
+    let mut failed = false;
+    std::iter::from_fn(move || {
+        if failed {
+            return None;
+        }
+        // After a panic the reader is dropped unused: its state cannot be seen broken.
+        let next = std::panic::AssertUnwindSafe(|| batches.next());
+        std::panic::catch_unwind(next).unwrap_or_else(|panic| {
+            failed = true;
+            let why = panic
+                .downcast_ref::<&str>()
+                .copied()
+                .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+                .unwrap_or("a panic");
+            let error = ParquetError::General(format!("the Parquet reader failed: {why}"));
+            Some(Err(ArrowError::ExternalError(Box::new(error))))
+        })
     })
 }
 
