@@ -40,9 +40,10 @@ use arrow_array::types::{
     Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
 };
 use arrow_array::{Array, BinaryArray, PrimitiveArray, RecordBatch, StringArray};
-use arrow_schema::DataType;
+use arrow_schema::{ArrowError, DataType};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
+use parquet::errors::ParquetError;
 use parquet::file::metadata::ParquetMetaData;
 use parquet::file::reader::ChunkReader;
 use rayon::iter::{ParallelBridge, ParallelIterator};
@@ -101,7 +102,9 @@ pub fn batch_rows(opts: &Options) -> usize {
 /// Errors, each naming the input: [`Error::BadParquet`] (not Parquet, truncated,
 /// corrupt, or a codec this build lacks), [`Error::ParquetSchema`] (no known field, a
 /// known field with a non-integer non-string column, a flowpath summary),
-/// [`Error::Format`] (two columns name the same field).
+/// [`Error::Format`] (two columns name the same field). The Parquet reader panics on
+/// some corrupt files (a dictionary-encoded page without its dictionary, found by
+/// fuzzing): such a panic is [`Error::BadParquet`] too.
 pub fn summarize_parquet<R: ChunkReader + 'static>(
     input: &str,
     reader: R,
@@ -121,6 +124,7 @@ pub fn summarize_parquet<R: ChunkReader + 'static>(
     let options = ArrowReaderOptions::new().with_skip_arrow_metadata(true);
     let builder =
         ParquetRecordBatchReaderBuilder::try_new_with_options(reader, options).map_err(bad)?;
+    check_column_chunks(builder.metadata()).map_err(bad)?;
     if is_flowpath_summary(builder.metadata()) {
         return Err(schema_err(format!(
             "it is a flowpath summary (metadata key `{SUMMARY_KEY}`), not a flow log"
@@ -132,11 +136,13 @@ pub fn summarize_parquet<R: ChunkReader + 'static>(
         error,
     })?;
     let mask = ProjectionMask::roots(builder.parquet_schema(), plan.read.iter().map(|c| c.root));
-    let batches = builder
-        .with_projection(mask)
-        .with_batch_size(batch_rows(opts))
-        .build()
-        .map_err(bad)?;
+    let batches = reader_panics_as_errors(
+        builder
+            .with_projection(mask)
+            .with_batch_size(batch_rows(opts))
+            .build()
+            .map_err(bad)?,
+    );
 
     let ctx = ChunkContext::new(input, &format, None, ranges, opts);
     // Row numbers are assigned in file order, before the batches fan out.
@@ -169,6 +175,49 @@ pub fn summarize_parquet<R: ChunkReader + 'static>(
             error: m.error,
         }
     })
+}
+
+/// The reader's batches, where a panic of the reader becomes an error that ends them.
+/// Only the reader's own calls are guarded: a panic of ours stays one.
+fn reader_panics_as_errors(
+    mut batches: impl Iterator<Item = Result<RecordBatch, ArrowError>>,
+) -> impl Iterator<Item = Result<RecordBatch, ArrowError>> {
+    let mut failed = false;
+    std::iter::from_fn(move || {
+        if failed {
+            return None;
+        }
+        // After a panic the reader is dropped unused: its state cannot be seen broken.
+        let next = std::panic::AssertUnwindSafe(|| batches.next());
+        std::panic::catch_unwind(next).unwrap_or_else(|panic| {
+            failed = true;
+            let why = panic
+                .downcast_ref::<&str>()
+                .copied()
+                .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+                .unwrap_or("a panic");
+            let error = ParquetError::General(format!("the Parquet reader failed: {why}"));
+            Some(Err(ArrowError::ExternalError(Box::new(error))))
+        })
+    })
+}
+
+/// Refuses column chunks with a negative offset or length: the reader asserts they
+/// are not (`ColumnChunkMetaData::byte_range`), so a corrupt footer would panic.
+fn check_column_chunks(metadata: &ParquetMetaData) -> Result<(), ParquetError> {
+    for (g, group) in metadata.row_groups().iter().enumerate() {
+        for (c, column) in group.columns().iter().enumerate() {
+            let start = column
+                .dictionary_page_offset()
+                .unwrap_or(column.data_page_offset());
+            if start < 0 || column.compressed_size() < 0 {
+                return Err(ParquetError::General(format!(
+                    "column chunk {c} of row group {g} has a negative offset or length"
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn is_flowpath_summary(metadata: &ParquetMetaData) -> bool {

@@ -25,6 +25,8 @@ pub mod decode;
 pub mod error;
 pub mod flowlog_parquet;
 pub mod format;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 pub mod inventory;
 pub mod layout;
 mod lines;

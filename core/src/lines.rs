@@ -82,7 +82,7 @@ fn padded(rest: &[u8]) -> [u8; 64] {
 /// The newlines of a block, a bit each, the first byte's in bit 0.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-fn block_newlines(block: &[u8; 64]) -> u64 {
+pub(crate) fn block_newlines(block: &[u8; 64]) -> u64 {
     use safe_arch::{
         cmp_eq_mask_i8_m128i, load_unaligned_m128i, move_mask_i8_m128i, set_splat_i8_m128i,
     };
@@ -102,14 +102,14 @@ fn block_newlines(block: &[u8; 64]) -> u64 {
 /// The newlines of a block, a bit each, the first byte's in bit 0.
 #[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]
-fn block_newlines(block: &[u8; 64]) -> u64 {
+pub(crate) fn block_newlines(block: &[u8; 64]) -> u64 {
     block_newlines_bytewise(block)
 }
 
 /// [`block_newlines`] a byte at a time: what other architectures use, and the
 /// reference the SSE2 version is tested against.
-#[cfg(any(test, not(target_arch = "x86_64")))]
-fn block_newlines_bytewise(block: &[u8; 64]) -> u64 {
+#[cfg(any(test, feature = "fuzzing", not(target_arch = "x86_64")))]
+pub(crate) fn block_newlines_bytewise(block: &[u8; 64]) -> u64 {
     block
         .iter()
         .enumerate()

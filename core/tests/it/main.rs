@@ -7,6 +7,7 @@
 
 mod attribution_doc;
 mod fixtures;
+mod fuzz_regressions;
 mod inventory;
 mod parquet_input;
 mod real_flowlogs;
