@@ -8,6 +8,7 @@ use flowpath_core::Ranges;
 use flowpath_core::aggregate::Row;
 use flowpath_core::error::Error;
 use flowpath_core::format::{Field, Format};
+use flowpath_core::parse::ParseErrorKind;
 use flowpath_core::pipeline::{Options, Stats, Summary};
 use flowpath_core::record::Record;
 
@@ -88,13 +89,33 @@ pub fn check(o: &Outcome, opts: &Options) {
     );
     assert!(o.rows.iter().all(|r| r.flows > 0), "no empty group");
     let examples = &o.stats.malformed_examples;
-    let kept = usize::try_from(c.malformed).unwrap_or(usize::MAX);
-    assert_eq!(examples.len(), kept.min(opts.max_examples), "examples kept");
+    // A group whose sum passes INT64 makes all its records malformed, with one example
+    // at line 0 that describes the group; every other example is one line's, in order.
+    let (groups, lines): (Vec<_>, Vec<_>) = examples
+        .iter()
+        .partition(|m| m.error.kind == ParseErrorKind::SumTooLarge);
     assert!(
-        examples.windows(2).all(|w| w[0].line < w[1].line),
+        groups.iter().all(|m| m.line == 0),
+        "a group's example is at line 0"
+    );
+    assert!(
+        lines.iter().all(|m| m.line >= 1),
+        "a line's example has its line"
+    );
+    assert!(
+        lines.windows(2).all(|w| w[0].line < w[1].line),
         "examples in line order, each once"
     );
-    assert!(examples.iter().all(|m| m.line >= 1));
+    let kept = usize::try_from(c.malformed).unwrap_or(usize::MAX);
+    if groups.is_empty() {
+        assert_eq!(examples.len(), kept.min(opts.max_examples), "examples kept");
+    } else {
+        assert!(examples.len() <= opts.max_examples.max(1), "examples kept");
+        assert!(
+            groups.len() <= kept,
+            "a group's example stands for its records"
+        );
+    }
     assert!(
         o.rows.windows(2).all(|w| w[0] < w[1]),
         "rows sorted and distinct"
