@@ -355,7 +355,7 @@ impl Plan {
         let mut sink = part.sink();
         for i in 0..batch.num_rows() {
             sink.stats.counts.read += 1;
-            match build_record(&values, i).and_then(|rec| ctx.check(&rec).map(|()| rec)) {
+            match build_record(&values, i).and_then(|mut rec| ctx.check(&mut rec).map(|()| rec)) {
                 Ok(rec) => ctx.record(&mut sink, &rec),
                 Err(error) => ctx.malformed(&mut sink, first_row + i as u64, error, || {
                     render_row(&values, i)

@@ -577,6 +577,9 @@ pub(crate) struct ChunkContext<'a> {
     /// them.
     has_packets: bool,
     has_bytes: bool,
+    /// Whether the format has `log-status`: without it, a record whose counts are all
+    /// `-` is taken for the NODATA record it must be ([`ChunkContext::check`]).
+    has_log_status: bool,
     header: Option<&'a [u8]>,
     ranges: &'a Ranges,
     hints: LayoutHints,
@@ -673,6 +676,7 @@ impl<'a> ChunkContext<'a> {
             latest_time: opts.latest_time,
             has_packets: format.has(Field::Packets),
             has_bytes: format.has(Field::Bytes),
+            has_log_status: format.has(Field::LogStatus),
             header,
             ranges,
             hints: layout::hints_from_path(input),
@@ -730,7 +734,7 @@ impl<'a> ChunkContext<'a> {
                 Some(line) => parse_str_reusing(self.format, line, next),
                 None => parse_line_reusing(self.format, line, next),
             };
-            match parsed.and_then(|()| self.check(next)) {
+            match parsed.and_then(|()| self.check(&mut *next)) {
                 Ok(()) => {
                     let sides = self.sides(next);
                     std::mem::swap(&mut next, &mut prev);
@@ -775,11 +779,15 @@ impl<'a> ChunkContext<'a> {
     /// present where the record has traffic (missing is not zero), and times between
     /// [`EARLIEST_TIME`] and [`Options::latest_time`].
     ///
+    /// A format without `log-status` cannot say NODATA, but AWS writes `-` for every
+    /// count only in records without traffic (NODATA, SKIPDATA): such a record is
+    /// marked NODATA here, not taken for traffic with missing counts.
+    ///
     /// One branch on the common path: every test is folded into one flag, and only a
     /// record that trips it (NODATA and SKIPDATA ones too, whose counts are `-`) is
     /// looked at again, out of line.
     #[inline(always)]
-    pub(crate) fn check(&self, rec: &Record<'_>) -> Result<(), ParseError> {
+    pub(crate) fn check(&self, rec: &mut Record<'_>) -> Result<(), ParseError> {
         let span = self.latest_time.wrapping_sub(EARLIEST_TIME) as u64;
         let late_or_early =
             |t: Option<i64>| t.is_some_and(|t| t.wrapping_sub(EARLIEST_TIME) as u64 > span);
@@ -799,7 +807,7 @@ impl<'a> ChunkContext<'a> {
     /// [`ChunkContext::check`] for a record that may fail it: which test fails, if any.
     #[cold]
     #[inline(never)]
-    fn check_again(&self, rec: &Record<'_>) -> Result<(), ParseError> {
+    fn check_again(&self, rec: &mut Record<'_>) -> Result<(), ParseError> {
         let bad = |field, kind| {
             Err(ParseError {
                 field: Some(field),
@@ -810,6 +818,12 @@ impl<'a> ChunkContext<'a> {
             if value.is_some_and(|t| !(EARLIEST_TIME..=self.latest_time).contains(&t)) {
                 return bad(field, ParseErrorKind::ImplausibleTime);
             }
+        }
+        let no_counts = (self.has_packets || self.has_bytes)
+            && (!self.has_packets || rec.packets.is_none())
+            && (!self.has_bytes || rec.bytes.is_none());
+        if !self.has_log_status && no_counts {
+            rec.log_status = Some(LogStatus::NoData);
         }
         if rec.has_traffic() {
             for (field, value, present) in [
@@ -1132,6 +1146,25 @@ mod tests {
             assert_eq!(too_long, [102, 203], "chunk {chunk}");
             assert_eq!(s.into_rows(&ranges), want_rows, "chunk {chunk}");
         }
+    }
+
+    #[test]
+    fn without_log_status_a_record_without_counts_is_nodata() {
+        // AWS writes `-` for every count of a NODATA record; with no `log-status` in
+        // the format, that record is NODATA, not traffic with missing counts.
+        let text = "version interface-id srcaddr dstaddr packets bytes start end action\n\
+                    2 eni-1 10.0.0.1 52.95.128.179 10 1000 1700000000 1700000060 ACCEPT\n\
+                    2 eni-1 - - - - 1700000000 1700000060 -\n\
+                    2 eni-1 10.0.0.1 52.95.128.179 - 1000 1700000000 1700000060 ACCEPT\n";
+        let ranges = Ranges::embedded();
+        let s = summarize("t.log", text.as_bytes(), &ranges, &Options::default()).unwrap();
+        let c = s.stats.counts;
+        assert_eq!((c.read, c.ok, c.nodata, c.malformed), (3, 1, 1, 1));
+        let m = &s.stats.malformed_examples[0];
+        assert_eq!(
+            (m.line, m.error.field, m.error.kind),
+            (4, Some(Field::Packets), ParseErrorKind::MissingCount)
+        );
     }
 
     #[test]
