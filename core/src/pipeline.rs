@@ -509,10 +509,7 @@ impl<'s, R: Read> Chunks<'s, R> {
     /// buffer at a time; keeps what follows its newline for the next chunk.
     #[cold]
     fn skip_overlong(&mut self, mut buf: Vec<u8>, len: usize) -> io::Result<Chunk> {
-        let head = String::from_utf8_lossy(buf.get(..len.min(800)).unwrap_or_default())
-            .chars()
-            .take(200)
-            .collect();
+        let head = example_text(buf.get(..len).unwrap_or_default());
         let first_line = self.next_line;
         self.next_line += 1;
         let size = self.size.max(64);
@@ -536,6 +533,16 @@ impl<'s, R: Read> Chunks<'s, R> {
             overlong: Some(head),
         })
     }
+}
+
+/// The start of a malformed line as its example shows it: at most 200 characters,
+/// lossily decoded from at most the first 800 bytes (which hold them), so a long line
+/// is never decoded whole.
+fn example_text(line: &[u8]) -> String {
+    String::from_utf8_lossy(line.get(..800).unwrap_or(line))
+        .chars()
+        .take(200)
+        .collect()
 }
 
 /// Reads into all of `buf` unless the input ends first, retrying interrupted reads;
@@ -742,9 +749,7 @@ impl<'a> ChunkContext<'a> {
                         self.record_with(&mut sink, next, sides);
                     }
                 }
-                Err(error) => self.malformed(&mut sink, this_line, error, || {
-                    String::from_utf8_lossy(line).chars().take(200).collect()
-                }),
+                Err(error) => self.malformed(&mut sink, this_line, error, || example_text(line)),
             }
         }
         if let Some(sides) = waiting {
@@ -757,12 +762,7 @@ impl<'a> ChunkContext<'a> {
     #[cold]
     #[inline(never)]
     fn overlong_line(&self, sink: &mut Sink<'_>, at: u64, line: &[u8]) {
-        self.malformed(sink, at, self.too_long(), || {
-            String::from_utf8_lossy(&line[..line.len().min(800)])
-                .chars()
-                .take(200)
-                .collect()
-        });
+        self.malformed(sink, at, self.too_long(), || example_text(line));
     }
 
     /// The error of a line longer than [`Options::max_line_bytes`].

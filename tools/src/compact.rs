@@ -417,25 +417,12 @@ pub(crate) fn compacted_holding(
     compacted.sort();
     for name in compacted {
         let path = dir.join(&name);
-        let what = || format!("cannot read summary {}", path.display());
-        let file = fs::File::open(&path).with_context(what)?;
-        let builder = ParquetRecordBatchReaderBuilder::try_new(file).with_context(what)?;
-        let get = |key: &str| -> Result<Vec<String>> {
-            let value = builder
-                .metadata()
-                .file_metadata()
-                .key_value_metadata()
-                .and_then(|kv| kv.iter().find(|e| e.key == key))
-                .and_then(|e| e.value.as_deref());
-            match value {
-                Some(v) => serde_json::from_str(v)
-                    .with_context(|| format!("{}: bad {key}", path.display())),
-                None => Ok(Vec::new()),
-            }
-        };
-        let merged = get(COMPACTED_FROM_KEY)?;
+        let (_, kv) = open_summary(&path)?;
+        let merged = json_list(&kv, COMPACTED_FROM_KEY, &path)?;
         let holds = if merged.is_empty() {
-            get("flowpath.inputs")?.iter().any(|i| i == input)
+            json_list(&kv, "flowpath.inputs", &path)?
+                .iter()
+                .any(|i| i == input)
         } else {
             merged.iter().any(|m| m == file_name)
         };
@@ -515,11 +502,17 @@ fn merge(files: Vec<SummaryFile>) -> Result<(Vec<Row>, FileMeta)> {
 
 /// Reads a summary file: its rows (partition fields left empty: they are the same
 /// for the whole directory) and its footer.
-fn read_summary(path: &Path) -> Result<SummaryFile> {
+/// A summary file opened for reading, and its footer's key/value metadata.
+fn open_summary(
+    path: &Path,
+) -> Result<(
+    ParquetRecordBatchReaderBuilder<fs::File>,
+    BTreeMap<String, String>,
+)> {
     let what = || format!("cannot read summary {}", path.display());
     let file = fs::File::open(path).with_context(what)?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(file).with_context(what)?;
-    let kv: BTreeMap<String, String> = builder
+    let kv = builder
         .metadata()
         .file_metadata()
         .key_value_metadata()
@@ -529,6 +522,22 @@ fn read_summary(path: &Path) -> Result<SummaryFile> {
                 .collect()
         })
         .unwrap_or_default();
+    Ok((builder, kv))
+}
+
+/// A footer value that is a JSON list of names; empty when the key is absent.
+fn json_list(kv: &BTreeMap<String, String>, key: &str, path: &Path) -> Result<Vec<String>> {
+    match kv.get(key) {
+        Some(v) => {
+            serde_json::from_str(v).with_context(|| format!("{}: bad {key}", path.display()))
+        }
+        None => Ok(Vec::new()),
+    }
+}
+
+fn read_summary(path: &Path) -> Result<SummaryFile> {
+    let what = || format!("cannot read summary {}", path.display());
+    let (builder, kv) = open_summary(path)?;
     let get = |k: &str| kv.get(k).cloned().unwrap_or_default();
     let count = |k: &str| -> Result<u64> {
         let v = get(&format!("flowpath.counts.{k}"));
@@ -537,11 +546,7 @@ fn read_summary(path: &Path) -> Result<SummaryFile> {
     };
     let inputs: Vec<String> = serde_json::from_str(&get("flowpath.inputs"))
         .with_context(|| format!("{}: no flowpath.inputs: not a summary", path.display()))?;
-    let compacted_from: Vec<String> = match kv.get(COMPACTED_FROM_KEY) {
-        Some(v) => serde_json::from_str(v)
-            .with_context(|| format!("{}: bad {COMPACTED_FROM_KEY}", path.display()))?,
-        None => Vec::new(),
-    };
+    let compacted_from = json_list(&kv, COMPACTED_FROM_KEY, path)?;
     let counts = Counts {
         read: count("read")?,
         ok: count("ok")?,

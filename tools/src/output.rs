@@ -14,7 +14,7 @@
 
 use std::collections::HashSet;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow};
 use flowpath_core::summary::Counts;
@@ -103,6 +103,19 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Writes the summary file `path` of `input` atomically, unless a compacted file of its
+/// partition holds its rows already: then writes nothing and returns that file's name.
+fn write_unless_compacted(path: &Path, bytes: &[u8], input: &str) -> Result<Option<String>> {
+    if let (Some(part), Some(name)) = (path.parent(), path.file_name())
+        && let Some(compacted) =
+            crate::compact::compacted_holding(part, &name.to_string_lossy(), input)?
+    {
+        return Ok(Some(compacted));
+    }
+    write_atomic(path, |w| Ok(w.write_all(bytes)?))?;
+    Ok(None)
+}
+
 /// What [`Output::write_files`] did.
 #[derive(Debug, Default)]
 pub(crate) struct Written {
@@ -179,26 +192,11 @@ impl Output {
                     let mut in_compacted = Vec::new();
                     for (rel, bytes) in files {
                         let path = dir.join(&rel);
-                        let result = match (path.parent(), path.file_name()) {
-                            (Some(part), Some(name)) => crate::compact::compacted_holding(
-                                part,
-                                &name.to_string_lossy(),
-                                &input,
-                            ),
-                            _ => Ok(None),
-                        }
-                        .and_then(|held| match held {
-                            Some(compacted) => {
+                        match write_unless_compacted(&path, &bytes, &input) {
+                            Ok(None) => written.push(path),
+                            Ok(Some(compacted)) => {
                                 in_compacted.push(format!("{} (in {compacted})", path.display()));
-                                Ok(false)
                             }
-                            None => {
-                                write_atomic(&path, |w| Ok(w.write_all(&bytes)?)).map(|()| true)
-                            }
-                        });
-                        match result {
-                            Ok(true) => written.push(path),
-                            Ok(false) => {}
                             Err(err) => {
                                 for done in &written {
                                     let _ignored = std::fs::remove_file(done);
