@@ -1,4 +1,4 @@
-//! `pipeline::summarize` (decode, split, parse, attribute, aggregate, merge) over an
+//! `source::text::summarize` (decode, split, parse, attribute, aggregate, merge) over an
 //! in-memory file of generated records: plain text on one thread (a 1-thread rayon
 //! pool: the per-core figure) and on the global pool, the same text gzipped, and a
 //! custom v5 format on one thread; the v2 and v5 one-thread cases again with the VPC
@@ -12,8 +12,9 @@ use std::sync::Arc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use flowpath_core::Ranges;
+use flowpath_core::engine::Options;
 use flowpath_core::inventory::Inventory;
-use flowpath_core::pipeline::{Options, summarize};
+use flowpath_core::source::text::summarize;
 
 const SEED: u64 = 7;
 const RECORDS: u64 = 100_000;

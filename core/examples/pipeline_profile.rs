@@ -1,4 +1,4 @@
-//! Runs `pipeline::summarize` on the pipeline bench's generated input, on one thread,
+//! Runs `source::text::summarize` on the pipeline bench's generated input, on one thread,
 //! a given number of times, and prints the best time per record: a steady driver for
 //! `perf record` and `valgrind --tool=callgrind`, where criterion's own loop would
 //! blur the picture.
@@ -16,8 +16,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use flowpath_core::Ranges;
+use flowpath_core::engine::Options;
 use flowpath_core::inventory::Inventory;
-use flowpath_core::pipeline::{Options, summarize};
+use flowpath_core::source::text::summarize;
 
 const SEED: u64 = 7;
 const RECORDS: u64 = 100_000;

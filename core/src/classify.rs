@@ -208,56 +208,62 @@ pub struct Attribution<'i> {
 
 /// Attributes one record.
 pub fn attribute(rec: &Record<'_>, ranges: &Ranges) -> Attribution<'static> {
-    attribute_sides(rec, ranges, direction_and_remote(rec, ranges))
+    Sides::of(rec, ranges).attribute(rec, ranges)
 }
 
-/// [`attribute`] with the record's [`direction_and_remote`].
-#[inline]
-pub(crate) fn attribute_sides(
-    rec: &Record<'_>,
-    ranges: &Ranges,
-    (direction, remote): (Direction, Option<IpAddr>),
-) -> Attribution<'static> {
-    let remote = remote.map(|a| (a, ranges.lookup(a)));
-    let (path, method) = match (rec.traffic_path, remote) {
-        (Some(code), _) => (Path::from_code(code), Method::TrafficPathField),
-        (None, None) => (Path::Unknown, Method::AddressOnly),
-        (None, Some((_, label))) if label == ranges::PRIVATE => {
-            (Path::IntraVpc, Method::AddressOnly)
-        }
-        (None, Some(_)) => (Path::Public, Method::AddressOnly),
-    };
-    Attribution {
-        direction,
-        remote: remote.map(|(a, _)| a),
-        remote_label: remote.map(|(_, l)| l),
-        remote_named: None,
-        path,
-        method,
-        interface_kind: None,
-        gateway_id: None,
-        eni_vpc_id: None,
-        eni_subnet_id: None,
+/// A record's direction and remote address: the first step of [`attribute`], which
+/// takes no table lookup (which side is private is [`Ranges::is_private`]). The engine
+/// takes it apart from the second (the remote's lookup) so that the remote's table
+/// entry can be fetched into cache in between.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Sides {
+    pub(crate) direction: Direction,
+    pub(crate) remote: Option<IpAddr>,
+}
+
+impl Sides {
+    /// The sides of `rec`.
+    #[inline(always)]
+    pub(crate) fn of(rec: &Record<'_>, ranges: &Ranges) -> Sides {
+        let (src, dst) = (rec.srcaddr, rec.dstaddr);
+        let private = |side: Option<IpAddr>| side.is_some_and(|a| ranges.is_private(a));
+        let (direction, remote) = match rec.flow_direction {
+            Some(FlowDirection::Egress) => (Direction::Egress, dst),
+            Some(FlowDirection::Ingress) => (Direction::Ingress, src),
+            None => match (private(src), private(dst)) {
+                (true, false) if dst.is_some() => (Direction::Egress, dst),
+                (false, true) if src.is_some() => (Direction::Ingress, src),
+                _ => (Direction::Unknown, dst),
+            },
+        };
+        Sides { direction, remote }
     }
-}
 
-/// The direction and remote address of [`attribute`]. Only the remote side is looked
-/// up afterwards: which side is private takes no table ([`Ranges::is_private`]).
-#[inline(always)]
-pub(crate) fn direction_and_remote(
-    rec: &Record<'_>,
-    ranges: &Ranges,
-) -> (Direction, Option<IpAddr>) {
-    let (src, dst) = (rec.srcaddr, rec.dstaddr);
-    let private = |side: Option<IpAddr>| side.is_some_and(|a| ranges.is_private(a));
-    match rec.flow_direction {
-        Some(FlowDirection::Egress) => (Direction::Egress, dst),
-        Some(FlowDirection::Ingress) => (Direction::Ingress, src),
-        None => match (private(src), private(dst)) {
-            (true, false) if dst.is_some() => (Direction::Egress, dst),
-            (false, true) if src.is_some() => (Direction::Ingress, src),
-            _ => (Direction::Unknown, dst),
-        },
+    /// The rest of [`attribute`]: the remote's lookup, and the path it implies.
+    #[inline]
+    pub(crate) fn attribute(self, rec: &Record<'_>, ranges: &Ranges) -> Attribution<'static> {
+        let Sides { direction, remote } = self;
+        let remote = remote.map(|a| (a, ranges.lookup(a)));
+        let (path, method) = match (rec.traffic_path, remote) {
+            (Some(code), _) => (Path::from_code(code), Method::TrafficPathField),
+            (None, None) => (Path::Unknown, Method::AddressOnly),
+            (None, Some((_, label))) if label == ranges::PRIVATE => {
+                (Path::IntraVpc, Method::AddressOnly)
+            }
+            (None, Some(_)) => (Path::Public, Method::AddressOnly),
+        };
+        Attribution {
+            direction,
+            remote: remote.map(|(a, _)| a),
+            remote_label: remote.map(|(_, l)| l),
+            remote_named: None,
+            path,
+            method,
+            interface_kind: None,
+            gateway_id: None,
+            eni_vpc_id: None,
+            eni_subnet_id: None,
+        }
     }
 }
 

@@ -9,17 +9,17 @@ use crate::record::Record;
 /// The `(start, end)` of each line of `text`, as the pipeline finds them (SSE2 on
 /// x86-64).
 pub fn lines(text: &[u8]) -> Vec<(usize, usize)> {
-    crate::lines::Lines::new(text).collect()
+    crate::source::text::lines::Lines::new(text).collect()
 }
 
 /// The newline mask of a block as the pipeline computes it (SSE2 on x86-64).
 pub fn block_newlines(block: &[u8; 64]) -> u64 {
-    crate::lines::block_newlines(block)
+    crate::source::text::lines::block_newlines(block)
 }
 
 /// The newline mask of a block, a byte at a time (the portable reference).
 pub fn block_newlines_bytewise(block: &[u8; 64]) -> u64 {
-    crate::lines::block_newlines_bytewise(block)
+    crate::source::text::lines::block_newlines_bytewise(block)
 }
 
 /// The pipeline's per-line parse of a line as bytes (no `\r` at its end): `rec`

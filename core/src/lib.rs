@@ -11,30 +11,29 @@
 //! | aggregate | [`aggregate`] | sums per hour window and key; merges are order-independent |
 //! | write | [`summary`], [`layout`] | the Parquet schema, Hive partition paths, file metadata |
 //! | query | [`table`] | the Athena table over the summaries: columns and Hive types from the schema, partition projection, the DDL |
-//! | drive | [`pipeline`] (and the private `lines`) | one input (any `Read`) through all of the above, in parallel chunks of whole lines |
-//! | drive Parquet | [`flowlog_parquet`] | AWS's Parquet flow logs: columns mapped to fields, rows to records, batch by batch into the same per-record path and [`pipeline::Summary`] |
+//! | sources | [`source`] | one module per kind of input ([`source::text`] lines, [`source::parquet`] AWS's Parquet): bytes to numbered records, in parallel pieces |
+//! | engine | [`engine`] | every record once parsed: checks, attribution, the AWS-label check, sums, and the input's [`engine::Summary`] |
 //!
 //! The crate is synchronous and does no network or file-system I/O: callers hand it
 //! readers and writers. The CLI (`flowpath`) and the Lambda are thin adapters around
-//! [`pipeline::summarize`].
+//! the sources. `docs/architecture.md` draws the whole flow.
 #![deny(missing_docs)]
 
 pub mod aggregate;
 pub mod classify;
 pub mod decode;
+pub mod engine;
 pub mod error;
-pub mod flowlog_parquet;
 pub mod format;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 pub mod inventory;
 pub mod layout;
-mod lines;
 pub mod parse;
-pub mod pipeline;
 mod prefetch;
 pub mod ranges;
 pub mod record;
+pub mod source;
 pub mod summary;
 pub mod table;
 mod trie;

@@ -35,8 +35,9 @@ use aws_lambda_events::event::s3::batch_job::{S3BatchJobResponse, S3BatchJobResu
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse};
 use std::io::Read;
 
-use flowpath_core::flowlog_parquet::summarize_parquet;
-use flowpath_core::pipeline::{self, Options};
+use flowpath_core::engine::Options;
+use flowpath_core::source;
+use flowpath_core::source::parquet::summarize as summarize_parquet;
 use flowpath_s3::Access;
 use serde_json::{Value, json};
 
@@ -279,7 +280,7 @@ impl App {
                     })?;
                 summarize_parquet(&name, bytes::Bytes::from(body), &ranges_for_task, &opts)
             } else {
-                pipeline::summarize(&name, reader, &ranges_for_task, &opts)
+                source::text::summarize(&name, reader, &ranges_for_task, &opts)
             }
         })
         .await

@@ -10,8 +10,9 @@ use std::fmt::Write;
 use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
 
+use flowpath_core::engine::Options;
 use flowpath_core::inventory::Inventory;
-use flowpath_core::pipeline::{Options, summarize};
+use flowpath_core::source::text::summarize;
 use flowpath_fuzz::{outcome, pool, ranges};
 use ipnet::IpNet;
 use libfuzzer_sys::fuzz_target;

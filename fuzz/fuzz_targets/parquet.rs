@@ -1,4 +1,4 @@
-//! AWS's Parquet flow logs: `flowlog_parquet::summarize_parquet`. Input that starts
+//! AWS's Parquet flow logs: `source::parquet::summarize`. Input that starts
 //! with `PAR1` is a file as it is (seeded with the fixture): every row counted once,
 //! and the same result for any batch size and thread count (a corrupt file fails
 //! either way, maybe naming another corruption). Any other input describes
@@ -16,9 +16,10 @@ use arrow_array::{
     UInt64Array,
 };
 use arrow_schema::{DataType, Field as ArrowField, Schema};
-use flowpath_core::flowlog_parquet::summarize_parquet;
+use flowpath_core::engine::Options;
 use flowpath_core::format::{Field, ValueKind};
-use flowpath_core::pipeline::{Options, summarize};
+use flowpath_core::source::parquet::summarize as summarize_parquet;
+use flowpath_core::source::text::summarize;
 use flowpath_fuzz::{Outcome, outcome, pool, ranges};
 use libfuzzer_sys::fuzz_target;
 use parquet::arrow::ArrowWriter;

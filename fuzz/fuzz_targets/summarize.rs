@@ -1,4 +1,4 @@
-//! The whole text path, `pipeline::summarize`, on any bytes (gzip or not, header or
+//! The whole text path, `source::text::summarize`, on any bytes (gzip or not, header or
 //! not). Every record is counted once (`read = ok + nodata + skipdata + malformed`,
 //! each record with traffic in one group); the result is the same for chunks of 1 MiB
 //! on one thread and for small chunks on three; the same text gzipped gives the same
@@ -9,7 +9,8 @@
 
 use std::io::Write;
 
-use flowpath_core::pipeline::{Options, summarize};
+use flowpath_core::engine::Options;
+use flowpath_core::source::text::summarize;
 use flowpath_fuzz::{Outcome, outcome, pool, ranges};
 use libfuzzer_sys::fuzz_target;
 

@@ -28,11 +28,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
 use flowpath_core::Ranges;
-use flowpath_core::flowlog_parquet::{is_parquet, summarize_parquet};
+use flowpath_core::engine::{Options, Stats};
 use flowpath_core::format::{Field, Format};
 use flowpath_core::layout::output_name;
-use flowpath_core::pipeline::{self, Options, Stats};
+use flowpath_core::source::parquet::{is_parquet, summarize as summarize_parquet};
 use flowpath_core::summary::Counts;
+use flowpath_core::{engine, source};
 use flowpath_s3::{ObjectInfo, S3Error, S3ErrorKind, S3Uri};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
@@ -434,7 +435,7 @@ struct Encoded {
 
 fn encode(
     name: &str,
-    summary: pipeline::Summary,
+    summary: engine::Summary,
     ranges: &Ranges,
     file_name: &str,
     parquet: bool,
@@ -492,7 +493,7 @@ fn summarize_local(
             let summary = if parquet {
                 summarize_parquet(&name, file, ranges, opts)?
             } else {
-                pipeline::summarize(&name, file, ranges, opts)?
+                source::text::summarize(&name, file, ranges, opts)?
             };
             Ok((len, encode(&name, summary, ranges, file_name, parquet)?))
         }
@@ -520,7 +521,7 @@ fn summarize_stream(
     } else {
         let reader = CountingReader::new(io::Cursor::new(magic).chain(reader));
         let read = Arc::clone(&reader.count);
-        let summary = pipeline::summarize(name, reader, ranges, opts)?;
+        let summary = source::text::summarize(name, reader, ranges, opts)?;
         let encoded = encode(name, summary, ranges, file_name, false)?;
         Ok((read.load(Ordering::Relaxed), encoded))
     }
@@ -638,7 +639,7 @@ async fn process_s3(
         let summary = if parquet {
             summarize_parquet(&name, bytes::Bytes::from(body), &ranges, &opts)?
         } else {
-            pipeline::summarize(&name, body.as_slice(), &ranges, &opts)?
+            source::text::summarize(&name, body.as_slice(), &ranges, &opts)?
         };
         encode(&name, summary, &ranges, &file_name, parquet)
     })

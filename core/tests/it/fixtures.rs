@@ -5,9 +5,10 @@ use std::io::Write;
 
 use flate2::{Compression, write::GzEncoder};
 use flowpath_core::aggregate::Row;
+use flowpath_core::engine::{Options, Summary};
 use flowpath_core::format::{Field, Format};
 use flowpath_core::parse::ParseErrorKind;
-use flowpath_core::pipeline::{Options, Summary, summarize};
+use flowpath_core::source::text::summarize;
 use flowpath_core::summary::Counts;
 use flowpath_core::{Error, Ranges};
 

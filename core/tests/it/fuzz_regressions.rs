@@ -2,8 +2,8 @@
 //! from the fixtures and checked to give what it must.
 
 use bytes::Bytes;
-use flowpath_core::flowlog_parquet::summarize_parquet;
-use flowpath_core::pipeline::Options;
+use flowpath_core::engine::Options;
+use flowpath_core::source::parquet::summarize as summarize_parquet;
 use flowpath_core::{Error, Ranges};
 use parquet::file::metadata::{
     ColumnChunkMetaData, ColumnChunkMetaDataBuilder, ParquetMetaDataReader, ParquetMetaDataWriter,

@@ -1,4 +1,4 @@
-//! Parquet flow logs (`flowlog_parquet`): the same records as text and as Parquet give
+//! Parquet flow logs (`source::parquet`): the same records as text and as Parquet give
 //! the same summary (the bundled fixture, and a larger generated set over several row
 //! groups, small batches, nulls and IPv6); malformed values are located by row and
 //! field; unreadable or foreign Parquet fails naming the input.
@@ -12,10 +12,11 @@ use arrow_array::{ArrayRef, Float64Array, Int32Array, Int64Array, RecordBatch, S
 use arrow_schema::{DataType, Field as ArrowField, Schema};
 use bytes::Bytes;
 use flowpath_core::aggregate::Row;
-use flowpath_core::flowlog_parquet::{is_parquet, summarize_parquet};
+use flowpath_core::engine::{Options, Stats, Summary};
 use flowpath_core::format::{Field, FormatError};
 use flowpath_core::parse::ParseErrorKind;
-use flowpath_core::pipeline::{Options, Stats, Summary, summarize};
+use flowpath_core::source::parquet::{is_parquet, summarize as summarize_parquet};
+use flowpath_core::source::text::summarize;
 use flowpath_core::summary::Counts;
 use flowpath_core::{Error, Ranges};
 use parquet::arrow::ArrowWriter;
@@ -373,7 +374,7 @@ fn generated_records_agree_as_text_and_parquet() {
                 .unwrap();
             let s = pool.install(|| {
                 let opts = Options {
-                    chunk_bytes: batch_rows * flowpath_core::flowlog_parquet::BYTES_PER_ROW,
+                    chunk_bytes: batch_rows * flowpath_core::source::parquet::BYTES_PER_ROW,
                     max_examples: 1000,
                     ..Options::default()
                 };

@@ -4,10 +4,11 @@
 use std::net::IpAddr;
 
 use flowpath_core::Ranges;
+use flowpath_core::engine::Options;
 use flowpath_core::format::{Field, Format};
 use flowpath_core::parse::{ParseErrorKind, parse_line};
-use flowpath_core::pipeline::{Options, summarize};
 use flowpath_core::record::{Action, FlowDirection, LogStatus, Record};
+use flowpath_core::source::text::summarize;
 use flowpath_core::summary::Counts;
 
 /// The file's lines after the header, and the header's format.
@@ -33,7 +34,7 @@ fn counts(
     name: &str,
 ) -> (
     Counts,
-    flowpath_core::pipeline::Stats,
+    flowpath_core::engine::Stats,
     Vec<flowpath_core::aggregate::Row>,
 ) {
     summarized(name, true)
@@ -45,7 +46,7 @@ fn summarized(
     strict: bool,
 ) -> (
     Counts,
-    flowpath_core::pipeline::Stats,
+    flowpath_core::engine::Stats,
     Vec<flowpath_core::aggregate::Row>,
 ) {
     let dir = crate::shared("real flow-log samples").expect("checked by load()");

@@ -6,7 +6,7 @@
 //! `traffic_path`) or INT64 (`packets`, `bytes`, `start`, `end`), the rest strings,
 //! and pages are Gzip-compressed. This module owns reading such a file: the mapping of
 //! columns to [`Field`]s, the conversion of each row into a [`Record`], and the feeding
-//! of records into the same per-record path as text (`pipeline`'s chunk context:
+//! of records into the same engine as text ([`crate::engine`]:
 //! counts, attribution, AWS-label check, aggregation).
 //!
 //! Invariants:
@@ -48,10 +48,10 @@ use parquet::file::metadata::ParquetMetaData;
 use parquet::file::reader::ChunkReader;
 use rayon::iter::{ParallelBridge, ParallelIterator};
 
+use crate::engine::{Engine, Numbering, Options, Provenance, Summary, Tally};
 use crate::error::Error;
 use crate::format::{Column, Field, Format, ValueKind};
 use crate::parse::{ParseError, ParseErrorKind, parse_line};
-use crate::pipeline::{ChunkContext, Options, Part, Summary, finish};
 use crate::ranges::Ranges;
 use crate::record::Record;
 
@@ -73,7 +73,7 @@ const SUMMARY_KEY: &str = "flowpath.version";
 /// with a field name or a digit, never with `PAR1`.
 ///
 /// ```
-/// use flowpath_core::flowlog_parquet::is_parquet;
+/// use flowpath_core::source::parquet::is_parquet;
 /// assert!(is_parquet(b"PAR1\x15\x04"));
 /// assert!(!is_parquet(b"\x1f\x8b\x08"));
 /// assert!(!is_parquet(b"version account-id"));
@@ -92,11 +92,11 @@ pub fn batch_rows(opts: &Options) -> usize {
 ///
 /// `input` names the input in errors and reports, and its key layout supplies the
 /// account and region of records whose columns lack them, as for text. The result is
-/// the [`Summary`] [`crate::pipeline::summarize`] gives for the same records as text:
+/// the [`Summary`] [`crate::source::text::summarize`] gives for the same records as text:
 /// `format` is the file's columns in order, `format_from_header` is true (the schema
 /// is the file's own header) and `gzip` is false (the file is not a gzip stream,
 /// whatever its pages' codec). Malformed examples carry row numbers in
-/// [`Malformed::line`](crate::pipeline::Malformed::line); under `opts.strict` the first
+/// [`Malformed::line`](crate::engine::Malformed::line); under `opts.strict` the first
 /// malformed row is the error [`Error::MalformedRow`].
 ///
 /// Errors, each naming the input: [`Error::BadParquet`] (not Parquet, truncated,
@@ -105,7 +105,7 @@ pub fn batch_rows(opts: &Options) -> usize {
 /// [`Error::Format`] (two columns name the same field). The Parquet reader panics on
 /// some corrupt files (a dictionary-encoded page without its dictionary, found by
 /// fuzzing): such a panic is [`Error::BadParquet`] too.
-pub fn summarize_parquet<R: ChunkReader + 'static>(
+pub fn summarize<R: ChunkReader + 'static>(
     input: &str,
     reader: R,
     ranges: &Ranges,
@@ -144,7 +144,7 @@ pub fn summarize_parquet<R: ChunkReader + 'static>(
             .map_err(bad)?,
     );
 
-    let ctx = ChunkContext::new(input, &format, None, ranges, opts);
+    let engine = Engine::new(input, format, Numbering::Rows, ranges, opts);
     // Row numbers are assigned in file order, before the batches fan out.
     let mut next_row: u64 = 1;
     let numbered = batches.map(move |batch| {
@@ -154,27 +154,26 @@ pub fn summarize_parquet<R: ChunkReader + 'static>(
         }
         (first, batch)
     });
-    let part = numbered
+    let tally = numbered
         .par_bridge()
-        // One part per worker, as for text (see `pipeline::summarize`).
-        .try_fold(Part::default, |mut part, (first_row, batch)| {
+        // One tally per worker, as for text (see `text::summarize`).
+        .try_fold(Tally::default, |mut tally, (first_row, batch)| {
             let batch = batch.map_err(|e| bad(e.into()))?;
-            plan.process(&ctx, &mut part, &batch, first_row)
+            plan.read(&engine, &mut tally, &batch, first_row)
                 .map_err(schema_err)?;
-            Ok::<_, Error>(part)
+            Ok::<_, Error>(tally)
         })
-        .try_reduce(Part::default, |mut a, b| {
-            a.merge(b, ctx.max_examples);
+        .try_reduce(Tally::default, |mut a, b| {
+            a.merge(b, engine.max_examples());
             Ok(a)
         })?;
-
-    finish(input, format, true, false, part, ranges, opts, |m| {
-        Error::MalformedRow {
-            input: input.to_owned(),
-            row: m.line,
-            error: m.error,
-        }
-    })
+    // The schema is the file's own header; the file is not a gzip stream, whatever
+    // its pages' codec.
+    let provenance = Provenance {
+        format_from_header: true,
+        gzip: false,
+    };
+    engine.finish(tally, provenance)
 }
 
 /// The reader's batches, where a panic of the reader becomes an error that ends them.
@@ -326,12 +325,12 @@ impl Plan {
         Ok(Plan { columns, read })
     }
 
-    /// One batch (its first row is row `first_row` of the file) through the per-record
-    /// path, into `part`. Errs only when the batch does not have the planned columns.
-    fn process(
+    /// One batch (its first row is row `first_row` of the file) through the engine,
+    /// into `tally`. Errs only when the batch does not have the planned columns.
+    fn read(
         &self,
-        ctx: &ChunkContext<'_>,
-        part: &mut Part,
+        engine: &Engine<'_>,
+        tally: &mut Tally,
         batch: &RecordBatch,
         first_row: u64,
     ) -> Result<(), String> {
@@ -352,15 +351,12 @@ impl Plan {
                     .ok_or_else(|| format!("column of `{}` changed type", c.field))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let mut sink = part.sink();
+        let mut intake = tally.intake();
         for i in 0..batch.num_rows() {
-            sink.stats.counts.read += 1;
-            match build_record(&values, i).and_then(|mut rec| ctx.check(&mut rec).map(|()| rec)) {
-                Ok(rec) => ctx.record(&mut sink, &rec),
-                Err(error) => ctx.malformed(&mut sink, first_row + i as u64, error, || {
-                    render_row(&values, i)
-                }),
-            }
+            let at = first_row + i as u64;
+            engine.take(&mut intake, at, build_record(&values, i), || {
+                render_row(&values, i)
+            });
         }
         Ok(())
     }

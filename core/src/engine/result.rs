@@ -1,0 +1,112 @@
+//! What summarizing one input gives: counts, malformed examples, the AWS-label check
+//! and the groups, ready to be written as summary files.
+
+use crate::aggregate::{Aggregator, Row};
+use crate::error::Error;
+use crate::format::Format;
+use crate::parse::ParseError;
+use crate::ranges::Ranges;
+use crate::summary::{self, Counts, FileMeta, Partition};
+
+/// A malformed line, kept as an example for the report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Malformed {
+    /// 1-based line number in the decompressed text; for Parquet inputs
+    /// ([`crate::source::parquet`]), the 1-based row number in the file; 0 for the
+    /// records of a group whose sum is too large ([`crate::parse::ParseErrorKind::SumTooLarge`]),
+    /// which no one line is to blame for (`text` then describes the group).
+    pub line: u64,
+    /// Field and reason.
+    pub error: ParseError,
+    /// The start of the line (lossily decoded, at most 200 characters); for Parquet
+    /// rows, the row's known fields rendered as a text line (`-` for null).
+    pub text: String,
+}
+
+/// How AWS's own `pkt-*-aws-service` labels compare with ours.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LabelCheck {
+    /// Records whose remote side carries AWS's label and where it matches ours.
+    pub agree: u64,
+    /// Records where it does not.
+    pub disagree: u64,
+    /// The disagreements: (AWS's label or `-`, ours, count), most frequent first.
+    pub disagreements: Vec<(String, String, u64)>,
+}
+
+/// What reading an input found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Record counts.
+    pub counts: Counts,
+    /// The first malformed lines, by line number.
+    pub malformed_examples: Vec<Malformed>,
+    /// The comparison with AWS's labels, when the format has them.
+    pub aws_labels: LabelCheck,
+    /// Earliest `start` seen.
+    pub min_start: Option<i64>,
+    /// Latest `start` seen.
+    pub max_start: Option<i64>,
+}
+
+/// The summary of one input.
+#[derive(Debug)]
+pub struct Summary {
+    /// The input's name.
+    pub input: String,
+    /// The format the records were read with.
+    pub format: Format,
+    /// Whether the format came from a header line.
+    pub format_from_header: bool,
+    /// Whether the input was gzip.
+    pub gzip: bool,
+    /// Counts, examples and checks.
+    pub stats: Stats,
+    /// The groups.
+    pub aggregate: Aggregator,
+}
+
+impl Summary {
+    /// The summary's rows, sorted.
+    pub fn into_rows(self, ranges: &Ranges) -> Vec<Row> {
+        self.aggregate.into_rows(ranges)
+    }
+
+    /// The metadata every file of this summary carries.
+    fn file_meta(&self, ranges: &Ranges) -> FileMeta {
+        FileMeta {
+            ranges_sync_token: ranges.sync_token().to_owned(),
+            ranges_create_date: ranges.create_date().to_owned(),
+            inputs: vec![self.input.clone()],
+            counts: self.stats.counts,
+            compacted_from: Vec::new(),
+        }
+    }
+
+    /// The summary split into Hive partitions, each with the metadata its file carries.
+    pub fn into_partitions(self, ranges: &Ranges) -> (FileMeta, Vec<Partition>) {
+        let meta = self.file_meta(ranges);
+        (meta, summary::partitions(self.aggregate.into_rows(ranges)))
+    }
+
+    /// Each partition's summary file, encoded: (`account_id=…/region=…/day=…`
+    /// directory, Parquet bytes), in order, and the metadata they carry. The same
+    /// bytes as writing [`Summary::into_partitions`], without copying every value into
+    /// an owned row first (a summary with many groups stays small).
+    pub fn encode(self, ranges: &Ranges) -> Result<(FileMeta, Vec<EncodedFile>), Error> {
+        let meta = self.file_meta(ranges);
+        let groups = self.aggregate.into_groups(ranges);
+        let rows = groups.sorted_rows();
+        let mut files = Vec::new();
+        for (dir, range) in summary::partition_ranges(&rows) {
+            let mut body = Vec::new();
+            summary::write_parquet_refs(&mut body, &rows[range], &meta)?;
+            files.push((dir, body));
+        }
+        Ok((meta, files))
+    }
+}
+
+/// One encoded summary file: its `account_id=…/region=…/day=…` directory and its
+/// Parquet bytes.
+pub type EncodedFile = (String, Vec<u8>);
