@@ -91,7 +91,9 @@ pub(super) enum Found {
 }
 
 impl Positions {
-    /// An empty index with room for `n` positions before it grows.
+    /// An empty index with room for `n` positions before it grows (the tests start
+    /// from both sizes).
+    #[cfg(test)]
     pub(super) fn with_capacity(n: usize) -> Self {
         let buckets = n.div_ceil(LOAD).next_power_of_two().max(16);
         Positions {

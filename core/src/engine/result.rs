@@ -63,10 +63,15 @@ pub struct Summary {
     /// Counts, examples and checks.
     pub stats: Stats,
     /// The groups.
-    pub aggregate: Aggregator,
+    pub(crate) aggregate: Aggregator,
 }
 
 impl Summary {
+    /// How many groups (rows) the summary holds.
+    pub fn group_count(&self) -> usize {
+        self.aggregate.len()
+    }
+
     /// The summary's rows, sorted.
     pub fn into_rows(self, ranges: &Ranges) -> Vec<Row> {
         self.aggregate.into_rows(ranges)

@@ -34,7 +34,7 @@ use super::{EARLIEST_TIME, LabelCheck, Malformed, Options, Stats, Summary};
 /// How a source numbers its records, for the error `--strict` makes of the first
 /// malformed one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Numbering {
+pub(crate) enum Numbering {
     /// 1-based lines of decompressed text ([`Error::Malformed`]).
     Lines,
     /// 1-based rows of a file ([`Error::MalformedRow`]).
@@ -43,7 +43,7 @@ pub enum Numbering {
 
 /// What a source says of an input besides its records, for its [`Summary`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Provenance {
+pub(crate) struct Provenance {
     /// Whether the format came from the input itself (a header line, a schema).
     pub format_from_header: bool,
     /// Whether the input was a gzip stream.
@@ -51,7 +51,7 @@ pub struct Provenance {
 }
 
 /// One input's rules, shared by every worker reading it.
-pub struct Engine<'a> {
+pub(crate) struct Engine<'a> {
     input: &'a str,
     format: Format,
     numbering: Numbering,
@@ -80,7 +80,7 @@ pub(crate) struct Admitted {
 
 /// What one worker has summed: counts and examples, groups, AWS-label disagreements.
 #[derive(Default)]
-pub struct Tally {
+pub(crate) struct Tally {
     stats: Stats,
     aggregate: Aggregator,
     /// (AWS's label, ours, records): our labels are resolved to names at the end.
@@ -89,7 +89,7 @@ pub struct Tally {
 
 /// A [`Tally`] taking records, many in a row ([`Tally::intake`]): the groups through
 /// a [`Feed`], which adds the last record when the intake is dropped.
-pub struct Intake<'t> {
+pub(crate) struct Intake<'t> {
     stats: &'t mut Stats,
     disagreements: &'t mut Vec<(String, Option<LabelId>, u64)>,
     feed: Feed<'t>,
@@ -97,7 +97,7 @@ pub struct Intake<'t> {
 
 impl Tally {
     /// Where records go, many in a row.
-    pub fn intake(&mut self) -> Intake<'_> {
+    pub(crate) fn intake(&mut self) -> Intake<'_> {
         Intake {
             stats: &mut self.stats,
             disagreements: &mut self.disagreements,
@@ -107,7 +107,7 @@ impl Tally {
 
     /// Adds `other`'s records to these, keeping the `max_examples` first examples by
     /// place ([`Engine::max_examples`]).
-    pub fn merge(&mut self, other: Tally, max_examples: usize) {
+    pub(crate) fn merge(&mut self, other: Tally, max_examples: usize) {
         let (a, b) = (&mut self.stats, other.stats);
         a.counts.read += b.counts.read;
         a.counts.ok += b.counts.ok;
@@ -155,7 +155,7 @@ fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
 impl<'a> Engine<'a> {
     /// The rules of one input read with `format`: `input` names it in errors and
     /// supplies the key-layout hints (account, region) of records without them.
-    pub fn new(
+    pub(crate) fn new(
         input: &'a str,
         format: Format,
         numbering: Numbering,
@@ -182,12 +182,12 @@ impl<'a> Engine<'a> {
     }
 
     /// The format records are read with.
-    pub fn format(&self) -> &Format {
+    pub(crate) fn format(&self) -> &Format {
         &self.format
     }
 
     /// How many malformed examples a tally keeps.
-    pub fn max_examples(&self) -> usize {
+    pub(crate) fn max_examples(&self) -> usize {
         self.max_examples
     }
 
@@ -195,7 +195,7 @@ impl<'a> Engine<'a> {
     /// passes [`Engine::check`], else counted malformed, with `example` (called only
     /// when the example is kept) showing it.
     #[inline]
-    pub fn take(
+    pub(crate) fn take(
         &self,
         intake: &mut Intake<'_>,
         at: u64,
@@ -316,7 +316,7 @@ impl<'a> Engine<'a> {
 
     /// Counts a malformed record (the `at`-th, 1-based) and keeps it as an example
     /// while there is room; `text` is only called for a kept example.
-    pub fn malformed(
+    pub(crate) fn malformed(
         &self,
         intake: &mut Intake<'_>,
         at: u64,
@@ -403,7 +403,7 @@ impl<'a> Engine<'a> {
     /// malformed; under [`Options::strict`] the first malformed example becomes the
     /// error; AWS-label disagreements get our labels' names and are sorted; and the
     /// [`Summary`] is assembled.
-    pub fn finish(self, tally: Tally, provenance: Provenance) -> Result<Summary, Error> {
+    pub(crate) fn finish(self, tally: Tally, provenance: Provenance) -> Result<Summary, Error> {
         let mut stats = tally.stats;
         // A group whose sum an INT64 cannot hold is written nowhere: its records are
         // malformed, with no one line to blame (which record tipped the sum depends on

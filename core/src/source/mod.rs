@@ -9,14 +9,14 @@
 //! What a source implements (the text and Parquet sources are the examples):
 //! 1. find the input's [`Format`](crate::format::Format) (a header line, a schema,
 //!    the caller's [`Options::format`](crate::engine::Options::format)) and make an
-//!    [`Engine`](crate::engine::Engine) with it and how it numbers records;
+//!    `Engine` with it and how it numbers records;
 //! 2. split the input into pieces that workers read in parallel (rayon), each into its
-//!    own [`Tally`](crate::engine::Tally), numbering records in input order;
-//! 3. hand every record to [`Engine::take`](crate::engine::Engine::take), parsed or
+//!    own `Tally`, numbering records in input order;
+//! 3. hand every record to `Engine::take`, parsed or
 //!    with the [`ParseError`](crate::parse::ParseError) that says why not, with a
 //!    closure rendering it for the report;
-//! 4. merge the tallies and [`Engine::finish`](crate::engine::Engine::finish) with its
-//!    [`Provenance`](crate::engine::Provenance).
+//! 4. merge the tallies and `Engine::finish` with its
+//!    `Provenance`.
 //!
 //! Memory stays bounded by the pieces in flight, never by the input's size.
 

@@ -11,7 +11,7 @@
 //! record at once; [`LookAhead::finish`] sums the one still waiting. Two records
 //! alternate as the one parsed into, so parsing allocates nothing.
 
-use crate::engine::sink::Admitted;
+use crate::engine::Admitted;
 use crate::engine::{Engine, Intake};
 use crate::parse::ParseError;
 use crate::record::Record;

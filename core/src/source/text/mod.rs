@@ -3,18 +3,18 @@
 //!
 //! Invariants:
 //! - the result is the same whatever the chunk size and thread count (chunks are
-//!   read by rayon workers into their own [`Tally`], and tallies merge
+//!   read by rayon workers into their own `Tally`, and tallies merge
 //!   order-independently);
 //! - memory is bounded by the chunk size times the chunks in flight plus the groups,
 //!   never by the input's size or a line's length: a line longer than
 //!   [`Options::max_line_bytes`] is one malformed line, read on and dropped
-//!   ([`chunks`]);
+//!   (`chunks`);
 //! - the first line is the format when it is a header; otherwise the caller's format
 //!   (default v2) applies; a later line equal to the header (files concatenated) is
 //!   skipped;
 //! - every line is accounted for: `read = ok + nodata + skipdata + malformed`, and
 //!   blank lines and header lines are not records;
-//! - within a chunk, records go through the [`lookahead`]; no result depends on it.
+//! - within a chunk, records go through the `lookahead`; no result depends on it.
 
 use std::io::{self, Read};
 
