@@ -19,8 +19,10 @@
 //!   [`list_documents_with`]) send the bucket
 //!   owner S3 must check (`x-amz-expected-bucket-owner`) and, for writes, the SSE-KMS
 //!   key; the plain functions send neither.
-//! - [`summary_file_name`] is the one naming rule of an S3 object's summaries, shared by
-//!   the Lambda and the CLI.
+//! - [`replace_summaries`] (module `summaries`) writes an object's summaries under
+//!   their one name ([`summary_file_name`]) with their one set of object metadata
+//!   ([`summary_metadata`]), and keeps the per-object index that lets a new version
+//!   replace them: the Lambda and the CLI's S3 backfill both write through it.
 //!
 //! Errors are [`S3Error`]s naming the operation, bucket and key, and saying whether
 //! a retry can help.
@@ -34,6 +36,13 @@ use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
 use bytes::Bytes;
 use tokio::sync::mpsc;
+
+mod summaries;
+
+pub use summaries::{
+    Destination, ReplaceError, Replaced, SOURCES_DIR, SourceObject, replace_summaries,
+    summary_file_name, summary_metadata,
+};
 
 /// Builds an S3 client from the environment: the standard AWS chain for credentials
 /// and region, `AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL` for the endpoint (read by
@@ -115,23 +124,6 @@ pub fn decode_event_key(key: &str) -> String {
     percent_encoding::percent_decode_str(&spaced)
         .decode_utf8_lossy()
         .into_owned()
-}
-
-/// The file name of the summaries of `s3://bucket/key`, in every partition they cover.
-///
-/// It depends on the bucket and key only, never on the version or ETag: a new version
-/// of an object overwrites the old version's summaries instead of adding to them, so
-/// Athena never sums two versions of one object. The Lambda and the CLI both name
-/// outputs with it, so their results for an object coincide.
-///
-/// ```
-/// use flowpath_s3::summary_file_name;
-/// let a = summary_file_name("logs", "AWSLogs/1/vpcflowlogs/r/x_1a2b.log.gz");
-/// assert!(a.starts_with("x_1a2b-") && a.ends_with(".parquet"), "{a}");
-/// assert_ne!(a, summary_file_name("other-logs", "AWSLogs/1/vpcflowlogs/r/x_1a2b.log.gz"));
-/// ```
-pub fn summary_file_name(bucket: &str, key: &str) -> String {
-    flowpath_core::layout::output_name(&format!("s3://{bucket}/{key}"))
 }
 
 /// How requests about one bucket are sent, beyond bucket and key.
