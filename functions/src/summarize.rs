@@ -251,8 +251,7 @@ impl App {
         // The current content, whichever version the event names: the summaries are
         // named by key, so only the newest content may be written under that name.
         let (info, reader) =
-            flowpath_s3::get_reader_with(&self.client, &object.bucket, &object.key, None, &logs)
-                .await?;
+            flowpath_s3::get_reader(&self.client, &object.bucket, &object.key, None, &logs).await?;
         let transport = reader.transport_failure();
         let name = input.clone();
         let ranges_for_task = Arc::clone(&ranges);
@@ -314,7 +313,7 @@ impl App {
         let outputs = replaced.outputs;
         // Overwritten meanwhile? Then what was just written may be the old content.
         if let Some((Some(now), _)) =
-            flowpath_s3::head_with(&self.client, &object.bucket, &object.key, &logs).await?
+            flowpath_s3::head(&self.client, &object.bucket, &object.key, &logs).await?
             && now != etag
         {
             return Err(HandlerError::Changed {

@@ -13,7 +13,7 @@
 //! - An index is data, not orders: only keys under the prefix ending with this
 //!   source's own file name are ever deleted through it.
 
-use crate::{Access, S3Error, delete_with, get_bytes_with, list_with, put_with};
+use crate::{Access, S3Error, delete, get_bytes, list, put};
 
 /// Where an object's index lives under the output prefix.
 pub const SOURCES_DIR: &str = "_flowpath/sources/";
@@ -141,11 +141,11 @@ pub async fn replace_summaries(
     let stem = file_name.strip_suffix(".parquet").unwrap_or(&file_name);
     let index_key = format!("{prefix}{SOURCES_DIR}{stem}.json");
     // Listed first: without s3:ListBucket on it, a missing index would be a 403.
-    let (listed, _) = list_with(client, bucket, &index_key, None, None, access)
+    let (listed, _) = list(client, bucket, &index_key, None, None, access)
         .await
         .map_err(|e| ReplaceError::s3(e, &[]))?;
     let previous = if listed.iter().any(|o| o.key == index_key) {
-        let (_, bytes) = get_bytes_with(client, bucket, &index_key, access)
+        let (_, bytes) = get_bytes(client, bucket, &index_key, access)
             .await
             .map_err(|e| ReplaceError::s3(e, &[]))?;
         serde_json::from_slice::<SourceIndex>(&bytes)
@@ -163,7 +163,7 @@ pub async fn replace_summaries(
     let mut outputs = Vec::with_capacity(files.len());
     for (dir, body) in files {
         let key = format!("{prefix}{dir}/{file_name}");
-        put_with(client, bucket, &key, body, &metadata, access)
+        put(client, bucket, &key, body, &metadata, access)
             .await
             .map_err(|e| ReplaceError::s3(e, &outputs))?;
         outputs.push(key);
@@ -174,7 +174,7 @@ pub async fn replace_summaries(
         .into_iter()
         .filter(|k| !outputs.contains(k) && k.starts_with(prefix) && k.ends_with(&suffix))
     {
-        delete_with(client, bucket, &stale, access)
+        delete(client, bucket, &stale, access)
             .await
             .map_err(|e| ReplaceError::s3(e, &outputs))?;
         deleted.push(stale);
@@ -186,7 +186,7 @@ pub async fn replace_summaries(
     };
     // A struct of strings always serializes; the fallback is never taken.
     let body = serde_json::to_vec(&index).unwrap_or_default();
-    put_with(client, bucket, &index_key, body, &[], access)
+    put(client, bucket, &index_key, body, &[], access)
         .await
         .map_err(|e| ReplaceError::s3(e, &index.outputs))?;
     Ok(Replaced {

@@ -231,10 +231,13 @@ impl Output {
                 let mut written: Vec<String> = Vec::with_capacity(files.len());
                 for (rel, bytes) in files {
                     let key = format!("{prefix}{rel}");
-                    if let Err(err) = flowpath_s3::put(client, bucket, &key, bytes, metadata).await
+                    if let Err(err) =
+                        flowpath_s3::put(client, bucket, &key, bytes, metadata, &Access::default())
+                            .await
                     {
                         for done in &written {
-                            let _ignored = flowpath_s3::delete(client, bucket, done).await;
+                            let _ignored =
+                                flowpath_s3::delete(client, bucket, done, &Access::default()).await;
                         }
                         return Err(err.into());
                     }
@@ -291,7 +294,7 @@ impl Output {
             }),
             Err(ReplaceError::S3 { error, written }) => {
                 for done in &written {
-                    let _ignored = flowpath_s3::delete(client, out_bucket, done).await;
+                    let _ignored = flowpath_s3::delete(client, out_bucket, done, &access).await;
                 }
                 Err(error.into())
             }
@@ -324,7 +327,9 @@ impl Output {
             Output::S3 { bucket, prefix } => {
                 let client = client.ok_or_else(|| anyhow!("no S3 client"))?;
                 let done = format!("{prefix}{DONE_DIR}");
-                let (objects, _) = flowpath_s3::list(client, bucket, &done, None, None).await?;
+                let (objects, _) =
+                    flowpath_s3::list(client, bucket, &done, None, None, &Access::default())
+                        .await?;
                 Ok(objects
                     .into_iter()
                     .filter_map(|o| o.key.strip_prefix(&done).map(str::to_owned))
@@ -350,7 +355,7 @@ impl Output {
                     return Ok(None);
                 };
                 let key = format!("{prefix}{DONE_DIR}{name}");
-                match flowpath_s3::get_bytes(client, bucket, &key).await {
+                match flowpath_s3::get_bytes(client, bucket, &key, &Access::default()).await {
                     Ok((_, bytes)) => bytes,
                     Err(e) if e.kind == S3ErrorKind::NotFound => return Ok(None),
                     Err(e) => return Err(e),

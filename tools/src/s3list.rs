@@ -11,7 +11,7 @@
 //! against the selection, so the walk only saves requests and never changes the result.
 
 use flowpath_core::object::InputKind;
-use flowpath_s3::{ListedObject, S3Error, S3Uri};
+use flowpath_s3::{Access, ListedObject, S3Error, S3Uri};
 use tokio::sync::mpsc;
 
 use crate::select::{Day, Layout, Overlap, Selection, days_from_civil, days_in_month};
@@ -65,7 +65,9 @@ pub(crate) async fn list(
     match target(uri) {
         Target::Object(key) => {
             // The exact key only: a listing gives its ETag and size like any other.
-            let page = flowpath_s3::list_page(client, bucket, &key, None, None, None).await?;
+            let page =
+                flowpath_s3::list_page(client, bucket, &key, None, None, None, &Access::default())
+                    .await?;
             let Some(object) = page.objects.into_iter().find(|o| o.key == key) else {
                 return Err(S3Error {
                     op: "ListObjectsV2",
@@ -94,6 +96,7 @@ pub(crate) async fn list(
                         None,
                         None,
                         token.as_deref(),
+                        &Access::default(),
                     )
                     .await?;
                     for object in page.objects {
@@ -389,7 +392,8 @@ async fn dirs(
     bucket: &str,
     prefix: &str,
 ) -> Result<Vec<String>, S3Error> {
-    let (_, prefixes) = flowpath_s3::list(client, bucket, prefix, Some("/"), None).await?;
+    let (_, prefixes) =
+        flowpath_s3::list(client, bucket, prefix, Some("/"), None, &Access::default()).await?;
     Ok(prefixes)
 }
 

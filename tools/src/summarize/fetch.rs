@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use flowpath_s3::{ObjectInfo, S3Error};
+use flowpath_s3::{Access, ObjectInfo, S3Error};
 
 /// Whole-download attempts when the body breaks off after the SDK's own retries of
 /// the request (which do not cover a body cut mid-stream).
@@ -20,7 +20,7 @@ pub(super) async fn get_with_retries(
     let mut delay = Duration::from_millis(250);
     let mut attempt = 1;
     loop {
-        match flowpath_s3::get_bytes(client, bucket, key).await {
+        match flowpath_s3::get_bytes(client, bucket, key, &Access::default()).await {
             Ok(got) => return Ok(got),
             Err(e) if e.is_retryable() && attempt < BODY_ATTEMPTS => {
                 let jitter = Duration::from_millis(u64::from(

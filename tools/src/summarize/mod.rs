@@ -43,7 +43,7 @@ use flowpath_core::format::Format;
 use flowpath_core::layout::output_name;
 use flowpath_core::object::{self, InputKind};
 use flowpath_core::pipeline::{Options, Stats};
-use flowpath_s3::S3Uri;
+use flowpath_s3::{Access, S3Uri};
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 
@@ -468,9 +468,11 @@ async fn process_s3(
     // then a HEAD tells, only when there are done records to compare with.
     let etag = match listed_etag {
         Some(etag) => Some(etag),
-        None if !ctx.force && !ctx.done.is_empty() => flowpath_s3::head(client, bucket, key)
-            .await?
-            .and_then(|(etag, _)| etag),
+        None if !ctx.force && !ctx.done.is_empty() => {
+            flowpath_s3::head(client, bucket, key, &Access::default())
+                .await?
+                .and_then(|(etag, _)| etag)
+        }
         None => None,
     };
     if !ctx.force
