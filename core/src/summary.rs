@@ -522,10 +522,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn round_trip_with_metadata() {
-        let rows = vec![row("2026-08-22", 10), row("2026-08-22", 20)];
-        let meta = FileMeta {
+    fn meta() -> FileMeta {
+        FileMeta {
             ranges_sync_token: "1787411825".into(),
             ranges_create_date: "2026-08-22-15-17-05".into(),
             inputs: vec!["a.log".into()],
@@ -537,7 +535,13 @@ mod tests {
                 malformed: 1,
             },
             compacted_from: Vec::new(),
-        };
+        }
+    }
+
+    #[test]
+    fn round_trip_with_metadata() {
+        let rows = vec![row("2026-08-22", 10), row("2026-08-22", 20)];
+        let meta = meta();
         let mut buf = Vec::new();
         write_parquet(&mut buf, &rows, &meta).unwrap();
         let mut again = Vec::new();
@@ -585,17 +589,9 @@ mod tests {
     fn the_reader_gives_back_what_the_writer_wrote() {
         let rows = vec![row("2026-08-22", 10), row("2026-08-22", 20)];
         let meta = FileMeta {
-            ranges_sync_token: "1787411825".into(),
-            ranges_create_date: "2026-08-22-15-17-05".into(),
             inputs: vec!["a.log".into(), "b.log".into()],
-            counts: Counts {
-                read: 5,
-                ok: 2,
-                nodata: 1,
-                skipdata: 1,
-                malformed: 1,
-            },
             compacted_from: vec!["x.parquet".into()],
+            ..meta()
         };
         let mut buf = Vec::new();
         write_parquet(&mut buf, &rows, &meta).unwrap();
