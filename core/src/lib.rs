@@ -13,11 +13,10 @@
 //! | query | [`table`] | the Athena table over the summaries: columns and Hive types from the schema, partition projection, the DDL |
 //! | drive | [`pipeline`] (and the private `lines`) | one input (any `Read`) through all of the above, in parallel chunks of whole lines |
 //! | drive Parquet | [`flowlog_parquet`] | AWS's Parquet flow logs: columns mapped to fields, rows to records, batch by batch into the same per-record path and [`pipeline::Summary`] |
-//! | route | [`object`] | one object: which keys are delivered flow logs, its kind (key or first bytes), and the one entry that sends it to the text or Parquet driver |
 //!
 //! The crate is synchronous and does no network or file-system I/O: callers hand it
 //! readers and writers. The CLI (`flowpath`) and the Lambda are thin adapters around
-//! [`object`]'s "summarize this object" entries.
+//! [`pipeline::summarize`].
 #![deny(missing_docs)]
 
 pub mod aggregate;
