@@ -55,6 +55,13 @@ impl InputKind {
         }
     }
 
+    /// The kind of a key AWS delivers flow logs under ([`is_delivered_flow_log`]);
+    /// `None` for any other key.
+    pub fn of_delivered_key(key: &str) -> Option<InputKind> {
+        let delivered = key.contains("/vpcflowlogs/") || key.contains("/aws-service=vpcflowlogs/");
+        delivered.then(|| InputKind::of_key(key)).flatten()
+    }
+
     /// The kind of content from its first [`SNIFF_LEN`] bytes (fewer at its end):
     /// Parquet starts with `PAR1`, anything else is read as text (gzip or plain).
     pub fn of_first_bytes(first_bytes: &[u8]) -> InputKind {
@@ -79,8 +86,7 @@ impl InputKind {
 /// assert!(!is_delivered_flow_log("AWSLogs/1/vpcflowlogs/eu-west-1/x.parquet"));
 /// ```
 pub fn is_delivered_flow_log(key: &str) -> bool {
-    (key.contains("/vpcflowlogs/") || key.contains("/aws-service=vpcflowlogs/"))
-        && InputKind::of_key(key).is_some()
+    InputKind::of_delivered_key(key).is_some()
 }
 
 /// Summarizes an object held whole in memory.

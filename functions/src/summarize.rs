@@ -221,10 +221,7 @@ impl App {
             });
         }
         // Only the keys AWS delivers flow logs under; the ending names the reader.
-        let Some(kind) = object::is_delivered_flow_log(&object.key)
-            .then(|| InputKind::of_key(&object.key))
-            .flatten()
-        else {
+        let Some(kind) = InputKind::of_delivered_key(&object.key) else {
             tracing::info!(input = %input, "skipped: not a flow-log key (…/vpcflowlogs/….log.gz, .log or .log.parquet)");
             return Ok(Outcome {
                 input,
