@@ -1,6 +1,7 @@
-//! One input of `summarize`, summarized and encoded on a blocking thread: local files
-//! and standard input told text or Parquet by their first bytes, S3 objects by their
-//! key (the rules and the routing are the core's, [`flowpath_core::object`]).
+//! One input of `summarize` on a blocking thread: a local file or standard input
+//! summarized (told text or Parquet by its first bytes, through
+//! [`flowpath_core::object`]), and any input's summary encoded into its Parquet files
+//! with what the report needs of it (counts, unknown fields, counts the format lacks).
 
 use std::io::{self, Read};
 use std::sync::Arc;
