@@ -29,6 +29,7 @@ pub mod format;
 pub mod fuzzing;
 pub mod inventory;
 pub mod layout;
+pub mod object;
 pub mod parse;
 mod prefetch;
 pub mod ranges;

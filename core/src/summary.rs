@@ -1,4 +1,4 @@
-//! The Parquet summary: its schema, its metadata, and the writer.
+//! The Parquet summary: its schema, its metadata, the writer, and the reader back.
 //!
 //! Columns (partition columns `account_id`, `region` and `day` live in the path, not
 //! in the file; see [`crate::layout::partition_path`]):
@@ -19,8 +19,12 @@
 //! summary of one input object and partition is small). The key/value metadata holds
 //! the flowpath version, the ranges' syncToken and createDate, the input names and
 //! the input's counts (`flowpath.*` keys, [`FileMeta`]). Writing is deterministic:
-//! the same rows and metadata give the same bytes.
+//! the same rows and metadata give the same bytes. The footer keys are constants
+//! ([`COUNTS_KEYS`], ...) that the writer ([`FileMeta::key_values`]) and the reader
+//! ([`read_summary`], [`read_file_meta`]) share, so `compact`, `report` and the tests
+//! read back exactly what was written.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::Arc;
 
@@ -29,9 +33,12 @@ use arrow_array::{
 };
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
+use parquet::file::metadata::ParquetMetaDataReader;
 use parquet::file::properties::WriterProperties;
+use parquet::file::reader::ChunkReader;
 
 use crate::aggregate::{Row, RowRef};
 use crate::error::Error;
@@ -98,29 +105,55 @@ pub struct FileMeta {
     pub compacted_from: Vec<String>,
 }
 
-/// The footer key of [`FileMeta::compacted_from`].
+/// The footer key of the flowpath version that wrote a file.
+pub const VERSION_KEY: &str = "flowpath.version";
+/// The footer key of [`FileMeta::ranges_sync_token`].
+pub const SYNC_TOKEN_KEY: &str = "flowpath.ranges.sync_token";
+/// The footer key of [`FileMeta::ranges_create_date`].
+pub const CREATE_DATE_KEY: &str = "flowpath.ranges.create_date";
+/// The footer key of [`FileMeta::inputs`] (a JSON list).
+pub const INPUTS_KEY: &str = "flowpath.inputs";
+/// The footer keys of [`FileMeta::counts`], in the order they are written.
+pub const COUNTS_KEYS: [&str; 5] = [
+    "flowpath.counts.read",
+    "flowpath.counts.ok",
+    "flowpath.counts.nodata",
+    "flowpath.counts.skipdata",
+    "flowpath.counts.malformed",
+];
+/// The footer key of [`FileMeta::compacted_from`] (a JSON list; absent when empty).
 pub const COMPACTED_FROM_KEY: &str = "flowpath.compacted_from";
+
+impl Counts {
+    /// The counts in the order of [`COUNTS_KEYS`].
+    fn in_key_order(self) -> [u64; 5] {
+        [
+            self.read,
+            self.ok,
+            self.nodata,
+            self.skipdata,
+            self.malformed,
+        ]
+    }
+}
 
 impl FileMeta {
     /// The key/value pairs written into the Parquet footer.
     pub fn key_values(&self) -> Vec<(String, String)> {
-        let c = self.counts;
         let inputs = serde_json::to_string(&self.inputs).unwrap_or_default();
         [
-            ("flowpath.version", crate::VERSION.to_owned()),
-            ("flowpath.ranges.sync_token", self.ranges_sync_token.clone()),
-            (
-                "flowpath.ranges.create_date",
-                self.ranges_create_date.clone(),
-            ),
-            ("flowpath.inputs", inputs),
-            ("flowpath.counts.read", c.read.to_string()),
-            ("flowpath.counts.ok", c.ok.to_string()),
-            ("flowpath.counts.nodata", c.nodata.to_string()),
-            ("flowpath.counts.skipdata", c.skipdata.to_string()),
-            ("flowpath.counts.malformed", c.malformed.to_string()),
+            (VERSION_KEY, crate::VERSION.to_owned()),
+            (SYNC_TOKEN_KEY, self.ranges_sync_token.clone()),
+            (CREATE_DATE_KEY, self.ranges_create_date.clone()),
+            (INPUTS_KEY, inputs),
         ]
         .into_iter()
+        .chain(
+            COUNTS_KEYS
+                .into_iter()
+                .zip(self.counts.in_key_order())
+                .map(|(k, n)| (k, n.to_string())),
+        )
         .map(|(k, v)| (k.to_owned(), v))
         .chain((!self.compacted_from.is_empty()).then(|| {
             (
@@ -130,6 +163,116 @@ impl FileMeta {
         }))
         .collect()
     }
+
+    /// The metadata a footer's key/value pairs hold: the inverse of
+    /// [`FileMeta::key_values`]. The inputs and every count must be there; ranges
+    /// missing are empty, and so is a missing [`COMPACTED_FROM_KEY`].
+    pub fn from_key_values(footer: &BTreeMap<String, String>) -> Result<FileMeta, Error> {
+        let bad = |key: &str, what: &str| Error::NotASummary {
+            reason: format!("footer {key} {what}"),
+        };
+        let list = |key: &str| -> Result<Option<Vec<String>>, Error> {
+            footer
+                .get(key)
+                .map(|v| {
+                    serde_json::from_str(v)
+                        .map_err(|e| bad(key, &format!("is not a JSON list: {e}")))
+                })
+                .transpose()
+        };
+        let mut counts = [0u64; 5];
+        for (n, key) in counts.iter_mut().zip(COUNTS_KEYS) {
+            let value = footer.get(key).ok_or_else(|| bad(key, "is missing"))?;
+            *n = value
+                .parse()
+                .map_err(|_| bad(key, &format!("is not a count: {value:?}")))?;
+        }
+        let [read, ok, nodata, skipdata, malformed] = counts;
+        let text = |key: &str| footer.get(key).cloned().unwrap_or_default();
+        Ok(FileMeta {
+            ranges_sync_token: text(SYNC_TOKEN_KEY),
+            ranges_create_date: text(CREATE_DATE_KEY),
+            inputs: list(INPUTS_KEY)?.ok_or_else(|| bad(INPUTS_KEY, "is missing"))?,
+            counts: Counts {
+                read,
+                ok,
+                nodata,
+                skipdata,
+                malformed,
+            },
+            compacted_from: list(COMPACTED_FROM_KEY)?.unwrap_or_default(),
+        })
+    }
+}
+
+/// A summary file read back ([`read_summary`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SummaryFile {
+    /// Its rows, in file order; partition fields are empty (they live in the path).
+    pub rows: Vec<Row>,
+    /// Its footer's metadata.
+    pub meta: FileMeta,
+    /// The flowpath version that wrote it ([`VERSION_KEY`]; empty when absent).
+    pub version: String,
+}
+
+/// The footer's `key → value` pairs of a Parquet file.
+fn footer_of(metadata: &parquet::file::metadata::ParquetMetaData) -> BTreeMap<String, String> {
+    metadata
+        .file_metadata()
+        .key_value_metadata()
+        .map(|kv| {
+            kv.iter()
+                .map(|e| (e.key.clone(), e.value.clone().unwrap_or_default()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn unreadable(e: parquet::errors::ParquetError) -> Error {
+    Error::NotASummary {
+        reason: e.to_string(),
+    }
+}
+
+/// Reads only the footer metadata of a summary file (no rows are decoded).
+pub fn read_file_meta<R: ChunkReader + 'static>(input: R) -> Result<FileMeta, Error> {
+    let metadata = ParquetMetaDataReader::new()
+        .parse_and_finish(&input)
+        .map_err(unreadable)?;
+    FileMeta::from_key_values(&footer_of(&metadata))
+}
+
+/// Reads a summary file back: its rows ([`rows_from_batch`]) and its footer
+/// ([`FileMeta::from_key_values`], the same keys [`FileMeta::key_values`] writes).
+pub fn read_summary<R: ChunkReader + 'static>(input: R) -> Result<SummaryFile, Error> {
+    let builder = ParquetRecordBatchReaderBuilder::try_new(input).map_err(unreadable)?;
+    let footer = footer_of(builder.metadata());
+    let meta = FileMeta::from_key_values(&footer)?;
+    Ok(SummaryFile {
+        rows: rows_of(builder)?,
+        meta,
+        version: footer.get(VERSION_KEY).cloned().unwrap_or_default(),
+    })
+}
+
+/// Reads only the rows of a summary file, whatever its footer holds (`flowpath
+/// report` sums rows and needs nothing else).
+pub fn read_rows<R: ChunkReader + 'static>(input: R) -> Result<Vec<Row>, Error> {
+    rows_of(ParquetRecordBatchReaderBuilder::try_new(input).map_err(unreadable)?)
+}
+
+fn rows_of<R: ChunkReader + 'static>(
+    builder: ParquetRecordBatchReaderBuilder<R>,
+) -> Result<Vec<Row>, Error> {
+    let mut rows = Vec::new();
+    for batch in builder.build().map_err(unreadable)? {
+        let batch = batch.map_err(|e| Error::NotASummary {
+            reason: e.to_string(),
+        })?;
+        rows.extend(rows_from_batch(&batch)?);
+    }
+    Ok(rows)
 }
 
 /// The rows of one Hive partition.
@@ -379,10 +522,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn round_trip_with_metadata() {
-        let rows = vec![row("2026-08-22", 10), row("2026-08-22", 20)];
-        let meta = FileMeta {
+    fn meta() -> FileMeta {
+        FileMeta {
             ranges_sync_token: "1787411825".into(),
             ranges_create_date: "2026-08-22-15-17-05".into(),
             inputs: vec!["a.log".into()],
@@ -394,7 +535,13 @@ mod tests {
                 malformed: 1,
             },
             compacted_from: Vec::new(),
-        };
+        }
+    }
+
+    #[test]
+    fn round_trip_with_metadata() {
+        let rows = vec![row("2026-08-22", 10), row("2026-08-22", 20)];
+        let meta = meta();
         let mut buf = Vec::new();
         write_parquet(&mut buf, &rows, &meta).unwrap();
         let mut again = Vec::new();
@@ -436,6 +583,45 @@ mod tests {
             (r.account_id, r.region, r.day) = Default::default();
         }
         assert_eq!(back, expected);
+    }
+
+    #[test]
+    fn the_reader_gives_back_what_the_writer_wrote() {
+        let rows = vec![row("2026-08-22", 10), row("2026-08-22", 20)];
+        let meta = FileMeta {
+            inputs: vec!["a.log".into(), "b.log".into()],
+            compacted_from: vec!["x.parquet".into()],
+            ..meta()
+        };
+        let mut buf = Vec::new();
+        write_parquet(&mut buf, &rows, &meta).unwrap();
+        let file = read_summary(bytes::Bytes::from(buf.clone())).unwrap();
+        let mut expected = rows.clone();
+        for r in &mut expected {
+            (r.account_id, r.region, r.day) = Default::default();
+        }
+        assert_eq!(file.rows, expected);
+        assert_eq!(file.meta, meta);
+        assert_eq!(file.version, crate::VERSION);
+        assert_eq!(
+            read_rows(bytes::Bytes::from(buf.clone())).unwrap(),
+            expected
+        );
+        assert_eq!(read_file_meta(bytes::Bytes::from(buf)).unwrap(), meta);
+
+        let mut footer: BTreeMap<String, String> = meta.key_values().into_iter().collect();
+        footer.insert(COUNTS_KEYS[2].to_owned(), "x".to_owned());
+        assert_eq!(
+            FileMeta::from_key_values(&footer).unwrap_err().to_string(),
+            "not a flowpath summary: footer flowpath.counts.nodata is not a count: \"x\""
+        );
+        footer.remove(INPUTS_KEY);
+        footer.insert(COUNTS_KEYS[2].to_owned(), "1".to_owned());
+        assert_eq!(
+            FileMeta::from_key_values(&footer).unwrap_err().to_string(),
+            "not a flowpath summary: footer flowpath.inputs is missing"
+        );
+        assert!(read_summary(bytes::Bytes::from_static(b"not parquet")).is_err());
     }
 
     #[test]

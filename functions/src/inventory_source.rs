@@ -47,11 +47,11 @@ impl InventorySource {
         };
         let mut cached = self.cached.lock().await;
         let mut signature: Signature = Vec::new();
-        for o in flowpath_s3::list_documents_with(client, uri, ".json", access).await? {
+        for o in flowpath_s3::list_documents(client, uri, ".json", access).await? {
             // S3 lists ETags; some S3-compatible stores do not: ask for it then.
             let etag = match o.etag {
                 Some(etag) => Some(etag),
-                None => flowpath_s3::head_with(client, &uri.bucket, &o.key, access)
+                None => flowpath_s3::head(client, &uri.bucket, &o.key, access)
                     .await?
                     .and_then(|(etag, _)| etag),
             };
@@ -78,7 +78,7 @@ impl InventorySource {
         }
         let mut inventory = Inventory::new();
         for (key, _) in &signature {
-            let (_, bytes) = flowpath_s3::get_bytes_with(client, &uri.bucket, key, access).await?;
+            let (_, bytes) = flowpath_s3::get_bytes(client, &uri.bucket, key, access).await?;
             let name = format!("s3://{}/{key}", uri.bucket);
             inventory
                 .load(&name, &bytes)

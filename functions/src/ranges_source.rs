@@ -65,7 +65,7 @@ impl RangesSource {
                 .map(|(_, r)| Arc::clone(r))
                 .ok_or_else(|| HandlerError::Internal("embedded ranges not loaded".into()));
         };
-        let etag = flowpath_s3::head_with(client, &uri.bucket, &uri.key, access)
+        let etag = flowpath_s3::head(client, &uri.bucket, &uri.key, access)
             .await?
             .ok_or_else(|| HandlerError::Config(format!("RANGES_S3_URI {uri} does not exist")))?
             .0;
@@ -75,8 +75,7 @@ impl RangesSource {
         {
             return Ok(Arc::clone(ranges));
         }
-        let (info, bytes) =
-            flowpath_s3::get_bytes_with(client, &uri.bucket, &uri.key, access).await?;
+        let (info, bytes) = flowpath_s3::get_bytes(client, &uri.bucket, &uri.key, access).await?;
         let ranges = Ranges::from_json(&bytes)
             .map_err(|e| HandlerError::Config(format!("RANGES_S3_URI {uri}: {e}")))?;
         tracing::info!(uri = %uri, create_date = ranges.create_date(), sync_token = ranges.sync_token(), "loaded AWS ranges");

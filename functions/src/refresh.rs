@@ -8,7 +8,7 @@
 //! with its syncToken and createDate as metadata.
 
 use flowpath_core::Ranges;
-use flowpath_s3::S3Uri;
+use flowpath_s3::{Access, S3Uri};
 use md5::{Digest, Md5};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -73,7 +73,7 @@ async fn refresh(
     let incoming = token(&note.synctoken).ok_or_else(|| {
         HandlerError::Event(format!("synctoken `{}` is not a number", note.synctoken))
     })?;
-    let current = flowpath_s3::head(client, &target.bucket, &target.key)
+    let current = flowpath_s3::head(client, &target.bucket, &target.key, &Access::default())
         .await?
         .and_then(|(_, meta)| meta.get("synctoken").and_then(|t| token(t)));
     if current.is_some_and(|c| c >= incoming) {
@@ -114,6 +114,7 @@ async fn refresh(
             ("synctoken", ranges.sync_token()),
             ("createdate", ranges.create_date()),
         ],
+        &Access::default(),
     )
     .await?;
     tracing::info!(uri = %target, sync_token = ranges.sync_token(), create_date = ranges.create_date(), "stored new AWS ranges");

@@ -1,6 +1,12 @@
 //! The summarizer: one object in, its Parquet summaries out, in the same Hive layout as
 //! the CLI, under `OUTPUT_BUCKET`/`OUTPUT_PREFIX`.
 //!
+//! This module owns the Lambda's side only: the shapes of an invocation (events, SQS,
+//! S3 Batch Operations), the checks before reading, and the mapping of failures to
+//! retryable or not. The rules it shares with the CLI live once elsewhere: which keys
+//! are flow logs and how each kind is read in [`flowpath_core::object`]; names,
+//! metadata and the per-object index in [`flowpath_s3::replace_summaries`].
+//!
 //! Exactly-once results from at-least-once delivery, concurrency and overwrites:
 //! - The summaries of `s3://bucket/key` are named by bucket and key only
 //!   ([`flowpath_s3::summary_file_name`]), and the object's *current* content is read
@@ -33,12 +39,10 @@ use std::time::Instant;
 
 use aws_lambda_events::event::s3::batch_job::{S3BatchJobResponse, S3BatchJobResult};
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse};
-use std::io::Read;
 
 use flowpath_core::engine::Options;
-use flowpath_core::source;
-use flowpath_core::source::parquet::summarize as summarize_parquet;
-use flowpath_s3::Access;
+use flowpath_core::object::{self, InputKind};
+use flowpath_s3::{Access, Destination, ReplaceError, SourceObject};
 use serde_json::{Value, json};
 
 use crate::config::{Config, account_of_arn};
@@ -46,13 +50,6 @@ use crate::error::HandlerError;
 use crate::inventory_source::InventorySource;
 use crate::ranges_source::RangesSource;
 use crate::trigger::{self, BatchJob, ObjectRef, SqsMessage, Trigger};
-
-/// Whether a key is a flow-log object as AWS delivers it: text (`.log.gz`, `.log`) or
-/// Parquet (`.log.parquet`) under a `vpcflowlogs` prefix.
-pub fn is_flow_log_key(key: &str) -> bool {
-    (key.contains("/vpcflowlogs/") || key.contains("/aws-service=vpcflowlogs/"))
-        && (key.ends_with(".log.gz") || key.ends_with(".log") || key.ends_with(".log.parquet"))
-}
 
 /// What happened to one object.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -78,17 +75,6 @@ pub struct Owners {
     pub logs: Option<String>,
     /// Expected owner of the output bucket.
     pub output: Option<String>,
-}
-
-/// The index of one source object's summaries (see the module docs).
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-struct SourceIndex {
-    /// `s3://bucket/key`.
-    source: String,
-    /// ETag of the content the outputs hold.
-    etag: String,
-    /// Keys of the summaries in the output bucket.
-    outputs: Vec<String>,
 }
 
 /// The summarizer: configuration, the S3 client, the ranges and the inventory.
@@ -234,7 +220,8 @@ impl App {
                 key: object.key.clone(),
             });
         }
-        if !is_flow_log_key(&object.key) {
+        // Only the keys AWS delivers flow logs under; the ending names the reader.
+        let Some(kind) = InputKind::of_delivered_key(&object.key) else {
             tracing::info!(input = %input, "skipped: not a flow-log key (…/vpcflowlogs/….log.gz, .log or .log.parquet)");
             return Ok(Outcome {
                 input,
@@ -243,7 +230,7 @@ impl App {
                 counts: None,
                 outputs: Vec::new(),
             });
-        }
+        };
         let started = Instant::now();
         let ranges = self
             .ranges
@@ -261,27 +248,12 @@ impl App {
         // The current content, whichever version the event names: the summaries are
         // named by key, so only the newest content may be written under that name.
         let (info, reader) =
-            flowpath_s3::get_reader_with(&self.client, &object.bucket, &object.key, None, &logs)
-                .await?;
+            flowpath_s3::get_reader(&self.client, &object.bucket, &object.key, None, &logs).await?;
         let transport = reader.transport_failure();
         let name = input.clone();
         let ranges_for_task = Arc::clone(&ranges);
-        let parquet = object.key.ends_with(".log.parquet");
         let result = tokio::task::spawn_blocking(move || {
-            if parquet {
-                // Parquet needs random access: read the (compressed) object whole.
-                let mut reader = reader;
-                let mut body = Vec::new();
-                reader
-                    .read_to_end(&mut body)
-                    .map_err(|source| flowpath_core::Error::Read {
-                        input: name.clone(),
-                        source,
-                    })?;
-                summarize_parquet(&name, bytes::Bytes::from(body), &ranges_for_task, &opts)
-            } else {
-                source::text::summarize(&name, reader, &ranges_for_task, &opts)
-            }
+            object::summarize_stream(&name, kind, reader, &ranges_for_task, &opts)
         })
         .await
         .map_err(|e| HandlerError::Internal(format!("{input}: summarizing task: {e}")))?;
@@ -307,17 +279,38 @@ impl App {
         for m in &summary.stats.malformed_examples {
             tracing::warn!(input = %input, line = m.line, field = m.error.field.map(|f| f.name()), reason = %m.error.kind, "malformed line");
         }
-        let file_name = flowpath_s3::summary_file_name(&object.bucket, &object.key);
         let (_, files) = summary
             .encode(&ranges)
             .map_err(|e| HandlerError::Internal(format!("{input}: encoding the summary: {e}")))?;
         let etag = info.etag.clone().unwrap_or_default();
-        let outputs = self
-            .replace_outputs(&input, &etag, &file_name, files, owners)
-            .await?;
+        let output_access = Access {
+            expected_owner: owners.output.clone(),
+            kms_key_id: self.config.output_kms_key.clone(),
+        };
+        let destination = Destination {
+            bucket: &self.config.output_bucket,
+            prefix: &self.config.output_prefix,
+            access: &output_access,
+        };
+        let source = SourceObject {
+            bucket: &object.bucket,
+            key: &object.key,
+            etag: &etag,
+        };
+        let replaced = flowpath_s3::replace_summaries(&self.client, &destination, &source, files)
+            .await
+            .map_err(|e| match e {
+                // The summaries written stay: the retry overwrites them.
+                ReplaceError::S3 { error, .. } => HandlerError::from(error),
+                bad @ ReplaceError::BadIndex { .. } => HandlerError::Config(bad.to_string()),
+            })?;
+        for stale in &replaced.deleted {
+            tracing::info!(input = %input, output = %stale, "deleted the summary of a previous version");
+        }
+        let outputs = replaced.outputs;
         // Overwritten meanwhile? Then what was just written may be the old content.
         if let Some((Some(now), _)) =
-            flowpath_s3::head_with(&self.client, &object.bucket, &object.key, &logs).await?
+            flowpath_s3::head(&self.client, &object.bucket, &object.key, &logs).await?
             && now != etag
         {
             return Err(HandlerError::Changed {
@@ -361,102 +354,5 @@ impl App {
             }
             _ => Access::default(),
         }
-    }
-
-    /// Writes an object's summaries (`files`: partition directory and Parquet bytes,
-    /// each named `file_name`), deletes those of its previous content that these do not
-    /// replace, and records the new set in the object's index. Returns the keys written.
-    async fn replace_outputs(
-        &self,
-        input: &str,
-        etag: &str,
-        file_name: &str,
-        files: Vec<(String, Vec<u8>)>,
-        owners: &Owners,
-    ) -> Result<Vec<String>, HandlerError> {
-        let bucket = &self.config.output_bucket;
-        let prefix = &self.config.output_prefix;
-        let output = Access {
-            expected_owner: owners.output.clone(),
-            kms_key_id: self.config.output_kms_key.clone(),
-        };
-        let stem = file_name.strip_suffix(".parquet").unwrap_or(file_name);
-        let index_key = format!("{prefix}_flowpath/sources/{stem}.json");
-        // Listed first: without s3:ListBucket on it, a missing index would be a 403.
-        let (listed, _) =
-            flowpath_s3::list_with(&self.client, bucket, &index_key, None, None, &output).await?;
-        let previous = if listed.iter().any(|o| o.key == index_key) {
-            let (_, bytes) =
-                flowpath_s3::get_bytes_with(&self.client, bucket, &index_key, &output).await?;
-            serde_json::from_slice::<SourceIndex>(&bytes)
-                .map_err(|e| {
-                    HandlerError::Config(format!(
-                        "s3://{bucket}/{index_key}: unreadable index of {input} (delete it and retry): {e}"
-                    ))
-                })?
-                .outputs
-        } else {
-            Vec::new()
-        };
-        let mut outputs = Vec::with_capacity(files.len());
-        for (dir, body) in files {
-            let key = format!("{prefix}{dir}/{file_name}");
-            flowpath_s3::put_with(
-                &self.client,
-                bucket,
-                &key,
-                body,
-                &[
-                    ("flowpath-source", input),
-                    ("flowpath-source-etag", etag),
-                    ("flowpath-version", flowpath_core::VERSION),
-                ],
-                &output,
-            )
-            .await?;
-            outputs.push(key);
-        }
-        // Only this source's own names under the prefix: an index is data, not orders.
-        let suffix = format!("/{file_name}");
-        for stale in previous.iter().filter(|k| {
-            !outputs.contains(k) && k.starts_with(prefix.as_str()) && k.ends_with(&suffix)
-        }) {
-            flowpath_s3::delete_with(&self.client, bucket, stale, &output).await?;
-            tracing::info!(input = %input, output = %stale, "deleted the summary of a previous version");
-        }
-        let index = SourceIndex {
-            source: input.to_owned(),
-            etag: etag.to_owned(),
-            outputs: outputs.clone(),
-        };
-        let body = serde_json::to_vec(&index)
-            .map_err(|e| HandlerError::Internal(format!("{input}: index: {e}")))?;
-        flowpath_s3::put_with(&self.client, bucket, &index_key, body, &[], &output).await?;
-        Ok(outputs)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn flow_log_keys() {
-        assert!(is_flow_log_key(
-            "AWSLogs/1/vpcflowlogs/eu-west-1/2026/08/22/x.log.gz"
-        ));
-        assert!(is_flow_log_key(
-            "p/AWSLogs/aws-account-id=1/aws-service=vpcflowlogs/aws-region=r/x.log"
-        ));
-        assert!(!is_flow_log_key(
-            "AWSLogs/1/elasticloadbalancing/eu-west-1/x.log.gz"
-        ));
-        assert!(is_flow_log_key(
-            "AWSLogs/1/vpcflowlogs/eu-west-1/x.log.parquet"
-        ));
-        assert!(!is_flow_log_key(
-            "AWSLogs/1/vpcflowlogs/eu-west-1/x.parquet"
-        ));
-        assert!(!is_flow_log_key("AWSLogs/1/vpcflowlogs/eu-west-1/"));
     }
 }

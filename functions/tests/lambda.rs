@@ -5,17 +5,13 @@
     reason = "test code: a panic is the failure report"
 )]
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use arrow_array::RecordBatch;
-use arrow_array::cast::AsArray;
-use arrow_array::types::Int64Type;
 use flate2::{Compression, write::GzEncoder};
 use flowpath_testkit::{
-    FaultProxy, Function, Invocation, OWNER, RuntimeApi, S3Server, read_summary,
+    FaultProxy, Function, Invocation, OWNER, RuntimeApi, S3Server, SummaryFile, read_summary,
 };
 use serde_json::Value;
 
@@ -107,27 +103,19 @@ fn indexes(s3: &S3Server) -> Vec<Value> {
         .collect()
 }
 
-fn parquet(bytes: Vec<u8>) -> (RecordBatch, BTreeMap<String, String>) {
+fn parquet(bytes: Vec<u8>) -> SummaryFile {
     read_summary(bytes)
 }
 
 /// Total bytes per remote service of one output object.
 fn bytes_by_service(s3: &S3Server, key: &str) -> Vec<(String, i64)> {
-    let (batch, _) = parquet(s3.read_file(OUT, key).unwrap());
-    let service = batch
-        .column_by_name("remote_service")
-        .unwrap()
-        .as_string::<i32>();
-    let bytes = batch
-        .column_by_name("bytes")
-        .unwrap()
-        .as_primitive::<Int64Type>();
     let mut totals: Vec<(String, i64)> = Vec::new();
-    for i in 0..batch.num_rows() {
-        let s = service.value(i).to_owned();
+    for row in parquet(s3.read_file(OUT, key).unwrap()).rows {
+        let s = row.remote_service.unwrap_or_default();
+        let bytes = row.bytes.unwrap_or(0);
         match totals.iter_mut().find(|(n, _)| *n == s) {
-            Some(t) => t.1 += bytes.value(i),
-            None => totals.push((s, bytes.value(i))),
+            Some(t) => t.1 += bytes,
+            None => totals.push((s, bytes)),
         }
     }
     totals.sort();
@@ -182,16 +170,9 @@ fn s3_notification_summarizes_both_key_layouts() {
         bytes_by_service(&s3, plain_out),
         [("DYNAMODB".into(), 300), ("S3".into(), 50_000)]
     );
-    let (_, meta) = parquet(s3.read_file(OUT, plain_out).unwrap());
-    let get = |k: &str| meta.get(k).cloned();
-    assert_eq!(
-        get("flowpath.ranges.sync_token").as_deref(),
-        Some("1787411825")
-    );
-    assert_eq!(
-        get("flowpath.inputs"),
-        Some(format!("[\"s3://{LOGS}/{PLAIN}\"]"))
-    );
+    let meta = parquet(s3.read_file(OUT, plain_out).unwrap()).meta;
+    assert_eq!(meta.ranges_sync_token, "1787411825");
+    assert_eq!(meta.inputs, [format!("s3://{LOGS}/{PLAIN}")]);
     assert!(
         lambda
             .function
@@ -375,8 +356,9 @@ fn ranges_come_from_s3_and_reload_when_they_change() {
         .unwrap()
         .to_owned();
     let token = |s3: &S3Server| {
-        let (_, meta) = parquet(s3.read_file(OUT, &key).unwrap());
-        meta["flowpath.ranges.sync_token"].clone()
+        parquet(s3.read_file(OUT, &key).unwrap())
+            .meta
+            .ranges_sync_token
     };
     assert_eq!(token(&s3), "1700000000");
     // With the small table, 3.5.98.x is not S3 any more: it is INTERNET.
@@ -418,8 +400,7 @@ fn inventory_comes_from_s3_and_reloads_when_it_changes() {
             .as_str()
             .unwrap()
             .to_owned();
-        let (batch, _) = parquet(s3.read_file(OUT, &out).unwrap());
-        let rows = flowpath_core::summary::rows_from_batch(&batch).unwrap();
+        let rows = parquet(s3.read_file(OUT, &out).unwrap()).rows;
         let nat: i64 = rows
             .iter()
             .filter(|r| r.path == "nat_gateway" && r.remote_service.as_deref() == Some("S3"))
@@ -494,11 +475,11 @@ fn parquet_format_objects_give_the_same_rows_as_text() {
     assert_eq!(objects[0]["counts"], objects[1]["counts"]);
     assert_eq!(objects[1]["counts"]["ok"], 6);
     let rows = |i: usize| {
-        let (batch, _) = parquet(
+        parquet(
             s3.read_file(OUT, objects[i]["outputs"][0].as_str().unwrap())
                 .unwrap(),
-        );
-        batch
+        )
+        .rows
     };
     assert_eq!(rows(0), rows(1));
 }
@@ -647,12 +628,11 @@ fn total_bytes(s3: &S3Server) -> i64 {
     outputs(s3)
         .iter()
         .map(|k| {
-            let (batch, _) = parquet(s3.read_file(OUT, k).unwrap());
-            let bytes = batch
-                .column_by_name("bytes")
-                .unwrap()
-                .as_primitive::<Int64Type>();
-            (0..batch.num_rows()).map(|i| bytes.value(i)).sum::<i64>()
+            parquet(s3.read_file(OUT, k).unwrap())
+                .rows
+                .iter()
+                .map(|r| r.bytes.unwrap_or(0))
+                .sum::<i64>()
         })
         .sum()
 }
@@ -992,9 +972,9 @@ fn malformed_lines_are_counted_in_the_log_line_and_the_footer() {
     let numbers: Vec<&Value> = lines.iter().map(|l| &l["line"]).collect();
     assert_eq!(numbers, [5, 6]);
     let key = response["objects"][0]["outputs"][0].as_str().unwrap();
-    let (_, footer) = parquet(s3.read_file(OUT, key).unwrap());
-    assert_eq!(footer["flowpath.counts.malformed"], "2");
-    assert_eq!(footer["flowpath.counts.ok"], "3");
+    let footer = parquet(s3.read_file(OUT, key).unwrap()).meta;
+    assert_eq!(footer.counts.malformed, 2);
+    assert_eq!(footer.counts.ok, 3);
     assert_eq!(total_bytes(&s3), 6_000);
 }
 

@@ -14,13 +14,13 @@
 //!   policy explicitly (the `flowpath` CLI).
 //! - [`put`] writes a whole object in one request: S3 makes it visible atomically,
 //!   so readers never see half a summary.
-//! - [`Access`] and the `*_with` variants ([`get_reader_with`], [`head_with`],
-//!   [`put_with`], [`list_with`], [`delete_with`], [`get_bytes_with`],
-//!   [`list_documents_with`]) send the bucket
-//!   owner S3 must check (`x-amz-expected-bucket-owner`) and, for writes, the SSE-KMS
-//!   key; the plain functions send neither.
-//! - [`summary_file_name`] is the one naming rule of an S3 object's summaries, shared by
-//!   the Lambda and the CLI.
+//! - Every request takes an [`Access`]: the bucket owner S3 must check
+//!   (`x-amz-expected-bucket-owner`) and, for writes, the SSE-KMS key;
+//!   [`Access::default`] sends neither.
+//! - [`replace_summaries`] (module `summaries`) writes an object's summaries under
+//!   their one name ([`summary_file_name`]) with their one set of object metadata
+//!   ([`summary_metadata`]), and keeps the per-object index that lets a new version
+//!   replace them: the Lambda and the CLI's S3 backfill both write through it.
 //!
 //! Errors are [`S3Error`]s naming the operation, bucket and key, and saying whether
 //! a retry can help.
@@ -34,6 +34,13 @@ use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
 use bytes::Bytes;
 use tokio::sync::mpsc;
+
+mod summaries;
+
+pub use summaries::{
+    Destination, ReplaceError, Replaced, SOURCES_DIR, SourceObject, replace_summaries,
+    summary_file_name, summary_metadata,
+};
 
 /// Builds an S3 client from the environment: the standard AWS chain for credentials
 /// and region, `AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL` for the endpoint (read by
@@ -115,23 +122,6 @@ pub fn decode_event_key(key: &str) -> String {
     percent_encoding::percent_decode_str(&spaced)
         .decode_utf8_lossy()
         .into_owned()
-}
-
-/// The file name of the summaries of `s3://bucket/key`, in every partition they cover.
-///
-/// It depends on the bucket and key only, never on the version or ETag: a new version
-/// of an object overwrites the old version's summaries instead of adding to them, so
-/// Athena never sums two versions of one object. The Lambda and the CLI both name
-/// outputs with it, so their results for an object coincide.
-///
-/// ```
-/// use flowpath_s3::summary_file_name;
-/// let a = summary_file_name("logs", "AWSLogs/1/vpcflowlogs/r/x_1a2b.log.gz");
-/// assert!(a.starts_with("x_1a2b-") && a.ends_with(".parquet"), "{a}");
-/// assert_ne!(a, summary_file_name("other-logs", "AWSLogs/1/vpcflowlogs/r/x_1a2b.log.gz"));
-/// ```
-pub fn summary_file_name(bucket: &str, key: &str) -> String {
-    flowpath_core::layout::output_name(&format!("s3://{bucket}/{key}"))
 }
 
 /// How requests about one bucket are sent, beyond bucket and key.
@@ -343,17 +333,9 @@ async fn get(
 
 /// Starts a GET and returns the object's info and a blocking reader over its body.
 /// Must be called on a tokio runtime; the body is pumped by a spawned task.
+/// `access` names the bucket owner S3 must check and, for writes, the SSE-KMS key
+/// ([`Access::default`] sends neither).
 pub async fn get_reader(
-    client: &aws_sdk_s3::Client,
-    bucket: &str,
-    key: &str,
-    version_id: Option<&str>,
-) -> Result<(ObjectInfo, ObjectReader), S3Error> {
-    get_reader_with(client, bucket, key, version_id, &Access::default()).await
-}
-
-/// [`get_reader`], sending `access`'s expected bucket owner.
-pub async fn get_reader_with(
     client: &aws_sdk_s3::Client,
     bucket: &str,
     key: &str,
@@ -397,16 +379,9 @@ pub async fn get_reader_with(
 }
 
 /// Reads a whole (small) object.
+/// `access` names the bucket owner S3 must check and, for writes, the SSE-KMS key
+/// ([`Access::default`] sends neither).
 pub async fn get_bytes(
-    client: &aws_sdk_s3::Client,
-    bucket: &str,
-    key: &str,
-) -> Result<(ObjectInfo, Vec<u8>), S3Error> {
-    get_bytes_with(client, bucket, key, &Access::default()).await
-}
-
-/// [`get_bytes`], sending `access`'s expected bucket owner.
-pub async fn get_bytes_with(
     client: &aws_sdk_s3::Client,
     bucket: &str,
     key: &str,
@@ -424,16 +399,9 @@ pub async fn get_bytes_with(
 }
 
 /// The object's ETag (without quotes) and user metadata, or `None` when it does not exist.
+/// `access` names the bucket owner S3 must check and, for writes, the SSE-KMS key
+/// ([`Access::default`] sends neither).
 pub async fn head(
-    client: &aws_sdk_s3::Client,
-    bucket: &str,
-    key: &str,
-) -> Result<Option<(Option<String>, std::collections::HashMap<String, String>)>, S3Error> {
-    head_with(client, bucket, key, &Access::default()).await
-}
-
-/// [`head`], sending `access`'s expected bucket owner.
-pub async fn head_with(
     client: &aws_sdk_s3::Client,
     bucket: &str,
     key: &str,
@@ -461,19 +429,9 @@ pub async fn head_with(
 }
 
 /// Writes a whole object in one request, with user metadata.
+/// `access` names the bucket owner S3 must check and, for writes, the SSE-KMS key
+/// ([`Access::default`] sends neither).
 pub async fn put(
-    client: &aws_sdk_s3::Client,
-    bucket: &str,
-    key: &str,
-    body: Vec<u8>,
-    metadata: &[(&str, &str)],
-) -> Result<(), S3Error> {
-    put_with(client, bucket, key, body, metadata, &Access::default()).await
-}
-
-/// [`put`], sending `access`'s expected bucket owner and, with a KMS key, asking for
-/// SSE-KMS with that key (`x-amz-server-side-encryption: aws:kms`).
-pub async fn put_with(
     client: &aws_sdk_s3::Client,
     bucket: &str,
     key: &str,
@@ -568,27 +526,9 @@ pub struct ListPage {
 /// One page of `ListObjectsV2` under `prefix`: keys after `start_after` (first page
 /// only), grouped by `delimiter` when given; `continuation` is the previous page's
 /// [`ListPage::next`]. S3 returns up to 1,000 keys and prefixes per page.
+/// `access` names the bucket owner S3 must check and, for writes, the SSE-KMS key
+/// ([`Access::default`] sends neither).
 pub async fn list_page(
-    client: &aws_sdk_s3::Client,
-    bucket: &str,
-    prefix: &str,
-    delimiter: Option<&str>,
-    start_after: Option<&str>,
-    continuation: Option<&str>,
-) -> Result<ListPage, S3Error> {
-    list_page_with(
-        client,
-        bucket,
-        prefix,
-        delimiter,
-        start_after,
-        continuation,
-        &Access::default(),
-    )
-    .await
-}
-
-async fn list_page_with(
     client: &aws_sdk_s3::Client,
     bucket: &str,
     prefix: &str,
@@ -637,26 +577,9 @@ async fn list_page_with(
 
 /// Every page of a `ListObjectsV2` listing (see [`list_page`]), concatenated: the
 /// objects, and with a delimiter the common prefixes.
+/// `access` names the bucket owner S3 must check and, for writes, the SSE-KMS key
+/// ([`Access::default`] sends neither).
 pub async fn list(
-    client: &aws_sdk_s3::Client,
-    bucket: &str,
-    prefix: &str,
-    delimiter: Option<&str>,
-    start_after: Option<&str>,
-) -> Result<(Vec<ListedObject>, Vec<String>), S3Error> {
-    list_with(
-        client,
-        bucket,
-        prefix,
-        delimiter,
-        start_after,
-        &Access::default(),
-    )
-    .await
-}
-
-/// [`list`], sending `access`'s expected bucket owner.
-pub async fn list_with(
     client: &aws_sdk_s3::Client,
     bucket: &str,
     prefix: &str,
@@ -668,7 +591,7 @@ pub async fn list_with(
     let mut prefixes = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        let page = list_page_with(
+        let page = list_page(
             client,
             bucket,
             prefix,
@@ -688,12 +611,9 @@ pub async fn list_with(
 }
 
 /// Deletes an object (deleting a missing key succeeds, as in S3).
-pub async fn delete(client: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<(), S3Error> {
-    delete_with(client, bucket, key, &Access::default()).await
-}
-
-/// [`delete`], sending `access`'s expected bucket owner.
-pub async fn delete_with(
+/// `access` names the bucket owner S3 must check and, for writes, the SSE-KMS key
+/// ([`Access::default`] sends neither).
+pub async fn delete(
     client: &aws_sdk_s3::Client,
     bucket: &str,
     key: &str,
@@ -713,22 +633,15 @@ pub async fn delete_with(
 /// The documents `uri` names: the object itself when it exists, else every object under
 /// the prefix `uri` whose key ends with `suffix`; in key order. An empty result is not an
 /// error; the caller decides.
+/// `access` names the bucket owner S3 must check and, for writes, the SSE-KMS key
+/// ([`Access::default`] sends neither).
 pub async fn list_documents(
-    client: &aws_sdk_s3::Client,
-    uri: &S3Uri,
-    suffix: &str,
-) -> Result<Vec<ListedObject>, S3Error> {
-    list_documents_with(client, uri, suffix, &Access::default()).await
-}
-
-/// [`list_documents`], sending `access`'s expected bucket owner.
-pub async fn list_documents_with(
     client: &aws_sdk_s3::Client,
     uri: &S3Uri,
     suffix: &str,
     access: &Access,
 ) -> Result<Vec<ListedObject>, S3Error> {
-    let (objects, _) = list_with(client, &uri.bucket, &uri.key, None, None, access).await?;
+    let (objects, _) = list(client, &uri.bucket, &uri.key, None, None, access).await?;
     let exact = objects.iter().any(|o| o.key == uri.key);
     let mut documents: Vec<ListedObject> = objects
         .into_iter()
@@ -750,10 +663,11 @@ pub async fn get_all(
     client: &aws_sdk_s3::Client,
     uri: &S3Uri,
     suffix: &str,
+    access: &Access,
 ) -> Result<Vec<(String, Vec<u8>)>, S3Error> {
     let mut out = Vec::new();
-    for o in list_documents(client, uri, suffix).await? {
-        let (_, bytes) = get_bytes(client, &uri.bucket, &o.key).await?;
+    for o in list_documents(client, uri, suffix, access).await? {
+        let (_, bytes) = get_bytes(client, &uri.bucket, &o.key, access).await?;
         out.push((format!("s3://{}/{}", uri.bucket, o.key), bytes));
     }
     Ok(out)
@@ -809,7 +723,10 @@ mod list_tests {
         s3.put_file("logs", "q/a.log", b"abc");
         let client = test_client(&s3).await;
 
-        let (objects, prefixes) = list(&client, "logs", "p/", None, None).await.unwrap();
+        let none = Access::default();
+        let (objects, prefixes) = list(&client, "logs", "p/", None, None, &none)
+            .await
+            .unwrap();
         assert_eq!(objects.len(), 1005);
         assert!(prefixes.is_empty());
         assert_eq!(objects[0].key, "p/0000.log.gz");
@@ -818,13 +735,13 @@ mod list_tests {
         let pages = s3.requests().iter().filter(|r| r.is_list_objects()).count();
         assert_eq!(pages, 2, "1,005 keys take two pages");
 
-        let page = list_page(&client, "logs", "", Some("/"), None, None)
+        let page = list_page(&client, "logs", "", Some("/"), None, None, &none)
             .await
             .unwrap();
         assert_eq!(page.common_prefixes, ["p/", "q/"]);
         assert!(page.objects.is_empty() && page.next.is_none());
 
-        let (after, _) = list(&client, "logs", "p/", None, Some("p/1000.log.gz"))
+        let (after, _) = list(&client, "logs", "p/", None, Some("p/1000.log.gz"), &none)
             .await
             .unwrap();
         let keys: Vec<&str> = after.iter().map(|o| o.key.as_str()).collect();
@@ -838,9 +755,11 @@ mod list_tests {
             ]
         );
 
-        delete(&client, "logs", "q/a.log").await.unwrap();
-        delete(&client, "logs", "q/a.log").await.unwrap();
-        let (q, _) = list(&client, "logs", "q/", None, None).await.unwrap();
+        delete(&client, "logs", "q/a.log", &none).await.unwrap();
+        delete(&client, "logs", "q/a.log", &none).await.unwrap();
+        let (q, _) = list(&client, "logs", "q/", None, None, &none)
+            .await
+            .unwrap();
         assert!(q.is_empty());
     }
 }
@@ -862,24 +781,20 @@ mod access_tests {
             expected_owner: Some(OWNER.to_owned()),
             kms_key_id: Some("arn:aws:kms:us-east-1:123456789012:key/k1".to_owned()),
         };
-        put_with(&client, "logs", "a.log", b"abc".to_vec(), &[], &ours)
+        put(&client, "logs", "a.log", b"abc".to_vec(), &[], &ours)
             .await
             .unwrap();
-        let (_, bytes) = get_bytes_with(&client, "logs", "a.log", &ours)
-            .await
-            .unwrap();
+        let (_, bytes) = get_bytes(&client, "logs", "a.log", &ours).await.unwrap();
         assert_eq!(bytes, b"abc");
         assert!(
-            head_with(&client, "logs", "a.log", &ours)
+            head(&client, "logs", "a.log", &ours)
                 .await
                 .unwrap()
                 .is_some()
         );
-        let (listed, _) = list_with(&client, "logs", "", None, None, &ours)
-            .await
-            .unwrap();
+        let (listed, _) = list(&client, "logs", "", None, None, &ours).await.unwrap();
         assert_eq!(listed.len(), 1);
-        delete_with(&client, "logs", "a.log", &ours).await.unwrap();
+        delete(&client, "logs", "a.log", &ours).await.unwrap();
         let requests = s3.requests();
         assert_eq!(requests.len(), 5, "{requests:?}");
         for r in &requests {
@@ -900,27 +815,34 @@ mod access_tests {
             Some("arn:aws:kms:us-east-1:123456789012:key/k1")
         );
         // Another account's bucket: refused as S3 refuses it, whatever the operation.
-        let e = get_bytes_with(&client, "theirs", "a.log", &ours)
+        let e = get_bytes(&client, "theirs", "a.log", &ours)
             .await
             .unwrap_err();
         assert_eq!(e.kind, S3ErrorKind::AccessDenied, "{e}");
-        let e = put_with(&client, "theirs", "b.log", b"x".to_vec(), &[], &ours)
+        let e = put(&client, "theirs", "b.log", b"x".to_vec(), &[], &ours)
             .await
             .unwrap_err();
         assert_eq!(e.kind, S3ErrorKind::AccessDenied, "{e}");
         assert_eq!(s3.read_file("theirs", "b.log"), None);
         // Naming the real owner, or none, reaches the object.
         let theirs = Access::owned_by(Some("210987654321"));
+        assert!(get_bytes(&client, "theirs", "a.log", &theirs).await.is_ok());
         assert!(
-            get_bytes_with(&client, "theirs", "a.log", &theirs)
+            get_bytes(&client, "theirs", "a.log", &Access::default())
                 .await
                 .is_ok()
         );
-        assert!(get_bytes(&client, "theirs", "a.log").await.is_ok());
         s3.clear_requests();
-        put(&client, "logs", "b.log", b"x".to_vec(), &[])
-            .await
-            .unwrap();
+        put(
+            &client,
+            "logs",
+            "b.log",
+            b"x".to_vec(),
+            &[],
+            &Access::default(),
+        )
+        .await
+        .unwrap();
         let plain = &s3.requests()[0];
         assert_eq!(plain.header("x-amz-expected-bucket-owner"), None);
         assert_eq!(plain.header("x-amz-server-side-encryption"), None);

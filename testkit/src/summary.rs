@@ -1,37 +1,39 @@
-//! Reading a flowpath summary file back, as every test that checks outputs does.
+//! Reading a flowpath summary file back, as every test that checks outputs does:
+//! through the core's own reader ([`flowpath_core::summary::read_summary`]), the one
+//! `compact` uses, so tests read rows and footer exactly as the tools do.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use arrow_array::RecordBatch;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+pub use flowpath_core::aggregate::Row;
+pub use flowpath_core::summary::SummaryFile;
+use parquet::file::metadata::ParquetMetaDataReader;
 
-/// A summary file's rows (a summary is one row group, read as one batch) and its footer
-/// key/value metadata (`flowpath.*`). Panics on anything else: a test failure.
-pub fn read_summary(bytes: Vec<u8>) -> (RecordBatch, BTreeMap<String, String>) {
-    let builder = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes))
+/// A summary file's rows (partition fields empty: they live in the path) and footer
+/// metadata. Panics on anything else, or on a file of more than one row group: a test
+/// failure.
+pub fn read_summary(bytes: Vec<u8>) -> SummaryFile {
+    let bytes = bytes::Bytes::from(bytes);
+    let metadata = ParquetMetaDataReader::new()
+        .parse_and_finish(&bytes)
         .expect("a Parquet file");
-    let meta = builder
-        .metadata()
+    assert_eq!(metadata.num_row_groups(), 1, "a summary is one row group");
+    flowpath_core::summary::read_summary(bytes).expect("a flowpath summary")
+}
+
+/// The column names of a summary file, in file order: for the tests that check the
+/// schema itself.
+pub fn column_names(bytes: Vec<u8>) -> Vec<String> {
+    let metadata = ParquetMetaDataReader::new()
+        .parse_and_finish(&bytes::Bytes::from(bytes))
+        .expect("a Parquet file");
+    metadata
         .file_metadata()
-        .key_value_metadata()
-        .map(|kv| {
-            kv.iter()
-                .map(|e| (e.key.clone(), e.value.clone().unwrap_or_default()))
-                .collect()
-        })
-        .unwrap_or_default();
-    let batches: Vec<RecordBatch> = builder
-        .build()
-        .expect("a reader")
-        .map(|b| b.expect("a batch"))
-        .collect();
-    assert_eq!(
-        batches.len(),
-        1,
-        "a summary is one row group, read as one batch"
-    );
-    (batches.into_iter().next().expect("one batch"), meta)
+        .schema_descr()
+        .columns()
+        .iter()
+        .map(|c| c.name().to_owned())
+        .collect()
 }
 
 /// Every file under `dir`, recursively, sorted.

@@ -77,6 +77,18 @@ pub(crate) struct S3Args {
     pub(crate) max_attempts: u32,
 }
 
+impl S3Args {
+    /// The S3 client these flags describe: every command that reaches S3 builds it so.
+    pub(crate) async fn client(&self) -> aws_sdk_s3::Client {
+        flowpath_s3::client_with(&flowpath_s3::ClientOptions {
+            force_path_style: self.path_style,
+            endpoint_url: self.endpoint_url.clone(),
+            max_attempts: Some(self.max_attempts.max(1)),
+        })
+        .await
+    }
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct SummarizeArgs {
     /// Flow-log files, directories (searched recursively for *.log, *.log.gz, *.gz,

@@ -37,11 +37,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow, bail};
 use flowpath_core::aggregate::Row;
-use flowpath_core::summary::{
-    COMPACTED_FROM_KEY, Counts, FileMeta, rows_from_batch, write_parquet,
-};
+use flowpath_core::summary::{Counts, FileMeta, read_file_meta, write_parquet};
 use md5::{Digest, Md5};
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde::Serialize;
 
 use crate::cli::CompactArgs;
@@ -399,7 +396,7 @@ fn compact_partition(dir: &Path) -> Result<PartitionReport> {
 /// The compacted file of partition directory `dir` that already holds the rows of the
 /// summary file `file_name` of input `input`, if one does: writing that file beside it
 /// would count those rows twice. Known by the names a compacted file lists as merged
-/// ([`COMPACTED_FROM_KEY`]), or, for files compacted before that key, by its inputs.
+/// ([`flowpath_core::summary::COMPACTED_FROM_KEY`]), or, for files compacted before that key, by its inputs.
 pub(crate) fn compacted_holding(
     dir: &Path,
     file_name: &str,
@@ -417,14 +414,12 @@ pub(crate) fn compacted_holding(
     compacted.sort();
     for name in compacted {
         let path = dir.join(&name);
-        let (_, kv) = open_summary(&path)?;
-        let merged = json_list(&kv, COMPACTED_FROM_KEY, &path)?;
-        let holds = if merged.is_empty() {
-            json_list(&kv, "flowpath.inputs", &path)?
-                .iter()
-                .any(|i| i == input)
+        let what = || format!("cannot read summary {}", path.display());
+        let meta = read_file_meta(fs::File::open(&path).with_context(what)?).with_context(what)?;
+        let holds = if meta.compacted_from.is_empty() {
+            meta.inputs.iter().any(|i| i == input)
         } else {
-            merged.iter().any(|m| m == file_name)
+            meta.compacted_from.iter().any(|m| m == file_name)
         };
         if holds {
             return Ok(Some(name));
@@ -501,76 +496,28 @@ fn merge(files: Vec<SummaryFile>) -> Result<(Vec<Row>, FileMeta)> {
 }
 
 /// Reads a summary file: its rows (partition fields left empty: they are the same
-/// for the whole directory) and its footer.
-/// A summary file opened for reading, and its footer's key/value metadata.
-fn open_summary(
-    path: &Path,
-) -> Result<(
-    ParquetRecordBatchReaderBuilder<fs::File>,
-    BTreeMap<String, String>,
-)> {
-    let what = || format!("cannot read summary {}", path.display());
-    let file = fs::File::open(path).with_context(what)?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).with_context(what)?;
-    let kv = builder
-        .metadata()
-        .file_metadata()
-        .key_value_metadata()
-        .map(|kv| {
-            kv.iter()
-                .map(|e| (e.key.clone(), e.value.clone().unwrap_or_default()))
-                .collect()
-        })
-        .unwrap_or_default();
-    Ok((builder, kv))
-}
-
-/// A footer value that is a JSON list of names; empty when the key is absent.
-fn json_list(kv: &BTreeMap<String, String>, key: &str, path: &Path) -> Result<Vec<String>> {
-    match kv.get(key) {
-        Some(v) => {
-            serde_json::from_str(v).with_context(|| format!("{}: bad {key}", path.display()))
-        }
-        None => Ok(Vec::new()),
-    }
-}
-
+/// for the whole directory) and its footer, through the core's reader.
 fn read_summary(path: &Path) -> Result<SummaryFile> {
     let what = || format!("cannot read summary {}", path.display());
-    let (builder, kv) = open_summary(path)?;
-    let get = |k: &str| kv.get(k).cloned().unwrap_or_default();
-    let count = |k: &str| -> Result<u64> {
-        let v = get(&format!("flowpath.counts.{k}"));
-        v.parse()
-            .with_context(|| format!("{}: bad flowpath.counts.{k} {v:?}", path.display()))
-    };
-    let inputs: Vec<String> = serde_json::from_str(&get("flowpath.inputs"))
-        .with_context(|| format!("{}: no flowpath.inputs: not a summary", path.display()))?;
-    let compacted_from = json_list(&kv, COMPACTED_FROM_KEY, path)?;
-    let counts = Counts {
-        read: count("read")?,
-        ok: count("ok")?,
-        nodata: count("nodata")?,
-        skipdata: count("skipdata")?,
-        malformed: count("malformed")?,
-    };
-    let mut rows = Vec::new();
-    for batch in builder.build().with_context(what)? {
-        rows.extend(
-            rows_from_batch(&batch.with_context(what)?)
-                .with_context(|| path.display().to_string())?,
-        );
-    }
+    let file = fs::File::open(path).with_context(what)?;
+    let summary = flowpath_core::summary::read_summary(file).with_context(what)?;
+    let FileMeta {
+        ranges_sync_token,
+        ranges_create_date,
+        inputs,
+        counts,
+        compacted_from,
+    } = summary.meta;
     Ok(SummaryFile {
         name: path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
-        rows,
+        rows: summary.rows,
         inputs,
         counts,
-        sync_token: get("flowpath.ranges.sync_token"),
-        create_date: get("flowpath.ranges.create_date"),
+        sync_token: ranges_sync_token,
+        create_date: ranges_create_date,
         compacted_from,
     })
 }

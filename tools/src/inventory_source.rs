@@ -53,13 +53,14 @@ pub(crate) fn load(sources: &[String], s3: &S3Args) -> Result<Option<Loaded>> {
             .build()
             .context("cannot start the I/O runtime")?;
         runtime.block_on(async {
-            let client = crate::summarize::s3_client(s3).await;
+            let client = s3.client().await;
             for uri in &remote {
-                let found = flowpath_s3::get_all(&client, uri, ".json")
-                    .await
-                    .with_context(|| {
-                        format!("cannot read inventory s3://{}/{}", uri.bucket, uri.key)
-                    })?;
+                let found =
+                    flowpath_s3::get_all(&client, uri, ".json", &flowpath_s3::Access::default())
+                        .await
+                        .with_context(|| {
+                            format!("cannot read inventory s3://{}/{}", uri.bucket, uri.key)
+                        })?;
                 if found.is_empty() {
                     bail!(
                         "--inventory s3://{}/{}: no such object and no *.json under it",

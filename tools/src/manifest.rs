@@ -7,22 +7,21 @@
 //! is written as `%XX` (so `=` is `%3D`, a space `%20`, `+` `%2B`, and a `,` can never
 //! split a row). The Lambda decodes the key it is given. Lines are written as the
 //! listing pages arrive, so memory stays flat for millions of objects. Only keys the
-//! Lambda summarizes are listed (`*.log.gz`, `*.log`, `*.log.parquet` under a
-//! `/vpcflowlogs/` or `/aws-service=vpcflowlogs/` prefix); the others are counted on
-//! standard error.
+//! Lambda summarizes are listed ([`flowpath_core::object::is_delivered_flow_log`]);
+//! the others are counted on standard error.
 
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
+use flowpath_core::object::is_delivered_flow_log;
 use flowpath_s3::S3Uri;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use tokio::sync::mpsc;
 
 use crate::cli::ManifestArgs;
 use crate::s3list::{self, Found};
-use crate::select::{KeyKind, Selection, key_kind};
-use crate::summarize::s3_client;
+use crate::select::Selection;
 
 /// What stays as is in a manifest key: unreserved characters and `/`.
 const KEY: &AsciiSet = &NON_ALPHANUMERIC
@@ -31,13 +30,6 @@ const KEY: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'~')
     .remove(b'/');
-
-/// Whether the Lambda summarizes a key (`is_flow_log_key` of flowpath-functions):
-/// a flow log under AWS's `vpcflowlogs` prefix.
-fn lambda_reads(key: &str) -> bool {
-    (key.contains("/vpcflowlogs/") || key.contains("/aws-service=vpcflowlogs/"))
-        && key_kind(key) != KeyKind::Other
-}
 
 /// One manifest line: `bucket,url-encoded key`.
 pub(crate) fn manifest_line(bucket: &str, key: &str) -> String {
@@ -59,7 +51,7 @@ pub(crate) fn run(args: &ManifestArgs) -> Result<ExitCode> {
         .build()
         .context("cannot start the I/O runtime")?;
     let (listed, left_out, failures) = runtime.block_on(async {
-        let client = s3_client(&args.s3).await;
+        let client = args.s3.client().await;
         let mut out = BufWriter::new(io::stdout().lock());
         let (mut listed, mut left_out) = (0u64, 0u64);
         let mut failures = Vec::new();
@@ -71,7 +63,7 @@ pub(crate) fn run(args: &ManifestArgs) -> Result<ExitCode> {
             };
             while let Some(found) = rx.recv().await {
                 let Found { bucket, object } = found;
-                if lambda_reads(&object.key) {
+                if is_delivered_flow_log(&object.key) {
                     writeln!(out, "{}", manifest_line(&bucket, &object.key))?;
                     listed += 1;
                 } else {
@@ -111,12 +103,14 @@ mod tests {
 
     #[test]
     fn only_what_the_lambda_reads() {
-        assert!(lambda_reads("AWSLogs/1/vpcflowlogs/r/2026/08/22/x.log.gz"));
-        assert!(lambda_reads(
+        assert!(is_delivered_flow_log(
+            "AWSLogs/1/vpcflowlogs/r/2026/08/22/x.log.gz"
+        ));
+        assert!(is_delivered_flow_log(
             "p/AWSLogs/aws-account-id=1/aws-service=vpcflowlogs/aws-region=r/x.log.parquet"
         ));
-        assert!(!lambda_reads("AWSLogs/1/vpcflowlogs/r/x.txt"));
-        assert!(!lambda_reads("backfill/x.log.gz"));
+        assert!(!is_delivered_flow_log("AWSLogs/1/vpcflowlogs/r/x.txt"));
+        assert!(!is_delivered_flow_log("backfill/x.log.gz"));
     }
 
     #[test]

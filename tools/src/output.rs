@@ -1,10 +1,12 @@
 //! Where summaries go, a local directory or `s3://bucket/prefix`, and the "done"
 //! records that make S3 backfills resumable.
 //!
-//! A summary of an S3 object is named as the Lambda names it
-//! ([`flowpath_s3::summary_file_name`]: by bucket and key, so a new version of an
-//! object replaces its summaries; under `<prefix><partition dir>/`), so the CLI and the
-//! Lambda write the same objects for the same input. After all the outputs of an S3 object are written, a small JSON
+//! The summaries of an S3 object are written to an S3 output through
+//! [`flowpath_s3::replace_summaries`], as the Lambda writes them: the same names (by
+//! bucket and key, so a new version of an object replaces its summaries; under
+//! `<prefix><partition dir>/`), the same object metadata and the same per-object index
+//! (`_flowpath/sources/`), so the CLI and the Lambda write the same objects for the
+//! same input. After all the outputs of an S3 object are written, a small JSON
 //! record goes to `_flowpath/done/<md5 of "s3://bucket/key#etag">.json` under the
 //! output: its source, ETag, output keys and counts. A later run skips an object whose
 //! record exists for the same ETag and the same AWS ranges (syncToken), and adds the
@@ -18,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow};
 use flowpath_core::summary::Counts;
-use flowpath_s3::{S3Error, S3ErrorKind, S3Uri};
+use flowpath_s3::{Access, Destination, ReplaceError, S3Error, S3ErrorKind, S3Uri, SourceObject};
 use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
 
@@ -114,6 +116,17 @@ fn write_unless_compacted(path: &Path, bytes: &[u8], input: &str) -> Result<Opti
     }
     write_atomic(path, |w| Ok(w.write_all(bytes)?))?;
     Ok(None)
+}
+
+/// Files given as (partition directory, bytes), as `<partition dir>/<file_name>`, bytes.
+pub(crate) fn named_files(
+    files: Vec<(String, Vec<u8>)>,
+    file_name: &str,
+) -> Vec<(String, Vec<u8>)> {
+    files
+        .into_iter()
+        .map(|(dir, body)| (format!("{dir}/{file_name}"), body))
+        .collect()
 }
 
 /// What [`Output::write_files`] did.
@@ -218,10 +231,13 @@ impl Output {
                 let mut written: Vec<String> = Vec::with_capacity(files.len());
                 for (rel, bytes) in files {
                     let key = format!("{prefix}{rel}");
-                    if let Err(err) = flowpath_s3::put(client, bucket, &key, bytes, metadata).await
+                    if let Err(err) =
+                        flowpath_s3::put(client, bucket, &key, bytes, metadata, &Access::default())
+                            .await
                     {
                         for done in &written {
-                            let _ignored = flowpath_s3::delete(client, bucket, done).await;
+                            let _ignored =
+                                flowpath_s3::delete(client, bucket, done, &Access::default()).await;
                         }
                         return Err(err.into());
                     }
@@ -235,6 +251,54 @@ impl Output {
                     in_compacted: Vec::new(),
                 })
             }
+        }
+    }
+
+    /// Writes the summaries of the S3 object `s3://bucket/key` read at `etag` (`files`:
+    /// partition directory, bytes), named by bucket and key. To S3, through
+    /// [`flowpath_s3::replace_summaries`] (also the object's index, and the deletion of
+    /// its previous version's stale summaries); when a write fails, the summaries
+    /// already written are removed, as [`Output::write_files`] does.
+    pub(crate) async fn write_summaries_of(
+        &self,
+        client: &aws_sdk_s3::Client,
+        bucket: &str,
+        key: &str,
+        etag: &str,
+        files: Vec<(String, Vec<u8>)>,
+    ) -> Result<Written> {
+        let Output::S3 {
+            bucket: out_bucket,
+            prefix,
+        } = self
+        else {
+            let source = format!("s3://{bucket}/{key}");
+            let files = named_files(files, &flowpath_s3::summary_file_name(bucket, key));
+            return self.write_files(Some(client), &source, files, &[]).await;
+        };
+        let access = Access::default();
+        let to = Destination {
+            bucket: out_bucket,
+            prefix,
+            access: &access,
+        };
+        let source = SourceObject { bucket, key, etag };
+        match flowpath_s3::replace_summaries(client, &to, &source, files).await {
+            Ok(replaced) => Ok(Written {
+                files: replaced
+                    .outputs
+                    .iter()
+                    .map(|k| format!("s3://{out_bucket}/{k}"))
+                    .collect(),
+                in_compacted: Vec::new(),
+            }),
+            Err(ReplaceError::S3 { error, written }) => {
+                for done in &written {
+                    let _ignored = flowpath_s3::delete(client, out_bucket, done, &access).await;
+                }
+                Err(error.into())
+            }
+            Err(bad @ ReplaceError::BadIndex { .. }) => Err(bad.into()),
         }
     }
 
@@ -263,7 +327,9 @@ impl Output {
             Output::S3 { bucket, prefix } => {
                 let client = client.ok_or_else(|| anyhow!("no S3 client"))?;
                 let done = format!("{prefix}{DONE_DIR}");
-                let (objects, _) = flowpath_s3::list(client, bucket, &done, None, None).await?;
+                let (objects, _) =
+                    flowpath_s3::list(client, bucket, &done, None, None, &Access::default())
+                        .await?;
                 Ok(objects
                     .into_iter()
                     .filter_map(|o| o.key.strip_prefix(&done).map(str::to_owned))
@@ -289,7 +355,7 @@ impl Output {
                     return Ok(None);
                 };
                 let key = format!("{prefix}{DONE_DIR}{name}");
-                match flowpath_s3::get_bytes(client, bucket, &key).await {
+                match flowpath_s3::get_bytes(client, bucket, &key, &Access::default()).await {
                     Ok((_, bytes)) => bytes,
                     Err(e) if e.kind == S3ErrorKind::NotFound => return Ok(None),
                     Err(e) => return Err(e),

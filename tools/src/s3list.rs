@@ -10,12 +10,11 @@
 //! range covers it, a whole region without dates. Every key listed is still checked
 //! against the selection, so the walk only saves requests and never changes the result.
 
-use flowpath_s3::{ListedObject, S3Error, S3Uri};
+use flowpath_core::object::InputKind;
+use flowpath_s3::{Access, ListedObject, S3Error, S3Uri};
 use tokio::sync::mpsc;
 
-use crate::select::{
-    Day, KeyKind, Layout, Overlap, Selection, days_from_civil, days_in_month, key_kind,
-};
+use crate::select::{Day, Layout, Overlap, Selection, days_from_civil, days_in_month};
 
 /// Date ranges up to this many days are listed day by day without looking first.
 pub(crate) const DAYS_DIRECTLY: i64 = 62;
@@ -47,7 +46,7 @@ pub(crate) fn target(uri: &S3Uri) -> Target {
         Target::Prefix(String::new())
     } else if key.ends_with('/') {
         Target::Prefix(key.to_owned())
-    } else if key_kind(key) != KeyKind::Other || key.ends_with(".gz") {
+    } else if InputKind::of_key(key).is_some() || key.ends_with(".gz") {
         Target::Object(key.to_owned())
     } else {
         Target::Prefix(format!("{key}/"))
@@ -66,7 +65,9 @@ pub(crate) async fn list(
     match target(uri) {
         Target::Object(key) => {
             // The exact key only: a listing gives its ETag and size like any other.
-            let page = flowpath_s3::list_page(client, bucket, &key, None, None, None).await?;
+            let page =
+                flowpath_s3::list_page(client, bucket, &key, None, None, None, &Access::default())
+                    .await?;
             let Some(object) = page.objects.into_iter().find(|o| o.key == key) else {
                 return Err(S3Error {
                     op: "ListObjectsV2",
@@ -95,6 +96,7 @@ pub(crate) async fn list(
                         None,
                         None,
                         token.as_deref(),
+                        &Access::default(),
                     )
                     .await?;
                     for object in page.objects {
@@ -116,7 +118,7 @@ pub(crate) async fn list(
 /// Sends a listed object on when it is a flow log (a named `.gz` object is read like
 /// a local `.gz` file); `false` when nobody listens.
 async fn send(tx: &mpsc::Sender<Found>, bucket: &str, object: ListedObject, named: bool) -> bool {
-    if key_kind(&object.key) == KeyKind::Other && !named {
+    if InputKind::of_key(&object.key).is_none() && !named {
         return true;
     }
     let found = Found {
@@ -390,7 +392,8 @@ async fn dirs(
     bucket: &str,
     prefix: &str,
 ) -> Result<Vec<String>, S3Error> {
-    let (_, prefixes) = flowpath_s3::list(client, bucket, prefix, Some("/"), None).await?;
+    let (_, prefixes) =
+        flowpath_s3::list(client, bucket, prefix, Some("/"), None, &Access::default()).await?;
     Ok(prefixes)
 }
 

@@ -1,5 +1,6 @@
 //! Which inputs a run reads: `--account`, `--region`, `--from` and `--to`, checked
-//! against what AWS's key layout says about each key, and which keys are flow logs.
+//! against what AWS's key layout says about each key. (Which keys are flow logs, and
+//! of which kind, is the core's rule: [`flowpath_core::object`].)
 //!
 //! AWS delivers flow logs to S3 under
 //! `[prefix/]AWSLogs/<account>/vpcflowlogs/<region>/<yyyy>/<mm>/<dd>/[<hh>/]<file>.log.gz` (or `.log.parquet`),
@@ -9,28 +10,6 @@
 use anyhow::{Result, bail};
 
 use crate::cli::SelectArgs;
-
-/// What kind of object a key names.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum KeyKind {
-    /// A text flow log (`*.log.gz` or `*.log`): read it.
-    Text,
-    /// A Parquet flow log (`*.log.parquet`): read it.
-    Parquet,
-    /// Anything else: ignored.
-    Other,
-}
-
-/// Classifies a key by its name.
-pub(crate) fn key_kind(key: &str) -> KeyKind {
-    if key.ends_with(".log.gz") || key.ends_with(".log") {
-        KeyKind::Text
-    } else if key.ends_with(".log.parquet") {
-        KeyKind::Parquet
-    } else {
-        KeyKind::Other
-    }
-}
 
 /// A day as a count of days since 1970-01-01 (UTC).
 pub(crate) type Day = i64;
@@ -355,10 +334,6 @@ mod tests {
             key_info("AWSLogs/1/vpcflowlogs/eu-west-1/2026/08/x.log.gz").day,
             None
         );
-        assert_eq!(key_kind("a.log.gz"), KeyKind::Text);
-        assert_eq!(key_kind("a.log"), KeyKind::Text);
-        assert_eq!(key_kind("a.log.parquet"), KeyKind::Parquet);
-        assert_eq!(key_kind("a.txt"), KeyKind::Other);
     }
 
     #[test]

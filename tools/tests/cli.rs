@@ -1,5 +1,5 @@
 //! The `flowpath` binary, run as a user runs it: on the fixtures, into temporary
-//! directories; outputs read back with arrow and with DuckDB (as Athena reads them).
+//! directories; outputs read back with the core's reader and with DuckDB (as Athena reads them).
 #![allow(
     clippy::unwrap_used,
     reason = "test code: a panic is the failure report"
@@ -12,21 +12,12 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use arrow_array::cast::AsArray;
-use arrow_array::types::{Int64Type, TimestampMicrosecondType};
-use arrow_array::{Array, RecordBatch};
 use common::{flowpath, json, ok, root, stdout};
-use flowpath_testkit::{files_under, read_summary, snapshot};
+use flowpath_testkit::{SummaryFile, column_names, files_under, read_summary, snapshot};
 use serde_json::Value;
 
-fn read_parquet(path: &Path) -> (RecordBatch, BTreeMap<String, String>) {
+fn read_parquet(path: &Path) -> SummaryFile {
     read_summary(std::fs::read(path).unwrap())
-}
-
-fn meta<'a>(kv: &'a BTreeMap<String, String>, key: &str) -> &'a str {
-    kv.get(key)
-        .map(String::as_str)
-        .unwrap_or_else(|| panic!("no {key}"))
 }
 
 #[test]
@@ -91,16 +82,12 @@ fn quick_start_summarizes_the_fixtures() {
             .contains("/region=unknown/day=2026-08-22/")
     );
 
-    let (batch, kv) = read_parquet(v2);
-    assert_eq!(meta(&kv, "flowpath.counts.read"), "9");
-    assert_eq!(meta(&kv, "flowpath.counts.skipdata"), "1");
-    assert_eq!(meta(&kv, "flowpath.ranges.sync_token"), "1787411825");
-    assert_eq!(
-        meta(&kv, "flowpath.inputs"),
-        r#"["fixtures/flowlogs/v2-default.log"]"#
-    );
-    let schema = batch.schema();
-    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    let SummaryFile { rows, meta, .. } = read_parquet(v2);
+    assert_eq!(meta.counts.read, 9);
+    assert_eq!(meta.counts.skipdata, 1);
+    assert_eq!(meta.ranges_sync_token, "1787411825");
+    assert_eq!(meta.inputs, ["fixtures/flowlogs/v2-default.log"]);
+    let names = column_names(std::fs::read(v2).unwrap());
     assert_eq!(
         names,
         [
@@ -122,48 +109,18 @@ fn quick_start_summarizes_the_fixtures() {
             "bytes"
         ]
     );
-    assert_eq!(batch.num_rows(), 6);
-    let service = batch
-        .column_by_name("remote_service")
-        .unwrap()
-        .as_string::<i32>();
-    let bytes = batch
-        .column_by_name("bytes")
-        .unwrap()
-        .as_primitive::<Int64Type>();
-    let flows = batch
-        .column_by_name("flows")
-        .unwrap()
-        .as_primitive::<Int64Type>();
-    let s3_egress: Vec<usize> = (0..6)
-        .filter(|&i| {
-            service.value(i) == "S3"
-                && batch
-                    .column_by_name("direction")
-                    .unwrap()
-                    .as_string::<i32>()
-                    .value(i)
-                    == "egress"
-        })
+    assert_eq!(rows.len(), 6);
+    let s3_egress: Vec<&_> = rows
+        .iter()
+        .filter(|r| r.remote_service.as_deref() == Some("S3") && r.direction == "egress")
         .collect();
     assert_eq!(s3_egress.len(), 1);
+    assert_eq!((s3_egress[0].flows, s3_egress[0].bytes), (2, Some(150_000)));
+    // window_start is whole seconds (the file holds microseconds: 1_787_392_800_000_000).
+    assert_eq!(s3_egress[0].window_start, Some(1_787_392_800));
+    assert!(rows[0].vpc_id.is_none(), "vpc_id is null in the v2 format");
     assert_eq!(
-        (flows.value(s3_egress[0]), bytes.value(s3_egress[0])),
-        (2, 150_000)
-    );
-    assert_eq!(
-        batch
-            .column(0)
-            .as_primitive::<TimestampMicrosecondType>()
-            .value(s3_egress[0]),
-        1_787_392_800_000_000
-    );
-    assert!(
-        batch.column(1).is_null(0),
-        "vpc_id is null in the v2 format"
-    );
-    assert_eq!(
-        bytes.iter().map(Option::unwrap).sum::<i64>(),
+        rows.iter().map(|r| r.bytes.unwrap()).sum::<i64>(),
         150_000 + 410_000 + 2400 + 900 + 7000 + 180
     );
 }
@@ -189,8 +146,7 @@ fn inventory_names_endpoints_nat_and_internet_gateways() {
     assert_eq!(report["inventory"]["vpc_endpoints"], 2);
     let mut bytes_by: BTreeMap<(String, String, String), i64> = BTreeMap::new();
     for file in files_under(out.path()) {
-        let (batch, _) = read_parquet(&file);
-        for r in flowpath_core::summary::rows_from_batch(&batch).unwrap() {
+        for r in read_parquet(&file).rows {
             let key = (
                 r.path.clone(),
                 r.attribution.clone(),
@@ -463,8 +419,8 @@ fn stdin_gives_the_same_rows_as_the_file() {
         "--out",
         other.path().to_str().unwrap(),
     ]));
-    let (a, _) = read_parquet(&files[0]);
-    let (b, _) = read_parquet(&files_under(other.path())[0]);
+    let a = read_parquet(&files[0]).rows;
+    let b = read_parquet(&files_under(other.path())[0]).rows;
     assert_eq!(a, b);
 }
 
@@ -498,23 +454,9 @@ fn stale_ranges_and_unknown_fields_are_reported() {
         warning.contains("are 1011 days older than the newest record"),
         "{warning}"
     );
-    let (batch, _) = read_parquet(&files_under(&out)[0]);
-    assert_eq!(
-        batch
-            .column_by_name("remote_service")
-            .unwrap()
-            .as_string::<i32>()
-            .value(0),
-        "S3"
-    );
-    assert_eq!(
-        batch
-            .column_by_name("remote_region")
-            .unwrap()
-            .as_string::<i32>()
-            .value(0),
-        "ap-northeast-2"
-    );
+    let rows = read_parquet(&files_under(&out)[0]).rows;
+    assert_eq!(rows[0].remote_service.as_deref(), Some("S3"));
+    assert_eq!(rows[0].remote_region.as_deref(), Some("ap-northeast-2"));
 }
 
 #[test]

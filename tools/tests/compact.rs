@@ -14,11 +14,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use arrow_array::cast::AsArray;
-use arrow_array::types::{Int32Type, Int64Type, TimestampMicrosecondType};
-use arrow_array::{Array, RecordBatch};
 use common::{flowpath, json, ok, root};
-use flowpath_testkit::{read_summary, snapshot};
+use flowpath_testkit::{Row, SummaryFile, read_summary, snapshot};
 use serde_json::Value;
 
 const DAY1: &str = "2026-08-22";
@@ -89,21 +86,17 @@ fn partitions(out: &Path) -> BTreeMap<String, Vec<PathBuf>> {
     map
 }
 
-fn read(bytes: Vec<u8>) -> (RecordBatch, BTreeMap<String, String>) {
+fn read(bytes: Vec<u8>) -> SummaryFile {
     read_summary(bytes)
 }
 
-fn totals(batch: &RecordBatch) -> [i64; 3] {
-    let sum = |name: &str| -> i64 {
-        batch
-            .column_by_name(name)
-            .unwrap()
-            .as_primitive::<Int64Type>()
-            .values()
-            .iter()
-            .sum()
-    };
-    [sum("flows"), sum("packets"), sum("bytes")]
+fn totals(rows: &[Row]) -> [i64; 3] {
+    let sum = |f: fn(&Row) -> i64| -> i64 { rows.iter().map(f).sum() };
+    [
+        sum(|r| r.flows),
+        sum(|r| r.packets.unwrap_or(0)),
+        sum(|r| r.bytes.unwrap_or(0)),
+    ]
 }
 
 fn add(a: &mut [i64; 3], b: [i64; 3]) {
@@ -114,48 +107,25 @@ fn add(a: &mut [i64; 3], b: [i64; 3]) {
 
 type Key = (Option<i64>, Vec<Option<String>>, Option<i32>);
 
-fn keys(batch: &RecordBatch) -> Vec<Key> {
-    let ts = batch
-        .column_by_name("window_start")
-        .unwrap()
-        .as_primitive::<TimestampMicrosecondType>();
-    let protocol = batch
-        .column_by_name("protocol")
-        .unwrap()
-        .as_primitive::<Int32Type>();
-    let texts = [
-        "vpc_id",
-        "subnet_id",
-        "interface_id",
-        "interface_kind",
-        "direction",
-        "path",
-        "attribution",
-        "gateway_id",
-        "remote_service",
-        "remote_region",
-        "action",
-    ];
-    (0..batch.num_rows())
-        .map(|i| {
-            let t = texts
-                .iter()
-                .map(|n| {
-                    let c = batch.column_by_name(n).unwrap().as_string::<i32>();
-                    c.is_valid(i).then(|| c.value(i).to_owned())
-                })
-                .collect();
-            (
-                ts.is_valid(i).then(|| ts.value(i)),
-                t,
-                protocol.is_valid(i).then(|| protocol.value(i)),
-            )
+fn keys(rows: &[Row]) -> Vec<Key> {
+    rows.iter()
+        .map(|r| {
+            let t = vec![
+                r.vpc_id.clone(),
+                r.subnet_id.clone(),
+                r.interface_id.clone(),
+                r.interface_kind.clone(),
+                Some(r.direction.clone()),
+                Some(r.path.clone()),
+                Some(r.attribution.clone()),
+                r.gateway_id.clone(),
+                r.remote_service.clone(),
+                r.remote_region.clone(),
+                r.action.clone(),
+            ];
+            (r.window_start, t, r.protocol)
         })
         .collect()
-}
-
-fn inputs_of(kv: &BTreeMap<String, String>) -> Vec<String> {
-    serde_json::from_str(&kv["flowpath.inputs"]).unwrap()
 }
 
 /// Every file under `dir` and its bytes.
@@ -176,13 +146,13 @@ fn compacts_each_partition_keeping_totals_and_a_second_run_changes_nothing() {
         let mut inputs = BTreeSet::new();
         let mut read_counts = 0u64;
         for f in files {
-            let (batch, kv) = read(std::fs::read(f).unwrap());
-            add(&mut t, totals(&batch));
-            rows += batch.num_rows();
-            let ins = inputs_of(&kv);
+            let file = read(std::fs::read(f).unwrap());
+            add(&mut t, totals(&file.rows));
+            rows += file.rows.len();
+            let ins = &file.meta.inputs;
             assert_eq!(ins.len(), 1);
             if inputs.insert(ins[0].clone()) {
-                read_counts += kv["flowpath.counts.read"].parse::<u64>().unwrap();
+                read_counts += file.meta.counts.read;
             }
         }
         add(&mut all_before, t);
@@ -209,25 +179,22 @@ fn compacts_each_partition_keeping_totals_and_a_second_run_changes_nothing() {
         assert_eq!(files.len(), 1, "{dir}: {files:?}");
         let name = files[0].file_name().unwrap().to_string_lossy().into_owned();
         assert!(name.starts_with("compacted-"), "{name}");
-        let (batch, kv) = read(std::fs::read(&files[0]).unwrap());
+        let file = read(std::fs::read(&files[0]).unwrap());
         let (t, rows, inputs, read_counts) = &expected[dir];
-        assert_eq!(totals(&batch), *t, "{dir}: totals");
-        assert!(batch.num_rows() <= *rows);
-        let k = keys(&batch);
+        assert_eq!(totals(&file.rows), *t, "{dir}: totals");
+        assert!(file.rows.len() <= *rows);
+        let k = keys(&file.rows);
         assert!(
             k.windows(2).all(|w| w[0] < w[1]),
             "{dir}: rows sorted, one per key"
         );
         assert_eq!(
-            inputs_of(&kv),
+            file.meta.inputs,
             inputs.iter().cloned().collect::<Vec<_>>(),
             "{dir}: inputs are the union"
         );
-        assert_eq!(
-            kv["flowpath.counts.read"].parse::<u64>().unwrap(),
-            *read_counts
-        );
-        assert_eq!(kv["flowpath.ranges.sync_token"], "1787411825");
+        assert_eq!(file.meta.counts.read, *read_counts);
+        assert_eq!(file.meta.ranges_sync_token, "1787411825");
     }
     // The copies of v2-default.log share every key: their rows were summed.
     let day1 = format!("account_id=123456789012/region=unknown/day={DAY1}");
@@ -322,7 +289,7 @@ fn a_concurrent_reader_never_sees_both_or_neither() {
     assert!(originals.len() > 1);
     let mut expected = [0i64; 3];
     for (_, bytes) in &originals {
-        add(&mut expected, totals(&read(bytes.clone()).0));
+        add(&mut expected, totals(&read(bytes.clone()).rows));
     }
 
     // The re-fill takes the write lock, a read takes the read lock; compaction none.
@@ -347,7 +314,7 @@ fn a_concurrent_reader_never_sees_both_or_neither() {
                 let mut vanished = false;
                 for p in &names {
                     match std::fs::read(p) {
-                        Ok(bytes) => add(&mut sum, totals(&read(bytes).0)),
+                        Ok(bytes) => add(&mut sum, totals(&read(bytes).rows)),
                         // Listed before the exchange, opened after: read again.
                         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                             vanished = true;

@@ -15,9 +15,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use arrow_array::Array;
-use arrow_array::cast::AsArray;
-use arrow_array::types::Int64Type;
 use common::{flowpath, json, ok, root, stdout};
 use flowpath_testkit::{files_under, read_summary};
 use serde_json::Value;
@@ -50,22 +47,13 @@ fn totals(out: &Path) -> (i64, Option<i64>, Option<i64>) {
         if file.extension().is_none_or(|e| e != "parquet") {
             continue;
         }
-        let (batch, _) = read_summary(std::fs::read(&file).unwrap());
-        let col = |name: &str| {
-            batch
-                .column_by_name(name)
-                .unwrap()
-                .as_primitive::<Int64Type>()
-                .clone()
-        };
-        let (f, p, b) = (col("flows"), col("packets"), col("bytes"));
-        for i in 0..batch.num_rows() {
-            flows += f.value(i);
-            if p.is_valid(i) {
-                packets = Some(packets.unwrap_or(0) + p.value(i));
+        for row in read_summary(std::fs::read(&file).unwrap()).rows {
+            flows += row.flows;
+            if let Some(p) = row.packets {
+                packets = Some(packets.unwrap_or(0) + p);
             }
-            if b.is_valid(i) {
-                bytes = Some(bytes.unwrap_or(0) + b.value(i));
+            if let Some(b) = row.bytes {
+                bytes = Some(bytes.unwrap_or(0) + b);
             }
         }
     }

@@ -152,6 +152,16 @@ fn outputs(s3: &S3Server, prefix: &str) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// The per-object indexes under `prefix` in the output bucket, parsed.
+fn indexes(s3: &S3Server, prefix: &str) -> Vec<Value> {
+    let sources = format!("{prefix}_flowpath/sources/");
+    s3.list_files(OUT)
+        .into_iter()
+        .filter(|k| k.starts_with(&sources))
+        .map(|k| serde_json::from_slice(&s3.read_file(OUT, &k).unwrap()).unwrap())
+        .collect()
+}
+
 fn done_records(s3: &S3Server, prefix: &str) -> BTreeSet<String> {
     let done = format!("{prefix}_flowpath/done/");
     s3.list_files(OUT)
@@ -273,6 +283,19 @@ fn backfill_pages_resumes_and_names_outputs_as_the_lambda() {
     let rel = format!("account_id=123456789012/region=eu-west-1/day=2026-08-22/{name}");
     assert!(full_outputs.contains_key(&rel), "{rel}");
     assert_eq!(done_records(&s3, "full/").len(), N, "empty objects too");
+    // The per-object index the Lambda keeps too: one per object, listing its outputs.
+    let index = indexes(&s3, "full/");
+    assert_eq!(index.len(), N, "empty objects too");
+    let all_outputs: Vec<String> = full_outputs.keys().map(|k| format!("full/{k}")).collect();
+    for i in &index {
+        let listed: Vec<String> = serde_json::from_value(i["outputs"].clone()).unwrap();
+        let source = i["source"].as_str().unwrap();
+        let key = source.strip_prefix(&format!("s3://{LOGS}/")).unwrap();
+        assert_eq!(i["etag"], objects[key].as_str(), "{i}");
+        let name = summary_file_name(LOGS, key);
+        let expected: Vec<&String> = all_outputs.iter().filter(|k| k.ends_with(&name)).collect();
+        assert_eq!(listed.iter().collect::<Vec<_>>(), expected, "{i}");
+    }
     let record: Value = serde_json::from_slice(
         &s3.read_file(
             OUT,
@@ -983,8 +1006,7 @@ fn inventory_from_s3_and_resume_follows_it() {
     assert_eq!(files.len(), 1, "{:?}", files.keys());
     let mut nat = 0;
     for bytes in files.into_values() {
-        let (batch, _) = flowpath_testkit::read_summary(bytes);
-        let rows = flowpath_core::summary::rows_from_batch(&batch).unwrap();
+        let rows = flowpath_testkit::read_summary(bytes).rows;
         nat += rows
             .iter()
             .filter(|r| r.path == "nat_gateway" && r.remote_service.as_deref() == Some("S3"))

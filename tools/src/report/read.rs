@@ -10,8 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
-use flowpath_core::summary::rows_from_batch;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use flowpath_core::summary::read_rows;
 use rayon::prelude::*;
 
 use super::model::{Tally, is_date};
@@ -108,33 +107,23 @@ pub(crate) fn find(out: &Path, days: &Days) -> Result<Vec<SummaryFile>> {
 fn read_one(file: &SummaryFile) -> Result<Tally> {
     let what = || format!("cannot read summary {}", file.path.display());
     let f = fs::File::open(&file.path).with_context(what)?;
-    let reader = ParquetRecordBatchReaderBuilder::try_new(f)
-        .with_context(what)?
-        .build()
-        .with_context(what)?;
     let mut tally = Tally::default();
     tally.files = 1;
-    for batch in reader {
-        let batch = batch.with_context(what)?;
-        for row in rows_from_batch(&batch).with_context(what)? {
-            // The report's sums are all sums of some rows' bytes: with no value below
-            // zero and the bytes of all rows within INT64 (checked in `read`), none of
-            // them can pass it.
-            if row.flows < 0
-                || row.packets.is_some_and(|p| p < 0)
-                || row.bytes.is_some_and(|b| b < 0)
-            {
-                bail!(
-                    "{}: a row with negative counts: not a flowpath summary",
-                    file.path.display()
-                );
-            }
-            tally.all_bytes += row.bytes.map_or(0, i128::from);
-            if tally.all_bytes > i128::from(i64::MAX) {
-                return Err(too_many_bytes(tally.all_bytes));
-            }
-            tally.add(&file.account_id, &file.region, &file.day, &row);
+    for row in read_rows(f).with_context(what)? {
+        // The report's sums are all sums of some rows' bytes: with no value below
+        // zero and the bytes of all rows within INT64 (checked in `read`), none of
+        // them can pass it.
+        if row.flows < 0 || row.packets.is_some_and(|p| p < 0) || row.bytes.is_some_and(|b| b < 0) {
+            bail!(
+                "{}: a row with negative counts: not a flowpath summary",
+                file.path.display()
+            );
         }
+        tally.all_bytes += row.bytes.map_or(0, i128::from);
+        if tally.all_bytes > i128::from(i64::MAX) {
+            return Err(too_many_bytes(tally.all_bytes));
+        }
+        tally.add(&file.account_id, &file.region, &file.day, &row);
     }
     Ok(tally)
 }

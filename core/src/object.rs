@@ -1,0 +1,216 @@
+//! One input object, whatever reads it: which keys are flow logs as AWS delivers them,
+//! what kind of input an object is (by its key, or by its first bytes), and the one
+//! "summarize this object" entry that routes it to the text or the Parquet reader.
+//!
+//! The CLI (local files, standard input, S3 objects) and the Lambda all summarize
+//! through here, so one object gives the same [`Summary`] whichever adapter reads it.
+//!
+//! Invariants:
+//! - Parquet needs random access (its footer is at the end): a Parquet *stream* is
+//!   read whole into memory first ([`summarize_stream`]); text always streams, so its
+//!   memory stays bounded by a few chunks whatever the object's size.
+//! - A key names its kind by its ending only ([`InputKind::of_key`]); content without
+//!   a trusted name is told by its first bytes ([`InputKind::of_first_bytes`]).
+
+use std::io::{self, Read, Seek};
+
+use bytes::Bytes;
+use parquet::file::reader::ChunkReader;
+
+use crate::Ranges;
+use crate::engine::{Options, Summary};
+use crate::error::Error;
+use crate::source::parquet::is_parquet;
+use crate::source::{self, text};
+
+/// How many first bytes [`InputKind::of_first_bytes`] looks at (Parquet's `PAR1`).
+pub const SNIFF_LEN: usize = 4;
+
+/// The two input formats AWS delivers flow logs in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputKind {
+    /// Text lines, plain or gzip (`*.log`, `*.log.gz`).
+    Text,
+    /// AWS's Parquet flow logs (`*.log.parquet`).
+    Parquet,
+}
+
+impl InputKind {
+    /// The kind a key's ending names: `.log.gz` and `.log` are text, `.log.parquet` is
+    /// Parquet; anything else is not a flow-log file.
+    ///
+    /// ```
+    /// use flowpath_core::object::InputKind;
+    /// assert_eq!(InputKind::of_key("a/x.log.gz"), Some(InputKind::Text));
+    /// assert_eq!(InputKind::of_key("a/x.log"), Some(InputKind::Text));
+    /// assert_eq!(InputKind::of_key("a/x.log.parquet"), Some(InputKind::Parquet));
+    /// assert_eq!(InputKind::of_key("a/x.parquet"), None);
+    /// ```
+    pub fn of_key(key: &str) -> Option<InputKind> {
+        if key.ends_with(".log.gz") || key.ends_with(".log") {
+            Some(InputKind::Text)
+        } else if key.ends_with(".log.parquet") {
+            Some(InputKind::Parquet)
+        } else {
+            None
+        }
+    }
+
+    /// The kind of a key AWS delivers flow logs under ([`is_delivered_flow_log`]);
+    /// `None` for any other key.
+    pub fn of_delivered_key(key: &str) -> Option<InputKind> {
+        let delivered = key.contains("/vpcflowlogs/") || key.contains("/aws-service=vpcflowlogs/");
+        delivered.then(|| InputKind::of_key(key)).flatten()
+    }
+
+    /// The kind of content from its first [`SNIFF_LEN`] bytes (fewer at its end):
+    /// Parquet starts with `PAR1`, anything else is read as text (gzip or plain).
+    pub fn of_first_bytes(first_bytes: &[u8]) -> InputKind {
+        if is_parquet(first_bytes) {
+            InputKind::Parquet
+        } else {
+            InputKind::Text
+        }
+    }
+}
+
+/// Whether a key is a flow-log object as AWS delivers it to S3: under a `vpcflowlogs`
+/// prefix (`…/vpcflowlogs/…` or Hive's `…/aws-service=vpcflowlogs/…`), text or Parquet
+/// by its ending ([`InputKind::of_key`]). The Lambda summarizes only these keys, and
+/// `flowpath manifest` lists only these.
+///
+/// ```
+/// use flowpath_core::object::is_delivered_flow_log;
+/// assert!(is_delivered_flow_log("AWSLogs/1/vpcflowlogs/eu-west-1/2026/08/22/x.log.gz"));
+/// assert!(is_delivered_flow_log("p/AWSLogs/aws-account-id=1/aws-service=vpcflowlogs/aws-region=r/x.log.parquet"));
+/// assert!(!is_delivered_flow_log("AWSLogs/1/elasticloadbalancing/eu-west-1/x.log.gz"));
+/// assert!(!is_delivered_flow_log("AWSLogs/1/vpcflowlogs/eu-west-1/x.parquet"));
+/// ```
+pub fn is_delivered_flow_log(key: &str) -> bool {
+    InputKind::of_delivered_key(key).is_some()
+}
+
+/// Summarizes an object held whole in memory.
+pub fn summarize_bytes(
+    name: &str,
+    kind: InputKind,
+    body: Bytes,
+    ranges: &Ranges,
+    opts: &Options,
+) -> Result<Summary, Error> {
+    match kind {
+        InputKind::Parquet => source::parquet::summarize(name, body, ranges, opts),
+        InputKind::Text => text::summarize(name, body.as_ref(), ranges, opts),
+    }
+}
+
+/// Summarizes an object that can be read once, in order (a download, standard input,
+/// a pipe): text streams through; Parquet is read whole first (see the module docs).
+pub fn summarize_stream<R: Read + Send>(
+    name: &str,
+    kind: InputKind,
+    mut reader: R,
+    ranges: &Ranges,
+    opts: &Options,
+) -> Result<Summary, Error> {
+    match kind {
+        InputKind::Text => text::summarize(name, reader, ranges, opts),
+        InputKind::Parquet => {
+            let mut body = Vec::new();
+            reader
+                .read_to_end(&mut body)
+                .map_err(|source| read_error(name, source))?;
+            summarize_bytes(name, kind, Bytes::from(body), ranges, opts)
+        }
+    }
+}
+
+/// Summarizes a stream of unknown kind, told by its first bytes; returns the kind too.
+pub fn summarize_sniffed<R: Read + Send>(
+    name: &str,
+    mut reader: R,
+    ranges: &Ranges,
+    opts: &Options,
+) -> Result<(InputKind, Summary), Error> {
+    let first_bytes = read_first_bytes(&mut reader).map_err(|source| read_error(name, source))?;
+    let kind = InputKind::of_first_bytes(&first_bytes);
+    // The bytes sniffed are part of the input: put them back in front.
+    let whole = io::Cursor::new(first_bytes).chain(reader);
+    Ok((kind, summarize_stream(name, kind, whole, ranges, opts)?))
+}
+
+/// Summarizes a seekable input of unknown kind (a local file), told by its first
+/// bytes; Parquet is then read by ranges, not whole. Returns the kind too.
+pub fn summarize_seekable<R>(
+    name: &str,
+    mut reader: R,
+    ranges: &Ranges,
+    opts: &Options,
+) -> Result<(InputKind, Summary), Error>
+where
+    R: Read + Seek + ChunkReader + Send + 'static,
+{
+    let first_bytes = read_first_bytes(&mut reader).map_err(|source| read_error(name, source))?;
+    reader
+        .seek(io::SeekFrom::Start(0))
+        .map_err(|source| read_error(name, source))?;
+    let kind = InputKind::of_first_bytes(&first_bytes);
+    let summary = match kind {
+        InputKind::Parquet => source::parquet::summarize(name, reader, ranges, opts)?,
+        InputKind::Text => text::summarize(name, reader, ranges, opts)?,
+    };
+    Ok((kind, summary))
+}
+
+/// Up to the first [`SNIFF_LEN`] bytes of a reader (fewer at its end).
+fn read_first_bytes(reader: &mut impl Read) -> io::Result<Vec<u8>> {
+    let mut first_bytes = Vec::with_capacity(SNIFF_LEN);
+    reader
+        .take(SNIFF_LEN as u64)
+        .read_to_end(&mut first_bytes)?;
+    Ok(first_bytes)
+}
+
+fn read_error(name: &str, source: io::Error) -> Error {
+    Error::Read {
+        input: name.to_owned(),
+        source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flow_log_keys() {
+        assert!(is_delivered_flow_log(
+            "AWSLogs/1/vpcflowlogs/eu-west-1/2026/08/22/x.log.gz"
+        ));
+        assert!(is_delivered_flow_log(
+            "p/AWSLogs/aws-account-id=1/aws-service=vpcflowlogs/aws-region=r/x.log"
+        ));
+        assert!(!is_delivered_flow_log(
+            "AWSLogs/1/elasticloadbalancing/eu-west-1/x.log.gz"
+        ));
+        assert!(is_delivered_flow_log(
+            "AWSLogs/1/vpcflowlogs/eu-west-1/x.log.parquet"
+        ));
+        assert!(!is_delivered_flow_log(
+            "AWSLogs/1/vpcflowlogs/eu-west-1/x.parquet"
+        ));
+        assert!(!is_delivered_flow_log("AWSLogs/1/vpcflowlogs/eu-west-1/"));
+    }
+
+    #[test]
+    fn kinds_by_key_and_by_content() {
+        assert_eq!(InputKind::of_key("a.log.gz"), Some(InputKind::Text));
+        assert_eq!(InputKind::of_key("a.log"), Some(InputKind::Text));
+        assert_eq!(InputKind::of_key("a.log.parquet"), Some(InputKind::Parquet));
+        assert_eq!(InputKind::of_key("a.txt"), None);
+        assert_eq!(InputKind::of_first_bytes(b"PAR1rest"), InputKind::Parquet);
+        assert_eq!(InputKind::of_first_bytes(b"\x1f\x8b"), InputKind::Text);
+        assert_eq!(InputKind::of_first_bytes(b""), InputKind::Text);
+        assert!(!is_delivered_flow_log("backfill/x.log.gz"));
+    }
+}
