@@ -74,11 +74,13 @@ pub(super) fn err(json: &str) -> String {
     }
 }
 
+/// The shared snapshot `name`; `None` (after the test's SKIPPED line) only without
+/// `../shared`: a snapshot missing from it fails the test.
 pub(super) fn snapshot(name: &str) -> Option<Ranges> {
-    let path = crate::testutil::shared_range_snapshots()
-        .into_iter()
-        .find(|p| p.file_name().is_some_and(|n| n == name))?;
-    Some(Ranges::from_json(&std::fs::read(path).expect("read snapshot")).expect("parse"))
+    let dir = crate::testutil::shared_dir("the real ip-ranges snapshots")?;
+    let path = dir.join("aws-ip-ranges").join(name);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    Some(Ranges::from_json(&bytes).expect("parse"))
 }
 
 /// The reference: the listed entries in one `prefix-trie` map per family, read from
@@ -259,8 +261,12 @@ pub(super) struct Snapshot {
 
 pub(super) fn snapshots() -> &'static [Snapshot] {
     static ALL: OnceLock<Vec<Snapshot>> = OnceLock::new();
+    // Listed for every caller, so that each test without `../shared` says so.
+    let shared = crate::testutil::shared_range_snapshots(
+        "the real ip-ranges snapshots; only the embedded one is checked without them",
+    );
     ALL.get_or_init(|| {
-        let mut files: Vec<(String, Vec<u8>)> = crate::testutil::shared_range_snapshots()
+        let mut files: Vec<(String, Vec<u8>)> = shared
             .iter()
             .map(|p: &std::path::PathBuf| {
                 let name = Path::new(p)
