@@ -1,6 +1,6 @@
 //! Loading: one `describe-*` document merged into an [`Inventory`], in named steps
-//! (parse, count, then each resource kind converted from the [`aws`](super::aws)
-//! model and upserted by id), then the cross-references rebuilt ([`Inventory::relink`]).
+//! (parse, count, then each resource kind converted from the [`aws`] model and
+//! upserted by id), then the cross-references rebuilt ([`Inventory::relink`]).
 //!
 //! Invariants: resources are merged in a fixed order (VPCs, subnets, endpoints, NAT
 //! gateways, ENIs, route tables), each replacing an earlier one of the same id; a bad

@@ -9,8 +9,8 @@
 //! - every typed field is checked (integer range, address syntax, enumerated values),
 //!   and a failure names the field, so a malformed line can be reported precisely;
 //! - addresses are accepted exactly when std's `IpAddr` parser accepts them (the
-//!   hand-written parsers of `addr` are tested against it), text fields exactly when they
-//!   are UTF-8.
+//!   hand-written parsers of `addr` are tested against it), text fields exactly
+//!   when they are UTF-8.
 //!
 //! One concept a file: this file has the entry points and the error; `line` reads the
 //! fields of a line in format order into a [`Record`]; `words` reads a line eight bytes

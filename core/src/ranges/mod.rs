@@ -31,7 +31,7 @@
 //!
 //! Beside the flat table, the listed prefixes stay in a [`prefix_trie::PrefixMap`] per
 //! family, for the operations that need real prefixes: [`Ranges::covering`],
-//! [`Ranges::matched_prefix`] and [`diff`].
+//! [`Ranges::matched_prefix`] and [`diff()`].
 //!
 //! Invariants of a built [`Ranges`]: `entries()` is sorted and has no duplicates;
 //! `labels()[0]` is [`INTERNET`], `labels()[1]` is [`PRIVATE`], no label appears twice;
