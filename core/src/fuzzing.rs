@@ -6,13 +6,13 @@ use crate::format::Format;
 use crate::parse::ParseError;
 use crate::record::Record;
 
-/// The `(start, end)` of each line of `text`, as the pipeline finds them (SSE2 on
+/// The `(start, end)` of each line of `text`, as the text source finds them (SSE2 on
 /// x86-64).
 pub fn lines(text: &[u8]) -> Vec<(usize, usize)> {
     crate::source::text::lines::Lines::new(text).collect()
 }
 
-/// The newline mask of a block as the pipeline computes it (SSE2 on x86-64).
+/// The newline mask of a block as the text source computes it (SSE2 on x86-64).
 pub fn block_newlines(block: &[u8; 64]) -> u64 {
     crate::source::text::lines::block_newlines(block)
 }
@@ -22,7 +22,7 @@ pub fn block_newlines_bytewise(block: &[u8; 64]) -> u64 {
     crate::source::text::lines::block_newlines_bytewise(block)
 }
 
-/// The pipeline's per-line parse of a line as bytes (no `\r` at its end): `rec`
+/// The text source's per-line parse of a line as bytes (no `\r` at its end): `rec`
 /// holds no value in a field `format` lacks.
 pub fn parse_line_reusing<'a>(
     format: &Format,
@@ -32,7 +32,7 @@ pub fn parse_line_reusing<'a>(
     crate::parse::parse_line_reusing(format, line, rec)
 }
 
-/// The pipeline's per-line parse of a line known to be UTF-8.
+/// The text source's per-line parse of a line known to be UTF-8.
 pub fn parse_str_reusing<'a>(
     format: &Format,
     line: &'a str,

@@ -1,28 +1,16 @@
 //! Helpers shared by unit tests: where `../shared` is, and how to skip without it.
 
+mod shared;
+
 use std::path::PathBuf;
 
-/// The project's `../shared` directory, when it is present.
-///
-/// When it is absent, prints a notice and returns `None` so the caller can skip,
-/// unless `FLOWPATH_REQUIRE_SHARED=1` is set: then its absence fails the test.
-pub(crate) fn shared_dir(what: &str) -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("FLOWPATH_REQUIRE_SHARED").as_deref() != Ok("1"),
-        "FLOWPATH_REQUIRE_SHARED=1 but {} is missing (needed for {what})",
-        dir.display()
-    );
-    eprintln!("notice: skipping {what}: {} is not present", dir.display());
-    None
-}
+pub(crate) use shared::shared_dir;
 
-/// Paths of the real ip-ranges.json snapshots in `../shared/aws-ip-ranges/`.
-pub(crate) fn shared_range_snapshots() -> Vec<PathBuf> {
-    let Some(dir) = shared_dir("ip-ranges snapshots") else {
+/// Paths of the real ip-ranges.json snapshots in `../shared/aws-ip-ranges/`, which the
+/// calling test needs for `what`; none (after the test's SKIPPED line, see
+/// [`shared_dir`]) without `../shared`.
+pub(crate) fn shared_range_snapshots(what: &str) -> Vec<PathBuf> {
+    let Some(dir) = shared_dir(what) else {
         return Vec::new();
     };
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("aws-ip-ranges"))

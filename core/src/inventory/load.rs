@@ -1,0 +1,548 @@
+//! Loading: one `describe-*` document merged into an [`Inventory`], in named steps
+//! (parse, count, then each resource kind converted from the [`aws`] model and
+//! upserted by id), then the cross-references rebuilt ([`Inventory::relink`]).
+//!
+//! Invariants: resources are merged in a fixed order (VPCs, subnets, endpoints, NAT
+//! gateways, ENIs, route tables), each replacing an earlier one of the same id; a bad
+//! address or CIDR stops the load at that resource with [`InventoryError::BadValue`]
+//! (the resources merged before it stay, the document is not recorded and nothing is
+//! relinked); a document is recorded and the inventory relinked only when all of it
+//! loaded.
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+use rustc_hash::FxHashMap;
+
+use super::aws;
+use super::{
+    Destination, Endpoint, EndpointType, Eni, Inventory, InventoryError, Loaded, NatGateway, Route,
+    RouteTable,
+};
+
+impl Inventory {
+    /// Merges one `describe-*` JSON document, named `name` in errors.
+    pub fn load(&mut self, name: &str, json: &[u8]) -> Result<Loaded, InventoryError> {
+        let doc = parse_document(name, json)?;
+        let loaded = Loaded::of(&doc);
+        for v in doc.vpcs.unwrap_or_default() {
+            let cidrs = vpc_cidrs(name, &v)?;
+            self.vpcs.insert(v.vpc_id, cidrs);
+        }
+        for s in doc.subnets.unwrap_or_default() {
+            let cidrs = subnet_cidrs(name, &s)?;
+            self.subnets.insert(s.subnet_id, (s.vpc_id, cidrs));
+        }
+        for e in doc.vpc_endpoints.unwrap_or_default() {
+            let endpoint = endpoint(e);
+            upsert(
+                &mut self.endpoints,
+                &mut self.endpoint_by_id,
+                endpoint.id.clone(),
+                endpoint,
+            );
+        }
+        for n in doc.nat_gateways.unwrap_or_default() {
+            let nat = nat_gateway(name, n)?;
+            upsert(&mut self.nats, &mut self.nat_by_id, nat.id.clone(), nat);
+        }
+        for i in doc.network_interfaces.unwrap_or_default() {
+            let eni = eni(name, i)?;
+            upsert(&mut self.enis, &mut self.eni_by_id, eni.id.clone(), eni);
+        }
+        for t in doc.route_tables.unwrap_or_default() {
+            let table = route_table(name, t)?;
+            upsert(
+                &mut self.tables,
+                &mut self.table_by_id,
+                table.id.clone(),
+                table,
+            );
+        }
+        self.documents.push(name.to_owned());
+        self.relink();
+        Ok(loaded)
+    }
+
+    /// Rebuilds the cross-references after a load.
+    fn relink(&mut self) {
+        // NAT ENIs known only from describe-nat-gateways.
+        for nat in &self.nats {
+            for eni_id in &nat.eni_ids {
+                if !self.eni_by_id.contains_key(eni_id) {
+                    let eni = Eni {
+                        id: eni_id.clone(),
+                        kind: "nat_gateway".to_owned(),
+                        vpc_id: nat.vpc_id.clone(),
+                        subnet_id: nat.subnet_id.clone(),
+                        owner_id: None,
+                        instance_id: None,
+                        description: None,
+                        addresses: nat.private.iter().chain(&nat.public).copied().collect(),
+                        endpoint: None,
+                        nat: None,
+                        route_table: None,
+                    };
+                    self.eni_by_id.insert(eni_id.clone(), self.enis.len());
+                    self.enis.push(eni);
+                }
+            }
+        }
+        for eni in &mut self.enis {
+            eni.endpoint = None;
+            eni.nat = None;
+        }
+        for (n, nat) in self.nats.iter().enumerate() {
+            for eni_id in &nat.eni_ids {
+                if let Some(&i) = self.eni_by_id.get(eni_id) {
+                    self.enis[i].nat = Some(n);
+                }
+            }
+        }
+        for (n, endpoint) in self.endpoints.iter().enumerate() {
+            if endpoint.kind != EndpointType::Interface {
+                continue;
+            }
+            for eni_id in &endpoint.eni_ids {
+                if let Some(&i) = self.eni_by_id.get(eni_id) {
+                    self.enis[i].endpoint = Some(n);
+                }
+            }
+        }
+        self.eni_by_addr.clear();
+        for (i, eni) in self.enis.iter().enumerate() {
+            for a in &eni.addresses {
+                self.eni_by_addr.insert(*a, i);
+            }
+        }
+        let cidrs = self
+            .vpcs
+            .values()
+            .chain(self.subnets.values().map(|(_, c)| c))
+            .flatten();
+        let (mut v4, mut v6) = (Vec::new(), Vec::new());
+        for net in cidrs {
+            match net {
+                IpNet::V4(n) => v4.push((u32::from(n.network()), u32::from(n.broadcast()))),
+                IpNet::V6(n) => v6.push((u128::from(n.network()), u128::from(n.broadcast()))),
+            }
+        }
+        self.vpc_space_v4 = merge_ranges(v4);
+        self.vpc_space_v6 = merge_ranges(v6);
+        self.table_by_subnet.clear();
+        self.main_table_by_vpc.clear();
+        for (i, t) in self.tables.iter().enumerate() {
+            for s in &t.subnet_ids {
+                self.table_by_subnet.insert(s.clone(), i);
+            }
+            if t.main
+                && let Some(vpc) = &t.vpc_id
+            {
+                self.main_table_by_vpc.insert(vpc.clone(), i);
+            }
+        }
+        let tables: Vec<Option<usize>> = self
+            .enis
+            .iter()
+            .map(|e| {
+                let subnet = e.subnet_id.as_deref()?;
+                self.table_by_subnet.get(subnet).copied().or_else(|| {
+                    let vpc = self.subnet_vpc(subnet).or(e.vpc_id.as_deref())?;
+                    self.main_table_by_vpc.get(vpc).copied()
+                })
+            })
+            .collect();
+        for (eni, table) in self.enis.iter_mut().zip(tables) {
+            eni.route_table = table;
+        }
+    }
+}
+
+/// The document as JSON of the `describe-*` shape, with at least one of the six keys.
+fn parse_document(name: &str, json: &[u8]) -> Result<aws::Document, InventoryError> {
+    let doc: aws::Document =
+        serde_json::from_slice(json).map_err(|source| InventoryError::Json {
+            name: name.to_owned(),
+            source,
+        })?;
+    if doc.is_empty() {
+        return Err(InventoryError::Unsupported {
+            name: name.to_owned(),
+        });
+    }
+    Ok(doc)
+}
+
+impl Loaded {
+    /// How many resources of each kind `doc` lists.
+    fn of(doc: &aws::Document) -> Loaded {
+        Loaded {
+            network_interfaces: doc.network_interfaces.as_ref().map_or(0, Vec::len),
+            vpc_endpoints: doc.vpc_endpoints.as_ref().map_or(0, Vec::len),
+            nat_gateways: doc.nat_gateways.as_ref().map_or(0, Vec::len),
+            route_tables: doc.route_tables.as_ref().map_or(0, Vec::len),
+            subnets: doc.subnets.as_ref().map_or(0, Vec::len),
+            vpcs: doc.vpcs.as_ref().map_or(0, Vec::len),
+        }
+    }
+}
+
+/// The error for a `value` of `field` of `resource` in document `name` that does not
+/// parse.
+fn bad(name: &str, resource: &str, field: &'static str, value: &str) -> InventoryError {
+    InventoryError::BadValue {
+        name: name.to_owned(),
+        resource: resource.to_owned(),
+        field,
+        value: value.to_owned(),
+    }
+}
+
+/// A VPC's associated CIDRs (its primary block first), without repeats.
+fn vpc_cidrs(name: &str, v: &aws::Vpc) -> Result<Vec<IpNet>, InventoryError> {
+    let mut cidrs = Vec::new();
+    let v4 = v.cidr_block.iter().chain(
+        v.cidr_block_association_set
+            .iter()
+            .filter(|a| a.is_associated())
+            .filter_map(|a| a.cidr_block.as_ref()),
+    );
+    let v6 = v
+        .ipv6_cidr_block_association_set
+        .iter()
+        .filter(|a| a.is_associated())
+        .filter_map(|a| a.ipv6_cidr_block.as_ref());
+    for c in v4.chain(v6) {
+        let net: IpNet = c
+            .parse()
+            .map_err(|_| bad(name, &v.vpc_id, "CidrBlock", c))?;
+        if !cidrs.contains(&net) {
+            cidrs.push(net);
+        }
+    }
+    Ok(cidrs)
+}
+
+/// A subnet's IPv4 CIDR and associated IPv6 CIDRs.
+fn subnet_cidrs(name: &str, s: &aws::Subnet) -> Result<Vec<IpNet>, InventoryError> {
+    let mut cidrs = Vec::new();
+    let v6 = s
+        .ipv6_cidr_block_association_set
+        .iter()
+        .filter(|a| a.is_associated())
+        .filter_map(|a| a.ipv6_cidr_block.as_ref());
+    for c in s.cidr_block.iter().chain(v6) {
+        cidrs.push(
+            c.parse()
+                .map_err(|_| bad(name, &s.subnet_id, "CidrBlock", c))?,
+        );
+    }
+    Ok(cidrs)
+}
+
+/// A VPC endpoint, its service and region split out of its service name.
+fn endpoint(e: aws::VpcEndpoint) -> Endpoint {
+    let (region, service) = split_service_name(&e.service_name);
+    Endpoint {
+        kind: match e.vpc_endpoint_type.as_deref() {
+            Some("Interface") => EndpointType::Interface,
+            Some("Gateway") => EndpointType::Gateway,
+            _ => EndpointType::Other,
+        },
+        region: region.to_owned(),
+        service,
+        service_name: e.service_name,
+        vpc_id: e.vpc_id,
+        route_table_ids: e.route_table_ids,
+        eni_ids: e.network_interface_ids,
+        id: e.vpc_endpoint_id,
+    }
+}
+
+/// A NAT gateway with its ENIs (without repeats) and addresses.
+fn nat_gateway(name: &str, n: aws::NatGateway) -> Result<NatGateway, InventoryError> {
+    let mut nat = NatGateway {
+        id: n.nat_gateway_id,
+        vpc_id: n.vpc_id,
+        subnet_id: n.subnet_id,
+        eni_ids: Vec::new(),
+        private: Vec::new(),
+        public: Vec::new(),
+    };
+    for a in &n.nat_gateway_addresses {
+        if let Some(eni) = &a.network_interface_id
+            && !nat.eni_ids.contains(eni)
+        {
+            nat.eni_ids.push(eni.clone());
+        }
+        if let Some(ip) = &a.private_ip {
+            nat.private.push(
+                ip.parse()
+                    .map_err(|_| bad(name, &nat.id, "PrivateIp", ip))?,
+            );
+        }
+        if let Some(ip) = &a.public_ip {
+            nat.public
+                .push(ip.parse().map_err(|_| bad(name, &nat.id, "PublicIp", ip))?);
+        }
+    }
+    Ok(nat)
+}
+
+/// A network interface with its kind and its own addresses (without repeats); not yet
+/// linked to an endpoint, NAT gateway or route table.
+fn eni(name: &str, i: aws::NetworkInterface) -> Result<Eni, InventoryError> {
+    let mut addresses = Vec::new();
+    let mut add = |field: &'static str, value: &str| -> Result<(), InventoryError> {
+        let a: IpAddr = value
+            .parse()
+            .map_err(|_| bad(name, &i.network_interface_id, field, value))?;
+        if !addresses.contains(&a) {
+            addresses.push(a);
+        }
+        Ok(())
+    };
+    if let Some(ip) = &i.private_ip_address {
+        add("PrivateIpAddress", ip)?;
+    }
+    for p in &i.private_ip_addresses {
+        if let Some(ip) = &p.private_ip_address {
+            add("PrivateIpAddresses", ip)?;
+        }
+        if let Some(ip) = p.association.as_ref().and_then(|a| a.public_ip.as_ref()) {
+            add("Association.PublicIp", ip)?;
+        }
+    }
+    if let Some(ip) = i.association.as_ref().and_then(|a| a.public_ip.as_ref()) {
+        add("Association.PublicIp", ip)?;
+    }
+    for p in &i.ipv6_addresses {
+        if let Some(ip) = &p.ipv6_address {
+            add("Ipv6Addresses", ip)?;
+        }
+    }
+    let instance_id = i.attachment.and_then(|a| a.instance_id);
+    let kind = match i.interface_type.as_deref() {
+        None | Some("interface") if instance_id.is_some() => "instance".to_owned(),
+        None => "interface".to_owned(),
+        Some("natGateway") => "nat_gateway".to_owned(),
+        Some(other) => other.to_owned(),
+    };
+    Ok(Eni {
+        id: i.network_interface_id,
+        kind,
+        vpc_id: i.vpc_id,
+        subnet_id: i.subnet_id,
+        owner_id: i.owner_id,
+        instance_id,
+        description: i.description,
+        addresses,
+        endpoint: None,
+        nat: None,
+        route_table: None,
+    })
+}
+
+/// A route table with its active routes (blackhole routes, and routes to neither a
+/// CIDR nor a prefix list, left out).
+fn route_table(name: &str, t: aws::RouteTable) -> Result<RouteTable, InventoryError> {
+    let mut routes = Vec::new();
+    for r in t.routes {
+        if r.state.as_deref() == Some("blackhole") {
+            continue;
+        }
+        let destination = if let Some(c) = r.destination_cidr_block.as_ref() {
+            Destination::Cidr(
+                c.parse()
+                    .map_err(|_| bad(name, &t.route_table_id, "DestinationCidrBlock", c))?,
+            )
+        } else if let Some(c) = r.destination_ipv6_cidr_block.as_ref() {
+            Destination::Cidr(
+                c.parse()
+                    .map_err(|_| bad(name, &t.route_table_id, "DestinationIpv6CidrBlock", c))?,
+            )
+        } else if let Some(pl) = &r.destination_prefix_list_id {
+            Destination::PrefixList(pl.clone())
+        } else {
+            continue;
+        };
+        routes.push(Route {
+            destination,
+            target: r.target(),
+        });
+    }
+    Ok(RouteTable {
+        id: t.route_table_id,
+        vpc_id: t.vpc_id,
+        main: t.associations.iter().any(|a| a.main),
+        subnet_ids: t
+            .associations
+            .into_iter()
+            .filter_map(|a| a.subnet_id)
+            .collect(),
+        routes,
+    })
+}
+
+/// Sorted, disjoint, non-adjacent ranges covering the same addresses as `ranges`
+/// (inclusive bounds).
+fn merge_ranges<T: Ord + Copy + num_like::Successor>(mut ranges: Vec<(T, T)>) -> Vec<(T, T)> {
+    ranges.sort_unstable();
+    let mut out: Vec<(T, T)> = Vec::with_capacity(ranges.len());
+    for (start, end) in ranges {
+        match out.last_mut() {
+            Some(last) if last.1.successor().is_none_or(|next| start <= next) => {
+                last.1 = last.1.max(end);
+            }
+            _ => out.push((start, end)),
+        }
+    }
+    out
+}
+
+mod num_like {
+    /// The next integer, if any.
+    pub(super) trait Successor: Sized {
+        fn successor(self) -> Option<Self>;
+    }
+    impl Successor for u32 {
+        fn successor(self) -> Option<Self> {
+            self.checked_add(1)
+        }
+    }
+    impl Successor for u128 {
+        fn successor(self) -> Option<Self> {
+            self.checked_add(1)
+        }
+    }
+}
+
+/// Inserts or replaces by id.
+fn upsert<T>(items: &mut Vec<T>, index: &mut FxHashMap<String, usize>, id: String, item: T) {
+    match index.get(&id) {
+        Some(&i) => items[i] = item,
+        None => {
+            index.insert(id, items.len());
+            items.push(item);
+        }
+    }
+}
+
+/// `com.amazonaws.eu-west-1.ecr.dkr` → (`eu-west-1`, `ECR.DKR`). Other names
+/// (PrivateLink services of other accounts, `com.amazonaws.vpce.…`) keep their whole
+/// name as the service and have no region.
+fn split_service_name(name: &str) -> (&str, String) {
+    if let Some(rest) = name.strip_prefix("com.amazonaws.")
+        && let Some((region, service)) = rest.split_once('.')
+        && region != "vpce"
+        && region.contains('-')
+    {
+        return (region, service.to_ascii_uppercase());
+    }
+    ("", name.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nat_gateway_enis_without_describe_network_interfaces() {
+        let mut inv = Inventory::new();
+        inv.load(
+            "nat.json",
+            br#"{"NatGateways": [{"NatGatewayId": "nat-1", "VpcId": "vpc-1", "SubnetId": "subnet-1",
+                "NatGatewayAddresses": [{"NetworkInterfaceId": "eni-nat", "PrivateIp": "10.0.0.5", "PublicIp": "34.1.2.3"}]}]}"#,
+        )
+        .unwrap();
+        let eni = inv.eni("eni-nat").unwrap();
+        assert_eq!(eni.kind, "nat_gateway");
+        assert_eq!(
+            eni.addresses,
+            [
+                "10.0.0.5".parse::<IpAddr>().unwrap(),
+                "34.1.2.3".parse().unwrap()
+            ]
+        );
+        assert_eq!(inv.nat_of(eni).unwrap().id, "nat-1");
+        assert_eq!(
+            inv.eni_at("34.1.2.3".parse().unwrap()).unwrap().id,
+            "eni-nat"
+        );
+    }
+
+    #[test]
+    fn later_documents_replace_earlier_ones() {
+        let mut inv = Inventory::new();
+        let eni = |kind: &str| {
+            format!(
+                r#"{{"NetworkInterfaces": [{{"NetworkInterfaceId": "eni-1", "InterfaceType": "{kind}", "PrivateIpAddress": "10.0.0.1"}}]}}"#
+            )
+        };
+        inv.load("a.json", eni("lambda").as_bytes()).unwrap();
+        inv.load("b.json", eni("interface").as_bytes()).unwrap();
+        assert_eq!(inv.enis().len(), 1);
+        assert_eq!(inv.eni("eni-1").unwrap().kind, "interface");
+        assert_eq!(inv.documents(), ["a.json", "b.json"]);
+    }
+
+    #[test]
+    fn vpc_space_is_merged_and_searched() {
+        assert_eq!(
+            merge_ranges(vec![(10u32, 20), (0, 4), (5, 9), (15, 30), (40, 50)]),
+            [(0, 30), (40, 50)]
+        );
+        assert_eq!(
+            merge_ranges(vec![(0u32, u32::MAX), (7, 9)]),
+            [(0, u32::MAX)]
+        );
+        let mut inv = Inventory::new();
+        inv.load(
+            "vpcs.json",
+            br#"{"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16"},
+                          {"VpcId": "vpc-2", "CidrBlock": "52.10.0.0/24",
+                           "Ipv6CidrBlockAssociationSet": [{"Ipv6CidrBlock": "2600:1f18::/56"}]}]}"#,
+        )
+        .unwrap();
+        inv.load(
+            "subnets.json",
+            br#"{"Subnets": [{"SubnetId": "subnet-9", "VpcId": "vpc-9", "CidrBlock": "172.16.4.0/24"}]}"#,
+        )
+        .unwrap();
+        let any = |a: &str| inv.in_any_vpc(a.parse().unwrap());
+        for inside in [
+            "10.0.0.0",
+            "10.0.255.255",
+            "52.10.0.77",
+            "172.16.4.9",
+            "2600:1f18::1",
+        ] {
+            assert!(any(inside), "{inside}");
+        }
+        for outside in [
+            "9.255.255.255",
+            "10.1.0.0",
+            "52.10.1.0",
+            "172.16.5.0",
+            "2600:1f18:0:100::",
+        ] {
+            assert!(!any(outside), "{outside}");
+        }
+    }
+
+    #[test]
+    fn service_names() {
+        assert_eq!(
+            split_service_name("com.amazonaws.eu-west-1.ecr.dkr"),
+            ("eu-west-1", "ECR.DKR".to_owned())
+        );
+        assert_eq!(
+            split_service_name("com.amazonaws.us-east-1.s3"),
+            ("us-east-1", "S3".to_owned())
+        );
+        assert_eq!(
+            split_service_name("com.amazonaws.vpce.eu-west-1.vpce-svc-0123"),
+            ("", "com.amazonaws.vpce.eu-west-1.vpce-svc-0123".to_owned())
+        );
+    }
+}

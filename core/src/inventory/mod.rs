@@ -1,0 +1,287 @@
+//! The VPC inventory: what the AWS CLI's `describe-*` calls say about a VPC, merged
+//! into the lookups attribution needs.
+//!
+//! Input is the JSON `aws ec2 describe-network-interfaces`, `describe-vpc-endpoints`,
+//! `describe-nat-gateways`, `describe-route-tables`, `describe-subnets` and
+//! `describe-vpcs` print, unchanged: any subset, several documents (accounts,
+//! regions) merged with [`Inventory::load`]. Unknown fields are ignored; a document
+//! with none of the six top-level keys is refused, as is a malformed address or CIDR
+//! (the error names the document and the resource).
+//!
+//! What it holds:
+//! - each ENI's type ([`Eni::kind`]: `instance`, `interface`, `nat_gateway`,
+//!   `vpc_endpoint`, `lambda`, ...) and its own addresses (private IPv4, public IPv4,
+//!   IPv6), by ENI id and by address;
+//! - interface endpoints (their ENIs and service), gateway endpoints (their service
+//!   and route tables), NAT gateways (their ENIs, private and public addresses);
+//! - route tables with their subnet associations and the VPC's main table, and each
+//!   subnet's and VPC's CIDRs.
+//!
+//! Invariants: lookups never allocate; when two documents describe the same resource
+//! the later one wins; ENIs learnt only from `describe-nat-gateways` (without
+//! `describe-network-interfaces`) are still known as `nat_gateway` ENIs with the NAT's
+//! addresses.
+//!
+//! One concept a file: this file has [`Inventory`], its resources and lookups; `aws`
+//! the serde model of the `describe-*` JSON; `load` how a document is merged in and the
+//! cross-references rebuilt; `routes` route tables and the route chosen for an
+//! address.
+
+mod aws;
+mod load;
+mod routes;
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+use rustc_hash::FxHashMap;
+
+pub use routes::{Destination, RangesHint, Route, RouteMatch, RouteTable, Target};
+
+/// Why an inventory document could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum InventoryError {
+    /// Not JSON, or JSON of the wrong shape for a `describe-*` output.
+    #[error("{name}: not a describe-* JSON document: {source}")]
+    Json {
+        /// The document's name.
+        name: String,
+        /// The parser's error.
+        source: serde_json::Error,
+    },
+    /// JSON without any of the keys the six `describe-*` calls print.
+    #[error(
+        "{name}: none of NetworkInterfaces, VpcEndpoints, NatGateways, RouteTables, Subnets, \
+         Vpcs: not the output of a supported aws ec2 describe-* command"
+    )]
+    Unsupported {
+        /// The document's name.
+        name: String,
+    },
+    /// An address or CIDR that does not parse.
+    #[error("{name}: {resource}: bad {field} {value:?}")]
+    BadValue {
+        /// The document's name.
+        name: String,
+        /// The resource id (`eni-…`, `subnet-…`, ...).
+        resource: String,
+        /// The JSON field.
+        field: &'static str,
+        /// The value.
+        value: String,
+    },
+}
+
+/// A network interface.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Eni {
+    /// `eni-…`.
+    pub id: String,
+    /// The type, from `InterfaceType`: `instance` (an `interface` attached to an
+    /// instance), `interface` (any other), `nat_gateway`, `vpc_endpoint`, `lambda`,
+    /// `network_load_balancer`, ... as AWS names them (`natGateway` is spelt
+    /// `nat_gateway`).
+    pub kind: String,
+    /// The VPC.
+    pub vpc_id: Option<String>,
+    /// The subnet.
+    pub subnet_id: Option<String>,
+    /// The owning account.
+    pub owner_id: Option<String>,
+    /// The instance it is attached to.
+    pub instance_id: Option<String>,
+    /// The ENI's description.
+    pub description: Option<String>,
+    /// Its own addresses: private IPv4, public IPv4, IPv6.
+    pub addresses: Vec<IpAddr>,
+    /// The interface endpoint it belongs to (an index into [`Inventory::endpoints`]).
+    endpoint: Option<usize>,
+    /// The NAT gateway it belongs to (an index into [`Inventory::nat_gateways`]).
+    nat: Option<usize>,
+    /// Its subnet's route table (an index into the route tables).
+    route_table: Option<usize>,
+}
+
+/// The type of a VPC endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndpointType {
+    /// ENIs in subnets (PrivateLink).
+    Interface,
+    /// A route-table target for S3 or DynamoDB.
+    Gateway,
+    /// Anything else (`GatewayLoadBalancer`, `Resource`, `ServiceNetwork`).
+    Other,
+}
+
+/// A VPC endpoint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    /// `vpce-…`.
+    pub id: String,
+    /// Interface, gateway or other.
+    pub kind: EndpointType,
+    /// `ServiceName`, e.g. `com.amazonaws.eu-west-1.s3`.
+    pub service_name: String,
+    /// The service as an upper-case code like ip-ranges.json's (`S3`, `DYNAMODB`,
+    /// `SQS`, `ECR.DKR`); the whole service name for non-AWS services.
+    pub service: String,
+    /// The service's region (from the service name).
+    pub region: String,
+    /// The VPC.
+    pub vpc_id: Option<String>,
+    /// Gateway endpoints: the route tables that route to it.
+    pub route_table_ids: Vec<String>,
+    /// Interface endpoints: its ENIs.
+    pub eni_ids: Vec<String>,
+}
+
+/// A NAT gateway.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NatGateway {
+    /// `nat-…`.
+    pub id: String,
+    /// The VPC.
+    pub vpc_id: Option<String>,
+    /// The subnet it is in.
+    pub subnet_id: Option<String>,
+    /// Its ENIs.
+    pub eni_ids: Vec<String>,
+    /// Private addresses.
+    pub private: Vec<IpAddr>,
+    /// Public (Elastic IP) addresses.
+    pub public: Vec<IpAddr>,
+}
+
+/// The merged inventory. See the module documentation.
+#[derive(Clone, Debug, Default)]
+pub struct Inventory {
+    enis: Vec<Eni>,
+    eni_by_id: FxHashMap<String, usize>,
+    eni_by_addr: FxHashMap<IpAddr, usize>,
+    endpoints: Vec<Endpoint>,
+    endpoint_by_id: FxHashMap<String, usize>,
+    nats: Vec<NatGateway>,
+    nat_by_id: FxHashMap<String, usize>,
+    subnets: FxHashMap<String, (Option<String>, Vec<IpNet>)>,
+    vpcs: FxHashMap<String, Vec<IpNet>>,
+    tables: Vec<RouteTable>,
+    table_by_id: FxHashMap<String, usize>,
+    table_by_subnet: FxHashMap<String, usize>,
+    main_table_by_vpc: FxHashMap<String, usize>,
+    /// Every VPC and subnet CIDR, merged into sorted disjoint ranges (IPv4, then
+    /// IPv6), for [`Inventory::in_any_vpc`] in O(log n).
+    vpc_space_v4: Vec<(u32, u32)>,
+    vpc_space_v6: Vec<(u128, u128)>,
+    documents: Vec<String>,
+}
+
+/// What one loaded document contained.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Loaded {
+    /// Network interfaces.
+    pub network_interfaces: usize,
+    /// VPC endpoints.
+    pub vpc_endpoints: usize,
+    /// NAT gateways.
+    pub nat_gateways: usize,
+    /// Route tables.
+    pub route_tables: usize,
+    /// Subnets.
+    pub subnets: usize,
+    /// VPCs.
+    pub vpcs: usize,
+}
+
+impl Inventory {
+    /// An empty inventory.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether nothing was loaded.
+    pub fn is_empty(&self) -> bool {
+        self.documents.is_empty()
+    }
+
+    /// The names of the loaded documents, in load order.
+    pub fn documents(&self) -> &[String] {
+        &self.documents
+    }
+
+    /// Every ENI.
+    pub fn enis(&self) -> &[Eni] {
+        &self.enis
+    }
+
+    /// Every VPC endpoint.
+    pub fn endpoints(&self) -> &[Endpoint] {
+        &self.endpoints
+    }
+
+    /// Every NAT gateway.
+    pub fn nat_gateways(&self) -> &[NatGateway] {
+        &self.nats
+    }
+
+    /// The ENI with this id.
+    #[inline]
+    pub fn eni(&self, id: &str) -> Option<&Eni> {
+        self.eni_by_id.get(id).map(|&i| &self.enis[i])
+    }
+
+    /// The ENI that owns this address.
+    #[inline]
+    pub fn eni_at(&self, addr: IpAddr) -> Option<&Eni> {
+        self.eni_by_addr.get(&addr).map(|&i| &self.enis[i])
+    }
+
+    /// The interface endpoint an ENI belongs to.
+    #[inline]
+    pub fn endpoint_of(&self, eni: &Eni) -> Option<&Endpoint> {
+        eni.endpoint.map(|i| &self.endpoints[i])
+    }
+
+    /// The NAT gateway an ENI belongs to.
+    #[inline]
+    pub fn nat_of(&self, eni: &Eni) -> Option<&NatGateway> {
+        eni.nat.map(|i| &self.nats[i])
+    }
+
+    /// The VPC of a subnet.
+    pub fn subnet_vpc(&self, subnet_id: &str) -> Option<&str> {
+        self.subnets.get(subnet_id).and_then(|(v, _)| v.as_deref())
+    }
+
+    /// Whether `addr` is in one of the VPC's CIDRs (its own, or its subnets' when
+    /// `describe-vpcs` is missing). `None` when the inventory knows no CIDR of it.
+    pub fn in_vpc(&self, vpc_id: &str, addr: IpAddr) -> Option<bool> {
+        if let Some(cidrs) = self.vpcs.get(vpc_id) {
+            return Some(cidrs.iter().any(|c| c.contains(&addr)));
+        }
+        let mut known = false;
+        for (vpc, cidrs) in self.subnets.values() {
+            if vpc.as_deref() == Some(vpc_id) {
+                known = true;
+                if cidrs.iter().any(|c| c.contains(&addr)) {
+                    return Some(true);
+                }
+            }
+        }
+        known.then_some(false)
+    }
+
+    /// Whether `addr` is in any VPC or subnet CIDR the inventory knows.
+    #[inline]
+    pub fn in_any_vpc(&self, addr: IpAddr) -> bool {
+        fn inside<T: Ord + Copy>(ranges: &[(T, T)], a: T) -> bool {
+            // The last range starting at or before `a`.
+            let i = ranges.partition_point(|(start, _)| *start <= a);
+            i > 0 && ranges[i - 1].1 >= a
+        }
+        match addr {
+            IpAddr::V4(a) => inside(&self.vpc_space_v4, u32::from(a)),
+            IpAddr::V6(a) => inside(&self.vpc_space_v6, u128::from(a)),
+        }
+    }
+}
