@@ -54,7 +54,7 @@ fn check_inventory(name: &str, data: &[u8], ranges: &Ranges, opts: &Options, min
     let c = s.stats.counts;
     assert_eq!((c.read, c.malformed), (RECORDS, 0), "{name}");
     let rows = s.into_rows(ranges);
-    let flows = |pred: &dyn Fn(&flowpath_core::aggregate::Row) -> bool| -> i64 {
+    let flows = |pred: &dyn Fn(&flowpath_core::output::Row) -> bool| -> i64 {
         rows.iter().filter(|r| pred(r)).map(|r| r.flows).sum()
     };
     let all = flows(&|_| true);

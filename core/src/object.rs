@@ -90,6 +90,50 @@ pub fn is_delivered_flow_log(key: &str) -> bool {
     InputKind::of_delivered_key(key).is_some()
 }
 
+/// Account and region read from an input's key (or path) in AWS's delivery layout, for
+/// records whose format lacks `account-id` or `region`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KeyHints {
+    /// The account of `AWSLogs/<account>/` or `aws-account-id=<account>`.
+    pub account_id: Option<String>,
+    /// The region after `vpcflowlogs/` or of `aws-region=<region>`.
+    pub region: Option<String>,
+}
+
+/// Reads account and region from an S3 key or local path in AWS's delivery layout.
+///
+/// ```
+/// use flowpath_core::object::key_hints;
+/// let h = key_hints("logs/AWSLogs/123456789012/vpcflowlogs/eu-west-1/2026/08/22/x.log.gz");
+/// assert_eq!(h.account_id.as_deref(), Some("123456789012"));
+/// assert_eq!(h.region.as_deref(), Some("eu-west-1"));
+/// let h = key_hints("AWSLogs/aws-account-id=123456789012/aws-service=vpcflowlogs/aws-region=us-east-1/year=2026/x.log.gz");
+/// assert_eq!(h.region.as_deref(), Some("us-east-1"));
+/// assert_eq!(key_hints("fixtures/v2.log"), Default::default());
+/// ```
+pub fn key_hints(path: &str) -> KeyHints {
+    let parts: Vec<&str> = path.split(['/', '\\']).collect();
+    let Some(at) = parts.iter().rposition(|p| *p == "AWSLogs") else {
+        return KeyHints::default();
+    };
+    let rest = &parts[at + 1..];
+    let value = |part: Option<&&str>, key: &str| -> Option<String> {
+        let part = *part?;
+        let v = part
+            .strip_prefix(key)
+            .and_then(|p| p.strip_prefix('='))
+            .unwrap_or(part);
+        (!v.is_empty() && !v.contains('=')).then(|| v.to_owned())
+    };
+    match rest.get(1).copied() {
+        Some("vpcflowlogs") | Some("aws-service=vpcflowlogs") => KeyHints {
+            account_id: value(rest.first(), "aws-account-id"),
+            region: value(rest.get(2), "aws-region"),
+        },
+        _ => KeyHints::default(),
+    }
+}
+
 /// Summarizes an object held whole in memory.
 pub fn summarize_bytes(
     name: &str,
@@ -181,6 +225,20 @@ fn read_error(name: &str, source: io::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_hints_read_both_layouts() {
+        let h = key_hints(
+            "s3://b/p/AWSLogs/aws-account-id=012345678901/aws-service=vpcflowlogs/aws-region=eu-west-1/year=2026/month=08/day=22/hour=10/f.log.gz",
+        );
+        assert_eq!(h.account_id.as_deref(), Some("012345678901"));
+        assert_eq!(h.region.as_deref(), Some("eu-west-1"));
+        let h = key_hints("AWSLogs/123/elasticloadbalancing/eu-west-1/x");
+        assert_eq!(h, KeyHints::default());
+        let h = key_hints("AWSLogs/123/vpcflowlogs");
+        assert_eq!(h.account_id.as_deref(), Some("123"));
+        assert_eq!(h.region, None);
+    }
 
     #[test]
     fn flow_log_keys() {

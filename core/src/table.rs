@@ -1,12 +1,12 @@
 //! The Athena (Glue) table over the summaries: one definition for `flowpath athena-ddl`
 //! and the SAM template's `AWS::Glue::Table`.
 //!
-//! - **Columns** come from [`crate::summary::schema`], each Arrow type mapped to the
+//! - **Columns** come from [`crate::output::schema`], each Arrow type mapped to the
 //!   Hive type Athena reads it as ([`hive_type`]): `Timestamp(µs, UTC)` → `timestamp`,
 //!   `Utf8` → `string`, `Int32` → `int`, `Int64` → `bigint`. A column of any other type
 //!   is an error, so a schema change cannot silently give a table that does not match
 //!   the files.
-//! - **Partition keys** are the Hive path segments of [`crate::layout::partition_path`]:
+//! - **Partition keys** are the Hive path segments of [`crate::output::layout::partition_path`]:
 //!   `account_id`, `region` and `day`, all `string` (an account id keeps its leading
 //!   zeros; `day` compares as `YYYY-MM-DD` text).
 //! - **Partition projection** ([`table_properties`]), so Athena computes partition
@@ -25,7 +25,7 @@
 
 use arrow_schema::{DataType, TimeUnit};
 
-use crate::summary;
+use crate::output;
 
 /// Why a table definition cannot be made.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -119,7 +119,7 @@ pub const REGIONS: &[&str] = &[
     "us-south-1",
     "us-west-1",
     "us-west-2",
-    crate::layout::UNKNOWN,
+    crate::output::layout::UNKNOWN,
 ];
 
 /// The first day the `day` projection covers.
@@ -139,9 +139,9 @@ pub fn hive_type(data_type: &DataType) -> Option<&'static str> {
     }
 }
 
-/// The columns of the summary files ([`summary::schema`]), in file order.
+/// The columns of the summary files ([`output::schema`]), in file order.
 pub fn columns() -> Result<Vec<Column>, TableError> {
-    summary::schema()
+    output::schema()
         .fields()
         .iter()
         .map(|f| {
@@ -277,7 +277,7 @@ mod tests {
     #[test]
     fn columns_follow_the_schema() {
         let cols = columns().unwrap();
-        let schema = summary::schema();
+        let schema = output::schema();
         assert_eq!(cols.len(), schema.fields().len());
         let pairs: Vec<(&str, &str)> = cols
             .iter()
@@ -398,7 +398,7 @@ mod tests {
             filled,
             format!(
                 "s3://b/p/{}/",
-                crate::layout::partition_path("012345678901", "eu-west-1", "2026-08-22")
+                crate::output::layout::partition_path("012345678901", "eu-west-1", "2026-08-22")
             )
         );
     }

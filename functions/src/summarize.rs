@@ -63,7 +63,7 @@ pub struct Outcome {
     pub reason: Option<String>,
     /// Record counts (`read`, `ok`, `nodata`, `skipdata`, `malformed`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub counts: Option<flowpath_core::summary::Counts>,
+    pub counts: Option<flowpath_core::output::Counts>,
     /// Keys written in the output bucket.
     pub outputs: Vec<String>,
 }

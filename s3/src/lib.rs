@@ -861,7 +861,7 @@ mod access_tests {
         );
         assert_eq!(
             summary_file_name("logs", key),
-            flowpath_core::layout::output_name(&format!("s3://logs/{key}"))
+            flowpath_core::output::layout::output_name(&format!("s3://logs/{key}"))
         );
     }
 }

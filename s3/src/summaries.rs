@@ -32,7 +32,7 @@ pub const SOURCES_DIR: &str = "_flowpath/sources/";
 /// assert_ne!(a, summary_file_name("other-logs", "AWSLogs/1/vpcflowlogs/r/x_1a2b.log.gz"));
 /// ```
 pub fn summary_file_name(bucket: &str, key: &str) -> String {
-    flowpath_core::layout::output_name(&format!("s3://{bucket}/{key}"))
+    flowpath_core::output::layout::output_name(&format!("s3://{bucket}/{key}"))
 }
 
 /// The user metadata of every summary object of `source` (`s3://bucket/key`) read at

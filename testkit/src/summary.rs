@@ -1,12 +1,12 @@
 //! Reading a flowpath summary file back, as every test that checks outputs does:
-//! through the core's own reader ([`flowpath_core::summary::read_summary`]), the one
+//! through the core's own reader ([`flowpath_core::output::read_summary`]), the one
 //! `compact` uses, so tests read rows and footer exactly as the tools do.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub use flowpath_core::aggregate::Row;
-pub use flowpath_core::summary::SummaryFile;
+pub use flowpath_core::output::Row;
+pub use flowpath_core::output::SummaryFile;
 use parquet::file::metadata::ParquetMetaDataReader;
 
 /// A summary file's rows (partition fields empty: they live in the path) and footer
@@ -18,7 +18,7 @@ pub fn read_summary(bytes: Vec<u8>) -> SummaryFile {
         .parse_and_finish(&bytes)
         .expect("a Parquet file");
     assert_eq!(metadata.num_row_groups(), 1, "a summary is one row group");
-    flowpath_core::summary::read_summary(bytes).expect("a flowpath summary")
+    flowpath_core::output::read_summary(bytes).expect("a flowpath summary")
 }
 
 /// The column names of a summary file, in file order: for the tests that check the

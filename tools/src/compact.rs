@@ -36,8 +36,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow, bail};
-use flowpath_core::aggregate::Row;
-use flowpath_core::summary::{Counts, FileMeta, read_file_meta, write_parquet};
+use flowpath_core::output::Row;
+use flowpath_core::output::{Counts, FileMeta, read_file_meta, write_parquet};
 use md5::{Digest, Md5};
 use serde::Serialize;
 
@@ -396,7 +396,7 @@ fn compact_partition(dir: &Path) -> Result<PartitionReport> {
 /// The compacted file of partition directory `dir` that already holds the rows of the
 /// summary file `file_name` of input `input`, if one does: writing that file beside it
 /// would count those rows twice. Known by the names a compacted file lists as merged
-/// ([`flowpath_core::summary::COMPACTED_FROM_KEY`]), or, for files compacted before that key, by its inputs.
+/// ([`flowpath_core::output::COMPACTED_FROM_KEY`]), or, for files compacted before that key, by its inputs.
 pub(crate) fn compacted_holding(
     dir: &Path,
     file_name: &str,
@@ -500,7 +500,7 @@ fn merge(files: Vec<SummaryFile>) -> Result<(Vec<Row>, FileMeta)> {
 fn read_summary(path: &Path) -> Result<SummaryFile> {
     let what = || format!("cannot read summary {}", path.display());
     let file = fs::File::open(path).with_context(what)?;
-    let summary = flowpath_core::summary::read_summary(file).with_context(what)?;
+    let summary = flowpath_core::output::read_summary(file).with_context(what)?;
     let FileMeta {
         ranges_sync_token,
         ranges_create_date,

@@ -19,7 +19,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow};
-use flowpath_core::summary::Counts;
+use flowpath_core::output::Counts;
 use flowpath_s3::{Access, Destination, ReplaceError, S3Error, S3ErrorKind, S3Uri, SourceObject};
 use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};

@@ -365,7 +365,7 @@ async fn find_roots(
 
 /// `yyyy/mm/dd/` or `year=yyyy/month=mm/day=dd/` of a day.
 pub(crate) fn day_path(layout: Layout, day: Day) -> String {
-    let (y, m, d) = flowpath_core::layout::civil_from_days(day);
+    let (y, m, d) = flowpath_core::output::layout::civil_from_days(day);
     format!(
         "{}{}{}",
         layout.year_dir(y),

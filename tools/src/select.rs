@@ -290,7 +290,7 @@ mod tests {
         assert_eq!(days_from_civil(1970, 1, 1), 0);
         assert_eq!(days_from_civil(2026, 8, 22), 1787411825 / 86_400);
         for n in -1000..40_000 {
-            let (y, m, d) = flowpath_core::layout::civil_from_days(n);
+            let (y, m, d) = flowpath_core::output::layout::civil_from_days(n);
             assert_eq!(days_from_civil(y, m, d), n);
         }
         assert_eq!(parse_day("2026-08-22"), Some(days_from_civil(2026, 8, 22)));

@@ -17,8 +17,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{flowpath, json, ok, stdout};
-use flowpath_core::aggregate::Row;
-use flowpath_core::summary::{Counts, FileMeta, write_parquet};
+use flowpath_core::output::Row;
+use flowpath_core::output::{Counts, FileMeta, write_parquet};
 use serde_json::{Value, json};
 
 const ACCOUNT: &str = "111111111111";

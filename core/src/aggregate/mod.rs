@@ -15,6 +15,7 @@
 //!   order), so the output is the same whatever the chunking or thread count.
 
 use crate::classify::{Direction, Method, NamedRemote, Path};
+use crate::output::{Row, RowRef};
 use crate::ranges::{LabelId, Ranges};
 use crate::record::Action;
 
@@ -22,12 +23,10 @@ use intern::{Interner, LastSyms, Sym};
 use table::{Key, RemoteKey, Table, window_of};
 
 pub(crate) use order::Groups;
-pub use rows::{Row, RowRef};
 
 mod intern;
 mod order;
 mod positions;
-mod rows;
 mod table;
 
 /// The values one record contributes to its group.

@@ -5,11 +5,11 @@
 //! whatever the interning order, so the output does not depend on chunking or threads.
 
 use super::intern::{Interner, Sym};
-use super::rows::RowRef;
 use super::table::{Key, RemoteKey};
 use super::{Carried, Totals};
 use crate::classify::{Direction, Method, Path};
-use crate::layout;
+use crate::output::RowRef;
+use crate::output::layout;
 use crate::ranges::Ranges;
 use crate::record::Action;
 

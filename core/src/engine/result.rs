@@ -1,12 +1,12 @@
 //! What summarizing one input gives: counts, malformed examples, the AWS-label check
 //! and the groups, ready to be written as summary files.
 
-use crate::aggregate::{Aggregator, Row};
+use crate::aggregate::Aggregator;
 use crate::error::Error;
 use crate::format::Format;
+use crate::output::{self, Counts, FileMeta, Partition, Row};
 use crate::parse::ParseError;
 use crate::ranges::Ranges;
-use crate::summary::{self, Counts, FileMeta, Partition};
 
 /// A malformed line, kept as an example for the report.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -91,7 +91,7 @@ impl Summary {
     /// The summary split into Hive partitions, each with the metadata its file carries.
     pub fn into_partitions(self, ranges: &Ranges) -> (FileMeta, Vec<Partition>) {
         let meta = self.file_meta(ranges);
-        (meta, summary::partitions(self.aggregate.into_rows(ranges)))
+        (meta, output::partitions(self.aggregate.into_rows(ranges)))
     }
 
     /// Each partition's summary file, encoded: (`account_id=…/region=…/day=…`
@@ -103,9 +103,9 @@ impl Summary {
         let groups = self.aggregate.into_groups(ranges);
         let rows = groups.sorted_rows();
         let mut files = Vec::new();
-        for (dir, range) in summary::partition_ranges(&rows) {
+        for (dir, range) in output::partition_ranges(&rows) {
             let mut body = Vec::new();
-            summary::write_parquet_refs(&mut body, &rows[range], &meta)?;
+            output::write_parquet_refs(&mut body, &rows[range], &meta)?;
             files.push((dir, body));
         }
         Ok((meta, files))

@@ -24,7 +24,7 @@ use crate::classify::{self, Attribution, Sides};
 use crate::error::Error;
 use crate::format::{Field, Format};
 use crate::inventory::Inventory;
-use crate::layout::{self, LayoutHints};
+use crate::object::{self, KeyHints};
 use crate::parse::{ParseError, ParseErrorKind};
 use crate::ranges::{self, LabelId, Ranges};
 use crate::record::{LogStatus, Record};
@@ -66,7 +66,7 @@ pub(crate) struct Engine<'a> {
     ranges: &'a Ranges,
     opts: &'a Options,
     inventory: Option<&'a Inventory>,
-    hints: LayoutHints,
+    hints: KeyHints,
     check_labels: bool,
     max_examples: usize,
 }
@@ -175,7 +175,7 @@ impl<'a> Engine<'a> {
             ranges,
             opts,
             inventory: opts.inventory.as_deref(),
-            hints: layout::hints_from_path(input),
+            hints: object::key_hints(input),
             // Under --strict the first malformed record is the error: keep at least it.
             max_examples: opts.max_examples.max(usize::from(opts.strict)),
         }

@@ -4,12 +4,12 @@
 use std::io::Write;
 
 use flate2::{Compression, write::GzEncoder};
-use flowpath_core::aggregate::Row;
 use flowpath_core::engine::{Options, Summary};
 use flowpath_core::format::{Field, Format};
+use flowpath_core::output::Counts;
+use flowpath_core::output::Row;
 use flowpath_core::parse::ParseErrorKind;
 use flowpath_core::source::text::summarize;
-use flowpath_core::summary::Counts;
 use flowpath_core::{Error, Ranges};
 
 fn read(rel: &str) -> Vec<u8> {
@@ -447,7 +447,7 @@ fn encode_gives_the_bytes_of_owned_rows() {
             .iter()
             .map(|p| {
                 let mut body = Vec::new();
-                flowpath_core::summary::write_parquet(&mut body, &p.rows, &meta).unwrap();
+                flowpath_core::output::write_parquet(&mut body, &p.rows, &meta).unwrap();
                 (p.dir(), body)
             })
             .collect();

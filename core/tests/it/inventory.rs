@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use flowpath_core::Ranges;
-use flowpath_core::aggregate::Row;
 use flowpath_core::engine::Options;
 use flowpath_core::inventory::{Inventory, InventoryError};
+use flowpath_core::output::Row;
 use flowpath_core::source::text::summarize;
 
 const AWSLOGS: &str = "flowlogs/AWSLogs/123456789012/vpcflowlogs/eu-west-1/2026/08/22";

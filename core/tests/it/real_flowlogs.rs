@@ -6,10 +6,10 @@ use std::net::IpAddr;
 use flowpath_core::Ranges;
 use flowpath_core::engine::Options;
 use flowpath_core::format::{Field, Format};
+use flowpath_core::output::Counts;
 use flowpath_core::parse::{ParseErrorKind, parse_line};
 use flowpath_core::record::{Action, FlowDirection, LogStatus, Record};
 use flowpath_core::source::text::summarize;
-use flowpath_core::summary::Counts;
 
 /// The file's lines after the header, and the header's format.
 fn load(name: &str) -> Option<(Format, Vec<String>)> {
@@ -35,7 +35,7 @@ fn counts(
 ) -> (
     Counts,
     flowpath_core::engine::Stats,
-    Vec<flowpath_core::aggregate::Row>,
+    Vec<flowpath_core::output::Row>,
 ) {
     summarized(name, true)
 }
@@ -47,7 +47,7 @@ fn summarized(
 ) -> (
     Counts,
     flowpath_core::engine::Stats,
-    Vec<flowpath_core::aggregate::Row>,
+    Vec<flowpath_core::output::Row>,
 ) {
     let dir = crate::shared::shared_dir("real flow-log samples").expect("checked by load()");
     let file = std::fs::File::open(dir.join("real-flowlogs").join(name)).expect(name);

@@ -543,7 +543,7 @@ mod tests {
     use super::*;
     use crate::report::model::{Options, Tally, build};
     use crate::report::prices::PriceTable;
-    use flowpath_core::aggregate::Row;
+    use flowpath_core::output::Row;
 
     #[test]
     fn text_from_the_data_is_escaped_everywhere() {

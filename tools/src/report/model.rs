@@ -24,7 +24,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{Result, bail};
-use flowpath_core::aggregate::Row;
+use flowpath_core::output::Row;
 use serde::Serialize;
 
 use super::prices::{GB, PriceTable};

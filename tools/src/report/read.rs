@@ -10,7 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
-use flowpath_core::summary::read_rows;
+use flowpath_core::output::read_rows;
 use rayon::prelude::*;
 
 use super::model::{Tally, is_date};

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use std::time::Duration;
 
 use flowpath_core::Ranges;
-use flowpath_core::summary::Counts;
+use flowpath_core::output::Counts;
 use flowpath_s3::{S3Error, S3ErrorKind};
 use serde::Serialize;
 

@@ -221,9 +221,9 @@ impl ChunkReader<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aggregate::Row;
     use crate::engine::Stats;
     use crate::format::Field;
+    use crate::output::Row;
 
     const HEADER: &str = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n";
 

@@ -1,58 +1,11 @@
-//! Names and places: what an input's key layout says about it, and where a summary goes.
+//! Where a summary goes: partition paths and file names.
 //!
-//! - AWS delivers flow logs to S3 under `AWSLogs/<account>/vpcflowlogs/<region>/...`, or
-//!   with Hive-compatible prefixes `AWSLogs/aws-account-id=<a>/aws-service=vpcflowlogs/
-//!   aws-region=<r>/...`. [`hints_from_path`] reads the account and region from either,
-//!   for records whose format lacks `account-id` or `region`.
 //! - Summaries go to `account_id=<id>/region=<region>/day=<YYYY-MM-DD>/<name>.parquet`
 //!   ([`partition_path`]); `<name>` is derived from the input's identity alone
 //!   ([`output_name`]), so a re-run writes the same names and overwrites.
 
 /// Partition value used when neither the records nor the input's path say.
 pub const UNKNOWN: &str = "unknown";
-
-/// Account and region read from an input's key layout.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct LayoutHints {
-    /// The account of `AWSLogs/<account>/` or `aws-account-id=<account>`.
-    pub account_id: Option<String>,
-    /// The region after `vpcflowlogs/` or of `aws-region=<region>`.
-    pub region: Option<String>,
-}
-
-/// Reads account and region from an S3 key or local path in AWS's delivery layout.
-///
-/// ```
-/// use flowpath_core::layout::hints_from_path;
-/// let h = hints_from_path("logs/AWSLogs/123456789012/vpcflowlogs/eu-west-1/2026/08/22/x.log.gz");
-/// assert_eq!(h.account_id.as_deref(), Some("123456789012"));
-/// assert_eq!(h.region.as_deref(), Some("eu-west-1"));
-/// let h = hints_from_path("AWSLogs/aws-account-id=123456789012/aws-service=vpcflowlogs/aws-region=us-east-1/year=2026/x.log.gz");
-/// assert_eq!(h.region.as_deref(), Some("us-east-1"));
-/// assert_eq!(hints_from_path("fixtures/v2.log"), Default::default());
-/// ```
-pub fn hints_from_path(path: &str) -> LayoutHints {
-    let parts: Vec<&str> = path.split(['/', '\\']).collect();
-    let Some(at) = parts.iter().rposition(|p| *p == "AWSLogs") else {
-        return LayoutHints::default();
-    };
-    let rest = &parts[at + 1..];
-    let value = |part: Option<&&str>, key: &str| -> Option<String> {
-        let part = *part?;
-        let v = part
-            .strip_prefix(key)
-            .and_then(|p| p.strip_prefix('='))
-            .unwrap_or(part);
-        (!v.is_empty() && !v.contains('=')).then(|| v.to_owned())
-    };
-    match rest.get(1).copied() {
-        Some("vpcflowlogs") | Some("aws-service=vpcflowlogs") => LayoutHints {
-            account_id: value(rest.first(), "aws-account-id"),
-            region: value(rest.get(2), "aws-region"),
-        },
-        _ => LayoutHints::default(),
-    }
-}
 
 /// The civil (proleptic Gregorian) date of a day count since 1970-01-01.
 /// Howard Hinnant's `civil_from_days`.
@@ -114,7 +67,7 @@ fn escape(value: &str) -> String {
 /// then `.parquet`. Same identity, same name.
 ///
 /// ```
-/// use flowpath_core::layout::output_name;
+/// use flowpath_core::output::layout::output_name;
 /// let a = output_name("fixtures/flowlogs/v2-default.log.gz");
 /// assert!(a.starts_with("v2-default-") && a.ends_with(".parquet"));
 /// assert_eq!(a, output_name("fixtures/flowlogs/v2-default.log.gz"));
@@ -195,20 +148,6 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn hints() {
-        let h = hints_from_path(
-            "s3://b/p/AWSLogs/aws-account-id=012345678901/aws-service=vpcflowlogs/aws-region=eu-west-1/year=2026/month=08/day=22/hour=10/f.log.gz",
-        );
-        assert_eq!(h.account_id.as_deref(), Some("012345678901"));
-        assert_eq!(h.region.as_deref(), Some("eu-west-1"));
-        let h = hints_from_path("AWSLogs/123/elasticloadbalancing/eu-west-1/x");
-        assert_eq!(h, LayoutHints::default());
-        let h = hints_from_path("AWSLogs/123/vpcflowlogs");
-        assert_eq!(h.account_id.as_deref(), Some("123"));
-        assert_eq!(h.region, None);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! A summary's rows: owned ([`Row`]) and borrowed from the groups ([`RowRef`]), with
 //! the order they are written in.
 
-use crate::layout;
+use super::layout;
 
 /// One row of a summary, with every value resolved.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]

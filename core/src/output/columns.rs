@@ -1,0 +1,164 @@
+//! The summary file's columns: its Arrow schema, and rows to and from record
+//! batches of it.
+//!
+//! Invariant: [`rows_from_batch`] is the inverse of [`batch_of`] for every column
+//! the file holds (the partition fields live in the path, not in the file).
+
+use std::sync::Arc;
+
+use arrow_array::{
+    ArrayRef, Int32Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
+};
+use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+
+use super::rows::{Row, RowRef};
+use crate::error::Error;
+
+/// The Arrow schema of a summary file.
+pub fn schema() -> SchemaRef {
+    let text = |name: &str| Field::new(name, DataType::Utf8, true);
+    let count = |name: &str, nullable| Field::new(name, DataType::Int64, nullable);
+    Arc::new(Schema::new(vec![
+        Field::new(
+            "window_start",
+            DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+            true,
+        ),
+        text("vpc_id"),
+        text("subnet_id"),
+        text("interface_id"),
+        text("interface_kind"),
+        text("direction"),
+        text("path"),
+        text("attribution"),
+        text("gateway_id"),
+        text("remote_service"),
+        text("remote_region"),
+        text("action"),
+        Field::new("protocol", DataType::Int32, true),
+        count("flows", false),
+        count("packets", true),
+        count("bytes", true),
+    ]))
+}
+
+/// The rows as one Arrow record batch of [`schema`].
+pub fn to_batch(rows: &[Row]) -> Result<RecordBatch, Error> {
+    let refs: Vec<RowRef<'_>> = rows.iter().map(Row::as_ref).collect();
+    batch_of(&refs)
+}
+
+/// Borrowed rows as one Arrow record batch of [`schema`].
+pub fn batch_of(rows: &[RowRef<'_>]) -> Result<RecordBatch, Error> {
+    let text = |f: for<'r> fn(&'r RowRef<'_>) -> Option<&'r str>| -> ArrayRef {
+        Arc::new(rows.iter().map(f).collect::<StringArray>())
+    };
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(
+            rows.iter()
+                .map(|r| r.window_start.map(|s| s * 1_000_000))
+                .collect::<TimestampMicrosecondArray>()
+                .with_timezone("UTC"),
+        ),
+        text(|r| r.vpc_id),
+        text(|r| r.subnet_id),
+        text(|r| r.interface_id),
+        text(|r| r.interface_kind),
+        text(|r| Some(r.direction)),
+        text(|r| Some(&r.path)),
+        text(|r| Some(r.attribution)),
+        text(|r| r.gateway_id),
+        text(|r| r.remote_service),
+        text(|r| r.remote_region),
+        text(|r| r.action),
+        Arc::new(rows.iter().map(|r| r.protocol).collect::<Int32Array>()),
+        Arc::new(rows.iter().map(|r| Some(r.flows)).collect::<Int64Array>()),
+        Arc::new(rows.iter().map(|r| r.packets).collect::<Int64Array>()),
+        Arc::new(rows.iter().map(|r| r.bytes).collect::<Int64Array>()),
+    ];
+    Ok(RecordBatch::try_new(schema(), columns)?)
+}
+
+/// The rows of a record batch read back from a summary file: the inverse of
+/// [`to_batch`]. Partition fields (`account_id`, `region`, `day`) are left empty:
+/// they live in the file's path.
+pub fn rows_from_batch(batch: &RecordBatch) -> Result<Vec<Row>, Error> {
+    use arrow_array::Array;
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Int32Type, Int64Type, TimestampMicrosecondType};
+    let bad = |name: &str, what: &str| Error::NotASummary {
+        reason: format!("column {name} {what}"),
+    };
+    let column = |name: &str| {
+        batch
+            .column_by_name(name)
+            .ok_or_else(|| bad(name, "is missing"))
+    };
+    let text = |name: &str| {
+        column(name)?
+            .as_string_opt::<i32>()
+            .ok_or_else(|| bad(name, "is not a string"))
+    };
+    let int64 = |name: &str| {
+        column(name)?
+            .as_primitive_opt::<Int64Type>()
+            .ok_or_else(|| bad(name, "is not INT64"))
+    };
+    let window = column("window_start")?
+        .as_primitive_opt::<TimestampMicrosecondType>()
+        .ok_or_else(|| bad("window_start", "is not a timestamp (µs)"))?;
+    let protocol = column("protocol")?
+        .as_primitive_opt::<Int32Type>()
+        .ok_or_else(|| bad("protocol", "is not INT32"))?;
+    let (vpc, subnet, interface, kind) = (
+        text("vpc_id")?,
+        text("subnet_id")?,
+        text("interface_id")?,
+        text("interface_kind")?,
+    );
+    let (direction, path, attribution, gateway) = (
+        text("direction")?,
+        text("path")?,
+        text("attribution")?,
+        text("gateway_id")?,
+    );
+    let (service, region, action) = (
+        text("remote_service")?,
+        text("remote_region")?,
+        text("action")?,
+    );
+    let (flows, packets, bytes) = (int64("flows")?, int64("packets")?, int64("bytes")?);
+    let opt = |a: &StringArray, i: usize| a.is_valid(i).then(|| a.value(i).to_owned());
+    let mut rows = Vec::with_capacity(batch.num_rows());
+    for i in 0..batch.num_rows() {
+        if flows.is_null(i) {
+            return Err(Error::NotASummary {
+                reason: format!("row {i}: null flows"),
+            });
+        }
+        rows.push(Row {
+            account_id: String::new(),
+            region: String::new(),
+            day: String::new(),
+            window_start: window
+                .is_valid(i)
+                .then(|| window.value(i).div_euclid(1_000_000)),
+            vpc_id: opt(vpc, i),
+            subnet_id: opt(subnet, i),
+            interface_id: opt(interface, i),
+            interface_kind: opt(kind, i),
+            direction: opt(direction, i).unwrap_or_default(),
+            path: opt(path, i).unwrap_or_default(),
+            attribution: opt(attribution, i).unwrap_or_default(),
+            gateway_id: opt(gateway, i),
+            remote_service: opt(service, i),
+            remote_region: opt(region, i),
+            action: opt(action, i),
+            protocol: protocol.is_valid(i).then(|| protocol.value(i)),
+            flows: flows.value(i),
+            packets: packets.is_valid(i).then(|| packets.value(i)),
+            bytes: bytes.is_valid(i).then(|| bytes.value(i)),
+        });
+    }
+    Ok(rows)
+}

@@ -1,0 +1,51 @@
+//! Writing a summary file: rows and footer metadata to any `Write`.
+//!
+//! Invariant: writing is deterministic: the same rows and metadata give the same
+//! bytes (ZSTD level 3, dictionary encoding, one row group).
+
+use std::io::Write;
+
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::metadata::KeyValue;
+use parquet::file::properties::WriterProperties;
+
+use super::columns::{batch_of, schema};
+use super::meta::FileMeta;
+use super::rows::{Row, RowRef};
+use crate::error::Error;
+
+/// Writes rows as a Parquet summary file to `out`.
+pub fn write_parquet<W: Write + Send>(out: W, rows: &[Row], meta: &FileMeta) -> Result<(), Error> {
+    let refs: Vec<RowRef<'_>> = rows.iter().map(Row::as_ref).collect();
+    write_parquet_refs(out, &refs, meta)
+}
+
+/// Writes borrowed rows as a Parquet summary file to `out`.
+pub fn write_parquet_refs<W: Write + Send>(
+    out: W,
+    rows: &[RowRef<'_>],
+    meta: &FileMeta,
+) -> Result<(), Error> {
+    let kv = meta
+        .key_values()
+        .into_iter()
+        .map(|(k, v)| KeyValue::new(k, v))
+        .collect();
+    let props = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3)?))
+        .set_dictionary_enabled(true)
+        .set_key_value_metadata(Some(kv))
+        .build();
+    let batch = batch_of(rows)?;
+    let mut writer = ArrowWriter::try_new(out, schema(), Some(props))?;
+    writer.write(&batch)?;
+    writer.close()?;
+    Ok(())
+}
+
+impl From<arrow_schema::ArrowError> for Error {
+    fn from(e: arrow_schema::ArrowError) -> Self {
+        Error::Parquet(parquet::errors::ParquetError::ArrowError(e.to_string()))
+    }
+}
