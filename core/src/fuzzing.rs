@@ -2,10 +2,6 @@
 //! twins, behind the `fuzzing` feature: not an API, and not built otherwise.
 #![doc(hidden)]
 
-use crate::format::Format;
-use crate::parse::ParseError;
-use crate::record::Record;
-
 /// The `(start, end)` of each line of `text`, as the text source finds them (SSE2 on
 /// x86-64).
 pub fn lines(text: &[u8]) -> Vec<(usize, usize)> {
@@ -20,23 +16,4 @@ pub fn block_newlines(block: &[u8; 64]) -> u64 {
 /// The newline mask of a block, a byte at a time (the portable reference).
 pub fn block_newlines_bytewise(block: &[u8; 64]) -> u64 {
     crate::source::text::lines::block_newlines_bytewise(block)
-}
-
-/// The text source's per-line parse of a line as bytes (no `\r` at its end): `rec`
-/// holds no value in a field `format` lacks.
-pub fn parse_line_reusing<'a>(
-    format: &Format,
-    line: &'a [u8],
-    rec: &mut Record<'a>,
-) -> Result<(), ParseError> {
-    crate::parse::parse_line_reusing(format, line, rec)
-}
-
-/// The text source's per-line parse of a line known to be UTF-8.
-pub fn parse_str_reusing<'a>(
-    format: &Format,
-    line: &'a str,
-    rec: &mut Record<'a>,
-) -> Result<(), ParseError> {
-    crate::parse::parse_str_reusing(format, line, rec)
 }

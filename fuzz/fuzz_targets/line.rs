@@ -1,16 +1,13 @@
 //! The line parser: a format chosen by the fuzzer (or v2), then lines. The parser's
-//! four ways in agree on every line: `parse_line` (fresh record), `parse_line_into`
-//! (a record left dirty by earlier lines), the pipeline's `parse_line_reusing` (a
-//! record only ever parsed with this format) and, for UTF-8 lines, its
-//! `parse_str_reusing`. A parsed line has exactly the format's number of values, a
+//! ways in agree on every line: `parse_line` (fresh record) and a `ReusedRecord`
+//! parsed into line after line, as the text source does, as bytes and, for UTF-8
+//! lines, as `str`. A parsed line has exactly the format's number of values, a
 //! field holds a value exactly when its column is not `-`, fields outside the format
 //! hold none; field-count errors count the values right.
 #![no_main]
 
 use flowpath_core::format::{Column, Field};
-use flowpath_core::fuzzing::{parse_line_reusing, parse_str_reusing};
-use flowpath_core::parse::{ParseErrorKind, parse_line, parse_line_into};
-use flowpath_core::record::Record;
+use flowpath_core::parse::{ParseErrorKind, ReusedRecord, parse_line};
 use flowpath_fuzz::{format_from, has_value};
 use libfuzzer_sys::fuzz_target;
 
@@ -22,22 +19,24 @@ fuzz_target!(|data: &[u8]| {
     let (selectors, text) = rest.split_at(n);
     let format = format_from(selectors);
 
-    let mut dirty = Record::default();
-    let mut reused = Record::default();
-    let mut reused_str = Record::default();
+    let mut reused = ReusedRecord::new(&format);
+    let mut reused_str = ReusedRecord::new(&format);
     for raw in text.split(|&b| b == b'\n') {
         let fresh = parse_line(&format, raw);
         let line = raw.strip_suffix(b"\r").unwrap_or(raw);
 
-        let into = parse_line_into(&format, raw, &mut dirty);
-        assert_eq!(into.map(|()| &dirty), fresh.as_ref().map_err(|e| *e));
-
-        let reusing = parse_line_reusing(&format, line, &mut reused);
-        assert_eq!(reusing.map(|()| &reused), fresh.as_ref().map_err(|e| *e));
+        let reusing = reused.parse_bytes(line);
+        assert_eq!(
+            reusing.map(|()| reused.record()),
+            fresh.as_ref().map_err(|e| *e)
+        );
 
         if let Ok(s) = std::str::from_utf8(line) {
-            let by_str = parse_str_reusing(&format, s, &mut reused_str);
-            assert_eq!(by_str.map(|()| &reused_str), fresh.as_ref().map_err(|e| *e));
+            let by_str = reused_str.parse_str(s);
+            assert_eq!(
+                by_str.map(|()| reused_str.record()),
+                fresh.as_ref().map_err(|e| *e)
+            );
         }
 
         let values: Vec<&[u8]> = line

@@ -5,10 +5,10 @@
 use std::sync::OnceLock;
 
 use flowpath_core::Ranges;
-use flowpath_core::output::Row;
 use flowpath_core::engine::{Options, Stats, Summary};
 use flowpath_core::error::Error;
 use flowpath_core::format::{Field, Format};
+use flowpath_core::output::Row;
 use flowpath_core::parse::ParseErrorKind;
 use flowpath_core::record::Record;
 

@@ -73,6 +73,8 @@ pub(crate) struct Engine<'a> {
 
 /// A record that passed [`Engine::check`], with what adding it needs computed ahead.
 pub(crate) struct Admitted {
+    /// Its log status as the engine takes it ([`Engine::check`]).
+    status: Option<LogStatus>,
     /// Without an inventory: its sides, whose remote's ranges entry is on its way into
     /// cache.
     sides: Option<Sides>,
@@ -203,10 +205,10 @@ impl<'a> Engine<'a> {
         example: impl FnOnce() -> String,
     ) {
         intake.stats.counts.read += 1;
-        match parsed.and_then(|mut rec| self.check(&mut rec).map(|()| rec)) {
+        match parsed.and_then(|rec| self.check(&rec).map(|status| (rec, status))) {
             // Attributed at once: a prefetch of its ranges entry would have no time
             // to pay.
-            Ok(rec) => self.add(intake, &rec, None),
+            Ok((rec, status)) => self.add(intake, &rec, status, None),
             Err(error) => self.malformed(intake, at, error, example),
         }
     }
@@ -222,21 +224,27 @@ impl<'a> Engine<'a> {
     /// [`Engine::count_read`]) that passed [`Engine::check`]: without an inventory,
     /// starts fetching its remote's ranges entry. Then [`Engine::add_admitted`].
     #[inline(always)]
-    pub(crate) fn admit(&self, rec: &Record<'_>) -> Admitted {
+    pub(crate) fn admit(&self, rec: &Record<'_>, status: Option<LogStatus>) -> Admitted {
         if self.inventory.is_some() {
-            return Admitted { sides: None };
+            return Admitted {
+                status,
+                sides: None,
+            };
         }
         let sides = Sides::of(rec, self.ranges);
         if let Some(remote) = sides.remote {
             self.ranges.prefetch(remote);
         }
-        Admitted { sides: Some(sides) }
+        Admitted {
+            status,
+            sides: Some(sides),
+        }
     }
 
     /// The second step: sums an admitted record.
     #[inline(always)]
     pub(crate) fn add_admitted(&self, intake: &mut Intake<'_>, rec: &Record<'_>, a: Admitted) {
-        self.add(intake, rec, a.sides);
+        self.add(intake, rec, a.status, a.sides);
     }
 
     /// [`Engine::add_admitted`] out of line, for a record whose loop has ended, so
@@ -244,22 +252,24 @@ impl<'a> Engine<'a> {
     #[cold]
     #[inline(never)]
     pub(crate) fn add_admitted_last(&self, intake: &mut Intake<'_>, rec: &Record<'_>, a: Admitted) {
-        self.add(intake, rec, a.sides);
+        self.add(intake, rec, a.status, a.sides);
     }
 
     /// What a parsed record must also be to be summed: counts a Parquet INT64 holds,
     /// present where the record has traffic (missing is not zero), and times between
     /// [`EARLIEST_TIME`] and [`Options::latest_time`].
     ///
-    /// A format without `log-status` cannot say NODATA, but AWS writes `-` for every
-    /// count only in records without traffic (NODATA, SKIPDATA): such a record is
-    /// marked NODATA here, not taken for traffic with missing counts.
+    /// Returns the record's log status as the engine takes it: a format without
+    /// `log-status` cannot say NODATA, but AWS writes `-` for every count only in
+    /// records without traffic (NODATA, SKIPDATA), so such a record is NODATA, not
+    /// traffic with missing counts. The record is not changed: a source may reuse it
+    /// for the next line, which must not inherit the verdict.
     ///
     /// One branch on the common path: every test is folded into one flag, and only a
     /// record that trips it (NODATA and SKIPDATA ones too, whose counts are `-`) is
     /// looked at again, out of line.
     #[inline(always)]
-    pub(crate) fn check(&self, rec: &mut Record<'_>) -> Result<(), ParseError> {
+    pub(crate) fn check(&self, rec: &Record<'_>) -> Result<Option<LogStatus>, ParseError> {
         let span = self.latest_time.wrapping_sub(EARLIEST_TIME) as u64;
         let late_or_early =
             |t: Option<i64>| t.is_some_and(|t| t.wrapping_sub(EARLIEST_TIME) as u64 > span);
@@ -273,13 +283,13 @@ impl<'a> Engine<'a> {
         if suspect {
             return self.check_again(rec);
         }
-        Ok(())
+        Ok(rec.log_status)
     }
 
     /// [`Engine::check`] for a record that may fail it: which test fails, if any.
     #[cold]
     #[inline(never)]
-    fn check_again(&self, rec: &mut Record<'_>) -> Result<(), ParseError> {
+    fn check_again(&self, rec: &Record<'_>) -> Result<Option<LogStatus>, ParseError> {
         let bad = |field, kind| {
             Err(ParseError {
                 field: Some(field),
@@ -294,10 +304,12 @@ impl<'a> Engine<'a> {
         let no_counts = (self.has_packets || self.has_bytes)
             && (!self.has_packets || rec.packets.is_none())
             && (!self.has_bytes || rec.bytes.is_none());
-        if !self.has_log_status && no_counts {
-            rec.log_status = Some(LogStatus::NoData);
-        }
-        if rec.has_traffic() {
+        let status = if !self.has_log_status && no_counts {
+            Some(LogStatus::NoData)
+        } else {
+            rec.log_status
+        };
+        if !matches!(status, Some(LogStatus::NoData | LogStatus::SkipData)) {
             for (field, value, present) in [
                 (Field::Packets, rec.packets, self.has_packets),
                 (Field::Bytes, rec.bytes, self.has_bytes),
@@ -311,7 +323,7 @@ impl<'a> Engine<'a> {
                 }
             }
         }
-        Ok(())
+        Ok(status)
     }
 
     /// Counts a malformed record (the `at`-th, 1-based) and keeps it as an example
@@ -333,12 +345,19 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Counts, attributes and aggregates one checked record, with its sides when they
-    /// were computed ahead (`None`: attribution computes them).
+    /// Counts, attributes and aggregates one checked record, with its log status as
+    /// [`Engine::check`] took it and its sides when they were computed ahead (`None`:
+    /// attribution computes them).
     #[inline(always)]
-    fn add(&self, intake: &mut Intake<'_>, rec: &Record<'_>, sides: Option<Sides>) {
+    fn add(
+        &self,
+        intake: &mut Intake<'_>,
+        rec: &Record<'_>,
+        status: Option<LogStatus>,
+        sides: Option<Sides>,
+    ) {
         let stats = &mut *intake.stats;
-        match rec.log_status {
+        match status {
             Some(LogStatus::NoData) => {
                 stats.counts.nodata += 1;
                 return;

@@ -2,7 +2,8 @@
 //!
 //! Invariants:
 //! - nothing is allocated per line: the record borrows the line, errors are `Copy`;
-//!   [`parse_line_into`] fills a record the caller reuses from line to line;
+//!   a [`ReusedRecord`] is parsed into line after line (the entry points: [`parse_line`]
+//!   for one line, [`ReusedRecord`] for many);
 //! - fields are separated by spaces; runs of spaces (seen in AWS's own documentation)
 //!   and a trailing `\r` are accepted, any other byte belongs to a field;
 //! - `-` is "no value" for every field;
@@ -101,10 +102,10 @@ impl std::fmt::Display for ParseError {
     }
 }
 
-/// Parses one line (without its `\n`) in the given format.
+/// Parses one line (without its `\n`; a `\r` at its end is dropped) in the given format.
 ///
-/// A convenience over [`parse_line_into`]; loops over many lines should use that
-/// with one record, which saves building and moving a record per line.
+/// A convenience for one line: loops over many lines should parse into one
+/// [`ReusedRecord`], which saves building and moving a record per line.
 ///
 /// ```
 /// use flowpath_core::{format::Format, parse::parse_line};
@@ -120,26 +121,71 @@ pub fn parse_line<'a>(format: &Format, line: &'a [u8]) -> Result<Record<'a>, Par
     Ok(rec)
 }
 
-/// Parses one line (without its `\n`) in the given format into `rec`, which the caller
-/// keeps from line to line.
+/// A record parsed into line after line in one format, so that no line builds or
+/// clears a whole record.
 ///
-/// On success `rec` holds exactly what [`parse_line`] would return, whatever it held
-/// before. On error its contents are unspecified (some fields may hold values of this
-/// line); the error is the one [`parse_line`] returns.
+/// The type holds the invariant that reuse needs: the record is written only by
+/// parsing lines of its own format, so it holds no value in a field that format lacks,
+/// and every parse writes every field the format has (`None` for `-`). After a parse
+/// that succeeds, [`ReusedRecord::record`] is exactly what [`parse_line`] gives for
+/// the line; after one that fails, it is unspecified until the next success.
+///
+/// Lines are taken as they are: a `\r` at the end is part of the last value (the
+/// caller strips it, as [`parse_line`] does).
 ///
 /// ```
-/// use flowpath_core::{format::Format, parse::parse_line_into, record::Record};
+/// use flowpath_core::{format::Format, parse::{parse_line, ReusedRecord}};
 /// let format = Format::v2();
-/// let mut rec = Record::default();
-/// for line in [
+/// let mut rec = ReusedRecord::new(&format);
+/// let lines = [
 ///     &b"2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK"[..],
 ///     b"2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA",
-/// ] {
-///     parse_line_into(&format, line, &mut rec).unwrap();
+/// ];
+/// for line in lines {
+///     rec.parse_bytes(line).unwrap();
+///     assert_eq!(Ok(rec.record()), parse_line(&format, line).as_ref());
 /// }
-/// assert_eq!(rec.bytes, None);
+/// assert_eq!(rec.record().bytes, None);
 /// ```
-pub fn parse_line_into<'a>(
+#[derive(Clone, Debug)]
+pub struct ReusedRecord<'f, 'a> {
+    format: &'f Format,
+    record: Record<'a>,
+}
+
+impl<'f, 'a> ReusedRecord<'f, 'a> {
+    /// A record for lines of `format`.
+    pub fn new(format: &'f Format) -> Self {
+        ReusedRecord {
+            format,
+            record: Record::default(),
+        }
+    }
+
+    /// Parses `line` into the record.
+    #[inline]
+    pub fn parse_bytes(&mut self, line: &'a [u8]) -> Result<(), ParseError> {
+        parse_line_reusing(self.format, line, &mut self.record)
+    }
+
+    /// [`ReusedRecord::parse_bytes`] for a line already known to be UTF-8 (the text
+    /// source checks a chunk of lines at once): its text fields need no check of
+    /// their own.
+    #[inline]
+    pub fn parse_str(&mut self, line: &'a str) -> Result<(), ParseError> {
+        parse_str_reusing(self.format, line, &mut self.record)
+    }
+
+    /// The record of the last line parsed.
+    #[inline]
+    pub fn record(&self) -> &Record<'a> {
+        &self.record
+    }
+}
+
+/// Parses one line into `rec`, whatever `rec` held: cleared first, then
+/// [`parse_line_reusing`] (the tests give it records left dirty by other formats).
+fn parse_line_into<'a>(
     format: &Format,
     line: &'a [u8],
     rec: &mut Record<'a>,
@@ -149,14 +195,12 @@ pub fn parse_line_into<'a>(
     parse_line_reusing(format, line.strip_suffix(b"\r").unwrap_or(line), rec)
 }
 
-/// [`parse_line_into`] for a loop over the lines of one format: `rec` must hold no
-/// value in a field that `format` lacks, as a record does that is only ever parsed
-/// into with `format` (after [`Record::default`]). Every field of the format is
-/// written (`None` for `-`), so no value of an earlier line remains, and the other
+/// The parse of [`ReusedRecord::parse_bytes`]: `rec` must hold no value in a field
+/// that `format` lacks, as a [`ReusedRecord`] guarantees. Every field of the format
+/// is written (`None` for `-`), so no value of an earlier line remains, and the other
 /// fields are left as they are, which saves clearing the whole record every line.
-/// The line has no `\r` at its end (the caller strips it).
 #[inline]
-pub(crate) fn parse_line_reusing<'a>(
+fn parse_line_reusing<'a>(
     format: &Format,
     line: &'a [u8],
     rec: &mut Record<'a>,
@@ -168,10 +212,9 @@ pub(crate) fn parse_line_reusing<'a>(
     }
 }
 
-/// [`parse_line_reusing`] for a line already known to be UTF-8 (the text source checks a
-/// chunk of lines at once): its text fields need no check of their own.
+/// [`parse_line_reusing`] for a line known to be UTF-8.
 #[inline]
-pub(crate) fn parse_str_reusing<'a>(
+fn parse_str_reusing<'a>(
     format: &Format,
     line: &'a str,
     rec: &mut Record<'a>,

@@ -13,24 +13,24 @@
 
 use crate::engine::Admitted;
 use crate::engine::{Engine, Intake};
-use crate::parse::ParseError;
-use crate::record::Record;
+use crate::format::Format;
+use crate::parse::{ParseError, ReusedRecord};
 
 /// Two records, one waiting to be summed while the other is parsed into.
-pub(super) struct LookAhead<'t> {
-    records: [Record<'t>; 2],
+pub(super) struct LookAhead<'f, 't> {
+    records: [ReusedRecord<'f, 't>; 2],
     /// Which record the next line is parsed into; the other waits when `waiting` is
     /// set.
     next: usize,
     waiting: Option<Admitted>,
 }
 
-impl<'t> LookAhead<'t> {
-    /// A look-ahead with no record waiting.
+impl<'f, 't> LookAhead<'f, 't> {
+    /// A look-ahead over lines of `format`, with no record waiting.
     #[inline(always)]
-    pub(super) fn new() -> Self {
+    pub(super) fn new(format: &'f Format) -> Self {
         LookAhead {
-            records: [Record::default(), Record::default()],
+            records: [ReusedRecord::new(format), ReusedRecord::new(format)],
             next: 0,
             waiting: None,
         }
@@ -38,7 +38,7 @@ impl<'t> LookAhead<'t> {
 
     /// The record to parse the next line into.
     #[inline(always)]
-    pub(super) fn slot(&mut self) -> &mut Record<'t> {
+    pub(super) fn slot(&mut self) -> &mut ReusedRecord<'f, 't> {
         &mut self.records[self.next & 1]
     }
 
@@ -50,12 +50,12 @@ impl<'t> LookAhead<'t> {
         engine: &Engine<'_>,
         intake: &mut Intake<'_>,
     ) -> Result<(), ParseError> {
-        let rec = &mut self.records[self.next & 1];
-        engine.check(rec)?;
-        let admitted = engine.admit(rec);
+        let rec = self.records[self.next & 1].record();
+        let status = engine.check(rec)?;
+        let admitted = engine.admit(rec, status);
         self.next ^= 1;
         if let Some(waiting) = self.waiting.replace(admitted) {
-            engine.add_admitted(intake, &self.records[self.next & 1], waiting);
+            engine.add_admitted(intake, self.records[self.next & 1].record(), waiting);
         }
         Ok(())
     }
@@ -64,7 +64,8 @@ impl<'t> LookAhead<'t> {
     #[inline(always)]
     pub(super) fn finish(self, engine: &Engine<'_>, intake: &mut Intake<'_>) {
         if let Some(waiting) = self.waiting {
-            engine.add_admitted_last(intake, &self.records[(self.next ^ 1) & 1], waiting);
+            let rec = self.records[(self.next ^ 1) & 1].record();
+            engine.add_admitted_last(intake, rec, waiting);
         }
     }
 }

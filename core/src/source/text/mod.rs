@@ -24,7 +24,7 @@ use crate::decode::decode;
 use crate::engine::{Engine, Intake, Numbering, Options, Provenance, Summary, Tally};
 use crate::error::Error;
 use crate::format::Format;
-use crate::parse::{ParseError, ParseErrorKind, parse_line_reusing, parse_str_reusing};
+use crate::parse::{ParseError, ParseErrorKind};
 use crate::ranges::Ranges;
 
 use chunks::{BufferPool, Chunk, Chunks, example_text};
@@ -157,9 +157,7 @@ impl ChunkReader<'_> {
             engine.take(&mut intake, chunk.first_line, error, || head.clone());
             return;
         }
-        // Only ever parsed into with this input's format, as `parse_line_reusing`
-        // needs.
-        let mut ahead = LookAhead::new();
+        let mut ahead = LookAhead::new(engine.format());
         let text = chunk.text();
         // The chunk as `str` as far as it is UTF-8 (all of it, nearly always): one check
         // of the whole chunk is far cheaper than one of each line's text fields, and
@@ -188,8 +186,8 @@ impl ChunkReader<'_> {
             // Both ends of a line are next to a newline or an end of the text, so within
             // the UTF-8 part `get` finds character boundaries there.
             let parsed = match utf8.get(start..start + line.len()) {
-                Some(line) => parse_str_reusing(engine.format(), line, ahead.slot()),
-                None => parse_line_reusing(engine.format(), line, ahead.slot()),
+                Some(line) => ahead.slot().parse_str(line),
+                None => ahead.slot().parse_bytes(line),
             };
             if let Err(error) = parsed.and_then(|()| ahead.parsed(engine, &mut intake)) {
                 engine.malformed(&mut intake, this_line, error, || example_text(line));
@@ -426,6 +424,25 @@ mod tests {
             (m.line, m.error.field, m.error.kind),
             (4, Some(Field::Packets), ParseErrorKind::MissingCount)
         );
+    }
+
+    #[test]
+    fn a_record_taken_for_nodata_leaves_no_trace_on_the_next() {
+        // The text source parses line after line into the same two records: a record
+        // the engine took for NODATA (a format without `log-status`) must not make a
+        // later line parsed into the same record NODATA too.
+        let mut text =
+            String::from("version interface-id srcaddr dstaddr packets bytes start end action\n");
+        text.push_str("2 eni-1 - - - - 1700000000 1700000060 -\n");
+        for _ in 0..4 {
+            text.push_str("2 eni-1 10.0.0.1 52.95.128.179 10 1000 1700000000 1700000060 ACCEPT\n");
+        }
+        let ranges = Ranges::embedded();
+        let s = summarize("t.log", text.as_bytes(), &ranges, &Options::default()).unwrap();
+        let c = s.stats.counts;
+        assert_eq!((c.read, c.ok, c.nodata, c.malformed), (5, 4, 1, 0));
+        let rows = s.into_rows(&ranges);
+        assert_eq!(rows.iter().map(|r| r.flows).sum::<i64>(), 4);
     }
 
     #[test]
