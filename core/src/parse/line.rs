@@ -19,13 +19,13 @@ use crate::record::{Action, FlowDirection, LogStatus, Record};
 pub(super) fn parse_columns<'a>(
     columns: &[Column],
     line: &'a [u8],
-    text: Text<'a>,
+    text: Utf8Line<'a>,
     rec: &mut Record<'a>,
 ) -> Result<(), ParseError> {
-    let mut seen = Seen::new(text);
+    let mut so_far = ReadSoFar::new(text);
     let mut pos = skip_spaces(line, 0);
     for (i, column) in columns.iter().enumerate() {
-        next_value(rec, line, &mut seen, &mut pos, column, i, columns.len())?;
+        next_value(rec, line, &mut so_far, &mut pos, column, i, columns.len())?;
     }
     values_end(line, pos, columns.len())
 }
@@ -39,14 +39,14 @@ pub(super) fn parse_columns<'a>(
 #[inline(never)]
 pub(super) fn parse_v2<'a>(
     line: &'a [u8],
-    text: Text<'a>,
+    text: Utf8Line<'a>,
     rec: &mut Record<'a>,
 ) -> Result<(), ParseError> {
-    let mut seen = Seen::new(text);
+    let mut so_far = ReadSoFar::new(text);
     let mut pos = skip_spaces(line, 0);
     macro_rules! in_order {
         ($($i:literal)+) => {$(
-            next_value(rec, line, &mut seen, &mut pos, &Column::Known(V2[$i]), $i, V2.len())?;
+            next_value(rec, line, &mut so_far, &mut pos, &Column::Known(V2[$i]), $i, V2.len())?;
         )+};
     }
     in_order!(0 1 2 3 4 5 6 7 8 9 10 11 12 13);
@@ -60,7 +60,7 @@ pub(super) fn parse_v2<'a>(
 fn next_value<'a>(
     rec: &mut Record<'a>,
     line: &'a [u8],
-    seen: &mut Seen<'a>,
+    so_far: &mut ReadSoFar<'a>,
     pos: &mut usize,
     column: &Column,
     i: usize,
@@ -76,7 +76,7 @@ fn next_value<'a>(
         });
     }
     let end = match *column {
-        Column::Known(field) => match field_at(rec, field, line, *pos, seen) {
+        Column::Known(field) => match field_at(rec, field, line, *pos, so_far) {
             Some(end) => end,
             None => {
                 return Err(ParseError {
@@ -120,7 +120,7 @@ fn skip_spaces(line: &[u8], mut pos: usize) -> usize {
 
 /// Text fields as `&str`: slices of the line, or of its first `limit` bytes, when
 /// those are UTF-8, else each field checked on its own. A line the caller already
-/// knows to be UTF-8 ([`Text::checked`]; the text source checks whole chunks, cheaper
+/// knows to be UTF-8 ([`Utf8Line::checked`]; the text source checks whole chunks, cheaper
 /// still) needs no check here at all.
 ///
 /// One UTF-8 check of the line is far cheaper than one per text field (std's check
@@ -133,7 +133,7 @@ fn skip_spaces(line: &[u8], mut pos: usize) -> usize {
 /// because `limit` falls inside a character) has its fields checked one by one, so
 /// the error names the first bad field, and bytes in fields kept as bytes are not an
 /// error.
-pub(super) struct Text<'a> {
+pub(super) struct Utf8Line<'a> {
     line: &'a [u8],
     /// How far the line is checked at once.
     limit: usize,
@@ -142,9 +142,9 @@ pub(super) struct Text<'a> {
     utf8: Option<Option<&'a str>>,
 }
 
-impl<'a> Text<'a> {
+impl<'a> Utf8Line<'a> {
     pub(super) fn new(line: &'a [u8], limit: usize) -> Self {
-        Text {
+        Utf8Line {
             line,
             limit,
             utf8: None,
@@ -153,7 +153,7 @@ impl<'a> Text<'a> {
 
     /// The text of a line known to be UTF-8.
     pub(super) fn checked(line: &'a str) -> Self {
-        Text {
+        Utf8Line {
             line: line.as_bytes(),
             limit: line.len(),
             utf8: Some(Some(line)),
@@ -177,7 +177,7 @@ impl<'a> Text<'a> {
     }
 }
 
-/// A [`Text::limit`] for formats whose text fields end within the line's first
+/// A [`Utf8Line::limit`] for formats whose text fields end within the line's first
 /// `bytes` bytes: that many, plus those before the first word boundary (std checks
 /// those one at a time, then 16-byte blocks), up to the end of the line.
 pub(super) fn text_limit(line: &[u8], bytes: usize) -> usize {
@@ -189,15 +189,15 @@ pub(super) fn text_limit(line: &[u8], bytes: usize) -> usize {
 /// and `pkt-dstaddr` mostly repeat them (they differ where traffic passes through
 /// an intermediate layer such as a NAT gateway): a value that repeats one byte for
 /// byte is copied rather than read again, which saves most of the cost of an address.
-struct Seen<'a> {
-    text: Text<'a>,
+struct ReadSoFar<'a> {
+    text: Utf8Line<'a>,
     srcaddr: (usize, usize),
     dstaddr: (usize, usize),
 }
 
-impl<'a> Seen<'a> {
-    fn new(text: Text<'a>) -> Self {
-        Seen {
+impl<'a> ReadSoFar<'a> {
+    fn new(text: Utf8Line<'a>) -> Self {
+        ReadSoFar {
             text,
             srcaddr: (0, 0),
             dstaddr: (0, 0),
@@ -244,7 +244,7 @@ fn field_at<'a>(
     field: Field,
     line: &'a [u8],
     start: usize,
-    seen: &mut Seen<'a>,
+    so_far: &mut ReadSoFar<'a>,
 ) -> Option<usize> {
     // A typed value, or else `-` (no value). `-` is no integer, address or enumerated
     // value, so it is looked for only when parsing fails.
@@ -272,14 +272,14 @@ fn field_at<'a>(
             typed!($field, addr_at(line, start))
         };
         // An address others may repeat: where it is, once read.
-        ($field:ident, seen) => {{
+        ($field:ident, so_far) => {{
             let end = addr!($field);
-            seen.$field = (start, end);
+            so_far.$field = (start, end);
             end
         }};
         // An address that may repeat another: copied if it does.
         ($field:ident, $other:ident) => {
-            match (rec.$other, repeats(line, seen.$other, start)) {
+            match (rec.$other, repeats(line, so_far.$other, start)) {
                 (Some(a), Some(end)) => {
                     rec.$field = Some(a);
                     end
@@ -305,7 +305,7 @@ fn field_at<'a>(
         ($field:ident) => {{
             let end = token_end(line, start + 1);
             rec.$field = if end != start + 1 || line.get(start) != Some(&b'-') {
-                Some(seen.text.get(start, end)?)
+                Some(so_far.text.get(start, end)?)
             } else {
                 None
             };
@@ -316,8 +316,8 @@ fn field_at<'a>(
         Field::Version => int!(version),
         Field::AccountId => text!(account_id),
         Field::InterfaceId => text!(interface_id),
-        Field::Srcaddr => addr!(srcaddr, seen),
-        Field::Dstaddr => addr!(dstaddr, seen),
+        Field::Srcaddr => addr!(srcaddr, so_far),
+        Field::Dstaddr => addr!(dstaddr, so_far),
         Field::Srcport => int!(srcport),
         Field::Dstport => int!(dstport),
         Field::Protocol => int!(protocol),

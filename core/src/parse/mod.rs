@@ -28,7 +28,7 @@ mod words;
 
 use crate::format::{Field, Format};
 use crate::record::Record;
-use line::{Text, parse_columns, parse_v2, text_limit};
+use line::{Utf8Line, parse_columns, parse_v2, text_limit};
 
 /// Why a line could not be parsed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -206,9 +206,9 @@ fn parse_line_reusing<'a>(
     rec: &mut Record<'a>,
 ) -> Result<(), ParseError> {
     if format.is_v2() {
-        parse_v2(line, Text::new(line, text_limit(line, 48)), rec)
+        parse_v2(line, Utf8Line::new(line, text_limit(line, 48)), rec)
     } else {
-        parse_columns(format.columns(), line, Text::new(line, line.len()), rec)
+        parse_columns(format.columns(), line, Utf8Line::new(line, line.len()), rec)
     }
 }
 
@@ -219,7 +219,7 @@ fn parse_str_reusing<'a>(
     line: &'a str,
     rec: &mut Record<'a>,
 ) -> Result<(), ParseError> {
-    let text = Text::checked(line);
+    let text = Utf8Line::checked(line);
     if format.is_v2() {
         parse_v2(line.as_bytes(), text, rec)
     } else {
