@@ -1,10 +1,10 @@
-//! Helpers shared by unit tests: where `../shared` is, and how to skip without it.
+//! Helpers shared by unit tests: where `../shared` is, and how a test skips without it.
 
-mod shared;
+mod skip;
 
 use std::path::PathBuf;
 
-pub(crate) use shared::shared_dir;
+pub(crate) use skip::shared_dir;
 
 /// Paths of the real ip-ranges.json snapshots in `../shared/aws-ip-ranges/`, which the
 /// calling test needs for `what`; none (after the test's SKIPPED line, see

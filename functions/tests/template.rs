@@ -10,7 +10,7 @@
 //!    statements and the Glue table (columns, partitions, projection).
 //!
 //! Both need Python with cfn-lint (`FLOWPATH_PYTHON`, set by `scripts/test.sh`). Without
-//! it they skip with a notice, unless `FLOWPATH_REQUIRE_TOOLS=1`, which makes it a
+//! it they print a `SKIPPED:` line, unless `FLOWPATH_REQUIRE_TOOLS=1`, which makes it a
 //! failure.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -18,6 +18,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use flowpath_core::table;
+use flowpath_testkit::skip;
 use serde_json::{Value, json};
 
 const SNS_TOPIC: &str = "arn:aws:sns:us-east-1:806199016981:AmazonIpSpaceChanged";
@@ -30,16 +31,15 @@ fn template_path() -> PathBuf {
     repo().join("deploy").join("template.yaml")
 }
 
-/// The venv's Python with cfn-lint importable; `Err(why)` means skip (only allowed
-/// when `FLOWPATH_REQUIRE_TOOLS` is not `1`).
-fn python() -> Result<PathBuf, String> {
-    let required = std::env::var("FLOWPATH_REQUIRE_TOOLS").as_deref() == Ok("1");
+/// The venv's Python with cfn-lint importable; `None` means skip, after the test's
+/// SKIPPED line (a failure under `FLOWPATH_REQUIRE_TOOLS=1`).
+fn python() -> Option<PathBuf> {
     let Some(python) = std::env::var_os("FLOWPATH_PYTHON") else {
-        assert!(
-            !required,
-            "FLOWPATH_PYTHON is required (FLOWPATH_REQUIRE_TOOLS=1)"
+        skip::missing_tool(
+            "cfn-lint",
+            "FLOWPATH_PYTHON is not set; run scripts/test.sh (it installs cfn-lint) or set it",
         );
-        return Err("run scripts/test.sh (it installs cfn-lint) or set FLOWPATH_PYTHON".into());
+        return None;
     };
     let python = PathBuf::from(python);
     let probe = Command::new(&python)
@@ -53,23 +53,16 @@ fn python() -> Result<PathBuf, String> {
             python.display(),
             stderr.lines().last().unwrap_or("no message")
         );
-        assert!(
-            !required,
-            "{why}; install it: pip install 'cfn-lint==1.58.*'"
-        );
-        return Err(why);
+        skip::missing_tool("cfn-lint", &format!("{why}; run scripts/test.sh"));
+        return None;
     }
-    Ok(python)
+    Some(python)
 }
 
 #[test]
 fn cfn_lint_passes() {
-    let python = match python() {
-        Ok(python) => python,
-        Err(why) => {
-            eprintln!("notice: skipping cfn_lint_passes: {why}");
-            return;
-        }
+    let Some(python) = python() else {
+        return;
     };
     let o = Command::new(&python)
         .args([
@@ -366,12 +359,8 @@ fn pairs(v: &[(&str, &str)]) -> BTreeSet<(String, String)> {
 
 #[test]
 fn template_wiring() {
-    let python = match python() {
-        Ok(python) => python,
-        Err(why) => {
-            eprintln!("notice: skipping template_wiring: {why}");
-            return;
-        }
+    let Some(python) = python() else {
+        return;
     };
     let raw = load(&python);
     let params = parameter_values(&raw);
@@ -828,12 +817,8 @@ fn all_statements(t: &Value) -> Vec<(String, Value)> {
 
 #[test]
 fn no_wildcard_resource_on_s3_or_kms_actions() {
-    let python = match python() {
-        Ok(python) => python,
-        Err(why) => {
-            eprintln!("notice: skipping no_wildcard_resource_on_s3_or_kms_actions: {why}");
-            return;
-        }
+    let Some(python) = python() else {
+        return;
     };
     let raw = load(&python);
     let defaults = parameter_values(&raw);

@@ -11,11 +11,15 @@
 //!   built function binary run against it as a child process.
 //! - [`read_summary`], [`files_under`] and [`snapshot`] (module `summary`): reading written
 //!   summaries and output directories back.
+//! - [`skip`]: how a test that needs `../shared` or a tool `scripts/test.sh` installs
+//!   skips visibly without it (the core's file, included here for the other crates).
 
 mod background;
 mod lambda;
 mod proxy;
 mod s3;
+#[path = "../../core/src/testutil/skip.rs"]
+pub mod skip;
 mod store;
 mod summary;
 

@@ -10,7 +10,7 @@
 //!   Athena declares the table (partition columns as strings), with the execution
 //!   parameters bound; the result rows are asserted, each checked by hand from the
 //!   fixture flow logs and inventory (see the comments). Without Python the DuckDB
-//!   tests skip with a notice, unless `FLOWPATH_REQUIRE_TOOLS=1`.
+//!   tests print a `SKIPPED:` line, unless `FLOWPATH_REQUIRE_TOOLS=1`.
 //! - The query files are checked for what keeps them valid on Athena too: a header,
 //!   three execution parameters, none of DuckDB's own syntax.
 #![allow(
@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{flowpath, json, ok, root, stdout};
-use flowpath_testkit::files_under;
+use flowpath_testkit::{files_under, skip};
 use parquet::basic::{LogicalType, TimeUnit, Type as PhysicalType};
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::schema::types::ColumnDescriptor;
@@ -368,12 +368,9 @@ fn saved_queries_are_documented_and_portable() {
 /// bound. Also returns the view's column types. `None`: no Python, skip.
 fn run_in_duckdb(out: &Path, params: [&str; 3]) -> Option<Value> {
     let Some(python) = std::env::var_os("FLOWPATH_PYTHON") else {
-        assert!(
-            std::env::var("FLOWPATH_REQUIRE_TOOLS").as_deref() != Ok("1"),
-            "FLOWPATH_PYTHON is required"
-        );
-        eprintln!(
-            "notice: skipping the saved queries in DuckDB: run scripts/test.sh (it installs duckdb) or set FLOWPATH_PYTHON"
+        skip::missing_tool(
+            "DuckDB",
+            "FLOWPATH_PYTHON is not set; run scripts/test.sh (it installs duckdb) or set it",
         );
         return None;
     };

@@ -13,7 +13,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use common::{flowpath, json, ok, root, stdout};
-use flowpath_testkit::{SummaryFile, column_names, files_under, read_summary, snapshot};
+use flowpath_testkit::{SummaryFile, column_names, files_under, read_summary, skip, snapshot};
 use serde_json::Value;
 
 fn read_parquet(path: &Path) -> SummaryFile {
@@ -582,15 +582,10 @@ fn ranges_list_and_bpf() {
 
 #[test]
 fn ranges_diff_of_real_snapshots() {
-    let shared = root().join("../shared/aws-ip-ranges");
-    if !shared.is_dir() {
-        assert!(
-            std::env::var("FLOWPATH_REQUIRE_SHARED").as_deref() != Ok("1"),
-            "../shared is required"
-        );
-        eprintln!("notice: skipping ranges diff: ../shared is not present");
+    let Some(shared) = skip::shared_dir("the real ip-ranges snapshots") else {
         return;
-    }
+    };
+    let shared = shared.join("aws-ip-ranges");
     let old = shared.join("ip-ranges-2026-08-21.json");
     let new = shared.join("ip-ranges-2026-08-22.json");
     let o = ok(flowpath(&[
@@ -712,12 +707,9 @@ const NAT_FIXTURE_BYTES: i64 = 2 * (40_000 + 1_200_000 + 10_000 + 300_000 + 300 
 #[test]
 fn duckdb_reads_the_summaries_as_athena_would() {
     let Some(python) = std::env::var_os("FLOWPATH_PYTHON") else {
-        assert!(
-            std::env::var("FLOWPATH_REQUIRE_TOOLS").as_deref() != Ok("1"),
-            "FLOWPATH_PYTHON is required"
-        );
-        eprintln!(
-            "notice: skipping the DuckDB test: run scripts/test.sh (it installs duckdb) or set FLOWPATH_PYTHON"
+        skip::missing_tool(
+            "DuckDB",
+            "FLOWPATH_PYTHON is not set; run scripts/test.sh (it installs duckdb) or set it",
         );
         return;
     };

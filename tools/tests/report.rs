@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use common::{flowpath, json, ok, stdout};
 use flowpath_core::output::Row;
 use flowpath_core::output::{Counts, FileMeta, write_parquet};
+use flowpath_testkit::skip;
 use serde_json::{Value, json};
 
 const ACCOUNT: &str = "111111111111";
@@ -679,15 +680,12 @@ fn chromium() -> Option<PathBuf> {
     if path.is_file() {
         return Some(path);
     }
-    assert!(
-        std::env::var("FLOWPATH_REQUIRE_TOOLS").as_deref() != Ok("1"),
-        "Chromium is required (FLOWPATH_REQUIRE_TOOLS=1): {} is missing; run scripts/test.sh",
-        path.display()
-    );
-    eprintln!(
-        "notice: skipping the HTML rendering test: no Chromium at {} (run scripts/test.sh, \
-         which installs it, or set FLOWPATH_CHROMIUM)",
-        path.display()
+    skip::missing_tool(
+        "Chromium",
+        &format!(
+            "no Chromium at {}; run scripts/test.sh (it installs it) or set FLOWPATH_CHROMIUM",
+            path.display()
+        ),
     );
     None
 }

@@ -16,8 +16,9 @@
 //! - tallies merge order-independently (malformed examples are kept by place), so the
 //!   summary is the same whatever the split of the input between workers;
 //! - [`Engine::check`], [`Engine::admit`] and [`Engine::add_admitted`] are
-//!   [`Engine::take`] in steps, for a source that overlaps them (the text source's look-ahead): the result is the
-//!   same, only the timing of the memory it touches differs.
+//!   [`Engine::take`] in steps, for a source that overlaps them (the text source's
+//!   look-ahead): the result is the same, only the timing of the memory it touches
+//!   differs.
 
 use crate::aggregate::{Aggregator, Carried, Contribution, Feed};
 use crate::classify::{self, Attribution, Sides};

@@ -10,9 +10,9 @@ mod fuzz_regressions;
 mod inventory;
 mod parquet_input;
 mod real_flowlogs;
-// The one `../shared` helper of all core tests, shared with the unit tests.
-#[path = "../../src/testutil/shared.rs"]
-mod shared;
+// How a test skips without `../shared`: the one file every crate's tests use.
+#[path = "../../src/testutil/skip.rs"]
+mod skip;
 
 use std::path::PathBuf;
 

@@ -13,7 +13,7 @@ use flowpath_core::source::text::summarize;
 
 /// The file's lines after the header, and the header's format.
 fn load(name: &str) -> Option<(Format, Vec<String>)> {
-    let dir = crate::shared::shared_dir("real flow-log samples")?;
+    let dir = crate::skip::shared_dir("real flow-log samples")?;
     let text = std::fs::read_to_string(dir.join("real-flowlogs").join(name)).expect(name);
     let mut lines = text.lines();
     let header = lines.next().expect("header");
@@ -49,7 +49,7 @@ fn summarized(
     flowpath_core::engine::Stats,
     Vec<flowpath_core::output::Row>,
 ) {
-    let dir = crate::shared::shared_dir("real flow-log samples").expect("checked by load()");
+    let dir = crate::skip::shared_dir("real flow-log samples").expect("checked by load()");
     let file = std::fs::File::open(dir.join("real-flowlogs").join(name)).expect(name);
     let ranges = Ranges::embedded();
     let s = summarize(
