@@ -3,7 +3,8 @@
 //! An [`Engine`] holds one input's rules (its format, the ranges, the inventory, the
 //! key-layout hints, the limits); a [`Tally`] is what one worker has summed so far. A
 //! source numbers its records (lines, rows, events) and hands each to
-//! [`Engine::take`], parsed or not; tallies of different workers [`Tally::merge`];
+//! [`Engine::take`], parsed or not; tallies of different workers [`Tally::merge`]
+//! ([`Engine::tally`] runs the workers and merges their tallies);
 //! [`Engine::finish`] turns the merged tally into the input's [`Summary`].
 //!
 //! Invariants:
@@ -19,6 +20,8 @@
 //!   [`Engine::take`] in steps, for a source that overlaps them (the text source's
 //!   look-ahead): the result is the same, only the timing of the memory it touches
 //!   differs.
+
+use rayon::iter::{ParallelBridge, ParallelIterator};
 
 use crate::aggregate::{Aggregator, Carried, Contribution, Feed};
 use crate::classify::{self, Attribution, Sides};
@@ -189,9 +192,25 @@ impl<'a> Engine<'a> {
         &self.format
     }
 
-    /// How many malformed examples a tally keeps.
-    pub(crate) fn max_examples(&self) -> usize {
-        self.max_examples
+    /// Reads `pieces` on rayon's workers, each worker into its own [`Tally`] (fed piece
+    /// after piece, so its groups and interned values carry over instead of being
+    /// rebuilt and merged per piece), and merges the tallies, in whatever order the
+    /// workers finish. The first error of `read` ends the input.
+    pub(crate) fn tally<P: Send>(
+        &self,
+        pieces: impl Iterator<Item = P> + Send,
+        read: impl Fn(&mut Tally, P) -> Result<(), Error> + Sync + Send,
+    ) -> Result<Tally, Error> {
+        pieces
+            .par_bridge()
+            .try_fold(Tally::default, |mut tally, piece| {
+                read(&mut tally, piece)?;
+                Ok(tally)
+            })
+            .try_reduce(Tally::default, |mut a, b| {
+                a.merge(b, self.max_examples);
+                Ok(a)
+            })
     }
 
     /// Takes one record, the `at`-th of the input (1-based): summed when it parsed and

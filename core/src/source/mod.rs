@@ -10,13 +10,14 @@
 //! 1. find the input's [`Format`](crate::format::Format) (a header line, a schema,
 //!    the caller's [`Options::format`](crate::engine::Options::format)) and make an
 //!    `Engine` with it and how it numbers records;
-//! 2. split the input into pieces that workers read in parallel (rayon), each into its
-//!    own `Tally`, numbering records in input order;
-//! 3. hand every record to `Engine::take`, parsed or
-//!    with the [`ParseError`](crate::parse::ParseError) that says why not, with a
-//!    closure rendering it for the report;
-//! 4. merge the tallies and `Engine::finish` with its
-//!    `Provenance`.
+//! 2. split the input into pieces (chunks of lines, record batches), numbering records
+//!    in input order, and hand them to `Engine::tally` with how to read one piece:
+//!    workers read pieces in parallel (rayon), each into its own `Tally`, and the
+//!    tallies merge;
+//! 3. in that read, hand every record to `Engine::take`, parsed or with the
+//!    [`ParseError`](crate::parse::ParseError) that says why not, with a closure
+//!    rendering it for the report;
+//! 4. call `Engine::finish` on the merged tally with its `Provenance`.
 //!
 //! Memory stays bounded by the pieces in flight, never by the input's size.
 

@@ -46,7 +46,6 @@ use parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderB
 use parquet::errors::ParquetError;
 use parquet::file::metadata::ParquetMetaData;
 use parquet::file::reader::ChunkReader;
-use rayon::iter::{ParallelBridge, ParallelIterator};
 
 use crate::engine::{Engine, Numbering, Options, Provenance, Summary, Tally};
 use crate::error::Error;
@@ -154,19 +153,11 @@ pub fn summarize<R: ChunkReader + 'static>(
         }
         (first, batch)
     });
-    let tally = numbered
-        .par_bridge()
-        // One tally per worker, as for text (see `text::summarize`).
-        .try_fold(Tally::default, |mut tally, (first_row, batch)| {
-            let batch = batch.map_err(|e| bad(e.into()))?;
-            plan.read(&engine, &mut tally, &batch, first_row)
-                .map_err(schema_err)?;
-            Ok::<_, Error>(tally)
-        })
-        .try_reduce(Tally::default, |mut a, b| {
-            a.merge(b, engine.max_examples());
-            Ok(a)
-        })?;
+    let tally = engine.tally(numbered, |tally, (first_row, batch)| {
+        let batch = batch.map_err(|e| bad(e.into()))?;
+        plan.read(&engine, tally, &batch, first_row)
+            .map_err(schema_err)
+    })?;
     // The schema is the file's own header; the file is not a gzip stream, whatever
     // its pages' codec.
     let provenance = Provenance {

@@ -18,8 +18,6 @@
 
 use std::io::{self, Read};
 
-use rayon::iter::{ParallelBridge, ParallelIterator};
-
 use crate::decode::decode;
 use crate::engine::{Engine, Intake, Numbering, Options, Provenance, Summary, Tally};
 use crate::error::Error;
@@ -115,23 +113,13 @@ pub fn summarize<R: Read + Send>(
         header: header.as_deref(),
         max_line_bytes,
     };
-    let tally = first
-        .into_iter()
-        .map(Ok)
-        .chain(chunks)
-        .par_bridge()
-        // One tally per worker, fed chunk after chunk: its groups and interned values
-        // carry over between chunks instead of being rebuilt and merged per chunk.
-        .try_fold(Tally::default, |mut tally, chunk| {
-            let chunk = chunk.map_err(io_err)?;
-            reader.read(&mut tally, &chunk);
-            pool.put(chunk.buf);
-            Ok::<_, Error>(tally)
-        })
-        .try_reduce(Tally::default, |mut a, b| {
-            a.merge(b, engine.max_examples());
-            Ok(a)
-        })?;
+    let pieces = first.into_iter().map(Ok).chain(chunks);
+    let tally = engine.tally(pieces, |tally, chunk| {
+        let chunk = chunk.map_err(io_err)?;
+        reader.read(tally, &chunk);
+        pool.put(chunk.buf);
+        Ok(())
+    })?;
     let provenance = Provenance {
         format_from_header: header.is_some(),
         gzip,
