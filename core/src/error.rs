@@ -52,6 +52,26 @@ pub enum Error {
         /// What is wrong with it.
         error: ParseError,
     },
+    /// A log event of a delivery (CloudWatch Logs) could not be read and the run is
+    /// strict.
+    #[error("{input}: log event {event}: {error}")]
+    MalformedEvent {
+        /// The input's name.
+        input: String,
+        /// 1-based number of the event in the input (payloads in order).
+        event: u64,
+        /// What is wrong with it.
+        error: ParseError,
+    },
+    /// The input is not a CloudWatch Logs subscription payload (nor several back to
+    /// back).
+    #[error("{input}: not a CloudWatch Logs subscription payload: {source}")]
+    Payload {
+        /// The input's name.
+        input: String,
+        /// The JSON reader's error (it names the line and column).
+        source: serde_json::Error,
+    },
     /// The input is not readable Parquet: truncated, corrupt, or compressed with a
     /// codec this build cannot decode.
     #[error("{input}: bad Parquet data: {source}")]

@@ -6,7 +6,7 @@
 //! | step | module | what it owns |
 //! | --- | --- | --- |
 //! | object | [`object`] | one input object: which keys are delivered flow logs, what a key says (account, region), its kind (text or Parquet, by key or first bytes), and the one entry that hands it to its source |
-//! | source | [`source`], [`decode`] | one module per kind of input ([`source::text`] lines, gzip or plain; [`source::parquet`] AWS's Parquet): bytes to numbered records, in parallel pieces |
+//! | source | [`source`], [`decode`] | one module per kind of input ([`source::text`] lines, gzip or plain; [`source::parquet`] AWS's Parquet; [`source::cloudwatch`] CloudWatch Logs subscription payloads): bytes to numbered records, in parallel pieces |
 //! | parse | [`format`](mod@format), [`record`], [`parse`](mod@parse) | field names of every flow-log version, the header line, one record per line without allocating |
 //! | engine | [`engine`] | every record once parsed: the checks that make it malformed, attribution, the AWS-label check, the sums, and the input's [`engine::Summary`] |
 //! | attribute | [`classify`], [`ranges`] (and the private `trie`), [`inventory`] | direction, remote address, AWS service and region, path; AWS's ip-ranges.json as a flat longest-prefix table; the VPC inventory that refines paths |

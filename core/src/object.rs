@@ -11,6 +11,9 @@
 //!   memory stays bounded by a few chunks whatever the object's size.
 //! - A key names its kind by its ending only ([`InputKind::of_key`]); content without
 //!   a trusted name is told by its first bytes ([`InputKind::of_first_bytes`]).
+//! - Text content is told apart from CloudWatch Logs payloads once decoded, by its
+//!   first character that is not white space (`{`), wherever text is read: a payload
+//!   saved to a file, or relayed to S3 by Firehose, is read whatever its name.
 
 use std::io::{self, Read, Seek};
 
@@ -18,6 +21,7 @@ use bytes::Bytes;
 use parquet::file::reader::ChunkReader;
 
 use crate::Ranges;
+use crate::decode::decode;
 use crate::engine::{Options, Summary};
 use crate::error::Error;
 use crate::source::parquet::is_parquet;
@@ -26,13 +30,17 @@ use crate::source::{self, text};
 /// How many first bytes [`InputKind::of_first_bytes`] looks at (Parquet's `PAR1`).
 pub const SNIFF_LEN: usize = 4;
 
-/// The two input formats AWS delivers flow logs in.
+/// The kinds of input flowpath reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InputKind {
     /// Text lines, plain or gzip (`*.log`, `*.log.gz`).
     Text,
     /// AWS's Parquet flow logs (`*.log.parquet`).
     Parquet,
+    /// CloudWatch Logs subscription payloads, plain or gzip JSON, one or several back
+    /// to back ([`source::cloudwatch`]). Told by content only: a text input whose
+    /// decoded content starts with `{` (no flow-log line or header does).
+    CloudWatchLogs,
 }
 
 impl InputKind {
@@ -64,7 +72,8 @@ impl InputKind {
     }
 
     /// The kind of content from its first [`SNIFF_LEN`] bytes (fewer at its end):
-    /// Parquet starts with `PAR1`, anything else is read as text (gzip or plain).
+    /// Parquet starts with `PAR1`, anything else is read as text (gzip or plain),
+    /// which the text path tells apart from CloudWatch Logs payloads once decoded.
     pub fn of_first_bytes(first_bytes: &[u8]) -> InputKind {
         if is_parquet(first_bytes) {
             InputKind::Parquet
@@ -144,7 +153,9 @@ pub fn summarize_bytes(
 ) -> Result<Summary, Error> {
     match kind {
         InputKind::Parquet => source::parquet::summarize(name, body, ranges, opts),
-        InputKind::Text => text::summarize(name, body.as_ref(), ranges, opts),
+        InputKind::Text | InputKind::CloudWatchLogs => {
+            Ok(text_or_payloads(name, body.as_ref(), ranges, opts)?.1)
+        }
     }
 }
 
@@ -158,7 +169,9 @@ pub fn summarize_stream<R: Read + Send>(
     opts: &Options,
 ) -> Result<Summary, Error> {
     match kind {
-        InputKind::Text => text::summarize(name, reader, ranges, opts),
+        InputKind::Text | InputKind::CloudWatchLogs => {
+            Ok(text_or_payloads(name, reader, ranges, opts)?.1)
+        }
         InputKind::Parquet => {
             let mut body = Vec::new();
             reader
@@ -180,7 +193,10 @@ pub fn summarize_sniffed<R: Read + Send>(
     let kind = InputKind::of_first_bytes(&first_bytes);
     // The bytes sniffed are part of the input: put them back in front.
     let whole = io::Cursor::new(first_bytes).chain(reader);
-    Ok((kind, summarize_stream(name, kind, whole, ranges, opts)?))
+    match kind {
+        InputKind::Parquet => Ok((kind, summarize_stream(name, kind, whole, ranges, opts)?)),
+        InputKind::Text | InputKind::CloudWatchLogs => text_or_payloads(name, whole, ranges, opts),
+    }
 }
 
 /// Summarizes a seekable input of unknown kind (a local file), told by its first
@@ -198,10 +214,53 @@ where
     reader
         .seek(io::SeekFrom::Start(0))
         .map_err(|source| read_error(name, source))?;
-    let kind = InputKind::of_first_bytes(&first_bytes);
+    match InputKind::of_first_bytes(&first_bytes) {
+        InputKind::Parquet => Ok((
+            InputKind::Parquet,
+            source::parquet::summarize(name, reader, ranges, opts)?,
+        )),
+        InputKind::Text | InputKind::CloudWatchLogs => text_or_payloads(name, reader, ranges, opts),
+    }
+}
+
+/// How many decoded bytes [`text_or_payloads`] looks at for a payload's `{`.
+const PAYLOAD_SNIFF_LEN: usize = 1024;
+
+/// Text content (plain or gzip), told apart once decoded: CloudWatch Logs payloads
+/// when it starts with `{` (after white space: no flow-log line or header does),
+/// flow-log lines otherwise. Returns the kind it was read as.
+fn text_or_payloads<R: Read + Send>(
+    name: &str,
+    reader: R,
+    ranges: &Ranges,
+    opts: &Options,
+) -> Result<(InputKind, Summary), Error> {
+    let mut decoded = decode(reader).map_err(|source| read_error(name, source))?;
+    let gzip = decoded.is_gzip();
+    let mut head = Vec::with_capacity(PAYLOAD_SNIFF_LEN);
+    (&mut decoded)
+        .take(PAYLOAD_SNIFF_LEN as u64)
+        .read_to_end(&mut head)
+        .map_err(|source| match gzip {
+            true => Error::Decompress {
+                input: name.to_owned(),
+                source,
+            },
+            false => read_error(name, source),
+        })?;
+    let kind = match head.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') => InputKind::CloudWatchLogs,
+        _ => InputKind::Text,
+    };
+    // The bytes looked at are part of the input: put them back in front.
+    let whole = io::Cursor::new(head).chain(decoded);
     let summary = match kind {
-        InputKind::Parquet => source::parquet::summarize(name, reader, ranges, opts)?,
-        InputKind::Text => text::summarize(name, reader, ranges, opts)?,
+        InputKind::CloudWatchLogs => {
+            source::cloudwatch::summarize_decoded(name, whole, gzip, None, ranges, opts)?
+        }
+        InputKind::Text | InputKind::Parquet => {
+            text::summarize_decoded(name, whole, gzip, ranges, opts)?
+        }
     };
     Ok((kind, summary))
 }
@@ -258,6 +317,33 @@ mod tests {
             "AWSLogs/1/vpcflowlogs/eu-west-1/x.parquet"
         ));
         assert!(!is_delivered_flow_log("AWSLogs/1/vpcflowlogs/eu-west-1/"));
+    }
+
+    #[test]
+    fn payloads_are_told_from_text_once_decoded() {
+        use flate2::{Compression, write::GzEncoder};
+        use std::io::Write;
+        let payload = r#"{"messageType":"DATA_MESSAGE","owner":"111122223333","logGroup":"g","logStream":"eni-0a1b2c3d4e5f60718-all","subscriptionFilters":["f"],"logEvents":[{"id":"1","timestamp":1787400000000,"message":"2 111122223333 eni-0a1b2c3d4e5f60718 10.0.1.5 3.5.98.10 44321 443 6 10 8400 1787400000 1787400060 ACCEPT OK"}]}"#;
+        let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
+        gz.write_all(format!("\n{payload}").as_bytes()).unwrap();
+        let gz = gz.finish().unwrap();
+        let ranges = Ranges::embedded();
+        let opts = Options::default();
+        let (kind, s) = summarize_sniffed("p.gz", &gz[..], &ranges, &opts).unwrap();
+        assert_eq!(kind, InputKind::CloudWatchLogs);
+        assert_eq!((s.stats.counts.ok, s.gzip), (1, true));
+        let (kind, s) = summarize_sniffed("p.json", payload.as_bytes(), &ranges, &opts).unwrap();
+        assert_eq!((kind, s.stats.counts.ok), (InputKind::CloudWatchLogs, 1));
+        let file = std::fs::File::open(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../fixtures/flowlogs/v2-default.log"),
+        )
+        .unwrap();
+        let (kind, s) = summarize_seekable("v2-default.log", file, &ranges, &opts).unwrap();
+        assert_eq!(kind, InputKind::Text);
+        assert!(s.format_from_header && s.stats.counts.ok > 0);
+        let s = summarize_bytes("p", InputKind::Text, Bytes::from(gz), &ranges, &opts).unwrap();
+        assert_eq!(s.stats.counts.ok, 1);
     }
 
     #[test]

@@ -424,6 +424,109 @@ fn stdin_gives_the_same_rows_as_the_file() {
     assert_eq!(a, b);
 }
 
+/// CloudWatch Logs subscription payloads, as Firehose writes them to S3 (one gzip
+/// member per payload, back to back, no file extension; a CONTROL_MESSAGE first), give
+/// the rows of the same records as a flow-log file.
+#[test]
+fn cloudwatch_payloads_are_read_by_content() {
+    use flate2::{Compression, write::GzEncoder};
+    use std::io::Write;
+    let records = [
+        "2 111122223333 eni-0a1b2c3d4e5f60718 10.0.1.5 3.5.98.10 44321 443 6 10 8400 1787400000 1787400060 ACCEPT OK",
+        "2 111122223333 eni-0a1b2c3d4e5f60718 10.0.1.5 52.94.24.10 44322 443 6 4 900 1787400000 1787400060 ACCEPT OK",
+        "2 111122223333 eni-0a1b2c3d4e5f60718 - - - - - - - 1787400000 1787400060 - NODATA",
+        "2 111122223333 eni-0a1b2c3d4e5f60718 10.0.1.5 3.5.98.10 44323 443 6 2 100 1787400000 1787400060 ACCEPT OK",
+    ];
+    let payload = |message_type: &str, messages: &[&str]| {
+        let events: Vec<Value> = messages
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                serde_json::json!({
+                    "id": format!("{:056}", 37 + i),
+                    "timestamp": 1_787_400_000_000_i64,
+                    "message": m,
+                })
+            })
+            .collect();
+        let json = serde_json::json!({
+            "messageType": message_type,
+            "owner": "111122223333",
+            "logGroup": "vpc-flow-logs",
+            "logStream": "eni-0a1b2c3d4e5f60718-all",
+            "subscriptionFilters": ["to-firehose"],
+            "logEvents": events,
+        });
+        let mut gz = GzEncoder::new(Vec::new(), Compression::default());
+        gz.write_all(json.to_string().as_bytes()).unwrap();
+        gz.finish().unwrap()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let object = dir.path().join("vpc-flow-1-2026-08-22-10-05-12-0b6f2c3d");
+    let mut body = payload(
+        "CONTROL_MESSAGE",
+        &["CWL CONTROL MESSAGE: Checking health of destination Firehose."],
+    );
+    body.extend(payload("DATA_MESSAGE", &records[..2]));
+    body.extend(payload("DATA_MESSAGE", &records[2..]));
+    std::fs::write(&object, body).unwrap();
+    let text = dir.path().join("same.log");
+    std::fs::write(&text, records.join("\n") + "\n").unwrap();
+
+    let out = tempfile::tempdir().unwrap();
+    let o = ok(flowpath(&[
+        "summarize",
+        object.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+        "--json",
+    ]));
+    let r = json(&o);
+    assert_eq!(r["counts"]["read"], 4, "{r}");
+    assert_eq!(r["counts"]["ok"], 3, "{r}");
+    assert_eq!(r["counts"]["nodata"], 1, "{r}");
+    assert_eq!(r["counts"]["malformed"], 0, "{r}");
+    let other = tempfile::tempdir().unwrap();
+    ok(flowpath(&[
+        "summarize",
+        text.to_str().unwrap(),
+        "--out",
+        other.path().to_str().unwrap(),
+    ]));
+    let a = read_parquet(&files_under(out.path())[0]).rows;
+    let b = read_parquet(&files_under(other.path())[0]).rows;
+    assert_eq!(a, b);
+    assert_eq!(a.len(), 2, "S3 and DynamoDB: {a:?}");
+    assert_eq!(a.iter().map(|r| r.bytes).sum::<Option<i64>>(), Some(9_400));
+
+    // A record in another format is malformed, named by its log event.
+    let bad = dir.path().join("bad.json.gz");
+    std::fs::write(
+        &bad,
+        payload(
+            "DATA_MESSAGE",
+            &[
+                records[0],
+                "5 eni-1 10.0.1.5 3.5.98.10 1 443 6 1 1 1787400000 1787400060 ACCEPT OK x y",
+            ],
+        ),
+    )
+    .unwrap();
+    let o = flowpath(&[
+        "summarize",
+        bad.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+        "--strict",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let text = stdout(&o);
+    assert!(
+        text.contains("bad.json.gz: log event 2: field `dstaddr`: not an IP address"),
+        "{text}"
+    );
+}
+
 #[test]
 fn stale_ranges_and_unknown_fields_are_reported() {
     let dir = tempfile::tempdir().unwrap();

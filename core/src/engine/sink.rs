@@ -43,6 +43,8 @@ pub(crate) enum Numbering {
     Lines,
     /// 1-based rows of a file ([`Error::MalformedRow`]).
     Rows,
+    /// 1-based log events of a delivery ([`Error::MalformedEvent`]).
+    Events,
 }
 
 /// What a source says of an input besides its records, for its [`Summary`].
@@ -479,6 +481,11 @@ impl<'a> Engine<'a> {
                 Numbering::Rows => Error::MalformedRow {
                     input,
                     row: line,
+                    error,
+                },
+                Numbering::Events => Error::MalformedEvent {
+                    input,
+                    event: line,
                     error,
                 },
             });

@@ -5,6 +5,7 @@
 //! | --- | --- |
 //! | [`text`] | flow-log lines, plain or gzip, with a header line or in a given format (S3 delivery, files) |
 //! | [`parquet`] | AWS's Parquet flow logs (`.log.parquet`), column by column |
+//! | [`cloudwatch`] | CloudWatch Logs subscription payloads (JSON, one or several back to back, plain or gzip): each log event one record |
 //!
 //! What a source implements (the text and Parquet sources are the examples):
 //! 1. find the input's [`Format`](crate::format::Format) (a header line, a schema,
@@ -21,5 +22,6 @@
 //!
 //! Memory stays bounded by the pieces in flight, never by the input's size.
 
+pub mod cloudwatch;
 pub mod parquet;
 pub mod text;

@@ -165,7 +165,7 @@ impl<'s, R: Read> Chunks<'s, R> {
 /// The start of a malformed line as its example shows it: at most 200 characters,
 /// lossily decoded from at most the first 800 bytes (which hold them), so a long line
 /// is never decoded whole.
-pub(super) fn example_text(line: &[u8]) -> String {
+pub(crate) fn example_text(line: &[u8]) -> String {
     String::from_utf8_lossy(line.get(..800).unwrap_or(line))
         .chars()
         .take(200)

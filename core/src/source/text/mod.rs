@@ -25,7 +25,8 @@ use crate::format::Format;
 use crate::parse::{ParseError, ParseErrorKind};
 use crate::ranges::Ranges;
 
-use chunks::{BufferPool, Chunk, Chunks, example_text};
+pub(crate) use chunks::example_text;
+use chunks::{BufferPool, Chunk, Chunks};
 use lines::Lines;
 use lookahead::LookAhead;
 
@@ -58,12 +59,22 @@ pub fn summarize<R: Read + Send>(
     ranges: &Ranges,
     opts: &Options,
 ) -> Result<Summary, Error> {
-    let read_err = |source| Error::Read {
+    let decoded = decode(reader).map_err(|source| Error::Read {
         input: input.to_owned(),
         source,
-    };
-    let decoded = decode(reader).map_err(read_err)?;
+    })?;
     let gzip = decoded.is_gzip();
+    summarize_decoded(input, decoded, gzip, ranges, opts)
+}
+
+/// [`summarize`] of a stream already decoded (`gzip`: whether it was gzip).
+pub(crate) fn summarize_decoded<R: Read + Send>(
+    input: &str,
+    decoded: R,
+    gzip: bool,
+    ranges: &Ranges,
+    opts: &Options,
+) -> Result<Summary, Error> {
     let io_err = |source: io::Error| {
         if gzip {
             Error::Decompress {

@@ -1,0 +1,408 @@
+//! The CloudWatch Logs source: VPC flow logs delivered to a log group and sent on by
+//! a subscription filter, as the JSON payloads it sends.
+//!
+//! A payload is what a subscription filter delivers, base64 and gzip removed:
+//!
+//! ```json
+//! {"messageType":"DATA_MESSAGE","owner":"111122223333","logGroup":"vpc-flow",
+//!  "logStream":"eni-0a1b2c3d4e5f60718-all","subscriptionFilters":["to-flowpath"],
+//!  "logEvents":[{"id":"3700...","timestamp":1787400000000,
+//!                "message":"2 111122223333 eni-0a1b2c3d4e5f60718 10.0.1.5 ..."}]}
+//! ```
+//!
+//! An input holds one payload or several back to back (Firehose writes the payloads
+//! it relays to S3 that way: one gzip member each, which the decoder reads as one
+//! stream).
+//!
+//! Invariants:
+//! - each log event's `message` is one flow-log record without a header, read with
+//!   the caller's format ([`Options::format`], default v2): CloudWatch Logs keeps no
+//!   header line;
+//! - a record that lacks `account-id` takes the payload's `owner`, one that lacks
+//!   `interface-id` takes the ENI the log stream is named after, one that lacks
+//!   `region` takes the caller's region (a payload does not say it);
+//! - a payload whose `messageType` is not `DATA_MESSAGE` (CloudWatch Logs'
+//!   `CONTROL_MESSAGE`, sent when a subscription is created) holds no records and is
+//!   skipped;
+//! - log events are numbered from 1 across the input, in order, for error messages;
+//! - payloads are read one at a time from the stream and summed by rayon's workers,
+//!   so memory is bounded by the payloads in flight (CloudWatch Logs sends at most
+//!   1 MB of events in one), not by the input's size.
+
+use std::io::Read;
+
+use serde::Deserialize;
+
+use crate::decode::decode;
+use crate::engine::{Engine, Numbering, Options, Provenance, Summary};
+use crate::error::Error;
+use crate::parse::parse_line;
+use crate::ranges::Ranges;
+use crate::source::text::example_text;
+
+/// The `messageType` of a payload that carries log events.
+pub const DATA_MESSAGE: &str = "DATA_MESSAGE";
+
+/// A CloudWatch Logs subscription payload (the JSON inside `awslogs.data`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubscriptionPayload {
+    /// `DATA_MESSAGE`, or `CONTROL_MESSAGE` for CloudWatch Logs' own check.
+    pub message_type: String,
+    /// The account that owns the log group.
+    #[serde(default)]
+    pub owner: String,
+    /// The log group.
+    #[serde(default)]
+    pub log_group: String,
+    /// The log stream: one per ENI for flow logs.
+    #[serde(default)]
+    pub log_stream: String,
+    /// The subscription filters that matched.
+    #[serde(default)]
+    pub subscription_filters: Vec<String>,
+    /// The log events, oldest first.
+    #[serde(default)]
+    pub log_events: Vec<LogEvent>,
+}
+
+/// One log event of a payload.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct LogEvent {
+    /// CloudWatch Logs' id of the event (a decimal string).
+    #[serde(default)]
+    pub id: String,
+    /// When the event happened, ms since the epoch (a flow log's `start`).
+    #[serde(default)]
+    pub timestamp: i64,
+    /// The event: one flow-log record.
+    pub message: String,
+}
+
+impl SubscriptionPayload {
+    /// Whether the payload carries log events (`DATA_MESSAGE`).
+    pub fn is_data(&self) -> bool {
+        self.message_type == DATA_MESSAGE
+    }
+}
+
+/// The ENI a flow log's log stream is named after (`eni-0a1b2c3d4e5f60718`, with or
+/// without a suffix such as `-all`, `-accept` or `-reject`); `None` for any other name.
+///
+/// ```
+/// use flowpath_core::source::cloudwatch::stream_interface;
+/// assert_eq!(stream_interface("eni-0a1b2c3d4e5f60718-all"), Some("eni-0a1b2c3d4e5f60718"));
+/// assert_eq!(stream_interface("eni-0a1b2c3d"), Some("eni-0a1b2c3d"));
+/// assert_eq!(stream_interface("2026/08/22/[$LATEST]abc"), None);
+/// ```
+pub fn stream_interface(log_stream: &str) -> Option<&str> {
+    let hex = log_stream.strip_prefix("eni-")?;
+    let len = hex.bytes().take_while(u8::is_ascii_hexdigit).count();
+    let rest = &hex[len..];
+    (len >= 8 && (rest.is_empty() || rest.starts_with('-'))).then(|| &log_stream[..4 + len])
+}
+
+/// Summarizes a stream of subscription payloads (plain or gzip JSON, one or several
+/// back to back). `region` is the region of records that lack one.
+pub fn summarize<R: Read + Send>(
+    input: &str,
+    reader: R,
+    region: Option<&str>,
+    ranges: &Ranges,
+    opts: &Options,
+) -> Result<Summary, Error> {
+    let decoded = decode(reader).map_err(|source| Error::Read {
+        input: input.to_owned(),
+        source,
+    })?;
+    let gzip = decoded.is_gzip();
+    summarize_decoded(input, decoded, gzip, region, ranges, opts)
+}
+
+/// [`summarize`] of a stream already decoded (`gzip`: whether it was gzip).
+pub(crate) fn summarize_decoded<R: Read + Send>(
+    input: &str,
+    decoded: R,
+    gzip: bool,
+    region: Option<&str>,
+    ranges: &Ranges,
+    opts: &Options,
+) -> Result<Summary, Error> {
+    let bad_payload = |source: serde_json::Error| Error::Payload {
+        input: input.to_owned(),
+        source,
+    };
+    let mut next_event: u64 = 1;
+    let payloads = serde_json::Deserializer::from_reader(decoded)
+        .into_iter::<SubscriptionPayload>()
+        .map(move |payload| {
+            let first = next_event;
+            if let Ok(p) = &payload {
+                next_event += p.log_events.len() as u64;
+            }
+            payload.map(|p| (first, p))
+        });
+    let format = opts.format.clone().unwrap_or_default();
+    let engine = Engine::new(input, format, Numbering::Events, ranges, opts);
+    let tally = engine.tally(payloads, |tally, payload| {
+        let (first, payload) = payload.map_err(bad_payload)?;
+        read_payload(&engine, tally, &payload, first, region);
+        Ok(())
+    })?;
+    engine.finish(
+        tally,
+        Provenance {
+            format_from_header: false,
+            gzip,
+        },
+    )
+}
+
+/// Summarizes payloads already parsed (the Lambda's, from its event). `input` names
+/// them in errors; `region` is the region of records that lack one.
+pub fn summarize_payloads(
+    input: &str,
+    payloads: &[SubscriptionPayload],
+    region: Option<&str>,
+    ranges: &Ranges,
+    opts: &Options,
+) -> Result<Summary, Error> {
+    let format = opts.format.clone().unwrap_or_default();
+    let engine = Engine::new(input, format, Numbering::Events, ranges, opts);
+    let mut next_event: u64 = 1;
+    let numbered = payloads.iter().map(|p| {
+        let first = next_event;
+        next_event += p.log_events.len() as u64;
+        (first, p)
+    });
+    let tally = engine.tally(numbered, |tally, (first, payload)| {
+        read_payload(&engine, tally, payload, first, region);
+        Ok(())
+    })?;
+    engine.finish(tally, Provenance::default())
+}
+
+/// Hands the log events of one payload to the engine, numbered from `first`.
+fn read_payload(
+    engine: &Engine<'_>,
+    tally: &mut crate::engine::Tally,
+    payload: &SubscriptionPayload,
+    first: u64,
+    region: Option<&str>,
+) {
+    if !payload.is_data() {
+        return;
+    }
+    let owner = Some(payload.owner.as_str()).filter(|o| !o.is_empty());
+    let interface = stream_interface(&payload.log_stream);
+    let mut intake = tally.intake();
+    for (at, event) in (first..).zip(&payload.log_events) {
+        let line = event.message.trim_end_matches(['\n', '\r']).as_bytes();
+        let parsed = parse_line(engine.format(), line).map(|mut rec| {
+            rec.account_id = rec.account_id.or(owner);
+            rec.interface_id = rec.interface_id.or(interface);
+            rec.region = rec.region.or(region);
+            rec
+        });
+        engine.take(&mut intake, at, parsed, || example_text(line));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::Format;
+    use crate::output::Row;
+    use flate2::{Compression, write::GzEncoder};
+    use std::io::Write;
+
+    const OWNER: &str = "111122223333";
+    const ENI: &str = "eni-0a1b2c3d4e5f60718";
+
+    /// A payload as CloudWatch Logs builds it (decoded), with `messages` as its events.
+    fn payload(message_type: &str, stream: &str, messages: &[&str]) -> String {
+        let events: Vec<serde_json::Value> = messages
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                serde_json::json!({
+                    "id": format!("3700000000000000000000000000000000000000000000000000000{i}"),
+                    "timestamp": 1_787_400_000_000_i64 + i as i64,
+                    "message": m,
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "messageType": message_type,
+            "owner": OWNER,
+            "logGroup": "vpc-flow",
+            "logStream": stream,
+            "subscriptionFilters": ["to-flowpath"],
+            "logEvents": events,
+        })
+        .to_string()
+    }
+
+    fn gz(data: &[u8]) -> Vec<u8> {
+        let mut e = GzEncoder::new(Vec::new(), Compression::fast());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    const S3: &str = "2 111122223333 eni-0a1b2c3d4e5f60718 10.0.1.5 3.5.98.10 44321 443 6 10 8400 1787400000 1787400060 ACCEPT OK";
+    const NODATA: &str =
+        "2 111122223333 eni-0a1b2c3d4e5f60718 - - - - - - - 1787400000 1787400060 - NODATA";
+
+    /// What reading `input` found: (stats, gzip, format from a header), and the rows.
+    fn rows(input: &[u8], region: Option<&str>, opts: &Options) -> (Found, Vec<Row>) {
+        let ranges = Ranges::embedded();
+        let s = summarize("payloads", input, region, &ranges, opts).unwrap();
+        let found = Found {
+            stats: s.stats.clone(),
+            gzip: s.gzip,
+            format_from_header: s.format_from_header,
+        };
+        (found, s.into_rows(&ranges))
+    }
+
+    struct Found {
+        stats: crate::engine::Stats,
+        gzip: bool,
+        format_from_header: bool,
+    }
+
+    #[test]
+    fn events_are_records_in_the_given_format() {
+        let text = payload(DATA_MESSAGE, &format!("{ENI}-all"), &[S3, NODATA, S3]);
+        let (s, rows) = rows(text.as_bytes(), Some("eu-west-1"), &Options::default());
+        let c = s.stats.counts;
+        assert_eq!((c.read, c.ok, c.nodata, c.malformed), (3, 2, 1, 0));
+        assert!(!s.gzip && !s.format_from_header);
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        let r = &rows[0];
+        assert_eq!(r.account_id, OWNER);
+        assert_eq!(r.region, "eu-west-1");
+        assert_eq!(r.remote_service.as_deref(), Some("S3"));
+        assert_eq!((r.flows, r.packets, r.bytes), (2, Some(20), Some(16_800)));
+    }
+
+    #[test]
+    fn owner_stream_and_region_fill_what_the_format_lacks() {
+        let format =
+            Format::parse("${srcaddr} ${dstaddr} ${packets} ${bytes} ${start} ${end}").unwrap();
+        let opts = Options {
+            format: Some(format),
+            ..Options::default()
+        };
+        let text = payload(
+            DATA_MESSAGE,
+            &format!("{ENI}-all"),
+            &["10.0.1.5 3.5.98.10 10 8400 1787400000 1787400060"],
+        );
+        let (_, rows) = rows(text.as_bytes(), Some("eu-west-1"), &opts);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].account_id, OWNER);
+        assert_eq!(rows[0].interface_id.as_deref(), Some(ENI));
+        assert_eq!(rows[0].region, "eu-west-1");
+        // The record's own values win over the payload's.
+        let (_, rows) = rows_of_v2_with_other_account();
+        assert_eq!(rows[0].account_id, "999999999999");
+        assert_eq!(rows[0].interface_id.as_deref(), Some("eni-99999999"));
+    }
+
+    fn rows_of_v2_with_other_account() -> (Found, Vec<Row>) {
+        let line = "2 999999999999 eni-99999999 10.0.1.5 3.5.98.10 44321 443 6 10 8400 1787400000 1787400060 ACCEPT OK";
+        let text = payload(DATA_MESSAGE, &format!("{ENI}-all"), &[line]);
+        rows(text.as_bytes(), None, &Options::default())
+    }
+
+    #[test]
+    fn control_messages_are_skipped_and_payloads_follow_each_other() {
+        // As Firehose writes them to S3: one gzip member per payload, back to back.
+        let mut input = gz(payload(
+            "CONTROL_MESSAGE",
+            "",
+            &["CWL CONTROL MESSAGE: Checking health of destination"],
+        )
+        .as_bytes());
+        input.extend(gz(payload(DATA_MESSAGE, ENI, &[S3, S3]).as_bytes()));
+        input.extend(gz(payload(DATA_MESSAGE, ENI, &[S3]).as_bytes()));
+        let (s, rows) = rows(&input, None, &Options::default());
+        let c = s.stats.counts;
+        assert_eq!((c.read, c.ok, c.malformed), (3, 3, 0));
+        assert!(s.gzip);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].flows, 3);
+        assert_eq!(rows[0].region, crate::output::layout::UNKNOWN);
+    }
+
+    #[test]
+    fn a_record_in_another_format_is_malformed_and_named_by_its_event() {
+        let v5 =
+            "5 eni-1 10.0.1.5 3.5.98.10 44321 443 6 10 8400 1787400000 1787400060 ACCEPT OK extra";
+        // Events 1-2 in the first payload, 3-4 in the second: the bad one is event 4.
+        let mut input = payload(DATA_MESSAGE, ENI, &[S3, S3]);
+        input.push_str(&payload(DATA_MESSAGE, ENI, &[S3, v5]));
+        let (s, _) = rows(input.as_bytes(), None, &Options::default());
+        assert_eq!((s.stats.counts.ok, s.stats.counts.malformed), (3, 1));
+        let m = &s.stats.malformed_examples[0];
+        assert_eq!(m.line, 4);
+        assert_eq!(m.text, v5);
+        let strict = Options {
+            strict: true,
+            ..Options::default()
+        };
+        let err = summarize(
+            "p.json",
+            input.as_bytes(),
+            None,
+            &Ranges::embedded(),
+            &strict,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("p.json: log event 4: "), "{err}");
+    }
+
+    #[test]
+    fn what_is_not_a_payload_is_an_error_naming_the_input() {
+        let err = summarize(
+            "p.json",
+            &b"{\"owner\": 1}"[..],
+            None,
+            &Ranges::embedded(),
+            &Options::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("p.json: not a CloudWatch Logs subscription payload"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn parsed_payloads_give_what_their_json_gives() {
+        let ranges = Ranges::embedded();
+        let text = payload(DATA_MESSAGE, ENI, &[S3, NODATA, S3]);
+        let parsed: SubscriptionPayload = serde_json::from_str(&text).unwrap();
+        let a = summarize_payloads(
+            "e",
+            &[parsed],
+            Some("eu-west-1"),
+            &ranges,
+            &Options::default(),
+        )
+        .unwrap();
+        let b = summarize(
+            "e",
+            text.as_bytes(),
+            Some("eu-west-1"),
+            &ranges,
+            &Options::default(),
+        )
+        .unwrap();
+        assert_eq!(a.stats, b.stats);
+        assert_eq!(a.into_rows(&ranges), b.into_rows(&ranges));
+    }
+}
