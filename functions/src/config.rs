@@ -9,10 +9,13 @@
 //! | `OUTPUT_KMS_KEY_ARN` | optional KMS key (ARN) the summaries are encrypted with (SSE-KMS); else the bucket's default encryption |
 //! | `OUTPUT_PREFIX` | optional key prefix of summaries (a `/` is added if missing) |
 //! | `RANGES_S3_URI` | optional `s3://bucket/key` of ip-ranges.json; else the embedded snapshot |
+//! | `FLOW_LOG_FORMAT` | optional format of flow logs delivered without a header line (CloudWatch Logs subscriptions): `${version} ${account-id} ...` or plain field names; default v2 |
+//! | `AWS_REGION` | set by Lambda: the region of CloudWatch Logs records whose format lacks `region` |
 //! | `INVENTORY_S3_URI` | optional `s3://bucket/key` of one VPC inventory document or `s3://bucket/prefix/` of several (`describe-*` JSON; see `docs/attribution.md`) |
 //! | `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_S3`, `FLOWPATH_S3_PATH_STYLE=1` | S3-compatible stores |
 //! | `RUST_LOG` | log filter (default `info`) |
 
+use flowpath_core::format::Format;
 use flowpath_s3::S3Uri;
 
 /// The summarizer's configuration.
@@ -34,6 +37,10 @@ pub struct Config {
     pub ranges: Option<S3Uri>,
     /// Where the VPC inventory is kept, if any.
     pub inventory: Option<S3Uri>,
+    /// The format of records delivered without a header line (CloudWatch Logs).
+    pub flow_log_format: Option<Format>,
+    /// The function's region: that of CloudWatch Logs records without `region`.
+    pub region: Option<String>,
 }
 
 impl Config {
@@ -104,6 +111,10 @@ impl Config {
         let inventory = get("INVENTORY_S3_URI")
             .map(|u| S3Uri::parse(&u).map_err(|e| format!("INVENTORY_S3_URI: {e}")))
             .transpose()?;
+        let flow_log_format = get("FLOW_LOG_FORMAT")
+            .map(|f| Format::parse(&f).map_err(|e| format!("FLOW_LOG_FORMAT: {e}")))
+            .transpose()?;
+        let region = get("AWS_REGION").map(|r| r.trim().to_owned());
         Ok(Config {
             log_buckets,
             log_bucket_owner,
@@ -113,6 +124,8 @@ impl Config {
             output_prefix,
             ranges,
             inventory,
+            flow_log_format,
+            region,
         })
     }
 }

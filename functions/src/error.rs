@@ -25,6 +25,15 @@ pub enum HandlerError {
         /// What the core found.
         source: Box<flowpath_core::Error>,
     },
+    /// A delivery that is no S3 object (a CloudWatch Logs payload) is not usable
+    /// flow-log data (a malformed record under `--strict` is not: it is counted).
+    #[error("{input}: {source}")]
+    BadDelivery {
+        /// The delivery's name (`cloudwatch-logs://owner/group/stream#first event id`).
+        input: String,
+        /// What the core found.
+        source: Box<flowpath_core::Error>,
+    },
     /// The object's body stream broke before its end.
     #[error("s3://{bucket}/{key}: the download broke off: {message}")]
     Interrupted {
@@ -88,6 +97,7 @@ impl HandlerError {
             | HandlerError::Download { .. }
             | HandlerError::Internal(_) => true,
             HandlerError::BadObject { .. }
+            | HandlerError::BadDelivery { .. }
             | HandlerError::Refused { .. }
             | HandlerError::Event(_)
             | HandlerError::Config(_) => false,

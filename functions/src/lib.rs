@@ -3,7 +3,8 @@
 //! - `flowpath-lambda` ([`summarize::App`]): summarizes each flow-log object AWS
 //!   delivers to S3, whichever way the event arrives ([`trigger`]): S3 event
 //!   notifications, the same through SQS (with partial batch failures) or SNS,
-//!   EventBridge "Object Created", and S3 Batch Operations tasks.
+//!   EventBridge "Object Created", and S3 Batch Operations tasks; and the flow-log
+//!   records a CloudWatch Logs subscription filter sends ([`summarize::App::logs`]).
 //! - `flowpath-ranges-refresh` ([`refresh`]): on AWS's `AmazonIpSpaceChanged`
 //!   notification, downloads the new ip-ranges.json, checks it, and stores it where
 //!   the summarizer reads it (`RANGES_S3_URI`).

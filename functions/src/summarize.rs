@@ -1,5 +1,6 @@
-//! The summarizer: one object in, its Parquet summaries out, in the same Hive layout as
-//! the CLI, under `OUTPUT_BUCKET`/`OUTPUT_PREFIX`.
+//! The summarizer: one object (or one CloudWatch Logs subscription payload) in, its
+//! Parquet summaries out, in the same Hive layout as the CLI, under
+//! `OUTPUT_BUCKET`/`OUTPUT_PREFIX`.
 //!
 //! This module owns the Lambda's side only: the shapes of an invocation (events, SQS,
 //! S3 Batch Operations), the checks before reading, and the mapping of failures to
@@ -40,8 +41,10 @@ use std::time::Instant;
 use aws_lambda_events::event::s3::batch_job::{S3BatchJobResponse, S3BatchJobResult};
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse};
 
+use aws_lambda_events::event::cloudwatch_logs::LogData;
 use flowpath_core::engine::Options;
 use flowpath_core::object::{self, InputKind};
+use flowpath_core::source::cloudwatch::{self, LogEvent, SubscriptionPayload};
 use flowpath_s3::{Access, Destination, ReplaceError, SourceObject};
 use serde_json::{Value, json};
 
@@ -147,7 +150,117 @@ impl App {
                 .map_err(|e| HandlerError::Internal(e.to_string()))?),
             Trigger::Batch(job) => Ok(serde_json::to_value(self.batch(job, &owners).await)
                 .map_err(|e| HandlerError::Internal(e.to_string()))?),
+            Trigger::Logs(data) => {
+                let outcome = self.logs(*data, &owners).await?;
+                Ok(json!({ "objects": [outcome] }))
+            }
         }
+    }
+
+    /// Summarizes one CloudWatch Logs subscription payload and writes its summaries,
+    /// named by the delivery (owner, log group, log stream, first event id): a
+    /// redelivered batch overwrites them with the same bytes. A `CONTROL_MESSAGE`
+    /// (CloudWatch Logs checking the destination) is acknowledged.
+    pub async fn logs(&self, data: LogData, owners: &Owners) -> Result<Outcome, HandlerError> {
+        let first_id = data.log_events.first().map_or("", |e| e.id.as_str());
+        let input = format!(
+            "cloudwatch-logs://{}/{}/{}#{first_id}",
+            data.owner, data.log_group, data.log_stream
+        );
+        let payload = SubscriptionPayload {
+            message_type: data.message_type,
+            owner: data.owner,
+            log_group: data.log_group,
+            log_stream: data.log_stream,
+            subscription_filters: data.subscription_filters,
+            log_events: data
+                .log_events
+                .into_iter()
+                .map(|e| LogEvent {
+                    id: e.id,
+                    timestamp: e.timestamp,
+                    message: e.message,
+                })
+                .collect(),
+        };
+        if !payload.is_data() {
+            tracing::info!(input = %input, message_type = %payload.message_type, "CloudWatch Logs control message acknowledged");
+            return Ok(Outcome {
+                input,
+                status: "skipped",
+                reason: Some(format!("{}: no log events", payload.message_type)),
+                counts: None,
+                outputs: Vec::new(),
+            });
+        }
+        let ranges = self
+            .ranges
+            .get(
+                &self.client,
+                &self.config_access(self.config.ranges.as_ref(), owners),
+            )
+            .await?;
+        let inventory_access = self.config_access(self.config.inventory.as_ref(), owners);
+        let opts = Options {
+            format: self.config.flow_log_format.clone(),
+            inventory: self.inventory.get(&self.client, &inventory_access).await?,
+            ..Options::default()
+        };
+        let region = self.config.region.clone();
+        let name = input.clone();
+        let ranges_for_task = Arc::clone(&ranges);
+        let summary = tokio::task::spawn_blocking(move || {
+            cloudwatch::summarize_payloads(
+                &name,
+                std::slice::from_ref(&payload),
+                region.as_deref(),
+                &ranges_for_task,
+                &opts,
+            )
+        })
+        .await
+        .map_err(|e| HandlerError::Internal(format!("{input}: summarizing task: {e}")))?
+        .map_err(|e| HandlerError::BadDelivery {
+            input: input.clone(),
+            source: Box::new(e),
+        })?;
+        let counts = summary.stats.counts;
+        for m in &summary.stats.malformed_examples {
+            tracing::warn!(input = %input, log_event = m.line, field = m.error.field.map(|f| f.name()), reason = %m.error.kind, format = %summary.format, "malformed log event");
+        }
+        let (_, files) = summary
+            .encode(&ranges)
+            .map_err(|e| HandlerError::Internal(format!("{input}: encoding the summary: {e}")))?;
+        let output_access = Access {
+            expected_owner: owners.output.clone(),
+            kms_key_id: self.config.output_kms_key.clone(),
+        };
+        let destination = Destination {
+            bucket: &self.config.output_bucket,
+            prefix: &self.config.output_prefix,
+            access: &output_access,
+        };
+        let outputs =
+            flowpath_s3::put_delivered_summaries(&self.client, &destination, &input, files)
+                .await
+                .map_err(|e| match e {
+                    // The summaries written stay: the retry overwrites them.
+                    ReplaceError::S3 { error, .. } => HandlerError::from(error),
+                    bad @ ReplaceError::BadIndex { .. } => HandlerError::Config(bad.to_string()),
+                })?;
+        tracing::info!(
+            input = %input,
+            read = counts.read, ok = counts.ok, nodata = counts.nodata, skipdata = counts.skipdata, malformed = counts.malformed,
+            outputs = outputs.len(),
+            "summarized"
+        );
+        Ok(Outcome {
+            input,
+            status: "summarized",
+            reason: None,
+            counts: Some(counts),
+            outputs,
+        })
     }
 
     async fn sqs(&self, messages: Vec<SqsMessage>, owners: &Owners) -> SqsBatchResponse {

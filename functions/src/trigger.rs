@@ -8,6 +8,7 @@
 //! | SNS | `Records[].EventSource == "aws:sns"` | [`Trigger::Objects`] from each message |
 //! | EventBridge | `source == "aws.s3"` | [`Trigger::Objects`] for `Object Created` |
 //! | S3 Batch Operations | `invocationSchemaVersion` 1.0 or 2.0 | [`Trigger::Batch`] |
+//! | CloudWatch Logs subscription | `awslogs.data` (base64 of gzip of the payload JSON) | [`Trigger::Logs`], the payload decoded |
 //!
 //! Keys from S3 notifications (direct, SQS, SNS) are URL-encoded, `+` for a space, and
 //! are decoded here. EventBridge and Batch Operations keys are decoded as well: flow-log
@@ -15,6 +16,7 @@
 //! required wherever a key arrives encoded (Hive-compatible prefixes hold `=`, sent as
 //! `%3D`).
 
+use aws_lambda_events::event::cloudwatch_logs::{LogData, LogsEvent};
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use aws_lambda_events::event::s3::S3Event;
 use aws_lambda_events::event::sns::SnsEvent;
@@ -74,6 +76,9 @@ pub enum Trigger {
     Sqs(Vec<SqsMessage>),
     /// S3 Batch Operations tasks.
     Batch(BatchJob),
+    /// A CloudWatch Logs subscription payload, decoded (a `DATA_MESSAGE` with log
+    /// events, or a `CONTROL_MESSAGE`).
+    Logs(Box<LogData>),
 }
 
 /// Recognises the payload's shape and extracts the objects.
@@ -83,6 +88,14 @@ pub fn parse(payload: &Value) -> Result<Trigger, String> {
     }
     if is_test_event(payload) {
         return Ok(Trigger::Test);
+    }
+    if payload.get("awslogs").is_some() {
+        // From text, not from the `Value`: `AwsLogs`'s deserializer borrows its keys,
+        // which a `Value` cannot lend.
+        let event: LogsEvent = serde_json::from_str(&payload.to_string()).map_err(|e| {
+            format!("CloudWatch Logs event (awslogs.data: base64 of gzip of JSON): {e}")
+        })?;
+        return Ok(Trigger::Logs(Box::new(event.aws_logs.data)));
     }
     if payload.get("source").and_then(Value::as_str) == Some("aws.s3") {
         return parse_eventbridge(payload).map(Trigger::Objects);
@@ -125,7 +138,10 @@ pub fn parse(payload: &Value) -> Result<Trigger, String> {
             }
             Ok(Trigger::Objects(objects))
         }
-        _ => Err("not an S3, SQS, SNS, EventBridge or S3 Batch Operations event".to_owned()),
+        _ => Err(
+            "not an S3, SQS, SNS, EventBridge, S3 Batch Operations or CloudWatch Logs event"
+                .to_owned(),
+        ),
     }
 }
 

@@ -1016,3 +1016,138 @@ fn an_object_overwritten_while_it_is_summarized_is_retried_and_its_new_content_w
     assert_eq!(outputs(&s3).len(), 1, "{:?}", outputs(&s3));
     assert_eq!(total_bytes(&s3), 5_000);
 }
+
+/// A CloudWatch Logs subscription payload as CloudWatch Logs builds it, its events
+/// numbered from `first_event`.
+fn cwl_payload(message_type: &str, stream: &str, messages: &[&str], first_event: usize) -> Value {
+    let events: Vec<Value> = messages
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            serde_json::json!({
+                "id": format!("{:056}", 36_000_000 + first_event + i),
+                "timestamp": DAY1 * 1000,
+                "message": m,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "messageType": message_type,
+        "owner": "123456789012",
+        "logGroup": "vpc-flow-logs",
+        "logStream": stream,
+        "subscriptionFilters": ["to-flowpath"],
+        "logEvents": events,
+    })
+}
+
+/// The Lambda event of a payload: `{"awslogs": {"data": base64(gzip(json))}}`.
+fn awslogs(payload: &Value) -> Value {
+    use base64::Engine as _;
+    let data =
+        base64::engine::general_purpose::STANDARD.encode(gzip(payload.to_string().as_bytes()));
+    serde_json::json!({ "awslogs": { "data": data } })
+}
+
+/// The rows of the summaries under `keys`, sorted.
+fn rows_of(s3: &S3Server, keys: &[String]) -> Vec<flowpath_testkit::Row> {
+    let mut rows: Vec<_> = keys
+        .iter()
+        .flat_map(|k| parquet(s3.read_file(OUT, k).unwrap()).rows)
+        .collect();
+    rows.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
+    rows
+}
+
+/// CloudWatch Logs subscription events, built as CloudWatch Logs builds them, through
+/// the real runtime loop: the control message is acknowledged; two batches give the
+/// rows of the same records delivered as an S3 object (account from the record, region
+/// from the function's); a record in another format is counted malformed, by its
+/// event; a redelivered batch overwrites its summaries with the same bytes.
+#[test]
+fn cloudwatch_logs_subscription_events_give_what_s3_delivery_gives() {
+    let s3 = s3_with_logs();
+    let lambda = Lambda::summarizer(s3.env(), &[]);
+    let stream = "eni-0a1b2c3d4e5f60001-all";
+
+    let r = lambda.respond(awslogs(&cwl_payload(
+        "CONTROL_MESSAGE",
+        "",
+        &["CWL CONTROL MESSAGE: Checking health of destination Lambda function."],
+        0,
+    )));
+    assert_eq!(r["objects"][0]["status"], "skipped", "{r}");
+    assert!(outputs(&s3).is_empty());
+
+    let text = records(&[(DAY1, 1_000), (DAY1 + 60, 2_000), (DAY2, 4_000)]);
+    let lines: Vec<&str> = text.lines().skip(1).collect();
+    let first = awslogs(&cwl_payload("DATA_MESSAGE", stream, &lines[..2], 0));
+    let r = lambda.respond(first.clone());
+    assert_eq!(r["objects"][0]["status"], "summarized", "{r}");
+    assert_eq!(r["objects"][0]["counts"]["ok"], 2, "{r}");
+    let v5 = "5 eni-0a1b2c3d4e5f60001 10.0.1.10 3.5.98.10 40000 443 6 10 99 1787392810 1787392870 ACCEPT OK ingress 1";
+    let r = lambda.respond(awslogs(&cwl_payload(
+        "DATA_MESSAGE",
+        stream,
+        &[lines[2], v5],
+        2,
+    )));
+    let counts = &r["objects"][0]["counts"];
+    assert_eq!(
+        (&counts["read"], &counts["ok"], &counts["malformed"]),
+        (&2.into(), &1.into(), &1.into()),
+        "{r}"
+    );
+    let cwl: Vec<(String, Vec<u8>)> = outputs(&s3)
+        .into_iter()
+        .map(|k| {
+            let b = s3.read_file(OUT, &k).unwrap();
+            (k, b)
+        })
+        .collect();
+    assert_eq!(
+        cwl.len(),
+        2,
+        "one summary a batch (each batch one day): {cwl:?}"
+    );
+    assert_eq!(total_bytes(&s3), 7_000);
+
+    // Redelivered: the same keys, the same bytes, nothing counted twice.
+    lambda.respond(first);
+    let again: Vec<(String, Vec<u8>)> = outputs(&s3)
+        .into_iter()
+        .map(|k| {
+            let b = s3.read_file(OUT, &k).unwrap();
+            (k, b)
+        })
+        .collect();
+    assert_eq!(cwl, again);
+
+    // The same records as an S3 delivery give the same rows.
+    let key = "AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/08/22/123456789012_vpcflowlogs_us-east-1_fl-0a1b2c3d4e5f6a7b8_20260822T1005Z_cafe0001.log.gz";
+    s3.put_file(LOGS, key, gzip(text.as_bytes()));
+    lambda.respond(one_object(LOGS, key));
+    let cwl_keys: Vec<String> = cwl.into_iter().map(|(k, _)| k).collect();
+    let s3_keys: Vec<String> = outputs(&s3)
+        .into_iter()
+        .filter(|k| !cwl_keys.contains(k))
+        .collect();
+    assert_eq!(s3_keys.len(), 2);
+    let rows = rows_of(&s3, &cwl_keys);
+    assert_eq!(rows, rows_of(&s3, &s3_keys));
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    // Account from the records, region from the function's: the S3 key's partitions.
+    let dir = |k: &String| k.rsplit_once('/').map(|(d, _)| d.to_owned());
+    let mut cwl_dirs: Vec<_> = cwl_keys.iter().map(dir).collect();
+    let mut s3_dirs: Vec<_> = s3_keys.iter().map(dir).collect();
+    cwl_dirs.sort();
+    s3_dirs.sort();
+    assert_eq!(cwl_dirs, s3_dirs);
+    assert_eq!(
+        cwl_dirs,
+        [
+            Some("summaries/account_id=123456789012/region=us-east-1/day=2026-08-22".to_owned()),
+            Some("summaries/account_id=123456789012/region=us-east-1/day=2026-08-23".to_owned()),
+        ]
+    );
+}

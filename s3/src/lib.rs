@@ -38,8 +38,8 @@ use tokio::sync::mpsc;
 mod summaries;
 
 pub use summaries::{
-    Destination, ReplaceError, Replaced, SOURCES_DIR, SourceObject, replace_summaries,
-    summary_file_name, summary_metadata,
+    Destination, ReplaceError, Replaced, SOURCES_DIR, SourceObject, put_delivered_summaries,
+    replace_summaries, summary_file_name, summary_metadata,
 };
 
 /// Builds an S3 client from the environment: the standard AWS chain for credentials

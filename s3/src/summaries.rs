@@ -1,5 +1,6 @@
 //! The summaries of one S3 object in S3: their names, their object metadata, and the
-//! per-object index that lets a new version of the object replace them. The Lambda and
+//! per-object index that lets a new version of the object replace them; and the
+//! summaries of a delivery that is no S3 object ([`put_delivered_summaries`]). The Lambda and
 //! the CLI's S3 backfill both write through [`replace_summaries`], so an object leaves
 //! the same keys, bytes, metadata and index whichever of them read it.
 //!
@@ -193,4 +194,33 @@ pub async fn replace_summaries(
         outputs: index.outputs,
         deleted,
     })
+}
+
+/// Writes the summaries of records that reached flowpath outside an S3 object (a
+/// CloudWatch Logs subscription payload), named by `identity` alone: each file goes to
+/// `<prefix><dir>/<output_name(identity)>`, with `identity` as its source in the
+/// object metadata. The caller makes `identity` a function of the delivery (for
+/// CloudWatch Logs: owner, log group, log stream and first event id), so a redelivered
+/// batch writes the same keys with the same bytes and never counts twice. No index: a
+/// delivery's content never changes. Returns the keys written.
+pub async fn put_delivered_summaries(
+    client: &aws_sdk_s3::Client,
+    to: &Destination<'_>,
+    identity: &str,
+    files: Vec<(String, Vec<u8>)>,
+) -> Result<Vec<String>, ReplaceError> {
+    let file_name = flowpath_core::output::layout::output_name(identity);
+    let metadata = [
+        ("flowpath-source", identity),
+        ("flowpath-version", flowpath_core::VERSION),
+    ];
+    let mut outputs = Vec::with_capacity(files.len());
+    for (dir, body) in files {
+        let key = format!("{}{dir}/{file_name}", to.prefix);
+        put(client, to.bucket, &key, body, &metadata, to.access)
+            .await
+            .map_err(|e| ReplaceError::s3(e, &outputs))?;
+        outputs.push(key);
+    }
+    Ok(outputs)
 }
