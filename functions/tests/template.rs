@@ -492,6 +492,42 @@ fn template_wiring() {
         "arn:aws:kms:eu-west-1:123456789012:key/out-key"
     );
 
+    // CloudWatch Logs: with a log group, a subscription filter sends its events to the
+    // summarizer, which CloudWatch Logs may invoke for that log group only.
+    let mut cwl = params.clone();
+    cwl.insert("FlowLogGroupName".into(), "vpc-flow-logs".into());
+    cwl.insert("FlowLogFormat".into(), "${version} ${interface-id}".into());
+    assert!(!condition(&raw, "HasFlowLogGroup", &params));
+    assert!(condition(&raw, "HasFlowLogGroup", &cwl));
+    assert!(!env("SummarizeFunction").contains_key("FLOW_LOG_FORMAT"));
+    let with_cwl = specialise(&raw, &raw, &cwl).expect("a template");
+    let summarizer_arn = json!({"Fn::GetAtt": ["SummarizeFunction", "Arn"]});
+    let permission = &with_cwl["Resources"]["FlowLogSubscriptionPermission"];
+    assert_eq!(permission["Condition"], "HasFlowLogGroup");
+    let pp = &permission["Properties"];
+    assert_eq!(pp["Action"], "lambda:InvokeFunction");
+    assert_eq!(pp["Principal"], "logs.amazonaws.com");
+    assert_eq!(pp["FunctionName"], summarizer_arn);
+    assert_eq!(resolve(&pp["SourceAccount"], &cwl), "123456789012");
+    assert_eq!(
+        resolve(&pp["SourceArn"], &cwl),
+        "arn:aws:logs:eu-west-1:123456789012:log-group:vpc-flow-logs:*"
+    );
+    let filter = &with_cwl["Resources"]["FlowLogSubscriptionFilter"];
+    assert_eq!(filter["Condition"], "HasFlowLogGroup");
+    assert_eq!(filter["DependsOn"], "FlowLogSubscriptionPermission");
+    let fp = &filter["Properties"];
+    assert_eq!(resolve(&fp["LogGroupName"], &cwl), "vpc-flow-logs");
+    assert_eq!(fp["FilterPattern"], "");
+    assert_eq!(fp["DestinationArn"], summarizer_arn);
+    assert_eq!(
+        resolve(
+            &with_cwl["Resources"]["SummarizeFunction"]["Properties"]["Environment"]["Variables"]["FLOW_LOG_FORMAT"],
+            &cwl
+        ),
+        "${version} ${interface-id}"
+    );
+
     // Summarizer: SQS event with partial batch responses, a long enough timeout.
     let summarize = &res("SummarizeFunction")["Properties"];
     let events = obj(&summarize["Events"]);
