@@ -201,11 +201,16 @@ impl App {
             )
             .await?;
         let inventory_access = self.config_access(self.config.inventory.as_ref(), owners);
+        let inventory = self.inventory.get(&self.client, &inventory_access).await?;
         let opts = Options {
             format: self.config.flow_log_format.clone(),
-            inventory: self.inventory.get(&self.client, &inventory_access).await?,
+            inventory,
             ..Options::default()
         };
+        let group = cloudwatch::log_group_format(&payload.log_group, &opts);
+        if group.definitions > 1 {
+            tracing::warn!(input = %input, log_group = %payload.log_group, formats = group.definitions, format = %group.format, "flow logs of several formats deliver to this log group: reading it with FLOW_LOG_FORMAT (or v2); records of another format are counted malformed");
+        }
         let region = self.config.region.clone();
         let name = input.clone();
         let ranges_for_task = Arc::clone(&ranges);

@@ -1151,3 +1151,54 @@ fn cloudwatch_logs_subscription_events_give_what_s3_delivery_gives() {
         ]
     );
 }
+
+/// The format of a log group's records comes from its flow log's definition
+/// (`describe-flow-logs` in the inventory), over `FLOW_LOG_FORMAT`: records in a
+/// custom format without `account-id` are read right, and take the payload's owner.
+#[test]
+fn a_log_groups_format_comes_from_describe_flow_logs() {
+    let s3 = s3_with_logs();
+    let flow_logs = serde_json::json!({"FlowLogs": [{
+        "FlowLogId": "fl-0123456789abcdef0", "FlowLogStatus": "ACTIVE", "ResourceId": "vpc-0a1b2c3d",
+        "TrafficType": "ALL", "LogDestinationType": "cloud-watch-logs",
+        "LogDestination": "arn:aws:logs:us-east-1:123456789012:log-group:vpc-flow-logs",
+        "LogGroupName": "vpc-flow-logs", "DeliverLogsStatus": "SUCCESS", "MaxAggregationInterval": 60,
+        "LogFormat": "${interface-id} ${srcaddr} ${dstaddr} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}"
+    }]});
+    s3.put_file(
+        OUT,
+        "config/inventory/describe-flow-logs.json",
+        flow_logs.to_string(),
+    );
+    let lambda = Lambda::summarizer(
+        s3.env(),
+        &[
+            ("INVENTORY_S3_URI", &format!("s3://{OUT}/config/inventory/")),
+            // Overruled by the flow log's own definition.
+            ("FLOW_LOG_FORMAT", "${version} ${srcaddr}"),
+        ],
+    );
+    let messages = [
+        "eni-0a1b2c3d4e5f60001 10.0.1.10 3.5.98.10 10 1000 1787392810 1787392870 ACCEPT OK",
+        "eni-0a1b2c3d4e5f60001 10.0.1.11 3.5.98.10 5 500 1787392810 1787392870 ACCEPT OK",
+    ];
+    let r = lambda.respond(awslogs(&cwl_payload(
+        "DATA_MESSAGE",
+        "eni-0a1b2c3d4e5f60001-all",
+        &messages,
+        0,
+    )));
+    let counts = &r["objects"][0]["counts"];
+    assert_eq!(
+        (&counts["ok"], &counts["malformed"]),
+        (&2.into(), &0.into()),
+        "{r}"
+    );
+    let out = outputs(&s3);
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert!(
+        out[0].starts_with("summaries/account_id=123456789012/region=us-east-1/day=2026-08-22/eni-0a1b2c3d4e5f60001-all-"),
+        "{out:?}"
+    );
+    assert_eq!(total_bytes(&s3), 1_500);
+}

@@ -14,6 +14,7 @@ pub(super) struct Document {
     pub(super) route_tables: Option<Vec<RouteTable>>,
     pub(super) subnets: Option<Vec<Subnet>>,
     pub(super) vpcs: Option<Vec<Vpc>>,
+    pub(super) flow_logs: Option<Vec<FlowLog>>,
 }
 
 impl Document {
@@ -24,6 +25,7 @@ impl Document {
             && self.route_tables.is_none()
             && self.subnets.is_none()
             && self.vpcs.is_none()
+            && self.flow_logs.is_none()
     }
 }
 
@@ -238,4 +240,16 @@ impl Ipv6CidrAssociation {
     pub(super) fn is_associated(&self) -> bool {
         associated(self.ipv6_cidr_block_state.as_ref())
     }
+}
+
+/// One flow log of `aws ec2 describe-flow-logs`.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct FlowLog {
+    pub(super) flow_log_id: String,
+    pub(super) resource_id: Option<String>,
+    pub(super) log_destination_type: Option<String>,
+    pub(super) log_destination: Option<String>,
+    pub(super) log_group_name: Option<String>,
+    pub(super) log_format: Option<String>,
 }

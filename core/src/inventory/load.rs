@@ -3,7 +3,7 @@
 //! upserted by id), then the cross-references rebuilt ([`Inventory::relink`]).
 //!
 //! Invariants: resources are merged in a fixed order (VPCs, subnets, endpoints, NAT
-//! gateways, ENIs, route tables), each replacing an earlier one of the same id; a bad
+//! gateways, ENIs, route tables, flow logs), each replacing an earlier one of the same id; a bad
 //! address or CIDR stops the load at that resource with [`InventoryError::BadValue`]
 //! (the resources merged before it stay, the document is not recorded and nothing is
 //! relinked); a document is recorded and the inventory relinked only when all of it
@@ -16,9 +16,10 @@ use rustc_hash::FxHashMap;
 
 use super::aws;
 use super::{
-    Destination, Endpoint, EndpointType, Eni, Inventory, InventoryError, Loaded, NatGateway, Route,
-    RouteTable,
+    Destination, Endpoint, EndpointType, Eni, FlowLogDefinition, Inventory, InventoryError, Loaded,
+    NatGateway, Route, RouteTable,
 };
+use crate::format::Format;
 
 impl Inventory {
     /// Merges one `describe-*` JSON document, named `name` in errors.
@@ -58,6 +59,13 @@ impl Inventory {
                 table.id.clone(),
                 table,
             );
+        }
+        for f in doc.flow_logs.unwrap_or_default() {
+            let definition = flow_log(name, f)?;
+            match self.flow_logs.iter_mut().find(|d| d.id == definition.id) {
+                Some(known) => *known = definition,
+                None => self.flow_logs.push(definition),
+            }
         }
         self.documents.push(name.to_owned());
         self.relink();
@@ -183,8 +191,27 @@ impl Loaded {
             route_tables: doc.route_tables.as_ref().map_or(0, Vec::len),
             subnets: doc.subnets.as_ref().map_or(0, Vec::len),
             vpcs: doc.vpcs.as_ref().map_or(0, Vec::len),
+            flow_logs: doc.flow_logs.as_ref().map_or(0, Vec::len),
         }
     }
+}
+
+/// A flow log's definition; a `LogFormat` that is not a flow-log format is a bad value.
+fn flow_log(name: &str, f: aws::FlowLog) -> Result<FlowLogDefinition, InventoryError> {
+    let format = match f.log_format.as_deref().filter(|s| !s.trim().is_empty()) {
+        Some(spec) => {
+            Format::parse(spec).map_err(|_| bad(name, &f.flow_log_id, "LogFormat", spec))?
+        }
+        None => Format::default(),
+    };
+    Ok(FlowLogDefinition {
+        id: f.flow_log_id,
+        resource_id: f.resource_id,
+        destination_type: f.log_destination_type,
+        destination: f.log_destination,
+        log_group: f.log_group_name,
+        format,
+    })
 }
 
 /// The error for a `value` of `field` of `resource` in document `name` that does not
@@ -445,6 +472,56 @@ fn split_service_name(name: &str) -> (&str, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `aws ec2 describe-flow-logs` as the CLI prints it (fields as in AWS's `FlowLog`).
+    const FLOW_LOGS: &str = r#"{"FlowLogs": [
+      {"FlowLogId": "fl-0123abcd", "FlowLogStatus": "ACTIVE", "CreationTime": "2026-08-01T09:00:00+00:00",
+       "ResourceId": "vpc-01", "TrafficType": "ALL", "LogDestinationType": "cloud-watch-logs",
+       "LogDestination": "arn:aws:logs:eu-west-1:111122223333:log-group:vpc-flow", "LogGroupName": "vpc-flow",
+       "DeliverLogsPermissionArn": "arn:aws:iam::111122223333:role/flow-logs", "DeliverLogsStatus": "SUCCESS",
+       "LogFormat": "${version} ${interface-id} ${srcaddr} ${dstaddr} ${packets} ${bytes} ${start} ${end} ${log-status}",
+       "MaxAggregationInterval": 60, "Tags": []},
+      {"FlowLogId": "fl-4567ef01", "FlowLogStatus": "ACTIVE", "ResourceId": "vpc-02", "TrafficType": "ALL",
+       "LogDestinationType": "s3", "LogDestination": "arn:aws:s3:::logs-bkt/flow", "DeliverLogsStatus": "SUCCESS",
+       "MaxAggregationInterval": 600,
+       "DestinationOptions": {"FileFormat": "plain-text", "HiveCompatiblePartitions": false, "PerHourPartition": false}}
+    ], "NextToken": null}"#;
+
+    #[test]
+    fn flow_log_definitions_give_a_log_group_its_format() {
+        let mut inv = Inventory::new();
+        let loaded = inv.load("flow-logs.json", FLOW_LOGS.as_bytes()).unwrap();
+        assert_eq!(loaded.flow_logs, 2);
+        assert_eq!(
+            inv.flow_logs()[1].format,
+            Format::default(),
+            "no LogFormat: v2"
+        );
+        assert_eq!(
+            inv.flow_logs()[1].destination.as_deref(),
+            Some("arn:aws:s3:::logs-bkt/flow")
+        );
+        let formats = inv.log_group_formats("vpc-flow");
+        assert_eq!(formats.len(), 1);
+        assert_eq!(formats[0].len(), 9);
+        assert!(inv.log_group_formats("other").is_empty());
+
+        // A second flow log into the same group: the same format is one; another is two.
+        let same = FLOW_LOGS.replace("fl-0123abcd", "fl-99999999");
+        inv.load("same.json", same.as_bytes()).unwrap();
+        assert_eq!(inv.log_group_formats("vpc-flow").len(), 1);
+        let other = r#"{"FlowLogs": [{"FlowLogId": "fl-77777777", "LogGroupName": "vpc-flow", "LogDestinationType": "cloud-watch-logs"}]}"#;
+        inv.load("other.json", other.as_bytes()).unwrap();
+        assert_eq!(inv.log_group_formats("vpc-flow").len(), 2);
+
+        // A LogFormat that is not one stops the load, naming the flow log.
+        let bad = r#"{"FlowLogs": [{"FlowLogId": "fl-bad", "LogFormat": "${nonsense"}]}"#;
+        let err = Inventory::new()
+            .load("bad.json", bad.as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("bad.json: fl-bad: bad LogFormat"), "{err}");
+    }
 
     #[test]
     fn nat_gateway_enis_without_describe_network_interfaces() {

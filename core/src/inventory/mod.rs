@@ -3,7 +3,7 @@
 //!
 //! Input is the JSON `aws ec2 describe-network-interfaces`, `describe-vpc-endpoints`,
 //! `describe-nat-gateways`, `describe-route-tables`, `describe-subnets` and
-//! `describe-vpcs` print, unchanged: any subset, several documents (accounts,
+//! `describe-vpcs` (and `describe-flow-logs`) print, unchanged: any subset, several documents (accounts,
 //! regions) merged with [`Inventory::load`]. Unknown fields are ignored; a document
 //! with none of the six top-level keys is refused, as is a malformed address or CIDR
 //! (the error names the document and the resource).
@@ -15,7 +15,10 @@
 //! - interface endpoints (their ENIs and service), gateway endpoints (their service
 //!   and route tables), NAT gateways (their ENIs, private and public addresses);
 //! - route tables with their subnet associations and the VPC's main table, and each
-//!   subnet's and VPC's CIDRs.
+//!   subnet's and VPC's CIDRs;
+//! - flow logs (`aws ec2 describe-flow-logs`): where each delivers and in which
+//!   format, so that records delivered without a header (CloudWatch Logs) are read in
+//!   their flow log's format ([`Inventory::log_group_formats`]).
 //!
 //! Invariants: lookups never allocate; when two documents describe the same resource
 //! the later one wins; ENIs learnt only from `describe-nat-gateways` (without
@@ -50,10 +53,10 @@ pub enum InventoryError {
         /// The parser's error.
         source: serde_json::Error,
     },
-    /// JSON without any of the keys the six `describe-*` calls print.
+    /// JSON without any of the keys the supported `describe-*` calls print.
     #[error(
         "{name}: none of NetworkInterfaces, VpcEndpoints, NatGateways, RouteTables, Subnets, \
-         Vpcs: not the output of a supported aws ec2 describe-* command"
+         Vpcs, FlowLogs: not the output of a supported aws ec2 describe-* command"
     )]
     Unsupported {
         /// The document's name.
@@ -173,7 +176,26 @@ pub struct Inventory {
     /// IPv6), for [`Inventory::in_any_vpc`] in O(log n).
     vpc_space_v4: Vec<(u32, u32)>,
     vpc_space_v6: Vec<(u128, u128)>,
+    flow_logs: Vec<FlowLogDefinition>,
     documents: Vec<String>,
+}
+
+/// A flow log's definition (`aws ec2 describe-flow-logs`): where it delivers and the
+/// format of its records.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FlowLogDefinition {
+    /// `fl-…`.
+    pub id: String,
+    /// The VPC, subnet, ENI or transit gateway it logs.
+    pub resource_id: Option<String>,
+    /// `cloud-watch-logs`, `s3` or `kinesis-data-firehose`.
+    pub destination_type: Option<String>,
+    /// The ARN of the bucket (and prefix), log group or delivery stream.
+    pub destination: Option<String>,
+    /// The log group, for CloudWatch Logs.
+    pub log_group: Option<String>,
+    /// Its records' format (`LogFormat`; the default format when it has none).
+    pub format: crate::format::Format,
 }
 
 /// What one loaded document contained.
@@ -191,6 +213,8 @@ pub struct Loaded {
     pub subnets: usize,
     /// VPCs.
     pub vpcs: usize,
+    /// Flow-log definitions.
+    pub flow_logs: usize,
 }
 
 impl Inventory {
@@ -202,6 +226,25 @@ impl Inventory {
     /// Whether nothing was loaded.
     pub fn is_empty(&self) -> bool {
         self.documents.is_empty()
+    }
+
+    /// The flow-log definitions loaded (`describe-flow-logs`).
+    pub fn flow_logs(&self) -> &[FlowLogDefinition] {
+        &self.flow_logs
+    }
+
+    /// The distinct formats of the flow logs that deliver to CloudWatch Logs group
+    /// `log_group`, in the order loaded: none when no definition names the group,
+    /// several when flow logs of different formats share it (their records cannot be
+    /// told apart by format alone).
+    pub fn log_group_formats(&self, log_group: &str) -> Vec<&crate::format::Format> {
+        let mut formats: Vec<&crate::format::Format> = Vec::new();
+        for f in &self.flow_logs {
+            if f.log_group.as_deref() == Some(log_group) && !formats.contains(&&f.format) {
+                formats.push(&f.format);
+            }
+        }
+        formats
     }
 
     /// The names of the loaded documents, in load order.

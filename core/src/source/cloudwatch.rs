@@ -15,9 +15,11 @@
 //! stream).
 //!
 //! Invariants:
-//! - each log event's `message` is one flow-log record without a header, read with
-//!   the caller's format ([`Options::format`], default v2): CloudWatch Logs keeps no
-//!   header line;
+//! - each log event's `message` is one flow-log record without a header (CloudWatch
+//!   Logs keeps none), read in its log group's format ([`log_group_format`]): the
+//!   `LogFormat` of the flow log that delivers to the group, when the inventory holds
+//!   its definition (`describe-flow-logs`), else the caller's ([`Options::format`]),
+//!   else v2. An input is read in the format of its first payload's log group;
 //! - a record that lacks `account-id` takes the payload's `owner`, one that lacks
 //!   `interface-id` takes the ENI the log stream is named after, one that lacks
 //!   `region` takes the caller's region (a payload does not say it);
@@ -36,6 +38,7 @@ use serde::Deserialize;
 use crate::decode::decode;
 use crate::engine::{Engine, Numbering, Options, Provenance, Summary};
 use crate::error::Error;
+use crate::format::Format;
 use crate::parse::parse_line;
 use crate::ranges::Ranges;
 use crate::source::text::example_text;
@@ -102,6 +105,39 @@ pub fn stream_interface(log_stream: &str) -> Option<&str> {
     (len >= 8 && (rest.is_empty() || rest.starts_with('-'))).then(|| &log_stream[..4 + len])
 }
 
+/// The format a log group's records are read in, and how it was found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupFormat {
+    /// The format.
+    pub format: Format,
+    /// How many distinct formats the inventory's flow-log definitions give the group:
+    /// 1 means `format` is its flow log's; 0 (none known) and more than 1 (flow logs
+    /// of different formats share the group: records cannot be told apart) mean
+    /// `format` is the caller's, or v2.
+    pub definitions: usize,
+}
+
+/// The format of `log_group`'s records: its flow log's `LogFormat` when the
+/// inventory ([`Options::inventory`]) holds exactly one for it, else
+/// [`Options::format`], else v2.
+pub fn log_group_format(log_group: &str, opts: &Options) -> GroupFormat {
+    let defined = opts
+        .inventory
+        .as_deref()
+        .map(|inv| inv.log_group_formats(log_group))
+        .unwrap_or_default();
+    match defined.as_slice() {
+        [one] => GroupFormat {
+            format: (*one).clone(),
+            definitions: 1,
+        },
+        several => GroupFormat {
+            format: opts.format.clone().unwrap_or_default(),
+            definitions: several.len(),
+        },
+    }
+}
+
 /// Summarizes a stream of subscription payloads (plain or gzip JSON, one or several
 /// back to back). `region` is the region of records that lack one.
 pub fn summarize<R: Read + Send>(
@@ -133,16 +169,22 @@ pub(crate) fn summarize_decoded<R: Read + Send>(
         source,
     };
     let mut next_event: u64 = 1;
-    let payloads = serde_json::Deserializer::from_reader(decoded)
-        .into_iter::<SubscriptionPayload>()
-        .map(move |payload| {
-            let first = next_event;
-            if let Ok(p) = &payload {
-                next_event += p.log_events.len() as u64;
-            }
-            payload.map(|p| (first, p))
-        });
-    let format = opts.format.clone().unwrap_or_default();
+    let mut stream =
+        serde_json::Deserializer::from_reader(decoded).into_iter::<SubscriptionPayload>();
+    // The first payload names the log group, and so the format (looked at, then put back).
+    let first = stream.next();
+    let log_group = match &first {
+        Some(Ok(p)) => p.log_group.as_str(),
+        _ => "",
+    };
+    let format = log_group_format(log_group, opts).format;
+    let payloads = first.into_iter().chain(stream).map(move |payload| {
+        let first = next_event;
+        if let Ok(p) = &payload {
+            next_event += p.log_events.len() as u64;
+        }
+        payload.map(|p| (first, p))
+    });
     let engine = Engine::new(input, format, Numbering::Events, ranges, opts);
     let tally = engine.tally(payloads, |tally, payload| {
         let (first, payload) = payload.map_err(bad_payload)?;
@@ -158,8 +200,9 @@ pub(crate) fn summarize_decoded<R: Read + Send>(
     )
 }
 
-/// Summarizes payloads already parsed (the Lambda's, from its event). `input` names
-/// them in errors; `region` is the region of records that lack one.
+/// Summarizes payloads already parsed (the Lambda's, from its event), in the format of
+/// the first one's log group. `input` names them in errors; `region` is the region of
+/// records that lack one.
 pub fn summarize_payloads(
     input: &str,
     payloads: &[SubscriptionPayload],
@@ -167,7 +210,8 @@ pub fn summarize_payloads(
     ranges: &Ranges,
     opts: &Options,
 ) -> Result<Summary, Error> {
-    let format = opts.format.clone().unwrap_or_default();
+    let log_group = payloads.first().map_or("", |p| p.log_group.as_str());
+    let format = log_group_format(log_group, opts).format;
     let engine = Engine::new(input, format, Numbering::Events, ranges, opts);
     let mut next_event: u64 = 1;
     let numbered = payloads.iter().map(|p| {
@@ -211,7 +255,6 @@ fn read_payload(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::format::Format;
     use crate::output::Row;
     use flate2::{Compression, write::GzEncoder};
     use std::io::Write;
@@ -379,6 +422,56 @@ mod tests {
             err.starts_with("p.json: not a CloudWatch Logs subscription payload"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_log_groups_flow_log_definition_gives_its_format() {
+        use crate::inventory::Inventory;
+        let custom = "${interface-id} ${srcaddr} ${dstaddr} ${packets} ${bytes} ${start} ${end} ${log-status}";
+        let definition = |id: &str, format: &str| {
+            serde_json::json!({"FlowLogs": [{"FlowLogId": id, "LogDestinationType": "cloud-watch-logs",
+                "LogGroupName": "vpc-flow", "LogFormat": format}]})
+            .to_string()
+        };
+        let mut inventory = Inventory::new();
+        inventory
+            .load("fl.json", definition("fl-1", custom).as_bytes())
+            .unwrap();
+        let opts = Options {
+            // The caller's format yields to the definition.
+            format: Some(Format::parse("${version} ${srcaddr}").unwrap()),
+            inventory: Some(std::sync::Arc::new(inventory.clone())),
+            ..Options::default()
+        };
+        let group = log_group_format("vpc-flow", &opts);
+        assert_eq!((group.definitions, group.format.len()), (1, 8));
+        let other = log_group_format("other-group", &opts);
+        assert_eq!((other.definitions, other.format.len()), (0, 2));
+        let text = payload(
+            DATA_MESSAGE,
+            ENI,
+            &["eni-1 10.0.1.5 3.5.98.10 10 8400 1787400000 1787400060 OK"],
+        );
+        let (found, rows) = rows(text.as_bytes(), None, &opts);
+        assert_eq!(
+            (found.stats.counts.ok, found.stats.counts.malformed),
+            (1, 0)
+        );
+        assert_eq!(rows[0].account_id, OWNER);
+
+        // Two flow logs of different formats into one group: the caller's format.
+        inventory
+            .load(
+                "fl2.json",
+                definition("fl-2", "${version} ${srcaddr} ${dstaddr}").as_bytes(),
+            )
+            .unwrap();
+        let opts = Options {
+            inventory: Some(std::sync::Arc::new(inventory)),
+            ..opts
+        };
+        let group = log_group_format("vpc-flow", &opts);
+        assert_eq!((group.definitions, group.format.len()), (2, 2));
     }
 
     #[test]
