@@ -11,9 +11,10 @@
 //!   memory stays bounded by a few chunks whatever the object's size.
 //! - A key names its kind by its ending only ([`InputKind::of_key`]); content without
 //!   a trusted name is told by its first bytes ([`InputKind::of_first_bytes`]).
-//! - Text content is told apart from CloudWatch Logs payloads once decoded, by its
-//!   first character that is not white space (`{`), wherever text is read: a payload
-//!   saved to a file, or relayed to S3 by Firehose, is read whatever its name.
+//! - Text content is told apart from CloudWatch Logs payloads and export-task files
+//!   once decoded, by what its first characters that are not white space look like
+//!   (`{`; a timestamp and a space), wherever text is read: a payload saved to a
+//!   file, relayed to S3 by Firehose, or an export, is read whatever its name.
 
 use std::io::{self, Read, Seek};
 
@@ -41,6 +42,9 @@ pub enum InputKind {
     /// to back ([`source::cloudwatch`]). Told by content only: a text input whose
     /// decoded content starts with `{` (no flow-log line or header does).
     CloudWatchLogs,
+    /// A CloudWatch Logs export-task file: lines of a timestamp and a message
+    /// ([`source::cloudwatch::is_export`]). Told by content only.
+    CloudWatchLogsExport,
 }
 
 impl InputKind {
@@ -153,7 +157,7 @@ pub fn summarize_bytes(
 ) -> Result<Summary, Error> {
     match kind {
         InputKind::Parquet => source::parquet::summarize(name, body, ranges, opts),
-        InputKind::Text | InputKind::CloudWatchLogs => {
+        InputKind::Text | InputKind::CloudWatchLogs | InputKind::CloudWatchLogsExport => {
             Ok(text_or_payloads(name, body.as_ref(), ranges, opts)?.1)
         }
     }
@@ -169,7 +173,7 @@ pub fn summarize_stream<R: Read + Send>(
     opts: &Options,
 ) -> Result<Summary, Error> {
     match kind {
-        InputKind::Text | InputKind::CloudWatchLogs => {
+        InputKind::Text | InputKind::CloudWatchLogs | InputKind::CloudWatchLogsExport => {
             Ok(text_or_payloads(name, reader, ranges, opts)?.1)
         }
         InputKind::Parquet => {
@@ -195,7 +199,9 @@ pub fn summarize_sniffed<R: Read + Send>(
     let whole = io::Cursor::new(first_bytes).chain(reader);
     match kind {
         InputKind::Parquet => Ok((kind, summarize_stream(name, kind, whole, ranges, opts)?)),
-        InputKind::Text | InputKind::CloudWatchLogs => text_or_payloads(name, whole, ranges, opts),
+        InputKind::Text | InputKind::CloudWatchLogs | InputKind::CloudWatchLogsExport => {
+            text_or_payloads(name, whole, ranges, opts)
+        }
     }
 }
 
@@ -219,7 +225,9 @@ where
             InputKind::Parquet,
             source::parquet::summarize(name, reader, ranges, opts)?,
         )),
-        InputKind::Text | InputKind::CloudWatchLogs => text_or_payloads(name, reader, ranges, opts),
+        InputKind::Text | InputKind::CloudWatchLogs | InputKind::CloudWatchLogsExport => {
+            text_or_payloads(name, reader, ranges, opts)
+        }
     }
 }
 
@@ -248,8 +256,13 @@ fn text_or_payloads<R: Read + Send>(
             },
             false => read_error(name, source),
         })?;
-    let kind = match head.iter().find(|b| !b.is_ascii_whitespace()) {
+    let start = head
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(head.len());
+    let kind = match head.get(start) {
         Some(b'{') => InputKind::CloudWatchLogs,
+        _ if source::cloudwatch::is_export(&head[start..]) => InputKind::CloudWatchLogsExport,
         _ => InputKind::Text,
     };
     // The bytes looked at are part of the input: put them back in front.
@@ -257,6 +270,10 @@ fn text_or_payloads<R: Read + Send>(
     let summary = match kind {
         InputKind::CloudWatchLogs => {
             source::cloudwatch::summarize_decoded(name, whole, gzip, None, ranges, opts)?
+        }
+        InputKind::CloudWatchLogsExport => {
+            let lines = source::cloudwatch::ExportLines::new(whole);
+            text::summarize_decoded(name, lines, gzip, ranges, opts)?
         }
         InputKind::Text | InputKind::Parquet => {
             text::summarize_decoded(name, whole, gzip, ranges, opts)?
@@ -344,6 +361,19 @@ mod tests {
         assert!(s.format_from_header && s.stats.counts.ok > 0);
         let s = summarize_bytes("p", InputKind::Text, Bytes::from(gz), &ranges, &opts).unwrap();
         assert_eq!(s.stats.counts.ok, 1);
+
+        // An export-task file: the same record behind a timestamp, gzip; a bad line is
+        // named by its line number in the file.
+        let export = "2026-08-22T10:00:00.000Z 2 111122223333 eni-0a1b2c3d4e5f60718 10.0.1.5 3.5.98.10 44321 443 6 10 8400 1787400000 1787400060 ACCEPT OK\n\
+                      2026-08-22T10:00:01.000Z 2 111122223333 eni-0a1b2c3d4e5f60718 nonsense\n";
+        let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
+        gz.write_all(export.as_bytes()).unwrap();
+        let (kind, s) =
+            summarize_sniffed("000000.gz", &gz.finish().unwrap()[..], &ranges, &opts).unwrap();
+        assert_eq!(kind, InputKind::CloudWatchLogsExport);
+        assert_eq!((s.stats.counts.ok, s.stats.counts.malformed), (1, 1));
+        assert_eq!(s.stats.malformed_examples[0].line, 2);
+        assert!(s.gzip && !s.format_from_header);
     }
 
     #[test]

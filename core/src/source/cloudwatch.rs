@@ -14,6 +14,12 @@
 //! it relays to S3 that way: one gzip member each, which the decoder reads as one
 //! stream).
 //!
+//! Export-task files (`aws logs create-export-task`: gzip, each line a timestamp and
+//! the message) are flow-log text once each line's timestamp is dropped
+//! ([`is_export`], `ExportLines`): the text source reads them, in the given format.
+//! That line shape is the one public tools and reports show; AWS's documentation does
+//! not spell it out.
+//!
 //! Invariants:
 //! - each log event's `message` is one flow-log record without a header (CloudWatch
 //!   Logs keeps none), read in its log group's format ([`log_group_format`]): the
@@ -103,6 +109,100 @@ pub fn stream_interface(log_stream: &str) -> Option<&str> {
     let len = hex.bytes().take_while(u8::is_ascii_hexdigit).count();
     let rest = &hex[len..];
     (len >= 8 && (rest.is_empty() || rest.starts_with('-'))).then(|| &log_stream[..4 + len])
+}
+
+/// Whether decoded content starts like a CloudWatch Logs export-task file (what
+/// `aws logs create-export-task` writes to S3: each line an ISO 8601 UTC timestamp,
+/// a space, then the event's message): `2026-08-22T10:00:00.000Z 2 123456789012 …`.
+/// No flow-log line or header starts like that.
+///
+/// ```
+/// use flowpath_core::source::cloudwatch::is_export;
+/// assert!(is_export(b"2026-08-22T10:00:00.000Z 2 123456789012 eni-1 ..."));
+/// assert!(is_export(b"2026-08-22T10:00:00Z 2 123456789012 eni-1 ..."));
+/// assert!(!is_export(b"2 123456789012 eni-1 10.0.0.1 ..."));
+/// assert!(!is_export(b"version account-id interface-id ..."));
+/// ```
+pub fn is_export(head: &[u8]) -> bool {
+    let shape = b"dddd-dd-ddTdd:dd:dd";
+    if head.len() <= shape.len()
+        || !shape.iter().zip(head).all(|(&want, &b)| match want {
+            b'd' => b.is_ascii_digit(),
+            other => b == other,
+        })
+    {
+        return false;
+    }
+    let rest = &head[shape.len()..];
+    let fraction = match rest.first() {
+        Some(b'.') => 1 + rest[1..].iter().take_while(|b| b.is_ascii_digit()).count(),
+        _ => 0,
+    };
+    rest.get(fraction..fraction + 2) == Some(b"Z ")
+}
+
+/// The lines of an export-task file with each line's leading timestamp and its space
+/// removed, leaving the messages as flow-log lines, one for one (line numbers are
+/// the file's). Streams: nothing but a small buffer is held, however long a line.
+pub(crate) struct ExportLines<R> {
+    inner: R,
+    buf: Box<[u8]>,
+    pos: usize,
+    len: usize,
+    /// Inside a line's timestamp, which is dropped up to and with its space.
+    in_timestamp: bool,
+}
+
+impl<R: Read> ExportLines<R> {
+    /// The messages of `inner`, decoded export-task text.
+    pub(crate) fn new(inner: R) -> Self {
+        ExportLines {
+            inner,
+            buf: vec![0; 64 << 10].into_boxed_slice(),
+            pos: 0,
+            len: 0,
+            in_timestamp: true,
+        }
+    }
+}
+
+impl<R: Read> Read for ExportLines<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            if self.pos == self.len {
+                self.len = self.inner.read(&mut self.buf)?;
+                self.pos = 0;
+                if self.len == 0 {
+                    return Ok(0);
+                }
+            }
+            let mut n = 0;
+            while self.pos < self.len && n < out.len() {
+                let b = self.buf[self.pos];
+                self.pos += 1;
+                if self.in_timestamp {
+                    match b {
+                        b' ' => self.in_timestamp = false,
+                        // A line without a message: kept as a blank line.
+                        b'\n' => {
+                            out[n] = b;
+                            n += 1;
+                        }
+                        _ => {}
+                    }
+                    continue;
+                }
+                out[n] = b;
+                n += 1;
+                if b == b'\n' {
+                    self.in_timestamp = true;
+                }
+            }
+            if n > 0 {
+                return Ok(n);
+            }
+        }
+    }
 }
 
 /// The format a log group's records are read in, and how it was found.
@@ -472,6 +572,27 @@ mod tests {
         };
         let group = log_group_format("vpc-flow", &opts);
         assert_eq!((group.definitions, group.format.len()), (2, 2));
+    }
+
+    #[test]
+    fn export_lines_drop_each_timestamp_and_keep_each_line() {
+        let long = "x".repeat(200_000);
+        let text = format!(
+            "2026-08-22T10:00:00.000Z {S3}\n2026-08-22T10:00:01.000Z\n2026-08-22T10:00:02.000Z {long}\n2026-08-22T10:00:03Z {NODATA}"
+        );
+        let want = format!("{S3}\n\n{long}\n{NODATA}");
+        // Read in small and odd pieces, across the buffer's edges.
+        let mut lines = ExportLines::new(text.as_bytes());
+        let mut got = Vec::new();
+        let mut piece = [0u8; 7];
+        loop {
+            let n = lines.read(&mut piece).unwrap();
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(&piece[..n]);
+        }
+        assert_eq!(String::from_utf8(got).unwrap(), want);
     }
 
     #[test]
