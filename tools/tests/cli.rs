@@ -525,6 +525,30 @@ fn cloudwatch_payloads_are_read_by_content() {
         text.contains("bad.json.gz: log event 2: field `dstaddr`: not an IP address"),
         "{text}"
     );
+
+    // A record with another field count is counted, and the report names the format
+    // it was read in (there is no header to blame).
+    let short = dir.path().join("short.json.gz");
+    std::fs::write(
+        &short,
+        payload(
+            "DATA_MESSAGE",
+            &[records[0], "2 111122223333 eni-0a1b2c3d4e5f60718"],
+        ),
+    )
+    .unwrap();
+    let o = ok(flowpath(&[
+        "summarize",
+        short.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+    ]));
+    let text = stdout(&o);
+    assert!(
+        text.contains("short.json.gz:2: ")
+            && text.contains("(read as `${version} ${account-id} ${interface-id} "),
+        "{text}"
+    );
 }
 
 #[test]

@@ -25,6 +25,9 @@ pub(super) struct Encoded {
     pub(super) parquet: bool,
     /// Counts the format lacks (`packets`, `bytes`): written as null.
     pub(super) lacking: Vec<String>,
+    /// The format records were read in, when the input had no header to say it (the
+    /// given one, or a log group's): named beside field-count errors.
+    pub(super) headerless_format: Option<String>,
 }
 
 /// Encodes one input's summary into its Parquet files.
@@ -41,6 +44,9 @@ pub(super) fn encode(
         .filter(|f| !summary.format.has(*f))
         .map(|f| f.name().to_owned())
         .collect();
+    let parquet = kind == InputKind::Parquet;
+    let headerless_format =
+        (!summary.format_from_header && !parquet).then(|| summary.format.to_string());
     let (_, files) = summary
         .encode(ranges)
         .with_context(|| format!("{name}: cannot encode its summary"))?;
@@ -48,8 +54,9 @@ pub(super) fn encode(
         stats,
         unknown_fields,
         files,
-        parquet: kind == InputKind::Parquet,
+        parquet,
         lacking,
+        headerless_format,
     })
 }
 

@@ -110,6 +110,8 @@ struct Done {
     bytes: u64,
     /// Read as a Parquet flow log.
     parquet: bool,
+    /// The format records were read in, when the input had no header line.
+    headerless_format: Option<String>,
 }
 
 /// Everything the workers share.
@@ -445,6 +447,7 @@ async fn process_local(ctx: &Ctx, input: Input) -> Result<Done> {
         skipped: None,
         bytes,
         parquet: encoded.parquet,
+        headerless_format: encoded.headerless_format,
     })
 }
 
@@ -498,6 +501,7 @@ async fn process_s3(
                 skipped: Some(outputs),
                 bytes: 0,
                 parquet: kind == InputKind::Parquet,
+                headerless_format: None,
             });
         }
     }
@@ -531,6 +535,7 @@ async fn process_s3(
         files,
         parquet,
         lacking,
+        headerless_format,
     } = encoded;
     let Written {
         files: written,
@@ -563,5 +568,6 @@ async fn process_s3(
         skipped: None,
         bytes,
         parquet,
+        headerless_format,
     })
 }

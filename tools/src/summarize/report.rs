@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use flowpath_core::Ranges;
 use flowpath_core::output::Counts;
+use flowpath_core::parse::ParseErrorKind;
 use flowpath_s3::{S3Error, S3ErrorKind};
 use serde::Serialize;
 
@@ -95,6 +96,10 @@ struct Example {
     field: Option<String>,
     reason: String,
     text: String,
+    /// For a wrong field count in an input without a header: the format it was read
+    /// in (the given one, or its log group's), which the line disagrees with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    read_as: Option<String>,
 }
 
 #[derive(Serialize, Default)]
@@ -203,12 +208,17 @@ impl Report {
             max_start = max_start.max(done.stats.max_start);
             for m in &done.stats.malformed_examples {
                 if examples.len() < REPORT_EXAMPLES {
+                    let field_count = matches!(
+                        m.error.kind,
+                        ParseErrorKind::TooFewFields { .. } | ParseErrorKind::TooManyFields { .. }
+                    );
                     examples.push(Example {
                         input: outcome.input.clone(),
                         line: m.line,
                         field: m.error.field.map(|f| f.name().to_owned()),
                         reason: m.error.kind.to_string(),
                         text: m.text.clone(),
+                        read_as: done.headerless_format.clone().filter(|_| field_count),
                     });
                 }
             }
@@ -385,6 +395,10 @@ impl Report {
                     || e.reason.clone(),
                     |f| format!("field `{f}`: {}", e.reason),
                 );
+                let what = match &e.read_as {
+                    Some(format) => format!("{what} (read as `{format}`)"),
+                    None => what,
+                };
                 if e.line == 0 {
                     // A group whose sum is too large: no one line to name.
                     writeln!(w, "  {}: {what}: {}", e.input, e.text)?;
