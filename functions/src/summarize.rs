@@ -42,9 +42,14 @@ use aws_lambda_events::event::s3::batch_job::{S3BatchJobResponse, S3BatchJobResu
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse};
 
 use aws_lambda_events::event::cloudwatch_logs::LogData;
+use aws_lambda_events::event::firehose::KinesisFirehoseEvent;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use flowpath_core::engine::Options;
 use flowpath_core::object::{self, InputKind};
 use flowpath_core::source::cloudwatch::{self, LogEvent, SubscriptionPayload};
+use flowpath_core::source::firehose::{self, RecordData};
+use flowpath_core::source::text;
 use flowpath_s3::{Access, Destination, ReplaceError, SourceObject};
 use serde_json::{Value, json};
 
@@ -154,6 +159,7 @@ impl App {
                 let outcome = self.logs(*data, &owners).await?;
                 Ok(json!({ "objects": [outcome] }))
             }
+            Trigger::Firehose(event) => self.firehose(*event, &owners).await,
         }
     }
 
@@ -193,6 +199,20 @@ impl App {
                 outputs: Vec::new(),
             });
         }
+        self.summarize_delivery(input, RecordData::Payloads(vec![payload]), owners)
+            .await
+    }
+
+    /// Summarizes records that reached the function in its event (CloudWatch Logs
+    /// payloads, or flow-log lines from Firehose) under the delivery's name `input`,
+    /// and writes their summaries, named by `input` alone
+    /// ([`flowpath_s3::put_delivered_summaries`]).
+    async fn summarize_delivery(
+        &self,
+        input: String,
+        delivery: RecordData,
+        owners: &Owners,
+    ) -> Result<Outcome, HandlerError> {
         let ranges = self
             .ranges
             .get(
@@ -207,21 +227,28 @@ impl App {
             inventory,
             ..Options::default()
         };
-        let group = cloudwatch::log_group_format(&payload.log_group, &opts);
-        if group.definitions > 1 {
-            tracing::warn!(input = %input, log_group = %payload.log_group, formats = group.definitions, format = %group.format, "flow logs of several formats deliver to this log group: reading it with FLOW_LOG_FORMAT (or v2); records of another format are counted malformed");
+        if let RecordData::Payloads(payloads) = &delivery
+            && let Some(first) = payloads.first()
+        {
+            let group = cloudwatch::log_group_format(&first.log_group, &opts);
+            if group.definitions > 1 {
+                tracing::warn!(input = %input, log_group = %first.log_group, formats = group.definitions, format = %group.format, "flow logs of several formats deliver to this log group: reading it with FLOW_LOG_FORMAT (or v2); records of another format are counted malformed");
+            }
         }
         let region = self.config.region.clone();
         let name = input.clone();
         let ranges_for_task = Arc::clone(&ranges);
-        let summary = tokio::task::spawn_blocking(move || {
-            cloudwatch::summarize_payloads(
+        let summary = tokio::task::spawn_blocking(move || match &delivery {
+            RecordData::Payloads(payloads) => cloudwatch::summarize_payloads(
                 &name,
-                std::slice::from_ref(&payload),
+                payloads,
                 region.as_deref(),
                 &ranges_for_task,
                 &opts,
-            )
+            ),
+            RecordData::Lines(lines) => {
+                text::summarize(&name, lines.as_bytes(), &ranges_for_task, &opts)
+            }
         })
         .await
         .map_err(|e| HandlerError::Internal(format!("{input}: summarizing task: {e}")))?
@@ -231,7 +258,7 @@ impl App {
         })?;
         let counts = summary.stats.counts;
         for m in &summary.stats.malformed_examples {
-            tracing::warn!(input = %input, log_event = m.line, field = m.error.field.map(|f| f.name()), reason = %m.error.kind, format = %summary.format, "malformed log event");
+            tracing::warn!(input = %input, record = m.line, field = m.error.field.map(|f| f.name()), reason = %m.error.kind, format = %summary.format, "malformed record");
         }
         let (_, files) = summary
             .encode(&ranges)
@@ -266,6 +293,74 @@ impl App {
             counts: Some(counts),
             outputs,
         })
+    }
+
+    /// A Firehose data-transformation batch: the records' flow logs are summarized
+    /// (CloudWatch Logs payloads and flow-log lines each into their own summaries, named
+    /// by the stream and the batch's first record id, so a retried batch overwrites
+    /// them), and every record is answered as Firehose expects: `Ok` with its data
+    /// unchanged (Firehose goes on delivering the raw records), `Dropped` for a
+    /// payload without log events (`CONTROL_MESSAGE`), `ProcessingFailed` for data
+    /// that is neither payloads nor flow-log text (Firehose sends it to its error
+    /// output). A summary that cannot be written fails the invocation, so Firehose
+    /// retries the batch.
+    pub async fn firehose(
+        &self,
+        event: KinesisFirehoseEvent,
+        owners: &Owners,
+    ) -> Result<Value, HandlerError> {
+        let stream = event.delivery_stream_arn.unwrap_or_default();
+        let first_id = event
+            .records
+            .first()
+            .and_then(|r| r.record_id.clone())
+            .unwrap_or_default();
+        let mut payloads = Vec::new();
+        let mut lines = String::new();
+        let mut answers = Vec::with_capacity(event.records.len());
+        for record in event.records {
+            let id = record.record_id.unwrap_or_default();
+            let data = record.data.0;
+            let result = match firehose::read_record(&data) {
+                Ok(RecordData::Payloads(p)) if !p.iter().any(|p| p.is_data()) => "Dropped",
+                Ok(RecordData::Payloads(p)) => {
+                    payloads.extend(p);
+                    "Ok"
+                }
+                Ok(RecordData::Lines(l)) => {
+                    lines.push_str(&l);
+                    "Ok"
+                }
+                Err(why) => {
+                    tracing::warn!(stream = %stream, record_id = %id, reason = %why, "Firehose record failed");
+                    "ProcessingFailed"
+                }
+            };
+            answers.push(json!({
+                "recordId": id,
+                "result": result,
+                "data": BASE64.encode(&data),
+            }));
+        }
+        let mut outcomes = Vec::new();
+        if !payloads.is_empty() {
+            let input = format!("firehose://{stream}/cloudwatch-logs#{first_id}");
+            outcomes.push(
+                self.summarize_delivery(input, RecordData::Payloads(payloads), owners)
+                    .await?,
+            );
+        }
+        if !lines.is_empty() {
+            let input = format!("firehose://{stream}/flow-logs#{first_id}");
+            outcomes.push(
+                self.summarize_delivery(input, RecordData::Lines(lines), owners)
+                    .await?,
+            );
+        }
+        for o in &outcomes {
+            tracing::info!(input = %o.input, outputs = o.outputs.len(), "Firehose batch summarized");
+        }
+        Ok(json!({ "records": answers }))
     }
 
     async fn sqs(&self, messages: Vec<SqsMessage>, owners: &Owners) -> SqsBatchResponse {

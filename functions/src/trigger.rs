@@ -9,6 +9,7 @@
 //! | EventBridge | `source == "aws.s3"` | [`Trigger::Objects`] for `Object Created` |
 //! | S3 Batch Operations | `invocationSchemaVersion` 1.0 or 2.0 | [`Trigger::Batch`] |
 //! | CloudWatch Logs subscription | `awslogs.data` (base64 of gzip of the payload JSON) | [`Trigger::Logs`], the payload decoded |
+//! | Firehose data transformation | `deliveryStreamArn` and `records[].recordId` | [`Trigger::Firehose`], each record's data base64-decoded |
 //!
 //! Keys from S3 notifications (direct, SQS, SNS) are URL-encoded, `+` for a space, and
 //! are decoded here. EventBridge and Batch Operations keys are decoded as well: flow-log
@@ -18,6 +19,7 @@
 
 use aws_lambda_events::event::cloudwatch_logs::{LogData, LogsEvent};
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
+use aws_lambda_events::event::firehose::KinesisFirehoseEvent;
 use aws_lambda_events::event::s3::S3Event;
 use aws_lambda_events::event::sns::SnsEvent;
 use aws_lambda_events::event::sqs::SqsEvent;
@@ -79,6 +81,8 @@ pub enum Trigger {
     /// A CloudWatch Logs subscription payload, decoded (a `DATA_MESSAGE` with log
     /// events, or a `CONTROL_MESSAGE`).
     Logs(Box<LogData>),
+    /// A Firehose data-transformation batch: every record must be answered.
+    Firehose(Box<KinesisFirehoseEvent>),
 }
 
 /// Recognises the payload's shape and extracts the objects.
@@ -88,6 +92,11 @@ pub fn parse(payload: &Value) -> Result<Trigger, String> {
     }
     if is_test_event(payload) {
         return Ok(Trigger::Test);
+    }
+    if payload.get("deliveryStreamArn").is_some() && payload.get("records").is_some() {
+        let event: KinesisFirehoseEvent = serde_json::from_str(&payload.to_string())
+            .map_err(|e| format!("Firehose transformation event: {e}"))?;
+        return Ok(Trigger::Firehose(Box::new(event)));
     }
     if payload.get("awslogs").is_some() {
         // From text, not from the `Value`: `AwsLogs`'s deserializer borrows its keys,
@@ -139,7 +148,7 @@ pub fn parse(payload: &Value) -> Result<Trigger, String> {
             Ok(Trigger::Objects(objects))
         }
         _ => Err(
-            "not an S3, SQS, SNS, EventBridge, S3 Batch Operations or CloudWatch Logs event"
+            "not an S3, SQS, SNS, EventBridge, S3 Batch Operations, CloudWatch Logs or Firehose event"
                 .to_owned(),
         ),
     }

@@ -1202,3 +1202,113 @@ fn a_log_groups_format_comes_from_describe_flow_logs() {
     );
     assert_eq!(total_bytes(&s3), 1_500);
 }
+
+/// A Firehose data-transformation batch as Firehose sends it: CloudWatch Logs
+/// payloads relayed by the stream (gzip, base64), a control message, and data that is
+/// neither. Every record is answered with its id and data; the flow logs are
+/// summarized, and a retried batch overwrites its summaries. Flow logs delivered to
+/// the stream directly (a line a record) are summarized too.
+#[test]
+fn firehose_transformation_answers_every_record_and_summarizes_the_flow_logs() {
+    use base64::Engine as _;
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let s3 = s3_with_logs();
+    let lambda = Lambda::summarizer(s3.env(), &[]);
+    let stream = "eni-0a1b2c3d4e5f60001-all";
+    let text = records(&[(DAY1, 1_000), (DAY1 + 60, 2_000), (DAY2, 4_000)]);
+    let lines: Vec<&str> = text.lines().skip(1).collect();
+    let record = |id: &str, data: &[u8]| {
+        serde_json::json!({
+            "recordId": id,
+            "approximateArrivalTimestamp": (DAY1 + 120) * 1000,
+            "data": b64(data),
+        })
+    };
+    let data = [
+        gzip(
+            cwl_payload("DATA_MESSAGE", stream, &lines[..2], 0)
+                .to_string()
+                .as_bytes(),
+        ),
+        gzip(
+            cwl_payload(
+                "CONTROL_MESSAGE",
+                "",
+                &["CWL CONTROL MESSAGE: Checking health of destination Firehose."],
+                0,
+            )
+            .to_string()
+            .as_bytes(),
+        ),
+        gzip(
+            cwl_payload("DATA_MESSAGE", stream, &lines[2..], 2)
+                .to_string()
+                .as_bytes(),
+        ),
+        b"\x1f\x8b\x08\x00 not gzip after all".to_vec(),
+    ];
+    let ids = [
+        "49546986683135544286507457936321625675700192471156785154",
+        "r2",
+        "r3",
+        "r4",
+    ];
+    let event = serde_json::json!({
+        "invocationId": "invoked-1",
+        "deliveryStreamArn": "arn:aws:firehose:us-east-1:123456789012:deliverystream/flow-logs",
+        "region": "us-east-1",
+        "records": ids.iter().zip(&data).map(|(id, d)| record(id, d)).collect::<Vec<_>>(),
+    });
+    let r = lambda.respond(event.clone());
+    let answers = r["records"].as_array().unwrap();
+    assert_eq!(answers.len(), 4, "{r}");
+    let results: Vec<&str> = answers
+        .iter()
+        .map(|a| a["result"].as_str().unwrap())
+        .collect();
+    assert_eq!(results, ["Ok", "Dropped", "Ok", "ProcessingFailed"]);
+    for ((answer, id), d) in answers.iter().zip(ids).zip(&data) {
+        assert_eq!(answer["recordId"], id);
+        assert_eq!(answer["data"], b64(d), "the data goes on unchanged");
+    }
+    let first: Vec<(String, Vec<u8>)> = outputs(&s3)
+        .into_iter()
+        .map(|k| {
+            let b = s3.read_file(OUT, &k).unwrap();
+            (k, b)
+        })
+        .collect();
+    assert_eq!(first.len(), 2, "{first:?}");
+    assert_eq!(total_bytes(&s3), 7_000);
+
+    // Firehose retries the batch: the same summaries, nothing counted twice.
+    lambda.respond(event);
+    let again: Vec<(String, Vec<u8>)> = outputs(&s3)
+        .into_iter()
+        .map(|k| {
+            let b = s3.read_file(OUT, &k).unwrap();
+            (k, b)
+        })
+        .collect();
+    assert_eq!(first, again);
+
+    // Flow logs delivered to the stream directly: a record a line.
+    let direct = serde_json::json!({
+        "invocationId": "invoked-2",
+        "deliveryStreamArn": "arn:aws:firehose:us-east-1:123456789012:deliverystream/direct",
+        "region": "us-east-1",
+        "records": lines.iter().enumerate()
+            .map(|(i, l)| record(&format!("d{i}"), l.as_bytes()))
+            .collect::<Vec<_>>(),
+    });
+    let r = lambda.respond(direct);
+    assert!(
+        r["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["result"] == "Ok"),
+        "{r}"
+    );
+    assert_eq!(total_bytes(&s3), 14_000);
+}

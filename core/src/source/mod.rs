@@ -5,7 +5,8 @@
 //! | --- | --- |
 //! | [`text`] | flow-log lines, plain or gzip, with a header line or in a given format (S3 delivery, files) |
 //! | [`parquet`] | AWS's Parquet flow logs (`.log.parquet`), column by column |
-//! | [`cloudwatch`] | CloudWatch Logs subscription payloads (JSON, one or several back to back, plain or gzip): each log event one record |
+//! | [`cloudwatch`] | CloudWatch Logs subscription payloads (JSON, one or several back to back, plain or gzip): each log event one record; export-task files |
+//! | [`firehose`] | what one Firehose record holds (payloads or flow-log lines), for the transformation function |
 //!
 //! What a source implements (the text and Parquet sources are the examples):
 //! 1. find the input's [`Format`](crate::format::Format) (a header line, a schema,
@@ -23,5 +24,6 @@
 //! Memory stays bounded by the pieces in flight, never by the input's size.
 
 pub mod cloudwatch;
+pub mod firehose;
 pub mod parquet;
 pub mod text;
