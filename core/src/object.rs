@@ -69,10 +69,14 @@ impl InputKind {
     }
 
     /// The kind of a key AWS delivers flow logs under ([`is_delivered_flow_log`]);
-    /// `None` for any other key.
+    /// `None` for any other key. An object of another delivery
+    /// ([`is_other_delivery_key`]) is text whose content tells what it holds.
     pub fn of_delivered_key(key: &str) -> Option<InputKind> {
         let delivered = key.contains("/vpcflowlogs/") || key.contains("/aws-service=vpcflowlogs/");
-        delivered.then(|| InputKind::of_key(key)).flatten()
+        match delivered.then(|| InputKind::of_key(key)).flatten() {
+            Some(kind) => Some(kind),
+            None => is_other_delivery_key(key).then_some(InputKind::Text),
+        }
     }
 
     /// The kind of content from its first [`SNIFF_LEN`] bytes (fewer at its end):
@@ -87,10 +91,68 @@ impl InputKind {
     }
 }
 
+/// Whether a key names an object the other deliveries write to S3, which only its
+/// content can tell apart (CloudWatch Logs payloads, export lines or flow-log lines):
+/// - Firehose: `<stream>-<version>-YYYY-MM-DD-HH-MM-SS-<random>` and, when the stream
+///   compresses, `.gz`;
+/// - CloudWatch Logs export tasks: `…/<task id>/<log stream>/000000.gz` (six digits).
+///
+/// ```
+/// use flowpath_core::object::is_other_delivery_key;
+/// assert!(is_other_delivery_key("2026/08/22/10/flow-logs-1-2026-08-22-10-05-12-0b6f2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"));
+/// assert!(is_other_delivery_key("fh/2026/08/22/10/flow-logs-12-2026-08-22-10-05-12-0b6f2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d.gz"));
+/// assert!(is_other_delivery_key("exportedlogs/1a2b3c4d-aaaa/eni-0a1b2c3d4e5f60718-all/000000.gz"));
+/// assert!(!is_other_delivery_key("AWSLogs/1/vpcflowlogs/eu-west-1/2026/08/22/x.log.gz"));
+/// assert!(!is_other_delivery_key("notes/2026-08-22-10-05-12.txt"));
+/// ```
+pub fn is_other_delivery_key(key: &str) -> bool {
+    let name = key.rsplit('/').next().unwrap_or(key);
+    let stem = name.strip_suffix(".gz").unwrap_or(name);
+    let export = name.len() == 9
+        && name.ends_with(".gz")
+        && stem.bytes().all(|b| b.is_ascii_digit())
+        && key.matches('/').count() >= 2;
+    export || is_firehose_name(stem)
+}
+
+/// `<stream>-<version>-YYYY-MM-DD-HH-MM-SS-<random>`: somewhere a version and the
+/// six time fields, each after a `-`, then a random part of hex digits and dashes.
+fn is_firehose_name(stem: &str) -> bool {
+    let b = stem.as_bytes();
+    // "-V-YYYY-MM-DD-HH-MM-SS-": the time is 19 bytes, between dashes.
+    let time = b"dddd-dd-dd-dd-dd-dd";
+    (1..b.len()).any(|i| {
+        let Some(t) = b.get(i..i + time.len()) else {
+            return false;
+        };
+        let is_time = time.iter().zip(t).all(|(&want, &c)| match want {
+            b'd' => c.is_ascii_digit(),
+            other => c == other,
+        });
+        let before = &b[..i];
+        let version = before
+            .strip_suffix(b"-")
+            .map(|v| v.iter().rev().take_while(|c| c.is_ascii_digit()).count())
+            .unwrap_or(0);
+        let random = &b[i + time.len()..];
+        is_time
+            && version > 0
+            && before.len() > version + 2
+            && before[before.len() - version - 2] == b'-'
+            && random.first() == Some(&b'-')
+            && random.len() > 8
+            && random[1..]
+                .iter()
+                .all(|c| c.is_ascii_hexdigit() || *c == b'-')
+    })
+}
+
 /// Whether a key is a flow-log object as AWS delivers it to S3: under a `vpcflowlogs`
 /// prefix (`…/vpcflowlogs/…` or Hive's `…/aws-service=vpcflowlogs/…`), text or Parquet
-/// by its ending ([`InputKind::of_key`]). The Lambda summarizes only these keys, and
-/// `flowpath manifest` lists only these.
+/// by its ending ([`InputKind::of_key`]); or an object of another delivery that may
+/// hold flow logs, Firehose's or a CloudWatch Logs export's
+/// ([`is_other_delivery_key`]), read by content. The Lambda summarizes only these
+/// keys, and `flowpath manifest` lists only these.
 ///
 /// ```
 /// use flowpath_core::object::is_delivered_flow_log;
@@ -98,6 +160,7 @@ impl InputKind {
 /// assert!(is_delivered_flow_log("p/AWSLogs/aws-account-id=1/aws-service=vpcflowlogs/aws-region=r/x.log.parquet"));
 /// assert!(!is_delivered_flow_log("AWSLogs/1/elasticloadbalancing/eu-west-1/x.log.gz"));
 /// assert!(!is_delivered_flow_log("AWSLogs/1/vpcflowlogs/eu-west-1/x.parquet"));
+/// assert!(is_delivered_flow_log("2026/08/22/10/flow-logs-1-2026-08-22-10-05-12-0b6f2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"));
 /// ```
 pub fn is_delivered_flow_log(key: &str) -> bool {
     InputKind::of_delivered_key(key).is_some()

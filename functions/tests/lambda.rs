@@ -1312,3 +1312,47 @@ fn firehose_transformation_answers_every_record_and_summarizes_the_flow_logs() {
     );
     assert_eq!(total_bytes(&s3), 14_000);
 }
+
+/// Objects the other deliveries write to S3, as their S3 notifications name them:
+/// Firehose's (no extension; here CloudWatch Logs payloads relayed by the stream, one
+/// gzip member each) and a CloudWatch Logs export task's (`000000.gz`, a timestamp
+/// before each message) are told by content and give the same totals.
+#[test]
+fn firehose_and_export_objects_in_s3_are_read_by_content() {
+    let s3 = s3_with_logs();
+    let lambda = Lambda::summarizer(s3.env(), &[]);
+    let text = records(&[(DAY1, 1_000), (DAY1 + 60, 2_000), (DAY2, 4_000)]);
+    let lines: Vec<&str> = text.lines().skip(1).collect();
+    let stream = "eni-0a1b2c3d4e5f60001-all";
+    let mut firehose = gzip(
+        cwl_payload("DATA_MESSAGE", stream, &lines[..1], 0)
+            .to_string()
+            .as_bytes(),
+    );
+    firehose.extend(gzip(
+        cwl_payload("DATA_MESSAGE", stream, &lines[1..], 1)
+            .to_string()
+            .as_bytes(),
+    ));
+    let key = "firehose/2026/08/22/10/flow-logs-1-2026-08-22-10-05-12-0b6f2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d";
+    s3.put_file(LOGS, key, firehose);
+    let r = lambda.respond(one_object(LOGS, key));
+    assert_eq!(r["objects"][0]["status"], "summarized", "{r}");
+    assert_eq!(r["objects"][0]["counts"]["ok"], 3, "{r}");
+    assert_eq!(total_bytes(&s3), 7_000);
+
+    let export: String = lines
+        .iter()
+        .map(|l| format!("2026-08-22T10:00:10.000Z {l}\n"))
+        .collect();
+    let key =
+        "exportedlogs/0b6f2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d/eni-0a1b2c3d4e5f60001-all/000000.gz";
+    s3.put_file(LOGS, key, gzip(export.as_bytes()));
+    let r = lambda.respond(one_object(LOGS, key));
+    assert_eq!(r["objects"][0]["counts"]["ok"], 3, "{r}");
+    assert_eq!(total_bytes(&s3), 14_000);
+
+    // Anything else outside the flow-log layout is still skipped unread.
+    let r = lambda.respond(one_object(LOGS, "firehose/notes.txt"));
+    assert_eq!(r["objects"][0]["status"], "skipped", "{r}");
+}

@@ -10,7 +10,7 @@
 //! range covers it, a whole region without dates. Every key listed is still checked
 //! against the selection, so the walk only saves requests and never changes the result.
 
-use flowpath_core::object::InputKind;
+use flowpath_core::object::{InputKind, is_other_delivery_key};
 use flowpath_s3::{Access, ListedObject, S3Error, S3Uri};
 use tokio::sync::mpsc;
 
@@ -46,7 +46,8 @@ pub(crate) fn target(uri: &S3Uri) -> Target {
         Target::Prefix(String::new())
     } else if key.ends_with('/') {
         Target::Prefix(key.to_owned())
-    } else if InputKind::of_key(key).is_some() || key.ends_with(".gz") {
+    } else if InputKind::of_key(key).is_some() || key.ends_with(".gz") || is_other_delivery_key(key)
+    {
         Target::Object(key.to_owned())
     } else {
         Target::Prefix(format!("{key}/"))
@@ -115,10 +116,11 @@ pub(crate) async fn list(
     }
 }
 
-/// Sends a listed object on when it is a flow log (a named `.gz` object is read like
-/// a local `.gz` file); `false` when nobody listens.
+/// Sends a listed object on when it is a flow log, or an object of another delivery
+/// (Firehose, CloudWatch Logs export) whose content says what it holds (a named `.gz`
+/// object is read like a local `.gz` file); `false` when nobody listens.
 async fn send(tx: &mpsc::Sender<Found>, bucket: &str, object: ListedObject, named: bool) -> bool {
-    if InputKind::of_key(&object.key).is_none() && !named {
+    if InputKind::of_key(&object.key).is_none() && !is_other_delivery_key(&object.key) && !named {
         return true;
     }
     let found = Found {
