@@ -1052,3 +1052,114 @@ fn inventory_from_s3_and_resume_follows_it() {
         text(&bad)
     );
 }
+
+/// `report s3://bucket/prefix/` reads the summaries where they were written and gives
+/// the report of a local copy; with `--from`/`--to` it lists and reads only the
+/// partitions of those days.
+#[test]
+fn report_over_s3_equals_the_report_of_a_local_copy() {
+    let s3 = S3Server::start();
+    s3.create_bucket(OUT);
+    let local = tempfile::tempdir().unwrap();
+    let local_dir = local.path().to_str().unwrap();
+    let o = run(
+        &[],
+        &[
+            "summarize",
+            "fixtures/flowlogs",
+            "--inventory",
+            "fixtures/inventory",
+            "--out",
+            local_dir,
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let mut uploaded = 0;
+    for file in flowpath_testkit::files_under(local.path()) {
+        let rel = file
+            .strip_prefix(local.path())
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        s3.put_file(
+            OUT,
+            &format!("flowpath/summaries/{rel}"),
+            std::fs::read(&file).unwrap(),
+        );
+        uploaded += 1;
+    }
+    assert!(uploaded >= 2, "{uploaded}");
+    // Bookkeeping and another day, which the day range below leaves out.
+    s3.put_file(OUT, "flowpath/summaries/_flowpath/done/x.json", b"{}");
+    let one = flowpath_testkit::files_under(local.path()).remove(0);
+    let account = one
+        .strip_prefix(local.path())
+        .unwrap()
+        .components()
+        .next()
+        .unwrap()
+        .as_os_str()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let early =
+        format!("flowpath/summaries/{account}/region=eu-west-1/day=2026-08-01/early.parquet");
+    s3.put_file(OUT, &early, std::fs::read(&one).unwrap());
+    std::fs::create_dir_all(
+        local
+            .path()
+            .join(&early["flowpath/summaries/".len()..])
+            .parent()
+            .unwrap(),
+    )
+    .unwrap();
+    std::fs::copy(
+        &one,
+        local.path().join(&early["flowpath/summaries/".len()..]),
+    )
+    .unwrap();
+
+    let without_dir = |o: &Output| {
+        let mut r = report(o);
+        r.as_object_mut().unwrap().remove("output_dir");
+        r
+    };
+    let env = s3.env();
+    for range in [&[][..], &["--from", "2026-08-22", "--to", "2026-08-22"][..]] {
+        let local_args = [&["report", local_dir, "--json"][..], range].concat();
+        let want = without_dir(&run(&[], &local_args));
+        s3.clear_requests();
+        let s3_args = [
+            &[
+                "report",
+                "s3://flowpath-summaries/flowpath/summaries/",
+                "--json",
+            ][..],
+            range,
+        ]
+        .concat();
+        let o = run(&env, &s3_args);
+        assert!(o.status.success(), "{}", text(&o));
+        assert_eq!(without_dir(&o), want);
+        let early_read = s3
+            .requests()
+            .iter()
+            .any(|r| r.path.contains("day=2026-08-01") || r.query.contains("day%3D2026-08-01"));
+        assert_eq!(
+            early_read,
+            range.is_empty(),
+            "the early day is read only without a range"
+        );
+    }
+    let o = run(
+        &env,
+        &["report", "s3://flowpath-summaries/nothing/", "--json"],
+    );
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("no summary files under s3://flowpath-summaries/nothing/"),
+        "{}",
+        text(&o)
+    );
+}

@@ -14,6 +14,7 @@ mod html;
 mod model;
 mod prices;
 mod read;
+mod s3;
 mod text;
 
 use std::io::{self, Write};
@@ -28,8 +29,9 @@ use crate::fsutil::write_atomic;
 /// Arguments of `flowpath report`.
 #[derive(Debug, Args)]
 pub(crate) struct ReportArgs {
-    /// The summaries' local directory (as given to `summarize --out`).
-    #[arg(value_name = "DIR")]
+    /// The summaries: a local directory or `s3://bucket/prefix/` (as given to
+    /// `summarize --out`, or the Lambda's `OUTPUT_BUCKET`/`OUTPUT_PREFIX`).
+    #[arg(value_name = "DIR|S3URI")]
     pub(crate) out: String,
     /// Only days on or after this one (YYYY-MM-DD, the partitions' `day`).
     #[arg(long, value_name = "YYYY-MM-DD")]
@@ -54,6 +56,8 @@ pub(crate) struct ReportArgs {
     /// Print the report as JSON on standard output.
     #[arg(long)]
     pub(crate) json: bool,
+    #[command(flatten)]
+    pub(crate) s3: crate::cli::S3Args,
 }
 
 /// Checks a `--from`/`--to` value.
@@ -66,25 +70,12 @@ fn check_day(flag: &str, day: Option<&str>) -> Result<()> {
 
 /// Runs `flowpath report`.
 pub(crate) fn run(args: &ReportArgs) -> Result<ExitCode> {
-    if flowpath_s3::S3Uri::is_s3(&args.out) {
-        bail!(
-            "report reads a local directory; copy the summaries first (aws s3 sync {} DIR)",
-            args.out
-        );
-    }
     check_day("--from", args.from.as_deref())?;
     check_day("--to", args.to.as_deref())?;
     if let (Some(from), Some(to)) = (&args.from, &args.to)
         && from > to
     {
         bail!("--from {from} is after --to {to}");
-    }
-    let out = Path::new(&args.out);
-    if !out.exists() {
-        bail!("{}: no such directory", out.display());
-    }
-    if !out.is_dir() {
-        bail!("{}: not a directory", out.display());
     }
     let table = match &args.prices {
         Some(path) => prices::PriceTable::from_file(path)?,
@@ -94,8 +85,21 @@ pub(crate) fn run(args: &ReportArgs) -> Result<ExitCode> {
         from: args.from.clone(),
         to: args.to.clone(),
     };
-    let files = read::find(out, &days)?;
-    if files.is_empty() {
+    let (files, tally) = if flowpath_s3::S3Uri::is_s3(&args.out) {
+        let uri = flowpath_s3::S3Uri::parse(&args.out)?;
+        s3::read(&uri, &days, &args.s3)?
+    } else {
+        let out = Path::new(&args.out);
+        if !out.exists() {
+            bail!("{}: no such directory", out.display());
+        }
+        if !out.is_dir() {
+            bail!("{}: not a directory", out.display());
+        }
+        let files = read::find(out, &days)?;
+        (files.len(), read::read(&files)?)
+    };
+    if files == 0 {
         let within = match (&args.from, &args.to) {
             (None, None) => String::new(),
             (from, to) => format!(
@@ -107,10 +111,9 @@ pub(crate) fn run(args: &ReportArgs) -> Result<ExitCode> {
         bail!(
             "no summary files under {}{within} (expected \
              account_id=*/region=*/day=*/*.parquet)",
-            out.display()
+            args.out
         );
     }
-    let tally = read::read(&files)?;
     let mut report = model::build(
         tally,
         &model::Options {

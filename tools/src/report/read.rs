@@ -1,4 +1,5 @@
-//! Finding the summary files of a local output and reading them into a [`Tally`].
+//! Finding the summary files of a local output and reading them into a [`Tally`]
+//! (`s3` does the same for an S3 output, with the same partition rules and sums).
 //!
 //! Files are `OUT/account_id=<a>/region=<r>/day=<d>/<name>.parquet`; entries whose
 //! name starts with `.` or `_` are skipped at every level (`_flowpath/` holds
@@ -10,7 +11,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
-use flowpath_core::output::read_rows;
+use flowpath_core::output::{Row, read_rows};
 use rayon::prelude::*;
 
 use super::model::{Tally, is_date};
@@ -32,7 +33,8 @@ pub(crate) struct Days {
 }
 
 impl Days {
-    fn contains(&self, day: &str) -> bool {
+    /// Whether partition day `day` is read.
+    pub(crate) fn contains(&self, day: &str) -> bool {
         if self.from.is_none() && self.to.is_none() {
             return true;
         }
@@ -40,6 +42,20 @@ impl Days {
             && self.from.as_deref().is_none_or(|f| day >= f)
             && self.to.as_deref().is_none_or(|t| day <= t)
     }
+}
+
+/// The value of a partition directory's name `<key>=<value>`, percent-decoded; `None`
+/// for another key, or a hidden or bookkeeping name (`.…`, `_…`).
+pub(crate) fn partition_value(name: &str, key: &str) -> Option<String> {
+    if name.starts_with(['.', '_']) {
+        return None;
+    }
+    let v = name.strip_prefix(key)?.strip_prefix('=')?;
+    Some(
+        percent_encoding::percent_decode_str(v)
+            .decode_utf8_lossy()
+            .into_owned(),
+    )
 }
 
 /// Entries of `dir` named `<key>=<value>` (value percent-decoded), not hidden,
@@ -65,10 +81,8 @@ fn entries(dir: &Path, key: Option<&str>, dirs: bool) -> Result<Vec<(PathBuf, St
             continue;
         }
         let value = match key {
-            Some(key) => match name.strip_prefix(key).and_then(|v| v.strip_prefix('=')) {
-                Some(v) => percent_encoding::percent_decode_str(v)
-                    .decode_utf8_lossy()
-                    .into_owned(),
+            Some(key) => match partition_value(&name, key) {
+                Some(v) => v,
                 None => continue,
             },
             None if name.ends_with(".parquet") => name,
@@ -107,23 +121,35 @@ pub(crate) fn find(out: &Path, days: &Days) -> Result<Vec<SummaryFile>> {
 fn read_one(file: &SummaryFile) -> Result<Tally> {
     let what = || format!("cannot read summary {}", file.path.display());
     let f = fs::File::open(&file.path).with_context(what)?;
+    let rows = read_rows(f).with_context(what)?;
+    tally_rows(
+        &file.path.display().to_string(),
+        (&file.account_id, &file.region, &file.day),
+        rows,
+    )
+}
+
+/// One summary file's rows (`name` in errors; `partition`: account, region, day) as a
+/// tally.
+pub(crate) fn tally_rows(
+    name: &str,
+    (account_id, region, day): (&str, &str, &str),
+    rows: Vec<Row>,
+) -> Result<Tally> {
     let mut tally = Tally::default();
     tally.files = 1;
-    for row in read_rows(f).with_context(what)? {
+    for row in rows {
         // The report's sums are all sums of some rows' bytes: with no value below
-        // zero and the bytes of all rows within INT64 (checked in `read`), none of
+        // zero and the bytes of all rows within INT64 (checked in `merge`), none of
         // them can pass it.
         if row.flows < 0 || row.packets.is_some_and(|p| p < 0) || row.bytes.is_some_and(|b| b < 0) {
-            bail!(
-                "{}: a row with negative counts: not a flowpath summary",
-                file.path.display()
-            );
+            bail!("{name}: a row with negative counts: not a flowpath summary");
         }
         tally.all_bytes += row.bytes.map_or(0, i128::from);
         if tally.all_bytes > i128::from(i64::MAX) {
             return Err(too_many_bytes(tally.all_bytes));
         }
-        tally.add(&file.account_id, &file.region, &file.day, &row);
+        tally.add(account_id, region, day, &row);
     }
     Ok(tally)
 }
@@ -132,6 +158,11 @@ fn read_one(file: &SummaryFile) -> Result<Tally> {
 /// is the error.
 pub(crate) fn read(files: &[SummaryFile]) -> Result<Tally> {
     let tallies: Vec<Result<Tally>> = files.par_iter().map(read_one).collect();
+    merge(tallies)
+}
+
+/// The files' tallies (in file order) as one; the first failure is the error.
+pub(crate) fn merge(tallies: Vec<Result<Tally>>) -> Result<Tally> {
     let mut total = Tally::default();
     for t in tallies {
         let t = t?;
