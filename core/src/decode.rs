@@ -55,6 +55,19 @@ pub fn decode<R: Read>(mut reader: R) -> io::Result<Decoded<R>> {
     })
 }
 
+/// [`decode`] for a source: a read error names `input`; also whether it is gzip.
+pub(crate) fn decode_input<R: Read>(
+    input: &str,
+    reader: R,
+) -> Result<(Decoded<R>, bool), crate::error::Error> {
+    let decoded = decode(reader).map_err(|source| crate::error::Error::Read {
+        input: input.to_owned(),
+        source,
+    })?;
+    let gzip = decoded.is_gzip();
+    Ok((decoded, gzip))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

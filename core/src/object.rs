@@ -22,7 +22,7 @@ use bytes::Bytes;
 use parquet::file::reader::ChunkReader;
 
 use crate::Ranges;
-use crate::decode::decode;
+use crate::decode::decode_input;
 use crate::engine::{Options, Summary};
 use crate::error::Error;
 use crate::source::parquet::is_parquet;
@@ -306,8 +306,7 @@ fn text_or_payloads<R: Read + Send>(
     ranges: &Ranges,
     opts: &Options,
 ) -> Result<(InputKind, Summary), Error> {
-    let mut decoded = decode(reader).map_err(|source| read_error(name, source))?;
-    let gzip = decoded.is_gzip();
+    let (mut decoded, gzip) = decode_input(name, reader)?;
     let mut head = Vec::with_capacity(PAYLOAD_SNIFF_LEN);
     (&mut decoded)
         .take(PAYLOAD_SNIFF_LEN as u64)

@@ -45,6 +45,7 @@ use aws_lambda_events::event::cloudwatch_logs::LogData;
 use aws_lambda_events::event::firehose::KinesisFirehoseEvent;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use flowpath_core::Ranges;
 use flowpath_core::engine::Options;
 use flowpath_core::object::{self, InputKind};
 use flowpath_core::source::cloudwatch::{self, LogEvent, SubscriptionPayload};
@@ -74,6 +75,23 @@ pub struct Outcome {
     pub counts: Option<flowpath_core::output::Counts>,
     /// Keys written in the output bucket.
     pub outputs: Vec<String>,
+}
+
+impl Outcome {
+    /// An input summarized into `outputs`.
+    fn summarized(
+        input: String,
+        counts: flowpath_core::output::Counts,
+        outputs: Vec<String>,
+    ) -> Self {
+        Outcome {
+            input,
+            status: "summarized",
+            reason: None,
+            counts: Some(counts),
+            outputs,
+        }
+    }
 }
 
 /// Who must own the buckets of one invocation (configured, or the function's account).
@@ -213,20 +231,7 @@ impl App {
         delivery: RecordData,
         owners: &Owners,
     ) -> Result<Outcome, HandlerError> {
-        let ranges = self
-            .ranges
-            .get(
-                &self.client,
-                &self.config_access(self.config.ranges.as_ref(), owners),
-            )
-            .await?;
-        let inventory_access = self.config_access(self.config.inventory.as_ref(), owners);
-        let inventory = self.inventory.get(&self.client, &inventory_access).await?;
-        let opts = Options {
-            format: self.config.flow_log_format.clone(),
-            inventory,
-            ..Options::default()
-        };
+        let (ranges, opts) = self.reading_rules(owners).await?;
         if let RecordData::Payloads(payloads) = &delivery
             && let Some(first) = payloads.first()
         {
@@ -263,10 +268,7 @@ impl App {
         let (_, files) = summary
             .encode(&ranges)
             .map_err(|e| HandlerError::Internal(format!("{input}: encoding the summary: {e}")))?;
-        let output_access = Access {
-            expected_owner: owners.output.clone(),
-            kms_key_id: self.config.output_kms_key.clone(),
-        };
+        let output_access = self.output_access(owners);
         let destination = Destination {
             bucket: &self.config.output_bucket,
             prefix: &self.config.output_prefix,
@@ -286,13 +288,7 @@ impl App {
             outputs = outputs.len(),
             "summarized"
         );
-        Ok(Outcome {
-            input,
-            status: "summarized",
-            reason: None,
-            counts: Some(counts),
-            outputs,
-        })
+        Ok(Outcome::summarized(input, counts, outputs))
     }
 
     /// A Firehose data-transformation batch: the records' flow logs are summarized
@@ -445,18 +441,7 @@ impl App {
             });
         };
         let started = Instant::now();
-        let ranges = self
-            .ranges
-            .get(
-                &self.client,
-                &self.config_access(self.config.ranges.as_ref(), owners),
-            )
-            .await?;
-        let inventory_access = self.config_access(self.config.inventory.as_ref(), owners);
-        let opts = Options {
-            inventory: self.inventory.get(&self.client, &inventory_access).await?,
-            ..Options::default()
-        };
+        let (ranges, opts) = self.reading_rules(owners).await?;
         let logs = Access::owned_by(owners.logs.as_deref());
         // The current content, whichever version the event names: the summaries are
         // named by key, so only the newest content may be written under that name.
@@ -496,10 +481,7 @@ impl App {
             .encode(&ranges)
             .map_err(|e| HandlerError::Internal(format!("{input}: encoding the summary: {e}")))?;
         let etag = info.etag.clone().unwrap_or_default();
-        let output_access = Access {
-            expected_owner: owners.output.clone(),
-            kms_key_id: self.config.output_kms_key.clone(),
-        };
+        let output_access = self.output_access(owners);
         let destination = Destination {
             bucket: &self.config.output_bucket,
             prefix: &self.config.output_prefix,
@@ -549,13 +531,35 @@ impl App {
         if counts.skipdata > 0 {
             tracing::warn!(input = %input, skipdata = counts.skipdata, "SKIPDATA records: AWS lost flow records in these intervals");
         }
-        Ok(Outcome {
-            input,
-            status: "summarized",
-            reason: None,
-            counts: Some(counts),
-            outputs,
-        })
+        Ok(Outcome::summarized(input, counts, outputs))
+    }
+
+    /// The ranges and the options every input of an invocation is read with: the
+    /// current ranges and inventory (reloaded when they change), and the format of
+    /// records without a header (`FLOW_LOG_FORMAT`).
+    async fn reading_rules(&self, owners: &Owners) -> Result<(Arc<Ranges>, Options), HandlerError> {
+        let ranges = self
+            .ranges
+            .get(
+                &self.client,
+                &self.config_access(self.config.ranges.as_ref(), owners),
+            )
+            .await?;
+        let inventory_access = self.config_access(self.config.inventory.as_ref(), owners);
+        let opts = Options {
+            format: self.config.flow_log_format.clone(),
+            inventory: self.inventory.get(&self.client, &inventory_access).await?,
+            ..Options::default()
+        };
+        Ok((ranges, opts))
+    }
+
+    /// How summaries are written: the output bucket's owner, and the KMS key.
+    fn output_access(&self, owners: &Owners) -> Access {
+        Access {
+            expected_owner: owners.output.clone(),
+            kms_key_id: self.config.output_kms_key.clone(),
+        }
     }
 
     /// How to reach a configured object (ranges, inventory): with the output bucket's

@@ -94,6 +94,17 @@ fn outputs(s3: &S3Server) -> Vec<String> {
         .collect()
 }
 
+/// The summaries in the output bucket with their bytes.
+fn outputs_with_bytes(s3: &S3Server) -> Vec<(String, Vec<u8>)> {
+    outputs(s3)
+        .into_iter()
+        .map(|k| {
+            let b = s3.read_file(OUT, &k).unwrap();
+            (k, b)
+        })
+        .collect()
+}
+
 /// The per-object indexes in the output bucket, parsed.
 fn indexes(s3: &S3Server) -> Vec<Value> {
     s3.list_files(OUT)
@@ -188,21 +199,9 @@ fn a_redelivered_event_overwrites_the_same_objects() {
     let s3 = s3_with_logs();
     let lambda = Lambda::summarizer(s3.env(), &[]);
     lambda.respond(event("s3-put.json"));
-    let first: Vec<(String, Vec<u8>)> = outputs(&s3)
-        .into_iter()
-        .map(|k| {
-            let b = s3.read_file(OUT, &k).unwrap();
-            (k, b)
-        })
-        .collect();
+    let first: Vec<(String, Vec<u8>)> = outputs_with_bytes(&s3);
     lambda.respond(event("s3-put.json"));
-    let second: Vec<(String, Vec<u8>)> = outputs(&s3)
-        .into_iter()
-        .map(|k| {
-            let b = s3.read_file(OUT, &k).unwrap();
-            (k, b)
-        })
-        .collect();
+    let second: Vec<(String, Vec<u8>)> = outputs_with_bytes(&s3);
     assert_eq!(first.len(), 2);
     assert_eq!(first, second);
 }
@@ -1098,13 +1097,7 @@ fn cloudwatch_logs_subscription_events_give_what_s3_delivery_gives() {
         (&2.into(), &1.into(), &1.into()),
         "{r}"
     );
-    let cwl: Vec<(String, Vec<u8>)> = outputs(&s3)
-        .into_iter()
-        .map(|k| {
-            let b = s3.read_file(OUT, &k).unwrap();
-            (k, b)
-        })
-        .collect();
+    let cwl: Vec<(String, Vec<u8>)> = outputs_with_bytes(&s3);
     assert_eq!(
         cwl.len(),
         2,
@@ -1114,13 +1107,7 @@ fn cloudwatch_logs_subscription_events_give_what_s3_delivery_gives() {
 
     // Redelivered: the same keys, the same bytes, nothing counted twice.
     lambda.respond(first);
-    let again: Vec<(String, Vec<u8>)> = outputs(&s3)
-        .into_iter()
-        .map(|k| {
-            let b = s3.read_file(OUT, &k).unwrap();
-            (k, b)
-        })
-        .collect();
+    let again: Vec<(String, Vec<u8>)> = outputs_with_bytes(&s3);
     assert_eq!(cwl, again);
 
     // The same records as an S3 delivery give the same rows.
@@ -1271,25 +1258,13 @@ fn firehose_transformation_answers_every_record_and_summarizes_the_flow_logs() {
         assert_eq!(answer["recordId"], id);
         assert_eq!(answer["data"], b64(d), "the data goes on unchanged");
     }
-    let first: Vec<(String, Vec<u8>)> = outputs(&s3)
-        .into_iter()
-        .map(|k| {
-            let b = s3.read_file(OUT, &k).unwrap();
-            (k, b)
-        })
-        .collect();
+    let first: Vec<(String, Vec<u8>)> = outputs_with_bytes(&s3);
     assert_eq!(first.len(), 2, "{first:?}");
     assert_eq!(total_bytes(&s3), 7_000);
 
     // Firehose retries the batch: the same summaries, nothing counted twice.
     lambda.respond(event);
-    let again: Vec<(String, Vec<u8>)> = outputs(&s3)
-        .into_iter()
-        .map(|k| {
-            let b = s3.read_file(OUT, &k).unwrap();
-            (k, b)
-        })
-        .collect();
+    let again: Vec<(String, Vec<u8>)> = outputs_with_bytes(&s3);
     assert_eq!(first, again);
 
     // Flow logs delivered to the stream directly: a record a line.

@@ -41,7 +41,7 @@ use std::io::Read;
 
 use serde::Deserialize;
 
-use crate::decode::decode;
+use crate::decode::decode_input;
 use crate::engine::{Engine, Numbering, Options, Provenance, Summary};
 use crate::error::Error;
 use crate::format::Format;
@@ -247,11 +247,7 @@ pub fn summarize<R: Read + Send>(
     ranges: &Ranges,
     opts: &Options,
 ) -> Result<Summary, Error> {
-    let decoded = decode(reader).map_err(|source| Error::Read {
-        input: input.to_owned(),
-        source,
-    })?;
-    let gzip = decoded.is_gzip();
+    let (decoded, gzip) = decode_input(input, reader)?;
     summarize_decoded(input, decoded, gzip, region, ranges, opts)
 }
 

@@ -18,7 +18,7 @@
 
 use std::io::{self, Read};
 
-use crate::decode::decode;
+use crate::decode::decode_input;
 use crate::engine::{Engine, Intake, Numbering, Options, Provenance, Summary, Tally};
 use crate::error::Error;
 use crate::format::Format;
@@ -59,11 +59,7 @@ pub fn summarize<R: Read + Send>(
     ranges: &Ranges,
     opts: &Options,
 ) -> Result<Summary, Error> {
-    let decoded = decode(reader).map_err(|source| Error::Read {
-        input: input.to_owned(),
-        source,
-    })?;
-    let gzip = decoded.is_gzip();
+    let (decoded, gzip) = decode_input(input, reader)?;
     summarize_decoded(input, decoded, gzip, ranges, opts)
 }
 
