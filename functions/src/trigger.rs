@@ -366,6 +366,38 @@ mod tests {
     }
 
     #[test]
+    fn cloudwatch_logs_and_firehose_events() {
+        // {"messageType":"CONTROL_MESSAGE","owner":"CloudwatchLogs","logGroup":"","logStream":"",
+        //  "subscriptionFilters":[],"logEvents":[{"id":"","timestamp":1,"message":"CWL CONTROL MESSAGE"}]}
+        // gzip, then base64: as CloudWatch Logs sends it.
+        let data = "H4sIAAAAAAACAzWOMQuDMBBG/4rc7NLVrRTrklZoBIciJdUjDWgSkkuliP+9sanj433cvQUm9F5IbD4WoYBTfW1uNXtcSs6PVQk5mFmj28xowjAL6l/MSB/FaGTlTLDRJeLkUEwJfXj63ilLyuizGgmdh+Le/XblGzVtuIAa0pxUzCAxxWOHfE/anrYs+ydle9LarV+HSAAEtgAAAA==";
+        let event = serde_json::json!({"awslogs": {"data": data}});
+        match parse(&event) {
+            Ok(Trigger::Logs(d)) => assert_eq!(d.message_type, "CONTROL_MESSAGE"),
+            other => panic!("{other:?}"),
+        }
+        let bad = serde_json::json!({"awslogs": {"data": "bm90IGd6aXA="}});
+        assert!(
+            parse(&bad)
+                .unwrap_err()
+                .starts_with("CloudWatch Logs event")
+        );
+        let firehose = serde_json::json!({
+            "invocationId": "inv-1",
+            "deliveryStreamArn": "arn:aws:firehose:eu-west-1:111122223333:deliverystream/fl",
+            "region": "eu-west-1",
+            "records": [{"recordId": "r1", "approximateArrivalTimestamp": 1787400061000_i64, "data": "MiAxMTE="}]
+        });
+        match parse(&firehose) {
+            Ok(Trigger::Firehose(e)) => {
+                assert_eq!(e.records.len(), 1);
+                assert_eq!(e.records[0].data.0, b"2 111");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn unusable_payloads() {
         assert!(
             parse(&serde_json::json!({"hello": "world"}))

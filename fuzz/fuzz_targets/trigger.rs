@@ -56,7 +56,10 @@ fuzz_target!(|data: &[u8]| {
         && payload.get("invocationSchemaVersion").is_none()
         && payload.get("source").and_then(Value::as_str) != Some("aws.s3")
         && payload.get("Event").and_then(Value::as_str) != Some("s3:TestEvent")
-        && payload.get("Type").and_then(Value::as_str) != Some("Notification");
+        && payload.get("Type").and_then(Value::as_str) != Some("Notification")
+        // CloudWatch Logs and Firehose events are told by their own keys first.
+        && payload.get("awslogs").is_none()
+        && !(payload.get("deliveryStreamArn").is_some() && payload.get("records").is_some());
     if !plain_s3 {
         return;
     }
