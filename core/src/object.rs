@@ -122,21 +122,16 @@ fn is_firehose_name(stem: &str) -> bool {
     // "-V-YYYY-MM-DD-HH-MM-SS-": the time is 19 bytes, between dashes.
     let time = b"dddd-dd-dd-dd-dd-dd";
     (1..b.len()).any(|i| {
-        let Some(t) = b.get(i..i + time.len()) else {
+        if !source::starts_with_shape(&b[i..], time) {
             return false;
-        };
-        let is_time = time.iter().zip(t).all(|(&want, &c)| match want {
-            b'd' => c.is_ascii_digit(),
-            other => c == other,
-        });
+        }
         let before = &b[..i];
         let version = before
             .strip_suffix(b"-")
             .map(|v| v.iter().rev().take_while(|c| c.is_ascii_digit()).count())
             .unwrap_or(0);
         let random = &b[i + time.len()..];
-        is_time
-            && version > 0
+        version > 0
             && before.len() > version + 2
             && before[before.len() - version - 2] == b'-'
             && random.first() == Some(&b'-')

@@ -37,6 +37,7 @@
 //!   so memory is bounded by the payloads in flight (CloudWatch Logs sends at most
 //!   1 MB of events in one), not by the input's size.
 
+use std::borrow::Borrow;
 use std::io::Read;
 
 use serde::Deserialize;
@@ -125,12 +126,7 @@ pub fn stream_interface(log_stream: &str) -> Option<&str> {
 /// ```
 pub fn is_export(head: &[u8]) -> bool {
     let shape = b"dddd-dd-ddTdd:dd:dd";
-    if head.len() <= shape.len()
-        || !shape.iter().zip(head).all(|(&want, &b)| match want {
-            b'd' => b.is_ascii_digit(),
-            other => b == other,
-        })
-    {
+    if !super::starts_with_shape(head, shape) {
         return false;
     }
     let rest = &head[shape.len()..];
@@ -260,39 +256,21 @@ pub(crate) fn summarize_decoded<R: Read + Send>(
     ranges: &Ranges,
     opts: &Options,
 ) -> Result<Summary, Error> {
-    let bad_payload = |source: serde_json::Error| Error::Payload {
-        input: input.to_owned(),
-        source,
-    };
-    let mut next_event: u64 = 1;
     let mut stream =
         serde_json::Deserializer::from_reader(decoded).into_iter::<SubscriptionPayload>();
     // The first payload names the log group, and so the format (looked at, then put back).
     let first = stream.next();
     let log_group = match &first {
-        Some(Ok(p)) => p.log_group.as_str(),
-        _ => "",
+        Some(Ok(p)) => p.log_group.clone(),
+        _ => String::new(),
     };
-    let format = log_group_format(log_group, opts).format;
-    let payloads = first.into_iter().chain(stream).map(move |payload| {
-        let first = next_event;
-        if let Ok(p) = &payload {
-            next_event += p.log_events.len() as u64;
-        }
-        payload.map(|p| (first, p))
-    });
-    let engine = Engine::new(input, format, Numbering::Events, ranges, opts);
-    let tally = engine.tally(payloads, |tally, payload| {
-        let (first, payload) = payload.map_err(bad_payload)?;
-        read_payload(&engine, tally, &payload, first, region);
-        Ok(())
-    })?;
-    engine.finish(
-        tally,
-        Provenance {
-            format_from_header: false,
-            gzip,
-        },
+    let provenance = Provenance {
+        format_from_header: false,
+        gzip,
+    };
+    let payloads = first.into_iter().chain(stream);
+    read_payloads(
+        input, &log_group, payloads, provenance, region, ranges, opts,
     )
 }
 
@@ -307,19 +285,48 @@ pub fn summarize_payloads(
     opts: &Options,
 ) -> Result<Summary, Error> {
     let log_group = payloads.first().map_or("", |p| p.log_group.as_str());
+    let payloads = payloads.iter().map(Ok);
+    read_payloads(
+        input,
+        log_group,
+        payloads,
+        Provenance::default(),
+        region,
+        ranges,
+        opts,
+    )
+}
+
+/// Summarizes `payloads` in `log_group`'s format, their events numbered from 1 in
+/// order; the first payload that is not one ends the input with its error.
+fn read_payloads<P: Borrow<SubscriptionPayload> + Send>(
+    input: &str,
+    log_group: &str,
+    payloads: impl Iterator<Item = Result<P, serde_json::Error>> + Send,
+    provenance: Provenance,
+    region: Option<&str>,
+    ranges: &Ranges,
+    opts: &Options,
+) -> Result<Summary, Error> {
     let format = log_group_format(log_group, opts).format;
     let engine = Engine::new(input, format, Numbering::Events, ranges, opts);
     let mut next_event: u64 = 1;
-    let numbered = payloads.iter().map(|p| {
+    let numbered = payloads.map(move |payload| {
         let first = next_event;
-        next_event += p.log_events.len() as u64;
-        (first, p)
+        if let Ok(p) = &payload {
+            next_event += p.borrow().log_events.len() as u64;
+        }
+        payload.map(|p| (first, p))
     });
-    let tally = engine.tally(numbered, |tally, (first, payload)| {
-        read_payload(&engine, tally, payload, first, region);
+    let tally = engine.tally(numbered, |tally, payload| {
+        let (first, payload) = payload.map_err(|source| Error::Payload {
+            input: input.to_owned(),
+            source,
+        })?;
+        read_payload(&engine, tally, payload.borrow(), first, region);
         Ok(())
     })?;
-    engine.finish(tally, Provenance::default())
+    engine.finish(tally, provenance)
 }
 
 /// Hands the log events of one payload to the engine, numbered from `first`.

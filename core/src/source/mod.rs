@@ -27,3 +27,14 @@ pub mod cloudwatch;
 pub mod firehose;
 pub mod parquet;
 pub mod text;
+
+/// Whether `bytes` starts with `shape`, where each `d` of the shape stands for an ASCII
+/// digit and every other byte for itself (`b"dddd-dd-dd"` for a date): how content and
+/// names that only their form gives away are told apart.
+pub(crate) fn starts_with_shape(bytes: &[u8], shape: &[u8]) -> bool {
+    bytes.len() >= shape.len()
+        && shape.iter().zip(bytes).all(|(&want, &b)| match want {
+            b'd' => b.is_ascii_digit(),
+            other => b == other,
+        })
+}
