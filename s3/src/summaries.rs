@@ -161,14 +161,7 @@ pub async fn replace_summaries(
         Vec::new()
     };
     let metadata = summary_metadata(&source_uri, source.etag);
-    let mut outputs = Vec::with_capacity(files.len());
-    for (dir, body) in files {
-        let key = format!("{prefix}{dir}/{file_name}");
-        put(client, bucket, &key, body, &metadata, access)
-            .await
-            .map_err(|e| ReplaceError::s3(e, &outputs))?;
-        outputs.push(key);
-    }
+    let outputs = put_files(client, to, &file_name, &metadata, files).await?;
     let suffix = format!("/{file_name}");
     let mut deleted = Vec::new();
     for stale in previous
@@ -214,10 +207,23 @@ pub async fn put_delivered_summaries(
         ("flowpath-source", identity),
         ("flowpath-version", flowpath_core::VERSION),
     ];
+    put_files(client, to, &file_name, &metadata, files).await
+}
+
+/// Puts each file (partition directory, Parquet bytes) at
+/// `<prefix><dir>/<file_name>` with `metadata`; returns the keys, in the order given.
+/// A failure reports the keys written before it.
+async fn put_files(
+    client: &aws_sdk_s3::Client,
+    to: &Destination<'_>,
+    file_name: &str,
+    metadata: &[(&str, &str)],
+    files: Vec<(String, Vec<u8>)>,
+) -> Result<Vec<String>, ReplaceError> {
     let mut outputs = Vec::with_capacity(files.len());
     for (dir, body) in files {
         let key = format!("{}{dir}/{file_name}", to.prefix);
-        put(client, to.bucket, &key, body, &metadata, to.access)
+        put(client, to.bucket, &key, body, metadata, to.access)
             .await
             .map_err(|e| ReplaceError::s3(e, &outputs))?;
         outputs.push(key);

@@ -58,6 +58,12 @@ pub(crate) fn partition_value(name: &str, key: &str) -> Option<String> {
     )
 }
 
+/// Whether a file name in a partition is a summary (not hidden or bookkeeping: `.…`
+/// are compaction's temporaries).
+pub(crate) fn is_summary_file(name: &str) -> bool {
+    name.ends_with(".parquet") && !name.starts_with(['.', '_'])
+}
+
 /// Entries of `dir` named `<key>=<value>` (value percent-decoded), not hidden,
 /// sorted; `dirs` selects directories, else regular files.
 fn entries(dir: &Path, key: Option<&str>, dirs: bool) -> Result<Vec<(PathBuf, String)>> {
@@ -85,7 +91,7 @@ fn entries(dir: &Path, key: Option<&str>, dirs: bool) -> Result<Vec<(PathBuf, St
                 Some(v) => v,
                 None => continue,
             },
-            None if name.ends_with(".parquet") => name,
+            None if is_summary_file(&name) => name,
             None => continue,
         };
         out.push((entry.path(), value));

@@ -89,7 +89,7 @@ async fn find(client: &aws_sdk_s3::Client, uri: &S3Uri, days: &Days) -> Result<V
                         .with_context(|| format!("cannot list s3://{bucket}/{day_prefix}"))?;
                 for o in listed {
                     let name = o.key.rsplit('/').next().unwrap_or(&o.key);
-                    if name.ends_with(".parquet") && !name.starts_with(['.', '_']) {
+                    if read::is_summary_file(name) {
                         objects.push(SummaryObject {
                             key: o.key,
                             account_id: account_id.clone(),
