@@ -14,7 +14,8 @@
 
 use std::fmt;
 
-/// Every field AWS defines for VPC flow logs, versions 2 through 8.
+/// Every field AWS defines for VPC flow logs (versions 2 through 8), then the fields
+/// only transit gateway flow logs have (version 6; they share the others).
 ///
 /// The discriminant is the index into [`Field::ALL`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -60,6 +61,24 @@ pub enum Field {
     EcsTaskArn,
     EcsTaskId,
     RejectReason,
+    ResourceType,
+    TgwId,
+    TgwAttachmentId,
+    TgwSrcVpcAccountId,
+    TgwDstVpcAccountId,
+    TgwSrcVpcId,
+    TgwDstVpcId,
+    TgwSrcSubnetId,
+    TgwDstSubnetId,
+    TgwSrcEni,
+    TgwDstEni,
+    TgwSrcAzId,
+    TgwDstAzId,
+    TgwPairAttachmentId,
+    PacketsLostNoRoute,
+    PacketsLostBlackhole,
+    PacketsLostMtuExceeded,
+    PacketsLostTtlExpired,
 }
 
 /// What a field's values are, which says how they are checked.
@@ -92,7 +111,22 @@ impl Field {
             | Field::SublocationType
             | Field::SublocationId
             | Field::PktSrcAwsService
-            | Field::PktDstAwsService => ValueKind::Text,
+            | Field::PktDstAwsService
+            | Field::ResourceType
+            | Field::TgwId
+            | Field::TgwAttachmentId
+            | Field::TgwSrcVpcAccountId
+            | Field::TgwDstVpcAccountId
+            | Field::TgwSrcVpcId
+            | Field::TgwDstVpcId
+            | Field::TgwSrcSubnetId
+            | Field::TgwDstSubnetId
+            | Field::TgwSrcEni
+            | Field::TgwDstEni
+            | Field::TgwSrcAzId
+            | Field::TgwDstAzId
+            | Field::TgwPairAttachmentId
+                => ValueKind::Text,
             Field::EcsClusterArn
             | Field::EcsClusterName
             | Field::EcsContainerInstanceArn
@@ -117,12 +151,17 @@ impl Field {
             | Field::Start
             | Field::End
             | Field::TcpFlags
-            | Field::TrafficPath => ValueKind::Integer,
+            | Field::TrafficPath
+            | Field::PacketsLostNoRoute
+            | Field::PacketsLostBlackhole
+            | Field::PacketsLostMtuExceeded
+            | Field::PacketsLostTtlExpired
+                => ValueKind::Integer,
         }
     }
 
     /// All known fields, in AWS's documented order.
-    pub const ALL: [Field; 40] = [
+    pub const ALL: [Field; 58] = [
         Field::Version,
         Field::AccountId,
         Field::InterfaceId,
@@ -163,6 +202,24 @@ impl Field {
         Field::EcsTaskArn,
         Field::EcsTaskId,
         Field::RejectReason,
+        Field::ResourceType,
+        Field::TgwId,
+        Field::TgwAttachmentId,
+        Field::TgwSrcVpcAccountId,
+        Field::TgwDstVpcAccountId,
+        Field::TgwSrcVpcId,
+        Field::TgwDstVpcId,
+        Field::TgwSrcSubnetId,
+        Field::TgwDstSubnetId,
+        Field::TgwSrcEni,
+        Field::TgwDstEni,
+        Field::TgwSrcAzId,
+        Field::TgwDstAzId,
+        Field::TgwPairAttachmentId,
+        Field::PacketsLostNoRoute,
+        Field::PacketsLostBlackhole,
+        Field::PacketsLostMtuExceeded,
+        Field::PacketsLostTtlExpired,
     ];
 
     /// The field's name as AWS writes it in format strings and header lines.
@@ -208,7 +265,31 @@ impl Field {
             Field::EcsTaskArn => "ecs-task-arn",
             Field::EcsTaskId => "ecs-task-id",
             Field::RejectReason => "reject-reason",
+            Field::ResourceType => "resource-type",
+            Field::TgwId => "tgw-id",
+            Field::TgwAttachmentId => "tgw-attachment-id",
+            Field::TgwSrcVpcAccountId => "tgw-src-vpc-account-id",
+            Field::TgwDstVpcAccountId => "tgw-dst-vpc-account-id",
+            Field::TgwSrcVpcId => "tgw-src-vpc-id",
+            Field::TgwDstVpcId => "tgw-dst-vpc-id",
+            Field::TgwSrcSubnetId => "tgw-src-subnet-id",
+            Field::TgwDstSubnetId => "tgw-dst-subnet-id",
+            Field::TgwSrcEni => "tgw-src-eni",
+            Field::TgwDstEni => "tgw-dst-eni",
+            Field::TgwSrcAzId => "tgw-src-az-id",
+            Field::TgwDstAzId => "tgw-dst-az-id",
+            Field::TgwPairAttachmentId => "tgw-pair-attachment-id",
+            Field::PacketsLostNoRoute => "packets-lost-no-route",
+            Field::PacketsLostBlackhole => "packets-lost-blackhole",
+            Field::PacketsLostMtuExceeded => "packets-lost-mtu-exceeded",
+            Field::PacketsLostTtlExpired => "packets-lost-ttl-expired",
         }
+    }
+
+    /// Whether only transit gateway flow logs have the field: a format naming one is a
+    /// transit gateway log's ([`Format::is_transit_gateway`]).
+    pub const fn is_transit_gateway_only(self) -> bool {
+        self as u8 >= Field::ResourceType as u8
     }
 
     /// The flow-log version that introduced the field.
@@ -219,7 +300,9 @@ impl Field {
             21..=24 => 4,
             25..=28 => 5,
             29..=38 => 7,
-            _ => 8,
+            39 => 8,
+            // The transit gateway fields.
+            _ => 6,
         }
     }
 
@@ -327,6 +410,15 @@ impl Format {
         let v2 = columns.len() == V2.len()
             && columns.iter().zip(V2).all(|(c, f)| *c == Column::Known(f));
         Ok(Format { columns, slots, v2 })
+    }
+
+    /// Whether this is a transit gateway flow log's format: it names a field only
+    /// those logs have (`resource-type`, `tgw-…`, `packets-lost-…`). Their records are
+    /// summarized into their own table ([`crate::transit`]).
+    pub fn is_transit_gateway(&self) -> bool {
+        self.columns
+            .iter()
+            .any(|c| matches!(c, Column::Known(f) if f.is_transit_gateway_only()))
     }
 
     /// Whether this is the default (version 2) format, the fields of [`Format::v2`] in
@@ -513,6 +605,10 @@ mod tests {
         }
         assert_eq!(Field::from_name("log_status-"), None);
         assert_eq!(Field::RejectReason.since_version(), 8);
+        assert_eq!(Field::TgwSrcVpcId.since_version(), 6);
+        assert_eq!(Field::PacketsLostTtlExpired.since_version(), 6);
+        assert!(!Field::RejectReason.is_transit_gateway_only());
+        assert!(Field::ResourceType.is_transit_gateway_only());
         assert_eq!(Field::EcsTaskId.since_version(), 7);
         assert_eq!(Field::TrafficPath.since_version(), 5);
         assert_eq!(Field::AzId.since_version(), 4);

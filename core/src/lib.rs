@@ -36,6 +36,7 @@ pub mod ranges;
 pub mod record;
 pub mod source;
 pub mod table;
+pub mod transit;
 mod trie;
 
 #[cfg(test)]

@@ -84,6 +84,12 @@ pub struct Record<'a> {
     /// The text of the v7 ECS fields and v8 `reject-reason`, indexed by
     /// `field as usize - Field::EcsClusterArn as usize`.
     pub extra: [Option<&'a [u8]>; 11],
+    /// The text of `resource-type` and the `tgw-…` fields of transit gateway logs,
+    /// indexed by `field as usize - Field::ResourceType as usize`.
+    pub tgw: [Option<&'a str>; 14],
+    /// The `packets-lost-…` counts of transit gateway logs, indexed by
+    /// `field as usize - Field::PacketsLostNoRoute as usize`.
+    pub packets_lost: [Option<u64>; 4],
 }
 
 impl<'a> Record<'a> {
@@ -92,6 +98,20 @@ impl<'a> Record<'a> {
         (field as usize)
             .checked_sub(Field::EcsClusterArn as usize)
             .and_then(|i| self.extra.get(i).copied().flatten())
+    }
+
+    /// The text of `resource-type` or a `tgw-…` field, when present.
+    pub fn tgw(&self, field: Field) -> Option<&'a str> {
+        (field as usize)
+            .checked_sub(Field::ResourceType as usize)
+            .and_then(|i| self.tgw.get(i).copied().flatten())
+    }
+
+    /// A `packets-lost-…` count, when present.
+    pub fn packets_lost(&self, field: Field) -> Option<u64> {
+        (field as usize)
+            .checked_sub(Field::PacketsLostNoRoute as usize)
+            .and_then(|i| self.packets_lost.get(i).copied().flatten())
     }
 
     /// Whether the record carries traffic: `log-status` is OK, or absent from the format.

@@ -168,6 +168,11 @@ pub fn has_value(rec: &Record<'_>, field: Field) -> bool {
         | Field::EcsTaskArn
         | Field::EcsTaskId
         | Field::RejectReason => rec.extra(field).is_some(),
+        Field::PacketsLostNoRoute
+        | Field::PacketsLostBlackhole
+        | Field::PacketsLostMtuExceeded
+        | Field::PacketsLostTtlExpired => rec.packets_lost(field).is_some(),
+        _ => rec.tgw(field).is_some(),
     }
 }
 

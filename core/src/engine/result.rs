@@ -7,6 +7,7 @@ use crate::format::Format;
 use crate::output::{self, Counts, FileMeta, Partition, Row};
 use crate::parse::ParseError;
 use crate::ranges::Ranges;
+use crate::transit::{TransitRow, TransitTable};
 
 /// A malformed line, kept as an example for the report.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,12 +65,24 @@ pub struct Summary {
     pub stats: Stats,
     /// The groups.
     pub(crate) aggregate: Aggregator,
+    /// The groups of a transit gateway log ([`crate::transit`]); empty for VPC logs.
+    pub(crate) transit: TransitTable,
 }
 
 impl Summary {
     /// How many groups (rows) the summary holds.
     pub fn group_count(&self) -> usize {
-        self.aggregate.len()
+        self.aggregate.len() + self.transit.len()
+    }
+
+    /// Whether the input was a transit gateway log.
+    pub fn is_transit_gateway(&self) -> bool {
+        self.format.is_transit_gateway()
+    }
+
+    /// The summary's transit gateway rows, sorted (none for a VPC log).
+    pub fn transit_rows(&self, ranges: &Ranges) -> Vec<TransitRow> {
+        self.transit.clone().into_rows(ranges)
     }
 
     /// The summary's rows, sorted.
@@ -95,14 +108,32 @@ impl Summary {
     }
 
     /// Each partition's summary file, encoded: (`account_id=…/region=…/day=…`
-    /// directory, Parquet bytes), in order, and the metadata they carry. The same
+    /// directory, Parquet bytes), in order, and the metadata they carry. A transit
+    /// gateway log's files come first, under `transit_gateway/` ([`crate::transit::TABLE_DIR`]). The same
     /// bytes as writing [`Summary::into_partitions`], without copying every value into
     /// an owned row first (a summary with many groups stays small).
     pub fn encode(self, ranges: &Ranges) -> Result<(FileMeta, Vec<EncodedFile>), Error> {
         let meta = self.file_meta(ranges);
+        let mut files = Vec::new();
+        if !self.transit.is_empty() {
+            let rows = self.transit.into_rows(ranges);
+            let mut start = 0;
+            for end in 1..=rows.len() {
+                let first = &rows[start];
+                let same = rows.get(end).is_some_and(|r| {
+                    (&r.account_id, &r.region, &r.day) == (&first.account_id, &first.region, &first.day)
+                });
+                if !same {
+                    let mut body = Vec::new();
+                    crate::transit::write_parquet(&mut body, &rows[start..end], &meta)?;
+                    let dir = output::layout::partition_path(&first.account_id, &first.region, &first.day);
+                    files.push((format!("{}/{dir}", crate::transit::TABLE_DIR), body));
+                    start = end;
+                }
+            }
+        }
         let groups = self.aggregate.into_groups(ranges);
         let rows = groups.sorted_rows();
-        let mut files = Vec::new();
         for (dir, range) in output::partition_ranges(&rows) {
             let mut body = Vec::new();
             output::write_parquet_refs(&mut body, &rows[range], &meta)?;

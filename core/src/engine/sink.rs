@@ -32,6 +32,7 @@ use crate::object::{self, KeyHints};
 use crate::parse::{ParseError, ParseErrorKind};
 use crate::ranges::{self, LabelId, Ranges};
 use crate::record::{LogStatus, Record};
+use crate::transit::{TransitCarried, TransitTable};
 
 use super::{EARLIEST_TIME, LabelCheck, Malformed, Options, Stats, Summary};
 
@@ -69,6 +70,9 @@ pub(crate) struct Engine<'a> {
     /// Whether the format has `log-status`: without it, a record whose counts are all
     /// `-` is taken for the NODATA record it must be ([`Engine::check`]).
     has_log_status: bool,
+    /// Whether the format is a transit gateway log's: its records go to the transit
+    /// gateway table ([`crate::transit`]), not to the VPC groups.
+    transit: bool,
     ranges: &'a Ranges,
     opts: &'a Options,
     inventory: Option<&'a Inventory>,
@@ -91,6 +95,8 @@ pub(crate) struct Admitted {
 pub(crate) struct Tally {
     stats: Stats,
     aggregate: Aggregator,
+    /// The groups of transit gateway records.
+    transit: TransitTable,
     /// (AWS's label, ours, records): our labels are resolved to names at the end.
     disagreements: Vec<(String, Option<LabelId>, u64)>,
 }
@@ -101,6 +107,7 @@ pub(crate) struct Intake<'t> {
     stats: &'t mut Stats,
     disagreements: &'t mut Vec<(String, Option<LabelId>, u64)>,
     feed: Feed<'t>,
+    transit: &'t mut TransitTable,
 }
 
 impl Tally {
@@ -110,6 +117,7 @@ impl Tally {
             stats: &mut self.stats,
             disagreements: &mut self.disagreements,
             feed: self.aggregate.feed(),
+            transit: &mut self.transit,
         }
     }
 
@@ -133,6 +141,7 @@ impl Tally {
             count_disagreement(&mut self.disagreements, &aws, ours, n);
         }
         self.aggregate.merge(other.aggregate);
+        self.transit.merge(other.transit);
     }
 }
 
@@ -176,6 +185,7 @@ impl<'a> Engine<'a> {
             has_packets: format.has(Field::Packets),
             has_bytes: format.has(Field::Bytes),
             has_log_status: format.has(Field::LogStatus),
+            transit: format.is_transit_gateway(),
             check_labels: format.has(Field::PktSrcAwsService)
                 && format.has(Field::PktDstAwsService),
             format,
@@ -394,6 +404,12 @@ impl<'a> Engine<'a> {
             stats.min_start = min_opt(stats.min_start, Some(start));
             stats.max_start = stats.max_start.max(Some(start));
         }
+        if self.transit {
+            let account = rec.account_id.or(self.hints.account_id.as_deref());
+            let region = rec.region.or(self.hints.region.as_deref());
+            intake.transit.add(rec, account, region, self.ranges);
+            return;
+        }
         let attr = match (self.inventory, sides) {
             (Some(inv), _) => classify::attribute_with(rec, self.ranges, inv),
             (None, Some(sides)) => sides.attribute(rec, self.ranges),
@@ -450,16 +466,22 @@ impl<'a> Engine<'a> {
         // malformed, with no one line to blame (which record tipped the sum depends on
         // the order of adding; that the sum does not fit does not).
         let too_large = tally.aggregate.too_large();
-        if !too_large.is_empty() {
-            for (totals, what) in too_large {
-                stats.counts.ok -= totals.flows;
-                stats.counts.malformed += totals.flows;
+        let mut transit = tally.transit;
+        let transit_too_large = transit.take_too_large();
+        if !too_large.is_empty() || !transit_too_large.is_empty() {
+            let groups = too_large
+                .into_iter()
+                .map(|(totals, what)| (totals.flows, totals.too_large(), what))
+                .chain(transit_too_large.into_iter().map(|(flows, what)| (flows, None, what)));
+            for (flows, field, what) in groups {
+                stats.counts.ok -= flows;
+                stats.counts.malformed += flows;
                 stats.malformed_examples.insert(
                     0,
                     Malformed {
                         line: 0,
                         error: ParseError {
-                            field: totals.too_large(),
+                            field,
                             kind: ParseErrorKind::SumTooLarge,
                         },
                         text: what,
@@ -499,7 +521,9 @@ impl<'a> Engine<'a> {
             packets: self.has_packets,
             bytes: self.has_bytes,
         });
+        transit.set_carried(TransitCarried::of(&self.format));
         Ok(Summary {
+            transit,
             input: self.input.to_owned(),
             format: self.format,
             format_from_header: provenance.format_from_header,

@@ -373,6 +373,45 @@ fn field_at<'a>(
             }
             end
         }
+        Field::ResourceType
+        | Field::TgwId
+        | Field::TgwAttachmentId
+        | Field::TgwSrcVpcAccountId
+        | Field::TgwDstVpcAccountId
+        | Field::TgwSrcVpcId
+        | Field::TgwDstVpcId
+        | Field::TgwSrcSubnetId
+        | Field::TgwDstSubnetId
+        | Field::TgwSrcEni
+        | Field::TgwDstEni
+        | Field::TgwSrcAzId
+        | Field::TgwDstAzId
+        | Field::TgwPairAttachmentId => {
+            let end = token_end(line, start + 1);
+            let value = if end != start + 1 || line.get(start) != Some(&b'-') {
+                Some(so_far.text.get(start, end)?)
+            } else {
+                None
+            };
+            if let Some(slot) = rec.tgw.get_mut(field as usize - Field::ResourceType as usize) {
+                *slot = value;
+            }
+            end
+        }
+        Field::PacketsLostNoRoute
+        | Field::PacketsLostBlackhole
+        | Field::PacketsLostMtuExceeded
+        | Field::PacketsLostTtlExpired => {
+            let i = field as usize - Field::PacketsLostNoRoute as usize;
+            let parsed = int_at(line, start);
+            if let Some(slot) = rec.packets_lost.get_mut(i) {
+                *slot = parsed.map(|(v, _)| v);
+            }
+            match parsed {
+                Some((_, end)) => end,
+                None => return dash(line, start),
+            }
+        }
     })
 }
 

@@ -95,6 +95,13 @@ fn set_field<'a>(rec: &mut Record<'a>, field: Field, v: &'a [u8]) -> Result<(), 
             });
         }
         Field::TrafficPath => rec.traffic_path = Some(int(v)?),
+        _ if field.is_transit_gateway_only() => match field.value_kind() {
+            ValueKind::Integer => {
+                rec.packets_lost[field as usize - Field::PacketsLostNoRoute as usize] =
+                    Some(int(v)?);
+            }
+            _ => rec.tgw[field as usize - Field::ResourceType as usize] = Some(text(v)?),
+        },
         _ => {
             let i = field as usize - Field::EcsClusterArn as usize;
             rec.extra[i] = Some(v);

@@ -514,6 +514,12 @@ fn set_int(rec: &mut Record<'_>, field: Field, n: i128) -> Result<(), ParseError
         Field::End => rec.end = Some(to(n)?),
         Field::TcpFlags => rec.tcp_flags = Some(to(n)?),
         Field::TrafficPath => rec.traffic_path = Some(to(n)?),
+        Field::PacketsLostNoRoute
+        | Field::PacketsLostBlackhole
+        | Field::PacketsLostMtuExceeded
+        | Field::PacketsLostTtlExpired => {
+            rec.packets_lost[field as usize - Field::PacketsLostNoRoute as usize] = Some(to(n)?);
+        }
         // The plan admits integer columns for integer fields only.
         _ => return Err(ParseErrorKind::BadValue),
     }
@@ -534,6 +540,12 @@ fn set_text<'b>(rec: &mut Record<'b>, field: Field, text: &'b str) {
         Field::SublocationId => &mut rec.sublocation_id,
         Field::PktSrcAwsService => &mut rec.pkt_src_aws_service,
         Field::PktDstAwsService => &mut rec.pkt_dst_aws_service,
+        _ if field.is_transit_gateway_only() => {
+            match rec.tgw.get_mut(field as usize - Field::ResourceType as usize) {
+                Some(slot) => slot,
+                None => return,
+            }
+        }
         // `kind` sends only the fields above here.
         _ => return,
     };
@@ -560,6 +572,13 @@ fn copy_typed<'b>(rec: &mut Record<'b>, parsed: &Record<'b>, field: Field) {
         Field::PktDstaddr => rec.pkt_dstaddr = parsed.pkt_dstaddr,
         Field::FlowDirection => rec.flow_direction = parsed.flow_direction,
         Field::TrafficPath => rec.traffic_path = parsed.traffic_path,
+        Field::PacketsLostNoRoute
+        | Field::PacketsLostBlackhole
+        | Field::PacketsLostMtuExceeded
+        | Field::PacketsLostTtlExpired => {
+            let i = field as usize - Field::PacketsLostNoRoute as usize;
+            rec.packets_lost[i] = parsed.packets_lost[i];
+        }
         // `kind` sends only the fields above here.
         _ => {}
     }
