@@ -125,8 +125,7 @@ impl Field {
             | Field::TgwDstEni
             | Field::TgwSrcAzId
             | Field::TgwDstAzId
-            | Field::TgwPairAttachmentId
-                => ValueKind::Text,
+            | Field::TgwPairAttachmentId => ValueKind::Text,
             Field::EcsClusterArn
             | Field::EcsClusterName
             | Field::EcsContainerInstanceArn
@@ -155,8 +154,7 @@ impl Field {
             | Field::PacketsLostNoRoute
             | Field::PacketsLostBlackhole
             | Field::PacketsLostMtuExceeded
-            | Field::PacketsLostTtlExpired
-                => ValueKind::Integer,
+            | Field::PacketsLostTtlExpired => ValueKind::Integer,
         }
     }
 

@@ -121,12 +121,17 @@ impl Summary {
             for end in 1..=rows.len() {
                 let first = &rows[start];
                 let same = rows.get(end).is_some_and(|r| {
-                    (&r.account_id, &r.region, &r.day) == (&first.account_id, &first.region, &first.day)
+                    (&r.account_id, &r.region, &r.day)
+                        == (&first.account_id, &first.region, &first.day)
                 });
                 if !same {
                     let mut body = Vec::new();
                     crate::transit::write_parquet(&mut body, &rows[start..end], &meta)?;
-                    let dir = output::layout::partition_path(&first.account_id, &first.region, &first.day);
+                    let dir = output::layout::partition_path(
+                        &first.account_id,
+                        &first.region,
+                        &first.day,
+                    );
                     files.push((format!("{}/{dir}", crate::transit::TABLE_DIR), body));
                     start = end;
                 }

@@ -472,7 +472,11 @@ impl<'a> Engine<'a> {
             let groups = too_large
                 .into_iter()
                 .map(|(totals, what)| (totals.flows, totals.too_large(), what))
-                .chain(transit_too_large.into_iter().map(|(flows, what)| (flows, None, what)));
+                .chain(
+                    transit_too_large
+                        .into_iter()
+                        .map(|(flows, what)| (flows, None, what)),
+                );
             for (flows, field, what) in groups {
                 stats.counts.ok -= flows;
                 stats.counts.malformed += flows;

@@ -393,7 +393,10 @@ fn field_at<'a>(
             } else {
                 None
             };
-            if let Some(slot) = rec.tgw.get_mut(field as usize - Field::ResourceType as usize) {
+            if let Some(slot) = rec
+                .tgw
+                .get_mut(field as usize - Field::ResourceType as usize)
+            {
                 *slot = value;
             }
             end

@@ -541,7 +541,10 @@ fn set_text<'b>(rec: &mut Record<'b>, field: Field, text: &'b str) {
         Field::PktSrcAwsService => &mut rec.pkt_src_aws_service,
         Field::PktDstAwsService => &mut rec.pkt_dst_aws_service,
         _ if field.is_transit_gateway_only() => {
-            match rec.tgw.get_mut(field as usize - Field::ResourceType as usize) {
+            match rec
+                .tgw
+                .get_mut(field as usize - Field::ResourceType as usize)
+            {
                 Some(slot) => slot,
                 None => return,
             }

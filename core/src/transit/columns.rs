@@ -28,7 +28,9 @@ use crate::output::FileMeta;
 const TEXT: [(&str, fn(&TransitRow) -> Option<&str>); 11] = [
     ("tgw_id", |r| r.tgw_id.as_deref()),
     ("tgw_attachment_id", |r| r.tgw_attachment_id.as_deref()),
-    ("tgw_pair_attachment_id", |r| r.tgw_pair_attachment_id.as_deref()),
+    ("tgw_pair_attachment_id", |r| {
+        r.tgw_pair_attachment_id.as_deref()
+    }),
     ("src_vpc_account_id", |r| r.src_vpc_account_id.as_deref()),
     ("src_vpc_id", |r| r.src_vpc_id.as_deref()),
     ("dst_vpc_account_id", |r| r.dst_vpc_account_id.as_deref()),
@@ -56,10 +58,17 @@ pub fn schema() -> SchemaRef {
         DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
         true,
     )];
-    fields.extend(TEXT.iter().map(|(n, _)| Field::new(*n, DataType::Utf8, true)));
+    fields.extend(
+        TEXT.iter()
+            .map(|(n, _)| Field::new(*n, DataType::Utf8, true)),
+    );
     fields.push(Field::new("protocol", DataType::Int32, true));
     fields.push(Field::new("flows", DataType::Int64, false));
-    fields.extend(COUNTS.iter().map(|(n, _)| Field::new(*n, DataType::Int64, true)));
+    fields.extend(
+        COUNTS
+            .iter()
+            .map(|(n, _)| Field::new(*n, DataType::Int64, true)),
+    );
     Arc::new(Schema::new(fields))
 }
 
@@ -74,8 +83,12 @@ pub fn batch_of(rows: &[TransitRow]) -> Result<RecordBatch, Error> {
     for (_, get) in TEXT {
         columns.push(Arc::new(rows.iter().map(get).collect::<StringArray>()));
     }
-    columns.push(Arc::new(rows.iter().map(|r| r.protocol).collect::<Int32Array>()));
-    columns.push(Arc::new(rows.iter().map(|r| Some(r.flows)).collect::<Int64Array>()));
+    columns.push(Arc::new(
+        rows.iter().map(|r| r.protocol).collect::<Int32Array>(),
+    ));
+    columns.push(Arc::new(
+        rows.iter().map(|r| Some(r.flows)).collect::<Int64Array>(),
+    ));
     for (_, get) in COUNTS {
         columns.push(Arc::new(rows.iter().map(get).collect::<Int64Array>()));
     }

@@ -61,7 +61,10 @@ impl Sums {
 
     fn fits(&self) -> bool {
         let fits = |v: u64| i64::try_from(v).is_ok();
-        fits(self.flows) && fits(self.packets) && fits(self.bytes) && self.lost.iter().all(|&v| fits(v))
+        fits(self.flows)
+            && fits(self.packets)
+            && fits(self.bytes)
+            && self.lost.iter().all(|&v| fits(v))
     }
 }
 
@@ -120,7 +123,9 @@ impl TransitTable {
     }
 
     fn value(&self, sym: Sym) -> Option<&str> {
-        (sym != 0).then(|| self.values.get(sym as usize).map(|v| &**v)).flatten()
+        (sym != 0)
+            .then(|| self.values.get(sym as usize).map(|v| &**v))
+            .flatten()
     }
 
     /// Adds one checked record with traffic; `account` and `region` are the record's,

@@ -10,6 +10,7 @@ mod fuzz_regressions;
 mod inventory;
 mod parquet_input;
 mod real_flowlogs;
+mod transit_gateway;
 // How a test skips without `../shared`: the one file every crate's tests use.
 #[path = "../../src/testutil/skip.rs"]
 mod skip;

@@ -38,11 +38,20 @@ const INT32: [&str; 6] = [
     "tcp-flags",
     "traffic-path",
 ];
-const INT64: [&str; 4] = ["packets", "bytes", "start", "end"];
+const INT64: [&str; 8] = [
+    "packets",
+    "bytes",
+    "start",
+    "end",
+    "packets-lost-no-route",
+    "packets-lost-blackhole",
+    "packets-lost-mtu-exceeded",
+    "packets-lost-ttl-expired",
+];
 
 /// How the generator types the columns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Style {
+pub(crate) enum Style {
     /// As AWS does: INT32/INT64 integers (null for `-`), UTF-8 strings (null for `-`).
     Aws,
     /// Every column a plain BYTE_ARRAY (Arrow Binary, no UTF-8 annotation) holding the
@@ -52,7 +61,7 @@ enum Style {
 
 /// A text flow log with a header line, as Parquet: one column per header field, named
 /// with underscores, rows in line order. Blank lines are skipped.
-fn text_to_parquet(
+pub(crate) fn text_to_parquet(
     text: &str,
     style: Style,
     compression: Compression,

@@ -75,6 +75,20 @@ pub(super) const SAVINGS_BY_VPC_COLUMNS: [(&str, bool); 6] = [
     ("saving", true),
 ];
 
+pub(super) const CHARGE_BACK_COLUMNS: [(&str, bool); 11] = [
+    ("spoke account", false),
+    ("spoke VPC", false),
+    ("hub VPC", false),
+    ("region", false),
+    ("service", false),
+    ("bytes per month", true),
+    ("NAT cost", true),
+    ("TGW cost", true),
+    ("endpoint", false),
+    ("spoke endpoint saves", true),
+    ("hub endpoint saves", true),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

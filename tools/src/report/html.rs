@@ -142,6 +142,9 @@ pub(crate) fn render(r: &Report) -> String {
     h.push_str("<section id=\"chart-savings\">\n<h2>Savings by VPC, per month</h2>\n");
     savings_chart(&mut h, r, cur);
     h.push_str("</section>\n");
+    if r.transit_files > 0 {
+        charge_back_table(&mut h, r, cur);
+    }
     notes(&mut h, r);
     h.push_str("</body>\n</html>\n");
     h
@@ -391,6 +394,51 @@ fn top_nat_table(h: &mut String, r: &Report, cur: &str) {
         h.push_str("</tr>\n");
     }
     h.push_str("</tbody></table>\n</section>\n");
+}
+
+fn charge_back_table(h: &mut String, r: &Report, cur: &str) {
+    h.push_str(
+        "<section id=\"charge-back\">\n<h2>Centralised egress charge-back, per month</h2>\n\
+         <p class=\"meta\">From the transit gateway flow logs: each spoke VPC's bytes to and \
+         from public addresses through the hub (egress) VPC, counted once where they entered \
+         the transit gateway, priced as the hub's NAT gateway and the transit gateway's data \
+         processing. A hub endpoint is a shared interface endpoint: its hours are paid once \
+         and are not in the rows.</p>\n<div class=\"scroll\"><table id=\"charge-back-table\">",
+    );
+    h.push_str(&head(&fmt::CHARGE_BACK_COLUMNS));
+    h.push_str("<tbody>\n");
+    if r.charge_back.is_empty() {
+        h.push_str("<tr><td colspan=\"11\">No traffic through a central egress VPC.</td></tr>\n");
+    }
+    for c in &r.charge_back {
+        put!(
+            h,
+            "<tr data-spoke=\"{}\" data-service=\"{}\">",
+            esc(opt(c.spoke_vpc_id.as_deref())),
+            esc(&c.service)
+        );
+        for v in [
+            opt(c.spoke_account_id.as_deref()),
+            opt(c.spoke_vpc_id.as_deref()),
+            opt(c.hub_vpc_id.as_deref()),
+            c.region.as_str(),
+            c.service.as_str(),
+        ] {
+            h.push_str(&text_cell(v));
+        }
+        h.push_str(&bytes_cell(c.monthly_bytes));
+        h.push_str(&money_cell(c.nat_cost_month, cur));
+        h.push_str(&money_cell(c.transit_gateway_cost_month, cur));
+        h.push_str(&text_cell(super::text::endpoint_name(c.endpoint)));
+        for m in [c.spoke_endpoint_saving_month, c.hub_endpoint_saving_month] {
+            match m {
+                Some(m) => h.push_str(&money_cell(m, cur)),
+                None => h.push_str(&text_cell("-")),
+            }
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody></table></div>\n</section>\n");
 }
 
 fn savings_table(h: &mut String, r: &Report, cur: &str) {

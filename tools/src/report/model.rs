@@ -25,6 +25,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{Result, bail};
 use flowpath_core::output::Row;
+use flowpath_core::transit::{TransitRow, centralised_egress};
 use serde::Serialize;
 
 use super::prices::{GB, PriceTable};
@@ -159,6 +160,19 @@ struct NatKey {
     service_region: Option<String>,
 }
 
+/// A spoke's bytes through a central egress VPC, by AWS service (transit gateway
+/// rows, [`flowpath_core::transit::centralised_egress`]).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct ChargeKey {
+    /// The transit gateway's region (its partition), where the NAT gateway is.
+    region: String,
+    spoke_account_id: Option<String>,
+    spoke_vpc_id: Option<String>,
+    hub_vpc_id: Option<String>,
+    service: String,
+    service_region: Option<String>,
+}
+
 /// The sums a report is made of, mergeable across files.
 #[derive(Debug, Default)]
 pub(crate) struct Tally {
@@ -172,6 +186,9 @@ pub(crate) struct Tally {
     /// (day, service) → bytes per category, AWS services and dated partitions only.
     by_day: BTreeMap<(String, String), Categories>,
     nat: BTreeMap<NatKey, i64>,
+    charge_back: BTreeMap<ChargeKey, i64>,
+    /// Transit gateway summary files read (of `files`).
+    pub(crate) transit_files: usize,
     /// The bytes of every row read, whether or not a category counts them: every sum
     /// the report makes is at most this.
     pub(crate) all_bytes: i128,
@@ -221,9 +238,34 @@ impl Tally {
         }
     }
 
+    /// Adds a transit gateway row of the partition (region, day): its bytes count in
+    /// the charge-back table when they pass through a central egress VPC.
+    pub(crate) fn add_transit(&mut self, region: &str, day: &str, row: &TransitRow) {
+        self.rows += 1;
+        if is_date(day) {
+            self.days.insert(day.to_owned());
+        }
+        let Some(egress) = centralised_egress(row) else {
+            return;
+        };
+        let key = ChargeKey {
+            region: region.to_owned(),
+            spoke_account_id: egress.spoke_account_id.map(str::to_owned),
+            spoke_vpc_id: egress.spoke_vpc_id.map(str::to_owned),
+            hub_vpc_id: egress.hub_vpc_id.map(str::to_owned),
+            service: row.remote_service.clone().unwrap_or_default(),
+            service_region: row.remote_region.clone(),
+        };
+        *self.charge_back.entry(key).or_default() += row.bytes.unwrap_or(0);
+    }
+
     /// Adds another tally's sums.
     pub(crate) fn merge(&mut self, other: Tally) {
         self.files += other.files;
+        self.transit_files += other.transit_files;
+        for (k, v) in other.charge_back {
+            *self.charge_back.entry(k).or_default() += v;
+        }
         self.rows += other.rows;
         self.all_bytes += other.all_bytes;
         self.days.extend(other.days);
@@ -331,6 +373,35 @@ pub(crate) struct Saving {
     pub(crate) saving_month: Money,
 }
 
+/// What a spoke VPC's traffic through a central egress VPC costs, and what an
+/// endpoint would save (transit gateway flow logs).
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct ChargeBack {
+    /// The transit gateway's (and the hub's NAT gateway's) region.
+    pub(crate) region: String,
+    pub(crate) spoke_account_id: Option<String>,
+    pub(crate) spoke_vpc_id: Option<String>,
+    pub(crate) hub_vpc_id: Option<String>,
+    pub(crate) service: String,
+    pub(crate) service_region: Option<String>,
+    /// Bytes in the covered period, both directions (each byte once).
+    pub(crate) bytes: i64,
+    /// Scaled to a 30-day month.
+    pub(crate) monthly_bytes: i64,
+    /// The hub's NAT gateway data processing of the monthly bytes.
+    pub(crate) nat_cost_month: Money,
+    /// Transit gateway data processing of the monthly bytes.
+    pub(crate) transit_gateway_cost_month: Money,
+    /// The endpoint the spoke would use.
+    pub(crate) endpoint: Endpoint,
+    /// An endpoint in the spoke: NAT and transit gateway costs saved, less the
+    /// endpoint's (none without an endpoint).
+    pub(crate) spoke_endpoint_saving_month: Option<Money>,
+    /// A shared interface endpoint in the hub: the NAT cost saved, less its per-GB
+    /// charge (its hours are paid once for all spokes; none without an endpoint).
+    pub(crate) hub_endpoint_saving_month: Option<Money>,
+}
+
 /// Savings of one VPC.
 #[derive(Clone, Debug, Serialize)]
 pub(crate) struct VpcSaving {
@@ -393,6 +464,10 @@ pub(crate) struct Report {
     pub(crate) savings_by_vpc: Vec<VpcSaving>,
     pub(crate) savings_total: SavingTotals,
     pub(crate) by_day: Vec<DayBytes>,
+    /// Transit gateway summary files read.
+    pub(crate) transit_files: usize,
+    /// Centralised egress, spoke by spoke, largest NAT cost first.
+    pub(crate) charge_back: Vec<ChargeBack>,
 }
 
 /// How a report is priced and cut.
@@ -405,6 +480,18 @@ pub(crate) struct Options<'a> {
     pub(crate) output_dir: String,
     pub(crate) from: Option<String>,
     pub(crate) to: Option<String>,
+}
+
+/// The endpoint that would carry a service's traffic from a VPC in `region`: a
+/// gateway endpoint for S3 and DynamoDB in the same region, an interface endpoint for
+/// another AWS service there, none across regions or to the internet.
+fn endpoint_for(service: &str, service_region: Option<&str>, region: &str) -> Endpoint {
+    match service {
+        _ if service_region != Some(region) => Endpoint::None,
+        "INTERNET" | "PRIVATE" => Endpoint::None,
+        "S3" | "DYNAMODB" => Endpoint::Gateway,
+        _ => Endpoint::Interface,
+    }
 }
 
 /// Prices the tally.
@@ -479,12 +566,7 @@ pub(crate) fn build(tally: Tally, opt: &Options<'_>) -> Result<Report> {
         let price = opt.prices.region(&k.region)?;
         let monthly_bytes = monthly(bytes);
         let nat_cost = gb(monthly_bytes) * price.nat_gateway_per_gb;
-        let same_region = k.service_region.as_deref() == Some(k.region.as_str());
-        let endpoint = match k.service.as_str() {
-            _ if !same_region => Endpoint::None,
-            "S3" | "DYNAMODB" => Endpoint::Gateway,
-            _ => Endpoint::Interface,
-        };
+        let endpoint = endpoint_for(&k.service, k.service_region.as_deref(), &k.region);
         let endpoint_cost = match endpoint {
             Endpoint::Gateway => Some(0.0),
             Endpoint::Interface => Some(
@@ -535,6 +617,54 @@ pub(crate) fn build(tally: Tally, opt: &Options<'_>) -> Result<Report> {
     let mut savings_by_vpc: Vec<VpcSaving> = by_vpc.into_values().collect();
     savings_by_vpc.sort_by(|a, b| b.saving_month.0.total_cmp(&a.saving_month.0));
 
+    let mut charge_back = Vec::with_capacity(tally.charge_back.len());
+    for (k, bytes) in tally.charge_back {
+        let price = opt.prices.region(&k.region)?;
+        let Some(tgw_per_gb) = price.transit_gateway_per_gb else {
+            bail!(
+                "the price table has no transit_gateway_per_gb for region {:?}, which the \
+                 charge-back table needs; add it (see docs/report.md)",
+                k.region
+            );
+        };
+        let monthly_bytes = monthly(bytes);
+        let gbs = gb(monthly_bytes);
+        let nat_cost = gbs * price.nat_gateway_per_gb;
+        let tgw_cost = gbs * tgw_per_gb;
+        let endpoint = endpoint_for(&k.service, k.service_region.as_deref(), &k.region);
+        let spoke_endpoint_cost = match endpoint {
+            Endpoint::Gateway => Some(0.0),
+            Endpoint::Interface => Some(
+                price.interface_endpoint_per_az_hour * azs * MONTH_HOURS
+                    + price.interface_endpoint_per_gb * gbs,
+            ),
+            Endpoint::None => None,
+        };
+        // S3 and DynamoDB have interface endpoints too; a gateway endpoint serves only
+        // its own VPC, so the hub's would be an interface endpoint.
+        let hub_endpoint_cost = match endpoint {
+            Endpoint::Gateway | Endpoint::Interface => Some(price.interface_endpoint_per_gb * gbs),
+            Endpoint::None => None,
+        };
+        charge_back.push(ChargeBack {
+            region: k.region,
+            spoke_account_id: k.spoke_account_id,
+            spoke_vpc_id: k.spoke_vpc_id,
+            hub_vpc_id: k.hub_vpc_id,
+            service: k.service,
+            service_region: k.service_region,
+            bytes,
+            monthly_bytes,
+            nat_cost_month: Money(nat_cost),
+            transit_gateway_cost_month: Money(tgw_cost),
+            endpoint,
+            spoke_endpoint_saving_month: spoke_endpoint_cost
+                .map(|c| Money(nat_cost + tgw_cost - c)),
+            hub_endpoint_saving_month: hub_endpoint_cost.map(|c| Money(nat_cost - c)),
+        });
+    }
+    charge_back.sort_by(|a, b| b.nat_cost_month.0.total_cmp(&a.nat_cost_month.0));
+
     let by_day = tally
         .by_day
         .into_iter()
@@ -571,6 +701,8 @@ pub(crate) fn build(tally: Tally, opt: &Options<'_>) -> Result<Report> {
         savings_by_vpc,
         savings_total,
         by_day,
+        transit_files: tally.transit_files,
+        charge_back,
     })
 }
 

@@ -29,6 +29,10 @@ pub(crate) struct RegionPrices {
     pub(crate) interface_endpoint_per_az_hour: f64,
     /// Interface endpoint data processing, per GB (first tier).
     pub(crate) interface_endpoint_per_gb: f64,
+    /// Transit gateway data processing, per GB sent to the gateway (the charge-back
+    /// table needs it; a table without it can price everything else).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) transit_gateway_per_gb: Option<f64>,
 }
 
 /// A price table, as in `tools/data/prices.json`.
@@ -83,6 +87,10 @@ impl PriceTable {
                     p.interface_endpoint_per_az_hour,
                 ),
                 ("interface_endpoint_per_gb", p.interface_endpoint_per_gb),
+                (
+                    "transit_gateway_per_gb",
+                    p.transit_gateway_per_gb.unwrap_or(0.0),
+                ),
             ] {
                 if !v.is_finite() || v < 0.0 {
                     bail!("{region}: {name} is {v}: a price is a number, 0 or more");
@@ -117,6 +125,7 @@ mod tests {
         assert_eq!(p.nat_gateway_per_gb, 0.045);
         assert_eq!(p.interface_endpoint_per_az_hour, 0.01);
         assert_eq!(p.interface_endpoint_per_gb, 0.01);
+        assert_eq!(p.transit_gateway_per_gb, Some(0.02));
         assert_eq!(t.taken, "2026-11-26");
         assert_eq!(t.currency, "USD");
         assert!(t.default.is_none());
@@ -129,8 +138,12 @@ mod tests {
         assert!(doc.contains(&format!("as of {}**", t.taken)));
         for (region, p) in &t.regions {
             let row = format!(
-                "| `{region}` | {} | {} | {} |",
-                p.nat_gateway_per_gb, p.interface_endpoint_per_az_hour, p.interface_endpoint_per_gb
+                "| `{region}` | {} | {} | {} | {} |",
+                p.nat_gateway_per_gb,
+                p.interface_endpoint_per_az_hour,
+                p.interface_endpoint_per_gb,
+                p.transit_gateway_per_gb
+                    .map_or("-".to_owned(), |v| v.to_string())
             );
             assert!(doc.contains(&row), "docs/report.md lacks {row}");
         }

@@ -1,7 +1,8 @@
 //! Finding the summary files of a local output and reading them into a [`Tally`]
 //! (`s3` does the same for an S3 output, with the same partition rules and sums).
 //!
-//! Files are `OUT/account_id=<a>/region=<r>/day=<d>/<name>.parquet`; entries whose
+//! Files are `OUT/account_id=<a>/region=<r>/day=<d>/<name>.parquet`, and the transit
+//! gateway summaries' `OUT/transit_gateway/account_id=…` likewise; entries whose
 //! name starts with `.` or `_` are skipped at every level (`_flowpath/` holds
 //! bookkeeping, `.day=…` directories are compaction's temporaries). Partition values
 //! are percent-decoded (the writer escapes `/`, `=`, `%`, …). With `--from`/`--to`,
@@ -12,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
 use flowpath_core::output::{Row, read_rows};
+use flowpath_core::transit::{self, TransitRow};
 use rayon::prelude::*;
 
 use super::model::{Tally, is_date};
@@ -20,9 +22,27 @@ use super::model::{Tally, is_date};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct SummaryFile {
     pub(crate) path: PathBuf,
+    pub(crate) table: Table,
     pub(crate) account_id: String,
     pub(crate) region: String,
     pub(crate) day: String,
+}
+
+/// Which summary table a file belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Table {
+    /// The VPC flow-log summaries, `OUT/account_id=…`.
+    Flows,
+    /// The transit gateway summaries, `OUT/transit_gateway/account_id=…`.
+    TransitGateway,
+}
+
+impl Table {
+    /// Both tables, with their directory under an output (`""`: the output itself).
+    pub(crate) const ALL: [(Table, &'static str); 2] = [
+        (Table::Flows, ""),
+        (Table::TransitGateway, transit::TABLE_DIR),
+    ];
 }
 
 /// Which days to read (inclusive; `YYYY-MM-DD`, so text order is date order).
@@ -100,8 +120,19 @@ fn entries(dir: &Path, key: Option<&str>, dirs: bool) -> Result<Vec<(PathBuf, St
     Ok(out)
 }
 
-/// The summary files under `out` whose day `days` contains, sorted by path.
+/// The summary files under `out` (both tables) whose day `days` contains, sorted by
+/// path.
 pub(crate) fn find(out: &Path, days: &Days) -> Result<Vec<SummaryFile>> {
+    let mut files = find_table(out, Table::Flows, days)?;
+    let transit = out.join(transit::TABLE_DIR);
+    if transit.is_dir() {
+        files.extend(find_table(&transit, Table::TransitGateway, days)?);
+    }
+    Ok(files)
+}
+
+/// The summary files of one table's directory.
+fn find_table(out: &Path, table: Table, days: &Days) -> Result<Vec<SummaryFile>> {
     let mut files = Vec::new();
     for (account_dir, account_id) in entries(out, Some("account_id"), true)? {
         for (region_dir, region) in entries(&account_dir, Some("region"), true)? {
@@ -112,6 +143,7 @@ pub(crate) fn find(out: &Path, days: &Days) -> Result<Vec<SummaryFile>> {
                 for (path, _) in entries(&day_dir, None, false)? {
                     files.push(SummaryFile {
                         path,
+                        table,
                         account_id: account_id.clone(),
                         region: region.clone(),
                         day: day.clone(),
@@ -127,12 +159,36 @@ pub(crate) fn find(out: &Path, days: &Days) -> Result<Vec<SummaryFile>> {
 fn read_one(file: &SummaryFile) -> Result<Tally> {
     let what = || format!("cannot read summary {}", file.path.display());
     let f = fs::File::open(&file.path).with_context(what)?;
-    let rows = read_rows(f).with_context(what)?;
-    tally_rows(
-        &file.path.display().to_string(),
-        (&file.account_id, &file.region, &file.day),
-        rows,
-    )
+    let name = file.path.display().to_string();
+    let partition = (&*file.account_id, &*file.region, &*file.day);
+    match file.table {
+        Table::Flows => tally_rows(&name, partition, read_rows(f).with_context(what)?),
+        Table::TransitGateway => {
+            tally_transit_rows(&name, partition, transit::read_rows(f).with_context(what)?)
+        }
+    }
+}
+
+/// One transit gateway summary file's rows as a tally ([`tally_rows`]'s checks).
+pub(crate) fn tally_transit_rows(
+    name: &str,
+    (_, region, day): (&str, &str, &str),
+    rows: Vec<TransitRow>,
+) -> Result<Tally> {
+    let mut tally = Tally::default();
+    tally.files = 1;
+    tally.transit_files = 1;
+    for row in rows {
+        if row.flows < 0 || row.packets.is_some_and(|p| p < 0) || row.bytes.is_some_and(|b| b < 0) {
+            bail!("{name}: a row with negative counts: not a flowpath summary");
+        }
+        tally.all_bytes += row.bytes.map_or(0, i128::from);
+        if tally.all_bytes > i128::from(i64::MAX) {
+            return Err(too_many_bytes(tally.all_bytes));
+        }
+        tally.add_transit(region, day, &row);
+    }
+    Ok(tally)
 }
 
 /// One summary file's rows (`name` in errors; `partition`: account, region, day) as a

@@ -5,7 +5,8 @@
 //! account's regions, then each region's days) and lists the files of only the days
 //! `--from`/`--to` select, so a report of one week in a year of summaries reads one
 //! week. Partition names follow the local rules (`read::partition_value`: values
-//! percent-decoded, `.…` and `_…` skipped); files are downloaded a few at a time
+//! percent-decoded, `.…` and `_…` skipped), under the prefix and under its
+//! `transit_gateway/` (the transit gateway summaries); files are downloaded a few at a time
 //! and summed by `read::tally_rows`, in key order, so the report equals one of a local
 //! copy.
 
@@ -17,7 +18,7 @@ use flowpath_s3::{Access, S3Uri};
 use tokio::task::JoinSet;
 
 use super::model::Tally;
-use super::read::{self, Days};
+use super::read::{self, Days, Table};
 use crate::cli::S3Args;
 
 /// Downloads in flight at once.
@@ -26,6 +27,7 @@ const CONCURRENT_GETS: usize = 16;
 /// A summary object and its partition values.
 struct SummaryObject {
     key: String,
+    table: Table,
     account_id: String,
     region: String,
     day: String,
@@ -77,25 +79,33 @@ async fn find(client: &aws_sdk_s3::Client, uri: &S3Uri, days: &Days) -> Result<V
         }
     };
     let mut objects = Vec::new();
-    for (account_prefix, account_id) in subdirs(prefix, "account_id").await? {
-        for (region_prefix, region) in subdirs(account_prefix, "region").await? {
-            for (day_prefix, day) in subdirs(region_prefix, "day").await? {
-                if !days.contains(&day) {
-                    continue;
-                }
-                let (listed, _) =
-                    flowpath_s3::list(client, bucket, &day_prefix, Some("/"), None, &access)
-                        .await
-                        .with_context(|| format!("cannot list s3://{bucket}/{day_prefix}"))?;
-                for o in listed {
-                    let name = o.key.rsplit('/').next().unwrap_or(&o.key);
-                    if read::is_summary_file(name) {
-                        objects.push(SummaryObject {
-                            key: o.key,
-                            account_id: account_id.clone(),
-                            region: region.clone(),
-                            day: day.clone(),
-                        });
+    for (table, dir) in Table::ALL {
+        let prefix = if dir.is_empty() {
+            prefix.clone()
+        } else {
+            format!("{prefix}{dir}/")
+        };
+        for (account_prefix, account_id) in subdirs(prefix, "account_id").await? {
+            for (region_prefix, region) in subdirs(account_prefix, "region").await? {
+                for (day_prefix, day) in subdirs(region_prefix, "day").await? {
+                    if !days.contains(&day) {
+                        continue;
+                    }
+                    let (listed, _) =
+                        flowpath_s3::list(client, bucket, &day_prefix, Some("/"), None, &access)
+                            .await
+                            .with_context(|| format!("cannot list s3://{bucket}/{day_prefix}"))?;
+                    for o in listed {
+                        let name = o.key.rsplit('/').next().unwrap_or(&o.key);
+                        if read::is_summary_file(name) {
+                            objects.push(SummaryObject {
+                                key: o.key,
+                                table,
+                                account_id: account_id.clone(),
+                                region: region.clone(),
+                                day: day.clone(),
+                            });
+                        }
                     }
                 }
             }
@@ -127,13 +137,19 @@ async fn fetch_and_tally(
                     .await
                     .with_context(|| format!("cannot read summary {name}"));
                 let tally = got.and_then(|(_, bytes)| {
-                    let rows = read_rows(bytes::Bytes::from(bytes))
-                        .with_context(|| format!("cannot read summary {name}"))?;
-                    read::tally_rows(
-                        &name,
-                        (&object.account_id, &object.region, &object.day),
-                        rows,
-                    )
+                    let bytes = bytes::Bytes::from(bytes);
+                    let what = || format!("cannot read summary {name}");
+                    let partition = (&*object.account_id, &*object.region, &*object.day);
+                    match object.table {
+                        Table::Flows => {
+                            read::tally_rows(&name, partition, read_rows(bytes).with_context(what)?)
+                        }
+                        Table::TransitGateway => read::tally_transit_rows(
+                            &name,
+                            partition,
+                            flowpath_core::transit::read_rows(bytes).with_context(what)?,
+                        ),
+                    }
                 });
                 (i, tally)
             });

@@ -198,6 +198,32 @@ pub(crate) fn write(r: &Report, w: &mut impl Write) -> io::Result<()> {
         ]);
     }
     t.write(w)?;
+    if r.transit_files > 0 {
+        writeln!(w)?;
+        writeln!(
+            w,
+            "Centralised egress charge-back (transit gateway flow logs), per month"
+        )?;
+        let mut t = Table::new(&fmt::CHARGE_BACK_COLUMNS);
+        for c in &r.charge_back {
+            t.rows.push(vec![
+                opt(c.spoke_account_id.as_deref()).to_owned(),
+                opt(c.spoke_vpc_id.as_deref()).to_owned(),
+                opt(c.hub_vpc_id.as_deref()).to_owned(),
+                c.region.clone(),
+                c.service.clone(),
+                bytes(c.monthly_bytes),
+                money(c.nat_cost_month, cur),
+                money(c.transit_gateway_cost_month, cur),
+                endpoint_name(c.endpoint).to_owned(),
+                c.spoke_endpoint_saving_month
+                    .map_or("-".to_owned(), |m| money(m, cur)),
+                c.hub_endpoint_saving_month
+                    .map_or("-".to_owned(), |m| money(m, cur)),
+            ]);
+        }
+        t.write(w)?;
+    }
     if let Some(html) = &r.html {
         writeln!(w)?;
         writeln!(w, "HTML report: {html}")?;
