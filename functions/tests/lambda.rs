@@ -1331,3 +1331,41 @@ fn firehose_and_export_objects_in_s3_are_read_by_content() {
     let r = lambda.respond(one_object(LOGS, "firehose/notes.txt"));
     assert_eq!(r["objects"][0]["status"], "skipped", "{r}");
 }
+
+#[test]
+fn a_transit_gateway_log_object_is_summarized_into_its_own_table() {
+    let s3 = S3Server::start();
+    s3.create_bucket(LOGS);
+    s3.create_bucket(OUT);
+    // AWS writes transit gateway logs under the same `vpcflowlogs` layout as VPC logs.
+    let key = "AWSLogs/999988887777/vpcflowlogs/eu-west-1/2026/08/22/\
+               999988887777_vpcflowlogs_eu-west-1_fl-0tgw1234567890abc_20260822T0000Z_5e6f7a8b.log.gz";
+    s3.put_file(
+        LOGS,
+        key,
+        gzip(&fixture("transit-gateway/hub-and-spoke.log")),
+    );
+    let lambda = Lambda::summarizer(s3.env(), &[]);
+    let mut payload = event("s3-put.json");
+    payload["Records"][0]["s3"]["object"]["key"] = key.into();
+    if let Some(records) = payload["Records"].as_array_mut() {
+        records.truncate(1);
+    }
+    let response = lambda.respond(payload.clone());
+    let object = &response["objects"][0];
+    assert_eq!(object["counts"]["ok"], 11, "{response}");
+    assert_eq!(object["counts"]["nodata"], 1, "{response}");
+    let written = outputs(&s3);
+    assert_eq!(written.len(), 1, "{written:?}");
+    assert!(
+        written[0].starts_with(
+            "summaries/transit_gateway/account_id=999988887777/region=eu-west-1/day=2026-08-22/"
+        ),
+        "{written:?}"
+    );
+    let rows = flowpath_testkit::read_transit_summary(s3.read_file(OUT, &written[0]).unwrap());
+    assert_eq!(rows.iter().filter_map(|r| r.bytes).sum::<i64>(), 3_109_180);
+    // Redelivered: the same object, overwritten.
+    lambda.respond(payload);
+    assert_eq!(outputs(&s3), written);
+}

@@ -26,4 +26,6 @@ mod summary;
 pub use lambda::{FUNCTION_NAME, Function, Invocation, RuntimeApi};
 pub use proxy::FaultProxy;
 pub use s3::{ACCESS_KEY, OWNER, Objects, REGION, Request, S3Server, SECRET_KEY};
-pub use summary::{Row, SummaryFile, column_names, files_under, read_summary, snapshot};
+pub use summary::{
+    Row, SummaryFile, column_names, files_under, read_summary, read_transit_summary, snapshot,
+};

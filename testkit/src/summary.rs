@@ -65,3 +65,13 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         })
         .collect()
 }
+
+/// Reads a transit gateway summary file's rows (one row group, as every summary).
+pub fn read_transit_summary(bytes: Vec<u8>) -> Vec<flowpath_core::transit::TransitRow> {
+    let bytes = bytes::Bytes::from(bytes);
+    let metadata = ParquetMetaDataReader::new()
+        .parse_and_finish(&bytes)
+        .expect("a Parquet file");
+    assert_eq!(metadata.num_row_groups(), 1, "a summary is one row group");
+    flowpath_core::transit::read_rows(bytes).expect("a transit gateway summary")
+}
