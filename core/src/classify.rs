@@ -204,6 +204,10 @@ pub struct Attribution<'i> {
     pub eni_vpc_id: Option<&'i str>,
     /// See `eni_vpc_id`.
     pub eni_subnet_id: Option<&'i str>,
+    /// The VPC (and its account) whose CIDR holds a private remote (inventory): on a
+    /// NAT gateway's ENI, the VPC of the instance that sent through it, a spoke's
+    /// when the NAT is a central egress one.
+    pub remote_vpc: Option<(&'i str, Option<&'i str>)>,
 }
 
 /// Attributes one record.
@@ -263,6 +267,7 @@ impl Sides {
             gateway_id: None,
             eni_vpc_id: None,
             eni_subnet_id: None,
+            remote_vpc: None,
         }
     }
 }
@@ -430,6 +435,10 @@ pub fn attribute_with<'i>(
         gateway_id,
         eni_vpc_id: eni.and_then(|e| e.vpc_id.as_deref()),
         eni_subnet_id: eni.and_then(|e| e.subnet_id.as_deref()),
+        remote_vpc: match (remote, remote_label) {
+            (Some(a), Some(l)) if l == ranges::PRIVATE => inv.vpc_at(a),
+            _ => None,
+        },
     }
 }
 

@@ -302,6 +302,11 @@ mod tests {
                 ("flows", "bigint"),
                 ("packets", "bigint"),
                 ("bytes", "bigint"),
+                ("remote_vpc_id", "string"),
+                ("remote_account_id", "string"),
+                ("ecs_cluster_name", "string"),
+                ("ecs_service_name", "string"),
+                ("reject_reason", "string"),
             ]
         );
         // No partition key is also a file column.
@@ -410,7 +415,9 @@ mod tests {
         assert!(ddl.starts_with(expected_start), "{ddl}");
         assert!(
             ddl.contains(
-                "  `protocol` int,\n  `flows` bigint,\n  `packets` bigint,\n  `bytes` bigint\n)\n\
+                "  `protocol` int,\n  `flows` bigint,\n  `packets` bigint,\n  `bytes` bigint,\n  \
+                 `remote_vpc_id` string,\n  `remote_account_id` string,\n  `ecs_cluster_name` string,\n  \
+                 `ecs_service_name` string,\n  `reject_reason` string\n)\n\
                  PARTITIONED BY (\n  `account_id` string,\n  `region` string,\n  `day` string\n)\n\
                  STORED AS PARQUET\nLOCATION 's3://bucket/flowpath/summaries/'\nTBLPROPERTIES (\n  'projection.enabled' = 'true',\n"
             ),

@@ -106,7 +106,12 @@ fn quick_start_summarizes_the_fixtures() {
             "protocol",
             "flows",
             "packets",
-            "bytes"
+            "bytes",
+            "remote_vpc_id",
+            "remote_account_id",
+            "ecs_cluster_name",
+            "ecs_service_name",
+            "reject_reason"
         ]
     );
     assert_eq!(rows.len(), 6);

@@ -67,6 +67,7 @@ fn row(
         flows: 1,
         packets: Some(1),
         bytes: Some(bytes),
+        ..Row::default()
     }
 }
 

@@ -185,6 +185,8 @@ pub(super) struct LastSyms {
     pub(super) interface: Sym,
     pub(super) interface_kind: Sym,
     pub(super) gateway: Sym,
+    pub(super) remote_vpc: Sym,
+    pub(super) remote_account: Sym,
 }
 
 #[cfg(test)]

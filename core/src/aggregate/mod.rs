@@ -62,10 +62,66 @@ pub(crate) struct Contribution<'a> {
     pub action: Option<Action>,
     /// `protocol`.
     pub protocol: Option<u8>,
+    /// The rarer dimensions, when the record has any.
+    pub dims: Option<Dims<'a>>,
     /// `packets`.
     pub packets: u64,
     /// `bytes`.
     pub bytes: u64,
+}
+
+/// Dimensions most records lack, kept apart so that a record without any costs one
+/// branch: the inventory's VPC (and account) of a private remote, the v7 ECS cluster
+/// and service names, the v8 `reject-reason`. The ECS and reject-reason values are
+/// the record's bytes: they are interned as UTF-8, lossily in the rare value that is
+/// not (a replacement character marks the bytes, the record still counts).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Dims<'a> {
+    /// The VPC whose CIDR holds the remote (inventory).
+    pub remote_vpc_id: Option<&'a str>,
+    /// That VPC's account (inventory).
+    pub remote_account_id: Option<&'a str>,
+    /// `ecs-cluster-name`.
+    pub ecs_cluster_name: Option<&'a [u8]>,
+    /// `ecs-service-name`.
+    pub ecs_service_name: Option<&'a [u8]>,
+    /// `reject-reason`.
+    pub reject_reason: Option<&'a [u8]>,
+}
+
+/// Interned [`Dims`]: each distinct combination once, numbered from 1 (0: none).
+#[derive(Debug, Default, Clone)]
+struct DimsTable {
+    list: Vec<[Sym; 5]>,
+    index: std::collections::HashMap<[Sym; 5], u32>,
+    /// The previous record's combination and its number.
+    last: ([Sym; 5], u32),
+}
+
+impl DimsTable {
+    fn id(&mut self, syms: [Sym; 5]) -> u32 {
+        if syms == [0; 5] {
+            return 0;
+        }
+        if self.last.1 != 0 && self.last.0 == syms {
+            return self.last.1;
+        }
+        let next = u32::try_from(self.list.len() + 1).unwrap_or(u32::MAX);
+        let id = *self.index.entry(syms).or_insert_with(|| {
+            self.list.push(syms);
+            next
+        });
+        self.last = (syms, id);
+        id
+    }
+
+    fn get(&self, id: u32) -> [Sym; 5] {
+        (id as usize)
+            .checked_sub(1)
+            .and_then(|i| self.list.get(i))
+            .copied()
+            .unwrap_or([0; 5])
+    }
 }
 
 /// Flow, packet and byte totals of a group.
@@ -124,6 +180,7 @@ pub(crate) struct Aggregator {
     strings: Interner,
     last: LastSyms,
     groups: Table,
+    dims: DimsTable,
     carried: Carried,
 }
 
@@ -240,6 +297,26 @@ impl Aggregator {
             },
             action: c.action,
             protocol: c.protocol,
+            dims: match c.dims {
+                None => 0,
+                Some(d) => {
+                    let bytes = |strings: &mut Interner, v: Option<&[u8]>| match v {
+                        None => 0,
+                        Some(b) => match std::str::from_utf8(b) {
+                            Ok(text) => strings.intern(Some(text)),
+                            Err(_) => strings.intern(Some(&String::from_utf8_lossy(b))),
+                        },
+                    };
+                    let syms = [
+                        strings.intern_cached(&mut last.remote_vpc, d.remote_vpc_id),
+                        strings.intern_cached(&mut last.remote_account, d.remote_account_id),
+                        bytes(strings, d.ecs_cluster_name),
+                        bytes(strings, d.ecs_service_name),
+                        bytes(strings, d.reject_reason),
+                    ];
+                    self.dims.id(syms)
+                }
+            },
         }
     }
 
@@ -277,6 +354,10 @@ impl Aggregator {
                             region: map(region),
                         },
                         other => other,
+                    },
+                    dims: {
+                        let syms = other.dims.get(k.dims).map(&mut map);
+                        self.dims.id(syms)
                     },
                     ..*k
                 };
@@ -338,6 +419,7 @@ impl Aggregator {
         groups.retain(|(_, t)| t.fits());
         Groups {
             strings: self.strings,
+            dims: self.dims.list,
             ranges,
             groups,
             carried: self.carried,
@@ -400,6 +482,14 @@ mod tests {
                 _ => Some(Action::Accept),
             },
             protocol: (!i.is_multiple_of(6)).then_some(6),
+            // Some records with the rarer dimensions, one of them not UTF-8.
+            dims: (i % 5 == 2).then_some(Dims {
+                remote_vpc_id: Some(if i.is_multiple_of(2) { "vpc-a" } else { "vpc-b" }),
+                remote_account_id: (i % 3 == 1).then_some("444455556666"),
+                ecs_cluster_name: (i.is_multiple_of(3)).then_some(&b"cluster"[..]),
+                ecs_service_name: (i % 9 == 7).then_some(&b"svc-\xff"[..]),
+                reject_reason: (i % 4 == 1).then_some(&b"BPA"[..]),
+            }),
             packets: i,
             bytes: i * 100,
         }

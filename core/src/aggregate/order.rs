@@ -17,6 +17,8 @@ use crate::record::Action;
 #[derive(Debug)]
 pub(crate) struct Groups<'r> {
     pub(super) strings: Interner,
+    /// The rarer dimensions' combinations, by `Key::dims` - 1.
+    pub(super) dims: Vec<[Sym; 5]>,
     pub(super) ranges: &'r Ranges,
     pub(super) groups: Vec<(Key, Totals)>,
     pub(super) carried: Carried,
@@ -38,7 +40,7 @@ impl Groups<'_> {
             .groups
             .iter()
             .zip(0u32..)
-            .map(|((k, t), i)| (ranks.key(k, t), i))
+            .map(|((k, t), i)| (ranks.key(k, t, self.dims_of(k)), i))
             .collect();
         order.sort_unstable();
         // Sized once: grown by doubling, the vector briefly held its old and new
@@ -54,6 +56,14 @@ impl Groups<'_> {
     }
 
     /// The row of one group.
+    fn dims_of(&self, k: &Key) -> [Sym; 5] {
+        (k.dims as usize)
+            .checked_sub(1)
+            .and_then(|i| self.dims.get(i))
+            .copied()
+            .unwrap_or([0; 5])
+    }
+
     fn row_ref(&self, k: &Key, t: &Totals) -> RowRef<'_> {
         let s = |sym: Sym| self.strings.get(sym);
         let (remote_service, remote_region) = match k.remote {
@@ -64,6 +74,7 @@ impl Groups<'_> {
             }
             RemoteKey::Named { service, region } => (s(service), s(region)),
         };
+        let dims = self.dims_of(k);
         RowRef {
             account_id: s(k.account).unwrap_or(layout::UNKNOWN),
             region: s(k.region).unwrap_or(layout::UNKNOWN),
@@ -80,6 +91,11 @@ impl Groups<'_> {
             remote_region,
             action: k.action.map(Action::as_str),
             protocol: k.protocol.map(i32::from),
+            remote_vpc_id: s(dims[0]),
+            remote_account_id: s(dims[1]),
+            ecs_cluster_name: s(dims[2]),
+            ecs_service_name: s(dims[3]),
+            reject_reason: s(dims[4]),
             flows: saturate(t.flows),
             packets: self.carried.packets.then(|| saturate(t.packets)),
             bytes: self.carried.bytes.then(|| saturate(t.bytes)),
@@ -91,7 +107,7 @@ impl Groups<'_> {
 pub(super) type SortKey = (
     (u32, u32, (bool, Option<i64>), Option<i64>),
     (u32, u32, u32, u32, u32, u32, u32, u32),
-    (u32, u32, u32, Option<u8>, u64, u64, u64),
+    (u32, u32, u32, Option<u8>, [u32; 5], u64, u64, u64),
 );
 
 /// The rank of every string a group's row can hold, in byte order; 0 is "none".
@@ -192,7 +208,7 @@ impl Ranks {
         }
     }
 
-    fn key(&self, k: &Key, t: &Totals) -> SortKey {
+    fn key(&self, k: &Key, t: &Totals, dims: [Sym; 5]) -> SortKey {
         let (service, region) = match k.remote {
             RemoteKey::None => (0, 0),
             RemoteKey::Label(l) => self.labels.get(usize::from(l)).copied().unwrap_or((0, 0)),
@@ -231,6 +247,7 @@ impl Ranks {
                     self.fixed[6 + ACTIONS.iter().position(|x| *x == a).unwrap_or(0)]
                 }),
                 k.protocol,
+                dims.map(|d| self.sym(d)),
                 t.flows,
                 t.packets,
                 t.bytes,

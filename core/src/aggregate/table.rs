@@ -30,6 +30,8 @@ pub(super) struct Key {
     pub(super) remote: RemoteKey,
     pub(super) action: Option<Action>,
     pub(super) protocol: Option<u8>,
+    /// The rarer dimensions' combination (`DimsTable`), 0 for none.
+    pub(super) dims: u32,
 }
 
 /// [`Key::window`] of a record without `start`. No hour start is `i64::MIN`: that is no
@@ -70,7 +72,9 @@ impl Key {
             pair(self.vpc, self.subnet),
             pair(self.interface, self.interface_kind),
             u64::from(self.gateway) | small << 32,
-            remote,
+            // `remote` leaves bits 32..62 free but for inventory names; equal keys
+            // still give equal words.
+            remote ^ u64::from(self.dims) << 32,
         ]
     }
 

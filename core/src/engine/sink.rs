@@ -23,7 +23,7 @@
 
 use rayon::iter::{ParallelBridge, ParallelIterator};
 
-use crate::aggregate::{Aggregator, Carried, Contribution, Feed};
+use crate::aggregate::{Aggregator, Carried, Contribution, Dims, Feed};
 use crate::classify::{self, Attribution, Sides};
 use crate::error::Error;
 use crate::format::{Field, Format};
@@ -70,6 +70,8 @@ pub(crate) struct Engine<'a> {
     /// Whether the format has `log-status`: without it, a record whose counts are all
     /// `-` is taken for the NODATA record it must be ([`Engine::check`]).
     has_log_status: bool,
+    /// Whether the format has a field of [`Dims`] (v7 ECS names, v8 reject reason).
+    has_dims: bool,
     /// Whether the format is a transit gateway log's: its records go to the transit
     /// gateway table ([`crate::transit`]), not to the VPC groups.
     transit: bool,
@@ -186,6 +188,9 @@ impl<'a> Engine<'a> {
             has_bytes: format.has(Field::Bytes),
             has_log_status: format.has(Field::LogStatus),
             transit: format.is_transit_gateway(),
+            has_dims: format.has(Field::EcsClusterName)
+                || format.has(Field::EcsServiceName)
+                || format.has(Field::RejectReason),
             check_labels: format.has(Field::PktSrcAwsService)
                 && format.has(Field::PktDstAwsService),
             format,
@@ -434,6 +439,13 @@ impl<'a> Engine<'a> {
             remote_named: attr.remote_named,
             action: rec.action,
             protocol: rec.protocol,
+            dims: (self.has_dims || attr.remote_vpc.is_some()).then(|| Dims {
+                remote_vpc_id: attr.remote_vpc.map(|v| v.0),
+                remote_account_id: attr.remote_vpc.and_then(|v| v.1),
+                ecs_cluster_name: rec.extra(Field::EcsClusterName),
+                ecs_service_name: rec.extra(Field::EcsServiceName),
+                reject_reason: rec.extra(Field::RejectReason),
+            }),
             packets: rec.packets.unwrap_or(0),
             bytes: rec.bytes.unwrap_or(0),
         });

@@ -188,6 +188,7 @@ impl Route {
 pub(super) struct Subnet {
     pub(super) subnet_id: String,
     pub(super) vpc_id: Option<String>,
+    pub(super) owner_id: Option<String>,
     pub(super) cidr_block: Option<String>,
     #[serde(default)]
     pub(super) ipv6_cidr_block_association_set: Vec<Ipv6CidrAssociation>,
@@ -197,6 +198,7 @@ pub(super) struct Subnet {
 #[serde(rename_all = "PascalCase")]
 pub(super) struct Vpc {
     pub(super) vpc_id: String,
+    pub(super) owner_id: Option<String>,
     pub(super) cidr_block: Option<String>,
     #[serde(default)]
     pub(super) cidr_block_association_set: Vec<CidrAssociation>,

@@ -20,6 +20,7 @@ use super::{
     NatGateway, Route, RouteTable,
 };
 use crate::format::Format;
+use super::VpcByCidr;
 
 impl Inventory {
     /// Merges one `describe-*` JSON document, named `name` in errors.
@@ -28,10 +29,16 @@ impl Inventory {
         let loaded = Loaded::of(&doc);
         for v in doc.vpcs.unwrap_or_default() {
             let cidrs = vpc_cidrs(name, &v)?;
+            if let Some(owner) = &v.owner_id {
+                self.vpc_owner.insert(v.vpc_id.clone(), owner.clone());
+            }
             self.vpcs.insert(v.vpc_id, cidrs);
         }
         for s in doc.subnets.unwrap_or_default() {
             let cidrs = subnet_cidrs(name, &s)?;
+            if let (Some(vpc), Some(owner)) = (&s.vpc_id, &s.owner_id) {
+                self.vpc_owner.entry(vpc.clone()).or_insert_with(|| owner.clone());
+            }
             self.subnets.insert(s.subnet_id, (s.vpc_id, cidrs));
         }
         for e in doc.vpc_endpoints.unwrap_or_default() {
@@ -137,6 +144,16 @@ impl Inventory {
         }
         self.vpc_space_v4 = merge_ranges(v4);
         self.vpc_space_v6 = merge_ranges(v6);
+        self.vpc_by_cidr = VpcByCidr::build(
+            self.vpcs
+                .iter()
+                .map(|(vpc, cidrs)| (vpc.as_str(), cidrs))
+                .chain(
+                    self.subnets
+                        .values()
+                        .filter_map(|(vpc, cidrs)| Some((vpc.as_deref()?, cidrs))),
+                ),
+        );
         self.table_by_subnet.clear();
         self.main_table_by_vpc.clear();
         for (i, t) in self.tables.iter().enumerate() {

@@ -156,6 +156,69 @@ pub struct NatGateway {
     pub public: Vec<IpAddr>,
 }
 
+/// CIDRs by prefix length, longest first, each to its VPC (`None`: two VPCs hold the
+/// same CIDR). A lookup probes one hash map per distinct length (a handful).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct VpcByCidr {
+    vpcs: Vec<String>,
+    /// (IPv6?, prefix length, network → index into `vpcs` or `None`).
+    by_length: Vec<(bool, u8, FxHashMap<u128, Option<usize>>)>,
+}
+
+impl VpcByCidr {
+    pub(crate) fn build<'a>(cidrs: impl Iterator<Item = (&'a str, &'a Vec<IpNet>)>) -> Self {
+        let mut out = VpcByCidr::default();
+        let mut index: FxHashMap<&str, usize> = FxHashMap::default();
+        for (vpc, nets) in cidrs {
+            let i = *index.entry(vpc).or_insert_with(|| {
+                out.vpcs.push(vpc.to_owned());
+                out.vpcs.len() - 1
+            });
+            for net in nets {
+                let (v6, len, key) = match net {
+                    IpNet::V4(n) => (false, n.prefix_len(), u128::from(u32::from(n.network()))),
+                    IpNet::V6(n) => (true, n.prefix_len(), u128::from(n.network())),
+                };
+                let slot = match out.by_length.iter_mut().find(|(f, l, _)| *f == v6 && *l == len) {
+                    Some(slot) => slot,
+                    None => {
+                        out.by_length.push((v6, len, FxHashMap::default()));
+                        out.by_length.last_mut().expect("just pushed")
+                    }
+                };
+                slot.2
+                    .entry(key)
+                    .and_modify(|held| {
+                        if *held != Some(i) {
+                            *held = None;
+                        }
+                    })
+                    .or_insert(Some(i));
+            }
+        }
+        out.by_length.sort_by(|a, b| b.1.cmp(&a.1));
+        out
+    }
+
+    fn find(&self, addr: IpAddr) -> Option<&str> {
+        let (v6, bits, value) = match addr {
+            IpAddr::V4(a) => (false, 32u32, u128::from(u32::from(a))),
+            IpAddr::V6(a) => (true, 128u32, u128::from(a)),
+        };
+        for (family, len, map) in &self.by_length {
+            if *family != v6 {
+                continue;
+            }
+            let host = bits - u32::from(*len);
+            let key = value.checked_shr(host).map_or(0, |v| v.checked_shl(host).unwrap_or(0));
+            if let Some(held) = map.get(&key) {
+                return held.and_then(|i| self.vpcs.get(i)).map(String::as_str);
+            }
+        }
+        None
+    }
+}
+
 /// The merged inventory. See the module documentation.
 #[derive(Clone, Debug, Default)]
 pub struct Inventory {
@@ -176,6 +239,10 @@ pub struct Inventory {
     /// IPv6), for [`Inventory::in_any_vpc`] in O(log n).
     vpc_space_v4: Vec<(u32, u32)>,
     vpc_space_v6: Vec<(u128, u128)>,
+    /// Which VPC a CIDR belongs to ([`Inventory::vpc_at`]).
+    vpc_by_cidr: VpcByCidr,
+    /// Each VPC's account (`OwnerId` of `describe-vpcs`, else `describe-subnets`).
+    vpc_owner: FxHashMap<String, String>,
     flow_logs: Vec<FlowLogDefinition>,
     documents: Vec<String>,
 }
@@ -314,6 +381,15 @@ impl Inventory {
         known.then_some(false)
     }
 
+    /// The VPC whose CIDR holds `addr`, and its account when known: the most specific
+    /// CIDR of any VPC or subnet the inventory knows. `None` when no CIDR holds it, or
+    /// when CIDRs of two VPCs do at the same length (overlapping VPCs: which one is
+    /// meant cannot be told, so none is named).
+    pub fn vpc_at(&self, addr: IpAddr) -> Option<(&str, Option<&str>)> {
+        let vpc = self.vpc_by_cidr.find(addr)?;
+        Some((vpc, self.vpc_owner.get(vpc).map(String::as_str)))
+    }
+
     /// Whether `addr` is in any VPC or subnet CIDR the inventory knows.
     #[inline]
     pub fn in_any_vpc(&self, addr: IpAddr) -> bool {
@@ -326,5 +402,38 @@ impl Inventory {
             IpAddr::V4(a) => inside(&self.vpc_space_v4, u32::from(a)),
             IpAddr::V6(a) => inside(&self.vpc_space_v6, u128::from(a)),
         }
+    }
+}
+
+#[cfg(test)]
+mod vpc_by_cidr_tests {
+    use super::*;
+
+    #[test]
+    fn the_most_specific_cidr_names_the_vpc_and_overlaps_name_none() {
+        let net = |s: &str| s.parse::<IpNet>().unwrap();
+        let a = vec![net("10.1.0.0/16"), net("2600:1f18::/56")];
+        let b = vec![net("10.2.0.0/16")];
+        let b_subnet = vec![net("10.2.5.0/24")];
+        // Two VPCs that reuse one CIDR (as unconnected VPCs often do).
+        let c = vec![net("172.31.0.0/16")];
+        let d = vec![net("172.31.0.0/16")];
+        let m = VpcByCidr::build(
+            [
+                ("vpc-a", &a),
+                ("vpc-b", &b),
+                ("vpc-b", &b_subnet),
+                ("vpc-c", &c),
+                ("vpc-d", &d),
+            ]
+            .into_iter(),
+        );
+        let at = |s: &str| m.find(s.parse().unwrap());
+        assert_eq!(at("10.1.200.3"), Some("vpc-a"));
+        assert_eq!(at("10.2.5.9"), Some("vpc-b"));
+        assert_eq!(at("10.2.0.1"), Some("vpc-b"));
+        assert_eq!(at("2600:1f18::42"), Some("vpc-a"));
+        assert_eq!(at("10.3.0.1"), None);
+        assert_eq!(at("172.31.4.4"), None, "two VPCs hold it: neither is named");
     }
 }

@@ -1,8 +1,11 @@
 //! The summary file's columns: its Arrow schema, and rows to and from record
 //! batches of it.
 //!
-//! Invariant: [`rows_from_batch`] is the inverse of [`batch_of`] for every column
-//! the file holds (the partition fields live in the path, not in the file).
+//! Invariants: [`rows_from_batch`] is the inverse of [`batch_of`] for every column
+//! the file holds (the partition fields live in the path, not in the file); columns
+//! are found by name, and the columns added after the first release
+//! ([`ADDED_COLUMNS`], at the end of the schema) may be missing: a file written
+//! before them reads as null there, as Athena reads it.
 
 use std::sync::Arc;
 
@@ -39,8 +42,22 @@ pub fn schema() -> SchemaRef {
         count("flows", false),
         count("packets", true),
         count("bytes", true),
+        text(ADDED_COLUMNS[0]),
+        text(ADDED_COLUMNS[1]),
+        text(ADDED_COLUMNS[2]),
+        text(ADDED_COLUMNS[3]),
+        text(ADDED_COLUMNS[4]),
     ]))
 }
+
+/// The columns added after the first release, in schema order: a file may lack them.
+pub const ADDED_COLUMNS: [&str; 5] = [
+    "remote_vpc_id",
+    "remote_account_id",
+    "ecs_cluster_name",
+    "ecs_service_name",
+    "reject_reason",
+];
 
 /// The rows as one Arrow record batch of [`schema`].
 pub fn to_batch(rows: &[Row]) -> Result<RecordBatch, Error> {
@@ -75,6 +92,11 @@ pub fn batch_of(rows: &[RowRef<'_>]) -> Result<RecordBatch, Error> {
         Arc::new(rows.iter().map(|r| Some(r.flows)).collect::<Int64Array>()),
         Arc::new(rows.iter().map(|r| r.packets).collect::<Int64Array>()),
         Arc::new(rows.iter().map(|r| r.bytes).collect::<Int64Array>()),
+        text(|r| r.remote_vpc_id),
+        text(|r| r.remote_account_id),
+        text(|r| r.ecs_cluster_name),
+        text(|r| r.ecs_service_name),
+        text(|r| r.reject_reason),
     ];
     Ok(RecordBatch::try_new(schema(), columns)?)
 }
@@ -128,6 +150,21 @@ pub fn rows_from_batch(batch: &RecordBatch) -> Result<Vec<Row>, Error> {
         text("action")?,
     );
     let (flows, packets, bytes) = (int64("flows")?, int64("packets")?, int64("bytes")?);
+    // Absent from files written before these columns: null in every row.
+    let added = ADDED_COLUMNS
+        .iter()
+        .map(|name| match batch.column_by_name(name) {
+            None => Ok(None),
+            Some(c) => c
+                .as_string_opt::<i32>()
+                .map(Some)
+                .ok_or_else(|| bad(name, "is not a string")),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let added_value = |c: usize, i: usize| -> Option<String> {
+        let a = added.get(c).copied().flatten()?;
+        a.is_valid(i).then(|| a.value(i).to_owned())
+    };
     let opt = |a: &StringArray, i: usize| a.is_valid(i).then(|| a.value(i).to_owned());
     let mut rows = Vec::with_capacity(batch.num_rows());
     for i in 0..batch.num_rows() {
@@ -155,6 +192,11 @@ pub fn rows_from_batch(batch: &RecordBatch) -> Result<Vec<Row>, Error> {
             remote_region: opt(region, i),
             action: opt(action, i),
             protocol: protocol.is_valid(i).then(|| protocol.value(i)),
+            remote_vpc_id: added_value(0, i),
+            remote_account_id: added_value(1, i),
+            ecs_cluster_name: added_value(2, i),
+            ecs_service_name: added_value(3, i),
+            reject_reason: added_value(4, i),
             flows: flows.value(i),
             packets: packets.is_valid(i).then(|| packets.value(i)),
             bytes: bytes.is_valid(i).then(|| bytes.value(i)),

@@ -33,7 +33,7 @@ mod read;
 mod rows;
 mod write;
 
-pub use columns::{batch_of, rows_from_batch, schema, to_batch};
+pub use columns::{ADDED_COLUMNS, batch_of, rows_from_batch, schema, to_batch};
 pub use meta::{
     COMPACTED_FROM_KEY, COUNTS_KEYS, CREATE_DATE_KEY, Counts, FileMeta, INPUTS_KEY, SYNC_TOKEN_KEY,
     VERSION_KEY,
@@ -73,9 +73,11 @@ mod tests {
             remote_region: Some("eu-west-1".into()),
             action: Some("ACCEPT".into()),
             protocol: Some(6),
+            ecs_service_name: Some("web".into()),
             flows: 1,
             packets: Some(2),
             bytes: Some(bytes),
+            ..Row::default()
         }
     }
 
@@ -119,7 +121,7 @@ mod tests {
         );
         assert_eq!(get("flowpath.inputs").as_deref(), Some(r#"["a.log"]"#));
         assert_eq!(get("flowpath.counts.malformed").as_deref(), Some("1"));
-        assert_eq!(builder.schema().fields().len(), 16);
+        assert_eq!(builder.schema().fields().len(), 21);
         let batch = builder.build().unwrap().next().unwrap().unwrap();
         assert_eq!(batch.num_rows(), 2);
         let ts = batch.column(0).as_primitive::<TimestampMicrosecondType>();

@@ -4,7 +4,7 @@
 use super::layout;
 
 /// One row of a summary, with every value resolved.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Row {
     /// Partition: account.
     pub account_id: String,
@@ -40,6 +40,16 @@ pub struct Row {
     pub action: Option<String>,
     /// IANA protocol number.
     pub protocol: Option<i32>,
+    /// The VPC whose CIDR holds a private remote (inventory); null otherwise.
+    pub remote_vpc_id: Option<String>,
+    /// That VPC's account (inventory).
+    pub remote_account_id: Option<String>,
+    /// `ecs-cluster-name` (flow logs v7); null when the log lacks it.
+    pub ecs_cluster_name: Option<String>,
+    /// `ecs-service-name` (v7).
+    pub ecs_service_name: Option<String>,
+    /// `reject-reason` (v8).
+    pub reject_reason: Option<String>,
     /// Records summed.
     pub flows: i64,
     /// Packets summed; null when the input's format has no `packets` (never a zero
@@ -51,7 +61,7 @@ pub struct Row {
 
 impl Row {
     /// Whether two rows belong to the same group: every key column of the file
-    /// (`window_start` through `protocol`) is equal. Partition fields are not compared.
+    /// (every column but the sums) is equal. Partition fields are not compared.
     pub fn same_group(&self, other: &Row) -> bool {
         self.window_start == other.window_start
             && self.vpc_id == other.vpc_id
@@ -66,6 +76,11 @@ impl Row {
             && self.remote_region == other.remote_region
             && self.action == other.action
             && self.protocol == other.protocol
+            && self.remote_vpc_id == other.remote_vpc_id
+            && self.remote_account_id == other.remote_account_id
+            && self.ecs_cluster_name == other.ecs_cluster_name
+            && self.ecs_service_name == other.ecs_service_name
+            && self.reject_reason == other.reject_reason
     }
 }
 
@@ -103,6 +118,16 @@ pub struct RowRef<'a> {
     pub action: Option<&'a str>,
     /// IANA protocol number.
     pub protocol: Option<i32>,
+    /// The VPC of a private remote (inventory).
+    pub remote_vpc_id: Option<&'a str>,
+    /// That VPC's account.
+    pub remote_account_id: Option<&'a str>,
+    /// `ecs-cluster-name`.
+    pub ecs_cluster_name: Option<&'a str>,
+    /// `ecs-service-name`.
+    pub ecs_service_name: Option<&'a str>,
+    /// `reject-reason`.
+    pub reject_reason: Option<&'a str>,
     /// Records summed.
     pub flows: i64,
     /// Packets summed; `None` when the input's format has no `packets`.
@@ -171,15 +196,31 @@ impl RowRef<'_> {
                     self.remote_region,
                     self.action,
                     self.protocol,
-                    self.flows,
-                    self.packets,
-                    self.bytes,
                 )
                     .cmp(&(
                         other.remote_service,
                         other.remote_region,
                         other.action,
                         other.protocol,
+                    ))
+            })
+            .then_with(|| {
+                (
+                    self.remote_vpc_id,
+                    self.remote_account_id,
+                    self.ecs_cluster_name,
+                    self.ecs_service_name,
+                    self.reject_reason,
+                    self.flows,
+                    self.packets,
+                    self.bytes,
+                )
+                    .cmp(&(
+                        other.remote_vpc_id,
+                        other.remote_account_id,
+                        other.ecs_cluster_name,
+                        other.ecs_service_name,
+                        other.reject_reason,
                         other.flows,
                         other.packets,
                         other.bytes,
@@ -207,6 +248,11 @@ impl RowRef<'_> {
             remote_region: own(self.remote_region),
             action: own(self.action),
             protocol: self.protocol,
+            remote_vpc_id: own(self.remote_vpc_id),
+            remote_account_id: own(self.remote_account_id),
+            ecs_cluster_name: own(self.ecs_cluster_name),
+            ecs_service_name: own(self.ecs_service_name),
+            reject_reason: own(self.reject_reason),
             flows: self.flows,
             packets: self.packets,
             bytes: self.bytes,
@@ -233,6 +279,11 @@ impl Row {
             remote_region: self.remote_region.as_deref(),
             action: self.action.as_deref(),
             protocol: self.protocol,
+            remote_vpc_id: self.remote_vpc_id.as_deref(),
+            remote_account_id: self.remote_account_id.as_deref(),
+            ecs_cluster_name: self.ecs_cluster_name.as_deref(),
+            ecs_service_name: self.ecs_service_name.as_deref(),
+            reject_reason: self.reject_reason.as_deref(),
             flows: self.flows,
             packets: self.packets,
             bytes: self.bytes,

@@ -468,3 +468,40 @@ fn encode_gives_the_bytes_of_owned_rows() {
         }
     }
 }
+
+#[test]
+fn v7_and_v8_dimensions_are_summary_columns() {
+    // A v8 custom format with the ECS names and `reject-reason`, as AWS writes it:
+    // `-` where a record has no value (not an ECS task, not rejected by Block Public
+    // Access).
+    let text = b"version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status ecs-cluster-name ecs-service-name reject-reason
+8 123456789012 eni-1 10.0.1.5 3.5.98.10 41000 443 6 10 5000 1787400000 1787400060 ACCEPT OK backend payments -
+8 123456789012 eni-1 10.0.1.5 3.5.98.10 41001 443 6 10 7000 1787400000 1787400060 ACCEPT OK backend payments -
+8 123456789012 eni-1 198.51.100.7 10.0.1.5 51000 22 6 1 60 1787400000 1787400060 REJECT OK - - BPA
+8 123456789012 eni-1 198.51.100.8 10.0.1.5 51001 22 6 1 60 1787400000 1787400060 REJECT OK - - -
+";
+    let (counts, rows) = rows("v8.log", text);
+    assert_eq!((counts.ok, counts.malformed), (4, 0));
+    let got: Vec<_> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.ecs_cluster_name.as_deref(),
+                r.ecs_service_name.as_deref(),
+                r.reject_reason.as_deref(),
+                r.action.as_deref(),
+                r.flows,
+                r.bytes,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            // Egress first (rows sort by direction before the new columns).
+            (Some("backend"), Some("payments"), None, Some("ACCEPT"), 2, Some(12_000)),
+            (None, None, None, Some("REJECT"), 1, Some(60)),
+            (None, None, Some("BPA"), Some("REJECT"), 1, Some(60)),
+        ]
+    );
+}

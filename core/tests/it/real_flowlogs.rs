@@ -471,7 +471,26 @@ fn elastic_v7_ecs() {
         ]
         .map(Some)
     );
-    let (c, _, _) = counts("elastic-vpcflow-v7-ecs.log");
+    let (c, _, rows) = counts("elastic-vpcflow-v7-ecs.log");
+    // The summaries keep the cluster and service names (v7), each row's from its
+    // records.
+    let mut names: Vec<(Option<&str>, Option<&str>, i64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.ecs_cluster_name.as_deref(),
+                r.ecs_service_name.as_deref(),
+                r.flows,
+            )
+        })
+        .collect();
+    names.sort();
+    assert!(
+        names.contains(&(Some("frontend-cluster"), Some("payments-service"), 1)),
+        "{names:?}"
+    );
+    assert_eq!(names.iter().map(|n| n.2).sum::<i64>(), 4);
+    assert!(rows.iter().all(|r| r.reject_reason.is_none()));
     assert_eq!(
         c,
         Counts {
@@ -504,6 +523,9 @@ fn elastic_v8_reject_reason() {
         r[0].extra(Field::EcsContainerId),
         Some(&b"601a6500-efa"[..])
     );
+    // Its one record is NODATA: nothing to summarize (fixtures.rs has rows with one).
+    let (_, _, rows) = summarized("elastic-vpcflow-v8-reject-reason.log", false);
+    assert!(rows.is_empty(), "{rows:?}");
 }
 
 #[test]

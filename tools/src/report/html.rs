@@ -615,6 +615,7 @@ mod tests {
             flows: 1,
             packets: Some(1),
             bytes: Some(1 << 30),
+            ..Row::default()
         };
         let mut t = Tally::default();
         t.add("<acct>", "us-east-1", "2026-08-22", &row);

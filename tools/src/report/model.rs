@@ -731,6 +731,7 @@ mod tests {
             flows: 1,
             packets: Some(1),
             bytes: Some(bytes),
+            ..Row::default()
         }
     }
 
