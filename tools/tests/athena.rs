@@ -378,8 +378,8 @@ fn run_in_duckdb(out: &Path, params: [&str; 3]) -> Option<Value> {
 import duckdb, json, sys
 out, queries, params = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
 con = duckdb.connect()
-con.execute(f"""CREATE VIEW summaries AS SELECT * FROM read_parquet('{out}/**/*.parquet',
-  hive_partitioning = true,
+con.execute(f"""CREATE VIEW summaries AS SELECT * FROM read_parquet('{out}/account_id=*/*/*/*.parquet',
+  hive_partitioning = true, union_by_name = true,
   hive_types = {{'account_id': VARCHAR, 'region': VARCHAR, 'day': VARCHAR}})""")
 result = {"types": dict(con.execute(
     "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM summaries)").fetchall()),
@@ -641,4 +641,46 @@ fn saved_query_without_inventory() {
         ])
     );
     assert_eq!(r["queries"]["nat_to_s3_dynamodb_by_vpc"]["rows"], json!([]));
+}
+
+/// Files written before the columns added since the first release (v7/v8 names, the
+/// remote's VPC) sit beside new ones: read by name, as Athena reads Parquet, they
+/// give null there and every other value as before; and `report` reads them too.
+#[test]
+fn older_files_read_beside_new_ones() {
+    let out = tempfile::tempdir().unwrap();
+    summarize_fixtures(out.path(), true);
+    let Some(before) = run_in_duckdb(out.path(), [ACCOUNT, "2026-08-01", "2026-08-31"]) else {
+        return;
+    };
+    let report = |dir: &Path| json(&ok(flowpath(&["report", dir.to_str().unwrap(), "--json"])));
+    let report_before = report(out.path());
+    // Rewrite every summary without the added columns, as the first release wrote it.
+    let python = std::env::var_os("FLOWPATH_PYTHON").unwrap();
+    let script = r#"
+import duckdb, glob, sys
+added = sys.argv[2].split(",")
+for f in glob.glob(sys.argv[1] + "/account_id=*/*/*/*.parquet"):
+    con = duckdb.connect()
+    cols = [c for (c,) in con.execute(f"SELECT name FROM parquet_schema('{f}') WHERE num_children IS NULL").fetchall()]
+    assert all(a in cols for a in added), cols
+    keep = ", ".join(c for c in cols if c not in added)
+    con.execute(f"COPY (SELECT {keep} FROM read_parquet('{f}', hive_partitioning = false)) TO '{f}.old' (FORMAT PARQUET, COMPRESSION ZSTD)")
+    con.close()
+    import os
+    os.replace(f + ".old", f)
+"#;
+    ok(Command::new(python)
+        .args(["-c", script, out.path().to_str().unwrap()])
+        .arg(flowpath_core::output::ADDED_COLUMNS.join(","))
+        .output()
+        .unwrap());
+    let after = run_in_duckdb(out.path(), [ACCOUNT, "2026-08-01", "2026-08-31"]).unwrap();
+    assert_eq!(after["queries"], before["queries"]);
+    let mut r_after = report(out.path());
+    let mut r_before = report_before;
+    for r in [&mut r_after, &mut r_before] {
+        r["html"] = Value::Null;
+    }
+    assert_eq!(r_after, r_before);
 }

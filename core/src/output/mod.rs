@@ -81,6 +81,31 @@ mod tests {
         }
     }
 
+    #[test]
+    fn files_written_before_the_added_columns_read_as_null_there() {
+        let rows = vec![row("2026-08-22", 10), row("2026-08-22", 20)];
+        let batch = to_batch(&rows).unwrap();
+        // The first release's file: every column but the added ones.
+        let old = batch.project(&(0..16).collect::<Vec<_>>()).unwrap();
+        assert!(old.schema().fields().iter().all(|f| !ADDED_COLUMNS.contains(&f.name().as_str())));
+        let mut buf = Vec::new();
+        let mut w = parquet::arrow::ArrowWriter::try_new(&mut buf, old.schema(), None).unwrap();
+        w.write(&old).unwrap();
+        w.close().unwrap();
+        let back = read_rows(bytes::Bytes::from(buf)).unwrap();
+        let want: Vec<Row> = rows
+            .iter()
+            .map(|r| Row {
+                account_id: String::new(),
+                region: String::new(),
+                day: String::new(),
+                ecs_service_name: None,
+                ..r.clone()
+            })
+            .collect();
+        assert_eq!(back, want);
+    }
+
     fn meta() -> FileMeta {
         FileMeta {
             ranges_sync_token: "1787411825".into(),
