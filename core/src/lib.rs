@@ -20,6 +20,7 @@
 #![deny(missing_docs)]
 
 mod aggregate;
+pub mod chargeback;
 pub mod classify;
 pub mod decode;
 pub mod engine;

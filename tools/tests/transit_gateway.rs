@@ -61,9 +61,12 @@ fn transit_gateway_logs_go_to_their_own_table() {
     );
     // The VPC log's summaries are where they always were, and none of the transit
     // gateway's records is among them.
-    assert!(files.iter().any(|f| f.starts_with("account_id=")), "{files:?}");
-    let rows = flowpath_core::transit::read_rows(std::fs::File::open(out.join(tgw[0])).unwrap())
-        .unwrap();
+    assert!(
+        files.iter().any(|f| f.starts_with("account_id=")),
+        "{files:?}"
+    );
+    let rows =
+        flowpath_core::transit::read_rows(std::fs::File::open(out.join(tgw[0])).unwrap()).unwrap();
     assert_eq!(rows.iter().filter_map(|r| r.bytes).sum::<i64>(), 3_109_180);
     // Run again: the same file, overwritten, not a second one.
     summarize(&out);
@@ -79,7 +82,12 @@ const PRICES: &str = r#"{"source": "test", "taken": "2026-12-01", "currency": "U
 fn report_charges_central_egress_back_to_the_spokes() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    ok(flowpath(&["summarize", FIXTURE, "--out", out.to_str().unwrap()]));
+    ok(flowpath(&[
+        "summarize",
+        FIXTURE,
+        "--out",
+        out.to_str().unwrap(),
+    ]));
     let prices = dir.path().join("prices.json");
     std::fs::write(&prices, PRICES).unwrap();
     let r = json(&ok(flowpath(&[
@@ -149,9 +157,21 @@ fn report_charges_central_egress_back_to_the_spokes() {
     assert!(section.contains("$34.65"), "{section}");
 
     // A price table without the transit gateway's price cannot price the table.
-    std::fs::write(&prices, PRICES.replace(r#", "transit_gateway_per_gb": 100"#, "")).unwrap();
-    let o = flowpath(&["report", out.to_str().unwrap(), "--prices", prices.to_str().unwrap()]);
+    std::fs::write(
+        &prices,
+        PRICES.replace(r#", "transit_gateway_per_gb": 100"#, ""),
+    )
+    .unwrap();
+    let o = flowpath(&[
+        "report",
+        out.to_str().unwrap(),
+        "--prices",
+        prices.to_str().unwrap(),
+    ]);
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("transit_gateway_per_gb") && err.contains("eu-west-1"), "{err}");
+    assert!(
+        err.contains("transit_gateway_per_gb") && err.contains("eu-west-1"),
+        "{err}"
+    );
 }

@@ -484,7 +484,11 @@ mod tests {
             protocol: (!i.is_multiple_of(6)).then_some(6),
             // Some records with the rarer dimensions, one of them not UTF-8.
             dims: (i % 5 == 2).then_some(Dims {
-                remote_vpc_id: Some(if i.is_multiple_of(2) { "vpc-a" } else { "vpc-b" }),
+                remote_vpc_id: Some(if i.is_multiple_of(2) {
+                    "vpc-a"
+                } else {
+                    "vpc-b"
+                }),
                 remote_account_id: (i % 3 == 1).then_some("444455556666"),
                 ecs_cluster_name: (i.is_multiple_of(3)).then_some(&b"cluster"[..]),
                 ecs_service_name: (i % 9 == 7).then_some(&b"svc-\xff"[..]),

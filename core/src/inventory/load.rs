@@ -14,13 +14,13 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 use rustc_hash::FxHashMap;
 
+use super::VpcByCidr;
 use super::aws;
 use super::{
     Destination, Endpoint, EndpointType, Eni, FlowLogDefinition, Inventory, InventoryError, Loaded,
     NatGateway, Route, RouteTable,
 };
 use crate::format::Format;
-use super::VpcByCidr;
 
 impl Inventory {
     /// Merges one `describe-*` JSON document, named `name` in errors.
@@ -37,7 +37,9 @@ impl Inventory {
         for s in doc.subnets.unwrap_or_default() {
             let cidrs = subnet_cidrs(name, &s)?;
             if let (Some(vpc), Some(owner)) = (&s.vpc_id, &s.owner_id) {
-                self.vpc_owner.entry(vpc.clone()).or_insert_with(|| owner.clone());
+                self.vpc_owner
+                    .entry(vpc.clone())
+                    .or_insert_with(|| owner.clone());
             }
             self.subnets.insert(s.subnet_id, (s.vpc_id, cidrs));
         }

@@ -179,7 +179,11 @@ impl VpcByCidr {
                     IpNet::V4(n) => (false, n.prefix_len(), u128::from(u32::from(n.network()))),
                     IpNet::V6(n) => (true, n.prefix_len(), u128::from(n.network())),
                 };
-                let slot = match out.by_length.iter_mut().find(|(f, l, _)| *f == v6 && *l == len) {
+                let slot = match out
+                    .by_length
+                    .iter_mut()
+                    .find(|(f, l, _)| *f == v6 && *l == len)
+                {
                     Some(slot) => slot,
                     None => {
                         out.by_length.push((v6, len, FxHashMap::default()));
@@ -210,7 +214,9 @@ impl VpcByCidr {
                 continue;
             }
             let host = bits - u32::from(*len);
-            let key = value.checked_shr(host).map_or(0, |v| v.checked_shl(host).unwrap_or(0));
+            let key = value
+                .checked_shr(host)
+                .map_or(0, |v| v.checked_shl(host).unwrap_or(0));
             if let Some(held) = map.get(&key) {
                 return held.and_then(|i| self.vpcs.get(i)).map(String::as_str);
             }

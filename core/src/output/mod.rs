@@ -87,7 +87,12 @@ mod tests {
         let batch = to_batch(&rows).unwrap();
         // The first release's file: every column but the added ones.
         let old = batch.project(&(0..16).collect::<Vec<_>>()).unwrap();
-        assert!(old.schema().fields().iter().all(|f| !ADDED_COLUMNS.contains(&f.name().as_str())));
+        assert!(
+            old.schema()
+                .fields()
+                .iter()
+                .all(|f| !ADDED_COLUMNS.contains(&f.name().as_str()))
+        );
         let mut buf = Vec::new();
         let mut w = parquet::arrow::ArrowWriter::try_new(&mut buf, old.schema(), None).unwrap();
         w.write(&old).unwrap();

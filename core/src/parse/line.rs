@@ -373,6 +373,8 @@ fn field_at<'a>(
             }
             end
         }
+        // Transit gateway logs' own fields: out of line, so that the code of the
+        // fields of every VPC record stays small enough to be inlined as before.
         Field::ResourceType
         | Field::TgwId
         | Field::TgwAttachmentId
@@ -386,36 +388,50 @@ fn field_at<'a>(
         | Field::TgwDstEni
         | Field::TgwSrcAzId
         | Field::TgwDstAzId
-        | Field::TgwPairAttachmentId => {
-            let end = token_end(line, start + 1);
-            let value = if end != start + 1 || line.get(start) != Some(&b'-') {
-                Some(so_far.text.get(start, end)?)
-            } else {
-                None
-            };
-            if let Some(slot) = rec
-                .tgw
-                .get_mut(field as usize - Field::ResourceType as usize)
-            {
-                *slot = value;
-            }
-            end
-        }
-        Field::PacketsLostNoRoute
+        | Field::TgwPairAttachmentId
+        | Field::PacketsLostNoRoute
         | Field::PacketsLostBlackhole
         | Field::PacketsLostMtuExceeded
         | Field::PacketsLostTtlExpired => {
-            let i = field as usize - Field::PacketsLostNoRoute as usize;
-            let parsed = int_at(line, start);
-            if let Some(slot) = rec.packets_lost.get_mut(i) {
-                *slot = parsed.map(|(v, _)| v);
-            }
-            match parsed {
-                Some((_, end)) => end,
-                None => return dash(line, start),
-            }
+            transit_field_at(rec, field, line, start, &mut so_far.text)?
         }
     })
+}
+
+/// [`field_at`] for the fields only transit gateway logs have: text, or the
+/// `packets-lost-…` integers.
+#[cold]
+#[inline(never)]
+fn transit_field_at<'a>(
+    rec: &mut Record<'a>,
+    field: Field,
+    line: &'a [u8],
+    start: usize,
+    text: &mut Utf8Line<'a>,
+) -> Option<usize> {
+    if let Some(i) = (field as usize).checked_sub(Field::PacketsLostNoRoute as usize) {
+        let parsed = int_at(line, start);
+        if let Some(slot) = rec.packets_lost.get_mut(i) {
+            *slot = parsed.map(|(v, _)| v);
+        }
+        return match parsed {
+            Some((_, end)) => Some(end),
+            None => dash(line, start),
+        };
+    }
+    let end = token_end(line, start + 1);
+    let value = if end != start + 1 || line.get(start) != Some(&b'-') {
+        Some(text.get(start, end)?)
+    } else {
+        None
+    };
+    if let Some(slot) = rec
+        .tgw
+        .get_mut(field as usize - Field::ResourceType as usize)
+    {
+        *slot = value;
+    }
+    Some(end)
 }
 
 /// `value` (at most eight bytes) in a word as [`word_at`] reads it, spaces after it.

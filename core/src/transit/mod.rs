@@ -119,69 +119,6 @@ pub fn remote_of(rec: &Record<'_>, ranges: &Ranges) -> Option<(LabelId, Directio
     }
 }
 
-/// Whose bytes a transit gateway row carries through a central egress VPC: the spoke
-/// VPC (and its account) that sent or received them, and the hub VPC they left or
-/// entered AWS's network from (through its NAT gateway).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Egress<'r> {
-    /// The spoke VPC's account (`-` in the log: none).
-    pub spoke_account_id: Option<&'r str>,
-    /// The spoke VPC (none for a VPN or Direct Connect attachment).
-    pub spoke_vpc_id: Option<&'r str>,
-    /// The egress (hub) VPC.
-    pub hub_vpc_id: Option<&'r str>,
-}
-
-/// The centralised-egress charge-back rule, on summary rows:
-///
-/// - only `flow_direction = 'ingress'` rows count (the bytes that entered the transit
-///   gateway through the row's attachment): each byte once, as AWS bills data
-///   processing;
-/// - only rows with a public remote (an AWS service or `INTERNET`): traffic between
-///   private addresses does not leave through a NAT gateway;
-/// - toward the remote (`direction = 'egress'`), the spoke is the source VPC and the
-///   hub the destination VPC; from the remote (`ingress`, the answers), the other way
-///   round.
-///
-/// ```
-/// use flowpath_core::transit::{TransitRow, Egress, centralised_egress};
-/// let row = TransitRow {
-///     flow_direction: Some("ingress".into()),
-///     direction: "egress".into(),
-///     remote_service: Some("S3".into()),
-///     src_vpc_account_id: Some("111122223333".into()),
-///     src_vpc_id: Some("vpc-spoke".into()),
-///     dst_vpc_id: Some("vpc-hub".into()),
-///     ..TransitRow::default()
-/// };
-/// let e = centralised_egress(&row).unwrap();
-/// assert_eq!((e.spoke_vpc_id, e.hub_vpc_id), (Some("vpc-spoke"), Some("vpc-hub")));
-/// let leaving = TransitRow { flow_direction: Some("egress".into()), ..row };
-/// assert_eq!(centralised_egress(&leaving), None);
-/// ```
-pub fn centralised_egress(row: &TransitRow) -> Option<Egress<'_>> {
-    if row.flow_direction.as_deref() != Some("ingress") {
-        return None;
-    }
-    if row.remote_service.as_deref().is_none_or(|s| s == "PRIVATE") {
-        return None;
-    }
-    let (src, dst) = (
-        (row.src_vpc_account_id.as_deref(), row.src_vpc_id.as_deref()),
-        (row.dst_vpc_account_id.as_deref(), row.dst_vpc_id.as_deref()),
-    );
-    let (spoke, hub) = match row.direction.as_str() {
-        "egress" => (src, dst),
-        "ingress" => (dst, src),
-        _ => return None,
-    };
-    Some(Egress {
-        spoke_account_id: spoke.0,
-        spoke_vpc_id: spoke.1,
-        hub_vpc_id: hub.1,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -499,7 +499,14 @@ fn v7_and_v8_dimensions_are_summary_columns() {
         got,
         [
             // Egress first (rows sort by direction before the new columns).
-            (Some("backend"), Some("payments"), None, Some("ACCEPT"), 2, Some(12_000)),
+            (
+                Some("backend"),
+                Some("payments"),
+                None,
+                Some("ACCEPT"),
+                2,
+                Some(12_000)
+            ),
             (None, None, None, Some("REJECT"), 1, Some(60)),
             (None, None, Some("BPA"), Some("REJECT"), 1, Some(60)),
         ]

@@ -183,7 +183,10 @@ fn without_inventory_nothing_changes() {
         .iter()
         .filter_map(|r| Some((r.remote_vpc_id.as_deref()?, r.remote_account_id.as_deref())))
         .collect();
-    assert_eq!(remote_vpcs, [("vpc-0abc1234def567890", Some("123456789012"))]);
+    assert_eq!(
+        remote_vpcs,
+        [("vpc-0abc1234def567890", Some("123456789012"))]
+    );
     let without_remote_vpc = |r: &&Row| Row {
         remote_vpc_id: None,
         remote_account_id: None,

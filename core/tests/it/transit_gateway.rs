@@ -3,10 +3,11 @@
 //! fixture's README states, and nothing in the VPC table.
 
 use flowpath_core::Ranges;
+use flowpath_core::chargeback::from_transit_row;
 use flowpath_core::engine::Options;
 use flowpath_core::source::parquet::summarize as summarize_parquet;
 use flowpath_core::source::text::summarize;
-use flowpath_core::transit::{TransitRow, centralised_egress};
+use flowpath_core::transit::TransitRow;
 use parquet::basic::{Compression, GzipLevel};
 
 use crate::parquet_input::{Style, text_to_parquet};
@@ -84,7 +85,7 @@ fn the_charge_back_rule_splits_the_fixture_by_spoke() {
     let mut by_spoke: std::collections::BTreeMap<(String, String, String), i64> =
         Default::default();
     for r in &rows {
-        if let Some(e) = centralised_egress(r) {
+        if let Some(e) = from_transit_row(r) {
             let key = (
                 e.spoke_vpc_id.unwrap_or("-").to_owned(),
                 e.hub_vpc_id.unwrap_or("-").to_owned(),

@@ -75,7 +75,7 @@ pub(super) const SAVINGS_BY_VPC_COLUMNS: [(&str, bool); 6] = [
     ("saving", true),
 ];
 
-pub(super) const CHARGE_BACK_COLUMNS: [(&str, bool); 11] = [
+pub(super) const CHARGE_BACK_COLUMNS: [(&str, bool); 12] = [
     ("spoke account", false),
     ("spoke VPC", false),
     ("hub VPC", false),
@@ -87,6 +87,7 @@ pub(super) const CHARGE_BACK_COLUMNS: [(&str, bool); 11] = [
     ("endpoint", false),
     ("spoke endpoint saves", true),
     ("hub endpoint saves", true),
+    ("matched by", false),
 ];
 
 #[cfg(test)]

@@ -142,7 +142,7 @@ pub(crate) fn render(r: &Report) -> String {
     h.push_str("<section id=\"chart-savings\">\n<h2>Savings by VPC, per month</h2>\n");
     savings_chart(&mut h, r, cur);
     h.push_str("</section>\n");
-    if r.transit_files > 0 {
+    if r.transit_files > 0 || !r.charge_back.is_empty() {
         charge_back_table(&mut h, r, cur);
     }
     notes(&mut h, r);
@@ -408,7 +408,7 @@ fn charge_back_table(h: &mut String, r: &Report, cur: &str) {
     h.push_str(&head(&fmt::CHARGE_BACK_COLUMNS));
     h.push_str("<tbody>\n");
     if r.charge_back.is_empty() {
-        h.push_str("<tr><td colspan=\"11\">No traffic through a central egress VPC.</td></tr>\n");
+        h.push_str("<tr><td colspan=\"12\">No traffic through a central egress VPC.</td></tr>\n");
     }
     for c in &r.charge_back {
         put!(
@@ -429,13 +429,14 @@ fn charge_back_table(h: &mut String, r: &Report, cur: &str) {
         h.push_str(&bytes_cell(c.monthly_bytes));
         h.push_str(&money_cell(c.nat_cost_month, cur));
         h.push_str(&money_cell(c.transit_gateway_cost_month, cur));
-        h.push_str(&text_cell(super::text::endpoint_name(c.endpoint)));
+        h.push_str(&text_cell(super::text::charge_back_endpoint(c)));
         for m in [c.spoke_endpoint_saving_month, c.hub_endpoint_saving_month] {
             match m {
                 Some(m) => h.push_str(&money_cell(m, cur)),
                 None => h.push_str(&text_cell("-")),
             }
         }
+        h.push_str(&text_cell(c.matched_by));
         h.push_str("</tr>\n");
     }
     h.push_str("</tbody></table></div>\n</section>\n");

@@ -24,8 +24,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{Result, bail};
+use flowpath_core::chargeback::{self, MatchedBy};
 use flowpath_core::output::Row;
-use flowpath_core::transit::{TransitRow, centralised_egress};
+use flowpath_core::transit::TransitRow;
 use serde::Serialize;
 
 use super::prices::{GB, PriceTable};
@@ -160,11 +161,13 @@ struct NatKey {
     service_region: Option<String>,
 }
 
-/// A spoke's bytes through a central egress VPC, by AWS service (transit gateway
-/// rows, [`flowpath_core::transit::centralised_egress`]).
+/// A spoke's bytes through a central egress VPC, by AWS service
+/// ([`flowpath_core::chargeback`]).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct ChargeKey {
-    /// The transit gateway's region (its partition), where the NAT gateway is.
+    /// Which rule matched the spoke.
+    matched_by: MatchedBy,
+    /// The region of the rows (the transit gateway's, the NAT gateway's).
     region: String,
     spoke_account_id: Option<String>,
     spoke_vpc_id: Option<String>,
@@ -200,6 +203,19 @@ impl Tally {
         self.rows += 1;
         if is_date(day) {
             self.days.insert(day.to_owned());
+        }
+        if let Some(egress) = chargeback::from_nat_row(row) {
+            let key = ChargeKey {
+                matched_by: MatchedBy::Inventory,
+                region: region.to_owned(),
+                spoke_account_id: egress.spoke_account_id.map(str::to_owned),
+                spoke_vpc_id: egress.spoke_vpc_id.map(str::to_owned),
+                hub_vpc_id: egress.hub_vpc_id.map(str::to_owned),
+                // The inside leg does not say where the bytes went next.
+                service: UNKNOWN_SERVICE.to_owned(),
+                service_region: None,
+            };
+            *self.charge_back.entry(key).or_default() += row.bytes.unwrap_or(0);
         }
         let Some(service) = aws_service(row.remote_service.as_deref()) else {
             return;
@@ -245,10 +261,11 @@ impl Tally {
         if is_date(day) {
             self.days.insert(day.to_owned());
         }
-        let Some(egress) = centralised_egress(row) else {
+        let Some(egress) = chargeback::from_transit_row(row) else {
             return;
         };
         let key = ChargeKey {
+            matched_by: MatchedBy::TransitGatewayLog,
             region: region.to_owned(),
             spoke_account_id: egress.spoke_account_id.map(str::to_owned),
             spoke_vpc_id: egress.spoke_vpc_id.map(str::to_owned),
@@ -377,6 +394,8 @@ pub(crate) struct Saving {
 /// endpoint would save (transit gateway flow logs).
 #[derive(Clone, Debug, Serialize)]
 pub(crate) struct ChargeBack {
+    /// `transit_gateway_log` or `inventory` ([`flowpath_core::chargeback`]).
+    pub(crate) matched_by: &'static str,
     /// The transit gateway's (and the hub's NAT gateway's) region.
     pub(crate) region: String,
     pub(crate) spoke_account_id: Option<String>,
@@ -493,6 +512,9 @@ fn endpoint_for(service: &str, service_region: Option<&str>, region: &str) -> En
         _ => Endpoint::Interface,
     }
 }
+
+/// The service of a charge-back row whose records do not say it.
+pub(crate) const UNKNOWN_SERVICE: &str = "(not logged)";
 
 /// Prices the tally.
 pub(crate) fn build(tally: Tally, opt: &Options<'_>) -> Result<Report> {
@@ -618,7 +640,20 @@ pub(crate) fn build(tally: Tally, opt: &Options<'_>) -> Result<Report> {
     savings_by_vpc.sort_by(|a, b| b.saving_month.0.total_cmp(&a.saving_month.0));
 
     let mut charge_back = Vec::with_capacity(tally.charge_back.len());
+    // A hub whose transit gateway is logged is charged back from those logs (they
+    // name the service); the NAT rule covers the other hubs, never the same bytes twice.
+    let logged_hubs: BTreeSet<(String, Option<String>)> = tally
+        .charge_back
+        .keys()
+        .filter(|k| k.matched_by == MatchedBy::TransitGatewayLog)
+        .map(|k| (k.region.clone(), k.hub_vpc_id.clone()))
+        .collect();
     for (k, bytes) in tally.charge_back {
+        if k.matched_by == MatchedBy::Inventory
+            && logged_hubs.contains(&(k.region.clone(), k.hub_vpc_id.clone()))
+        {
+            continue;
+        }
         let price = opt.prices.region(&k.region)?;
         let Some(tgw_per_gb) = price.transit_gateway_per_gb else {
             bail!(
@@ -647,6 +682,7 @@ pub(crate) fn build(tally: Tally, opt: &Options<'_>) -> Result<Report> {
             Endpoint::None => None,
         };
         charge_back.push(ChargeBack {
+            matched_by: k.matched_by.as_str(),
             region: k.region,
             spoke_account_id: k.spoke_account_id,
             spoke_vpc_id: k.spoke_vpc_id,
@@ -832,5 +868,127 @@ mod tests {
         assert!(!is_date("unknown"));
         assert!(!is_date("2026-13-01"));
         assert!(!is_date("2026-8-22x"));
+    }
+}
+
+#[cfg(test)]
+mod charge_back_tests {
+    use super::*;
+
+    const GIB: i64 = 1 << 30;
+
+    /// A NAT gateway's inside leg in hub `hub`, to an instance of `spoke`.
+    fn inside_leg(hub: &str, spoke: &str, bytes: i64) -> Row {
+        Row {
+            window_start: Some(1_787_410_800),
+            vpc_id: Some(hub.into()),
+            interface_kind: Some("nat_gateway".into()),
+            direction: "ingress".into(),
+            path: "intra_vpc".into(),
+            attribution: "inventory".into(),
+            remote_service: Some("PRIVATE".into()),
+            remote_vpc_id: Some(spoke.into()),
+            remote_account_id: Some("222233334444".into()),
+            flows: 1,
+            bytes: Some(bytes),
+            ..Row::default()
+        }
+    }
+
+    /// A transit gateway row entering the gateway from `spoke` toward S3 via `hub`.
+    fn tgw_row(hub: &str, spoke: &str, bytes: i64) -> TransitRow {
+        TransitRow {
+            window_start: Some(1_787_410_800),
+            src_vpc_account_id: Some("222233334444".into()),
+            src_vpc_id: Some(spoke.into()),
+            dst_vpc_id: Some(hub.into()),
+            flow_direction: Some("ingress".into()),
+            direction: "egress".into(),
+            remote_service: Some("S3".into()),
+            remote_region: Some("us-east-1".into()),
+            flows: 1,
+            bytes: Some(bytes),
+            ..TransitRow::default()
+        }
+    }
+
+    #[test]
+    fn a_logged_transit_gateway_wins_over_the_nat_rule_for_its_hub_only() {
+        let mut t = Tally::default();
+        let day = "2026-08-22";
+        // Hub 1: both kinds of evidence for the same bytes; hub 2: the NAT's only.
+        t.add(
+            "1",
+            "us-east-1",
+            day,
+            &inside_leg("vpc-hub1", "vpc-spoke", GIB),
+        );
+        t.add_transit("us-east-1", day, &tgw_row("vpc-hub1", "vpc-spoke", GIB));
+        t.add(
+            "1",
+            "us-east-1",
+            day,
+            &inside_leg("vpc-hub2", "vpc-spoke", 2 * GIB),
+        );
+        // The hub's own instance behind its NAT gateway: not a spoke.
+        t.add(
+            "1",
+            "us-east-1",
+            day,
+            &inside_leg("vpc-hub2", "vpc-hub2", 5 * GIB),
+        );
+        let prices = PriceTable::embedded().unwrap();
+        let r = build(
+            t,
+            &Options {
+                prices: &prices,
+                prices_file: None,
+                azs: 2,
+                top: 10,
+                output_dir: "out".into(),
+                from: None,
+                to: None,
+            },
+        )
+        .unwrap();
+        let rows: Vec<_> = r
+            .charge_back
+            .iter()
+            .map(|c| {
+                (
+                    c.matched_by,
+                    c.hub_vpc_id.as_deref(),
+                    c.service.as_str(),
+                    c.monthly_bytes,
+                    c.nat_cost_month.cents(),
+                    c.transit_gateway_cost_month.cents(),
+                    c.spoke_endpoint_saving_month.map(Money::cents),
+                )
+            })
+            .collect();
+        // One day → ×30. us-east-1: NAT $0.045/GB, transit gateway $0.02/GB.
+        assert_eq!(
+            rows,
+            [
+                (
+                    "inventory",
+                    Some("vpc-hub2"),
+                    UNKNOWN_SERVICE,
+                    60 * GIB,
+                    2.7,
+                    1.2,
+                    None
+                ),
+                (
+                    "transit_gateway_log",
+                    Some("vpc-hub1"),
+                    "S3",
+                    30 * GIB,
+                    1.35,
+                    0.6,
+                    Some(1.95)
+                ),
+            ]
+        );
     }
 }

@@ -198,7 +198,7 @@ pub(crate) fn write(r: &Report, w: &mut impl Write) -> io::Result<()> {
         ]);
     }
     t.write(w)?;
-    if r.transit_files > 0 {
+    if r.transit_files > 0 || !r.charge_back.is_empty() {
         writeln!(w)?;
         writeln!(
             w,
@@ -215,11 +215,12 @@ pub(crate) fn write(r: &Report, w: &mut impl Write) -> io::Result<()> {
                 bytes(c.monthly_bytes),
                 money(c.nat_cost_month, cur),
                 money(c.transit_gateway_cost_month, cur),
-                endpoint_name(c.endpoint).to_owned(),
+                charge_back_endpoint(c).to_owned(),
                 c.spoke_endpoint_saving_month
                     .map_or("-".to_owned(), |m| money(m, cur)),
                 c.hub_endpoint_saving_month
                     .map_or("-".to_owned(), |m| money(m, cur)),
+                c.matched_by.to_owned(),
             ]);
         }
         t.write(w)?;
@@ -229,6 +230,15 @@ pub(crate) fn write(r: &Report, w: &mut impl Write) -> io::Result<()> {
         writeln!(w, "HTML report: {html}")?;
     }
     Ok(())
+}
+
+/// The endpoint column of a charge-back row: `-` where the service is not known.
+pub(crate) fn charge_back_endpoint(c: &super::model::ChargeBack) -> &'static str {
+    if c.service == super::model::UNKNOWN_SERVICE {
+        "-"
+    } else {
+        endpoint_name(c.endpoint)
+    }
 }
 
 /// How an endpoint kind reads in a table.
