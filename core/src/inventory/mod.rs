@@ -200,7 +200,7 @@ impl VpcByCidr {
                     .or_insert(Some(i));
             }
         }
-        out.by_length.sort_by(|a, b| b.1.cmp(&a.1));
+        out.by_length.sort_by_key(|b| std::cmp::Reverse(b.1));
         out
     }
 

@@ -24,8 +24,13 @@ use super::TransitRow;
 use crate::error::Error;
 use crate::output::FileMeta;
 
-/// The text columns, in file order, with the row field each holds.
-const TEXT: [(&str, fn(&TransitRow) -> Option<&str>); 11] = [
+/// A text column: its name and the row field it holds.
+type TextColumn = (&'static str, fn(&TransitRow) -> Option<&str>);
+/// A count column: its name and the row field it holds.
+type CountColumn = (&'static str, fn(&TransitRow) -> Option<i64>);
+
+/// The text columns, in file order.
+const TEXT: [TextColumn; 11] = [
     ("tgw_id", |r| r.tgw_id.as_deref()),
     ("tgw_attachment_id", |r| r.tgw_attachment_id.as_deref()),
     ("tgw_pair_attachment_id", |r| {
@@ -42,7 +47,7 @@ const TEXT: [(&str, fn(&TransitRow) -> Option<&str>); 11] = [
 ];
 
 /// The count columns after `flows`, in file order.
-const COUNTS: [(&str, fn(&TransitRow) -> Option<i64>); 6] = [
+const COUNTS: [CountColumn; 6] = [
     ("packets", |r| r.packets),
     ("bytes", |r| r.bytes),
     ("packets_lost_no_route", |r| r.packets_lost_no_route),
