@@ -1,5 +1,6 @@
-//! The Athena (Glue) table over the summaries: one definition for `flowpath athena-ddl`
-//! and the SAM template's `AWS::Glue::Table`.
+//! The Athena (Glue) tables over the summaries: one definition for `flowpath athena-ddl`
+//! and the SAM template's `AWS::Glue::Table`s, for the VPC summaries and, with the same
+//! partitions, the transit gateway summaries ([`Summaries`]).
 //!
 //! - **Columns** come from [`crate::output::schema`], each Arrow type mapped to the
 //!   Hive type Athena reads it as ([`hive_type`]): `Timestamp(µs, UTC)` → `timestamp`,
@@ -72,6 +73,43 @@ pub const DEFAULT_DATABASE: &str = "flowpath";
 /// The table name `flowpath athena-ddl` and the SAM template use.
 pub const DEFAULT_TABLE: &str = "summaries";
 
+/// Which summaries a table is over: the VPC flow-log summaries at the output's root,
+/// or the transit gateway summaries under its `transit_gateway/` ([`crate::transit`]).
+/// Both have the same partitions and projection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Summaries {
+    /// `OUT/account_id=…`: [`output::schema`].
+    Flows,
+    /// `OUT/transit_gateway/account_id=…`: [`crate::transit::schema`].
+    TransitGateway,
+}
+
+impl Summaries {
+    /// The files' Arrow schema.
+    pub fn schema(self) -> arrow_schema::SchemaRef {
+        match self {
+            Summaries::Flows => output::schema(),
+            Summaries::TransitGateway => crate::transit::schema(),
+        }
+    }
+
+    /// The table name `flowpath athena-ddl` and the SAM template use.
+    pub const fn default_table(self) -> &'static str {
+        match self {
+            Summaries::Flows => DEFAULT_TABLE,
+            Summaries::TransitGateway => "transit_gateway_summaries",
+        }
+    }
+
+    /// Where the table's partitions are under an output's location (ending in `/`).
+    pub fn location(self, output: &str) -> String {
+        match self {
+            Summaries::Flows => output.to_owned(),
+            Summaries::TransitGateway => format!("{output}{}/", crate::transit::TABLE_DIR),
+        }
+    }
+}
+
 /// The partition keys, in path order, with their Hive types.
 pub const PARTITION_KEYS: [(&str, &str); 3] = [
     ("account_id", "string"),
@@ -141,7 +179,13 @@ pub fn hive_type(data_type: &DataType) -> Option<&'static str> {
 
 /// The columns of the summary files ([`output::schema`]), in file order.
 pub fn columns() -> Result<Vec<Column>, TableError> {
-    output::schema()
+    columns_of(Summaries::Flows)
+}
+
+/// The columns of one kind of summary file, in file order.
+pub fn columns_of(summaries: Summaries) -> Result<Vec<Column>, TableError> {
+    summaries
+        .schema()
         .fields()
         .iter()
         .map(|f| {
@@ -239,12 +283,30 @@ fn check_name(what: &'static str, name: &str) -> Result<(), TableError> {
 /// assert!(ddl.contains("'storage.location.template' = 's3://b/p/account_id=${account_id}/region=${region}/day=${day}/'"));
 /// ```
 pub fn create_table(database: &str, table: &str, location: &str) -> Result<String, TableError> {
+    create_table_of(Summaries::Flows, database, table, location)
+}
+
+/// [`create_table`] for either kind of summaries; `location` is the output's (the
+/// transit gateway table's is its `transit_gateway/`).
+///
+/// ```
+/// use flowpath_core::table::{Summaries, create_table_of};
+/// let ddl = create_table_of(Summaries::TransitGateway, "flowpath", "transit_gateway_summaries", "s3://b/p").unwrap();
+/// assert!(ddl.contains("`tgw_attachment_id` string"));
+/// assert!(ddl.contains("LOCATION 's3://b/p/transit_gateway/'"));
+/// ```
+pub fn create_table_of(
+    summaries: Summaries,
+    database: &str,
+    table: &str,
+    location: &str,
+) -> Result<String, TableError> {
     check_name("database", database)?;
     check_name("table", table)?;
-    let location = normalize_location(location)?;
+    let location = summaries.location(&normalize_location(location)?);
     let list = |items: Vec<String>| items.join(",\n");
     let columns = list(
-        columns()?
+        columns_of(summaries)?
             .into_iter()
             .map(|c| format!("  `{}` {}", c.name, c.hive_type))
             .collect(),

@@ -721,71 +721,80 @@ fn template_wiring() {
         db["Properties"]["DatabaseInput"]["Name"],
         json!({"Ref": "GlueDatabaseName"})
     );
-    let table = res("SummariesTable");
-    assert_eq!(table["Type"], "AWS::Glue::Table");
-    assert_eq!(
-        table["Properties"]["DatabaseName"],
-        json!({"Ref": "GlueDatabase"})
-    );
-    let ti = &table["Properties"]["TableInput"];
-    assert_eq!(ti["TableType"], "EXTERNAL_TABLE");
-    // The same table as `flowpath athena-ddl`: flowpath_core::table is derived from the
-    // summary schema, so a column added there fails here until the template follows.
-    assert_eq!(ti["Name"], table::DEFAULT_TABLE);
-    assert_eq!(p["GlueDatabaseName"]["Default"], table::DEFAULT_DATABASE);
-    let columns = |v: &Value| -> Vec<(String, String)> {
-        v.as_array()
-            .expect("a list of columns")
+    for (resource, summaries) in [
+        ("SummariesTable", table::Summaries::Flows),
+        ("TransitGatewaySummariesTable", table::Summaries::TransitGateway),
+    ] {
+        let table = res(resource);
+        assert_eq!(table["Type"], "AWS::Glue::Table");
+        assert_eq!(
+            table["Properties"]["DatabaseName"],
+            json!({"Ref": "GlueDatabase"})
+        );
+        let ti = &table["Properties"]["TableInput"];
+        assert_eq!(ti["TableType"], "EXTERNAL_TABLE");
+        // The same table as `flowpath athena-ddl`: flowpath_core::table is derived from the
+        // summary schema, so a column added there fails here until the template follows.
+        assert_eq!(ti["Name"], summaries.default_table());
+        assert_eq!(p["GlueDatabaseName"]["Default"], table::DEFAULT_DATABASE);
+        let columns = |v: &Value| -> Vec<(String, String)> {
+            v.as_array()
+                .expect("a list of columns")
+                .iter()
+                .map(|c| (scalar(&c["Name"]), scalar(&c["Type"])))
+                .collect()
+        };
+        let sd = &ti["StorageDescriptor"];
+        let core_columns: Vec<(String, String)> = table::columns_of(summaries)
+            .expect("every summary column has an Athena type")
+            .into_iter()
+            .map(|c| (c.name, c.hive_type.to_string()))
+            .collect();
+        assert_eq!(columns(&sd["Columns"]), core_columns);
+        assert_eq!(
+            columns(&ti["PartitionKeys"]),
+            table::PARTITION_KEYS
+                .iter()
+                .map(|(n, t)| (n.to_string(), t.to_string()))
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(
+            sd["SerdeInfo"]["SerializationLibrary"],
+            "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+        );
+        assert_eq!(
+            sd["InputFormat"],
+            "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
+        );
+        assert_eq!(
+            sd["OutputFormat"],
+            "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
+        );
+        let location = resolve(&sd["Location"], &params);
+        assert_eq!(
+            location,
+            summaries.location("s3://out-bucket/flowpath/summaries/")
+        );
+        // Table parameters: exactly core's projection properties (after CloudFormation,
+        // Athena must see its own ${...} placeholders, under the table's location, in the
+        // layout the function writes), plus Glue's EXTERNAL and classification.
+        let tp: BTreeMap<String, String> = obj(&ti["Parameters"])
             .iter()
-            .map(|c| (scalar(&c["Name"]), scalar(&c["Type"])))
-            .collect()
-    };
-    let sd = &ti["StorageDescriptor"];
-    let core_columns: Vec<(String, String)> = table::columns()
-        .expect("every summary column has an Athena type")
-        .into_iter()
-        .map(|c| (c.name, c.hive_type.to_string()))
-        .collect();
-    assert_eq!(columns(&sd["Columns"]), core_columns);
-    assert_eq!(
-        columns(&ti["PartitionKeys"]),
-        table::PARTITION_KEYS
-            .iter()
-            .map(|(n, t)| (n.to_string(), t.to_string()))
-            .collect::<Vec<_>>()
-    );
-    assert_eq!(
-        sd["SerdeInfo"]["SerializationLibrary"],
-        "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
-    );
-    assert_eq!(
-        sd["InputFormat"],
-        "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
-    );
-    assert_eq!(
-        sd["OutputFormat"],
-        "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
-    );
-    let location = resolve(&sd["Location"], &params);
-    assert_eq!(location, "s3://out-bucket/flowpath/summaries/");
-    // Table parameters: exactly core's projection properties (after CloudFormation,
-    // Athena must see its own ${...} placeholders, under the table's location, in the
-    // layout the function writes), plus Glue's EXTERNAL and classification.
-    let tp: BTreeMap<String, String> = obj(&ti["Parameters"])
-        .iter()
-        .map(|(k, v)| (k.clone(), resolve(v, &params)))
-        .collect();
-    let mut expected: BTreeMap<String, String> = table::table_properties(&location)
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
-    expected.insert("EXTERNAL".into(), "TRUE".into());
-    expected.insert("classification".into(), "parquet".into());
-    assert_eq!(tp, expected);
-    assert_eq!(
-        tp["storage.location.template"],
-        format!("{location}account_id=${{account_id}}/region=${{region}}/day=${{day}}/")
-    );
+            .map(|(k, v)| (k.clone(), resolve(v, &params)))
+            .collect();
+        let mut expected: BTreeMap<String, String> = table::table_properties(&location)
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        expected.insert("EXTERNAL".into(), "TRUE".into());
+        expected.insert("classification".into(), "parquet".into());
+        assert_eq!(tp, expected);
+        assert_eq!(
+            tp["storage.location.template"],
+            format!("{location}account_id=${{account_id}}/region=${{region}}/day=${{day}}/")
+        );
+
+}
 
     // Outputs.
     let outputs = obj(&t["Outputs"]);

@@ -11,6 +11,7 @@ use flowpath_core::format::{Field, Format};
 use flowpath_core::output::Row;
 use flowpath_core::parse::ParseErrorKind;
 use flowpath_core::record::Record;
+use flowpath_core::transit::TransitRow;
 
 /// The embedded ranges, resolved once per process.
 pub fn ranges() -> &'static Ranges {
@@ -40,6 +41,8 @@ pub struct Outcome {
     pub gzip: bool,
     pub stats: Stats,
     pub rows: Vec<Row>,
+    /// A transit gateway log's rows (its own table); empty for a VPC log.
+    pub transit_rows: Vec<TransitRow>,
 }
 
 /// The outcome of a summarize call, with its invariants checked; an error as
@@ -51,6 +54,7 @@ pub fn outcome(result: Result<Summary, Error>, opts: &Options) -> Result<Outcome
         format_from_header: s.format_from_header,
         gzip: s.gzip,
         stats: s.stats.clone(),
+        transit_rows: s.transit_rows(ranges()),
         rows: s.into_rows(ranges()),
     };
     check(&outcome, opts);
@@ -81,13 +85,25 @@ pub fn check(o: &Outcome, opts: &Options) {
         c.ok + c.nodata + c.skipdata + c.malformed,
         "read = ok + nodata + skipdata + malformed: {c:?}"
     );
-    let flows: i64 = o.rows.iter().map(|r| r.flows).sum();
+    // A log's records are in one table: the VPC table, or a transit gateway log's own.
+    assert!(
+        o.rows.is_empty() || o.transit_rows.is_empty(),
+        "one table per input"
+    );
+    assert_eq!(
+        !o.transit_rows.is_empty(),
+        o.format.is_transit_gateway() && c.ok > 0,
+        "a transit gateway format's records, and only those, in the transit table"
+    );
+    let flows: i64 = o.rows.iter().map(|r| r.flows).sum::<i64>()
+        + o.transit_rows.iter().map(|r| r.flows).sum::<i64>();
     assert_eq!(
         u64::try_from(flows).ok(),
         Some(c.ok),
         "flows of the rows = ok"
     );
     assert!(o.rows.iter().all(|r| r.flows > 0), "no empty group");
+    assert!(o.transit_rows.iter().all(|r| r.flows > 0), "no empty group");
     let examples = &o.stats.malformed_examples;
     // A group whose sum passes INT64 makes all its records malformed, with one example
     // at line 0 that describes the group; every other example is one line's, in order.

@@ -22,15 +22,26 @@ pub(crate) struct AthenaDdlArgs {
     /// The Glue database (lowercase letters, digits, underscores).
     #[arg(long, value_name = "NAME", default_value = table::DEFAULT_DATABASE)]
     pub(crate) database: String,
-    /// The table name; the saved queries in `queries/` and the SAM template use the
-    /// default.
-    #[arg(long, value_name = "NAME", default_value = table::DEFAULT_TABLE)]
-    pub(crate) table: String,
+    /// The table name (default: `summaries`, or `transit_gateway_summaries` with
+    /// `--transit-gateway`); the saved queries in `queries/` and the SAM template use
+    /// the defaults.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) table: Option<String>,
+    /// The table over the transit gateway summaries (`<location>transit_gateway/`)
+    /// instead of the VPC summaries.
+    #[arg(long)]
+    pub(crate) transit_gateway: bool,
 }
 
 /// Runs `flowpath athena-ddl`.
 pub(crate) fn run(args: &AthenaDdlArgs) -> Result<ExitCode> {
-    let ddl = table::create_table(&args.database, &args.table, &args.location)?;
+    let summaries = if args.transit_gateway {
+        table::Summaries::TransitGateway
+    } else {
+        table::Summaries::Flows
+    };
+    let name = args.table.as_deref().unwrap_or(summaries.default_table());
+    let ddl = table::create_table_of(summaries, &args.database, name, &args.location)?;
     let mut out = io::stdout().lock();
     out.write_all(ddl.as_bytes())
         .and_then(|()| out.flush())

@@ -247,6 +247,42 @@ fn ddl_matches_the_files_summarize_writes() {
 }
 
 #[test]
+fn transit_gateway_ddl_matches_the_files_summarize_writes() {
+    let out = tempfile::tempdir().unwrap();
+    ok(flowpath(&[
+        "summarize",
+        "fixtures/transit-gateway",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]));
+    let o = ok(flowpath(&[
+        "athena-ddl",
+        "--location",
+        "s3://my-bucket/flowpath",
+        "--transit-gateway",
+    ]));
+    let ddl = parse_ddl(&stdout(&o));
+    assert_eq!(ddl.name, "`flowpath`.`transit_gateway_summaries`");
+    assert_eq!(ddl.location, "s3://my-bucket/flowpath/transit_gateway/");
+    let files: Vec<PathBuf> = files_under(out.path())
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert_eq!(parquet_columns(&files[0]), ddl.columns);
+    // The template, filled in with the file's partition, is the file's directory.
+    let rel = files[0].parent().unwrap().strip_prefix(out.path()).unwrap();
+    let filled = ddl.properties["storage.location.template"]
+        .replace("${account_id}", "999988887777")
+        .replace("${region}", "eu-west-1")
+        .replace("${day}", "2026-08-22");
+    assert_eq!(
+        filled,
+        format!("s3://my-bucket/flowpath/{}/", rel.to_str().unwrap())
+    );
+}
+
+#[test]
 fn ddl_options_and_bad_arguments() {
     let o = ok(flowpath(&[
         "athena-ddl",

@@ -221,6 +221,12 @@ fn flow_log(name: &str, f: aws::FlowLog) -> Result<FlowLogDefinition, InventoryE
         Some(spec) => {
             Format::parse(spec).map_err(|_| bad(name, &f.flow_log_id, "LogFormat", spec))?
         }
+        // A transit gateway's (or attachment's) flow log without a format logs every
+        // field of its kind; a VPC's, subnet's or ENI's the default v2 fields.
+        None if f.resource_id.as_deref().is_some_and(|r| r.starts_with("tgw-")) => {
+            Format::parse(crate::transit::DEFAULT_FORMAT)
+                .map_err(|_| bad(name, &f.flow_log_id, "LogFormat", "(transit gateway default)"))?
+        }
         None => Format::default(),
     };
     Ok(FlowLogDefinition {
@@ -520,6 +526,14 @@ mod tests {
             inv.flow_logs()[1].destination.as_deref(),
             Some("arn:aws:s3:::logs-bkt/flow")
         );
+        // A transit gateway's flow log without LogFormat logs every field of its kind.
+        let tgw = FLOW_LOGS
+            .replace("fl-4567ef01", "fl-tgw")
+            .replace("\"vpc-02\"", "\"tgw-0f1e2d3c4b5a69780\"");
+        let mut with_tgw = Inventory::new();
+        with_tgw.load("tgw.json", tgw.as_bytes()).unwrap();
+        let f = &with_tgw.flow_logs()[1].format;
+        assert!(f.is_transit_gateway() && f.len() == 36, "{f}");
         let formats = inv.log_group_formats("vpc-flow");
         assert_eq!(formats.len(), 1);
         assert_eq!(formats[0].len(), 9);

@@ -52,6 +52,10 @@ use crate::format::Field;
 use crate::ranges::{self, LabelId, Ranges};
 use crate::record::Record;
 
+/// The format of a transit gateway flow log created without one: every field, in the
+/// order of AWS's field table ("if no log format is given, all fields are included").
+pub const DEFAULT_FORMAT: &str = "version resource-type account-id tgw-id tgw-attachment-id tgw-src-vpc-account-id tgw-dst-vpc-account-id tgw-src-vpc-id tgw-dst-vpc-id tgw-src-subnet-id tgw-dst-subnet-id tgw-src-eni tgw-dst-eni tgw-src-az-id tgw-dst-az-id tgw-pair-attachment-id srcaddr dstaddr srcport dstport protocol packets bytes start end log-status type packets-lost-no-route packets-lost-blackhole packets-lost-mtu-exceeded packets-lost-ttl-expired tcp-flags region flow-direction pkt-src-aws-service pkt-dst-aws-service";
+
 /// The directory, under an output, that holds the transit gateway summaries.
 pub const TABLE_DIR: &str = "transit_gateway";
 
@@ -125,12 +129,10 @@ mod tests {
     use crate::format::Format;
     use crate::parse::parse_line;
 
-    /// The default format of transit gateway logs (every field, in AWS's order).
-    pub(crate) const DEFAULT: &str = "version resource-type account-id tgw-id tgw-attachment-id tgw-src-vpc-account-id tgw-dst-vpc-account-id tgw-src-vpc-id tgw-dst-vpc-id tgw-src-subnet-id tgw-dst-subnet-id tgw-src-eni tgw-dst-eni tgw-src-az-id tgw-dst-az-id tgw-pair-attachment-id srcaddr dstaddr srcport dstport protocol packets bytes start end log-status type packets-lost-no-route packets-lost-blackhole packets-lost-mtu-exceeded packets-lost-ttl-expired tcp-flags region flow-direction pkt-src-aws-service pkt-dst-aws-service";
 
     #[test]
     fn every_field_of_the_default_format_parses() {
-        let format = Format::parse(DEFAULT).unwrap();
+        let format = Format::parse(DEFAULT_FORMAT).unwrap();
         assert!(format.is_transit_gateway());
         assert_eq!(format.version(), 6);
         assert!(format.unknown_names().next().is_none());
