@@ -528,6 +528,81 @@ fn template_wiring() {
         "${version} ${interface-id}"
     );
 
+    // Firehose: with FirehoseStream=create, a direct-PUT stream whose transformation is
+    // the summarizer, its raw records kept outside the summaries' prefix.
+    let mut fh = params.clone();
+    fh.insert("FirehoseStream".into(), "create".into());
+    assert!(!condition(&raw, "CreateFirehoseStream", &params));
+    assert!(condition(&raw, "CreateFirehoseStream", &fh));
+    let with_fh = specialise(&raw, &raw, &fh).expect("a template");
+    let stream = &with_fh["Resources"]["FlowLogDeliveryStream"];
+    assert_eq!(stream["Type"], "AWS::KinesisFirehose::DeliveryStream");
+    assert_eq!(stream["Condition"], "CreateFirehoseStream");
+    let sp = &stream["Properties"];
+    assert_eq!(sp["DeliveryStreamType"], "DirectPut");
+    let dest = &sp["ExtendedS3DestinationConfiguration"];
+    assert_eq!(resolve(&dest["BucketARN"], &fh), "arn:aws:s3:::out-bucket");
+    let raw_prefix = resolve(&dest["Prefix"], &fh);
+    assert_eq!(raw_prefix, "flowpath/firehose/");
+    assert!(!raw_prefix.starts_with("flowpath/summaries/"));
+    assert_eq!(
+        dest["RoleARN"],
+        json!({"Fn::GetAtt": ["FlowLogDeliveryStreamRole", "Arn"]})
+    );
+    let processors = dest["ProcessingConfiguration"]["Processors"]
+        .as_array()
+        .expect("processors");
+    assert_eq!(processors.len(), 2);
+    assert_eq!(processors[0]["Type"], "Lambda");
+    assert_eq!(processors[1]["Type"], "AppendDelimiterToRecord");
+    let lambda_arn = processors[0]["Parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["ParameterName"] == "LambdaArn")
+        .expect("LambdaArn");
+    assert_eq!(lambda_arn["ParameterValue"], summarizer_arn);
+    let role = &with_fh["Resources"]["FlowLogDeliveryStreamRole"];
+    assert_eq!(role["Condition"], "CreateFirehoseStream");
+    let mut fh_grants = BTreeSet::new();
+    for policy in role["Properties"]["Policies"].as_array().unwrap() {
+        for st in policy["PolicyDocument"]["Statement"].as_array().unwrap() {
+            // The summarizer's ARN (a GetAtt, or inside a Sub) as its resource name.
+            let mut fh_arn = fh.clone();
+            fh_arn.insert(
+                "SummarizeFunction.Arn".into(),
+                "SummarizeFunction.Arn".into(),
+            );
+            let name = |r: &Value| match r.get("Fn::GetAtt") {
+                Some(a) => format!("{}.{}", scalar(&a[0]), scalar(&a[1])),
+                None => resolve(r, &fh_arn),
+            };
+            let resources: Vec<String> = match &st["Resource"] {
+                Value::Array(a) => a.iter().map(name).collect(),
+                r => vec![name(r)],
+            };
+            for a in list_of_strings(&st["Action"]) {
+                for r in &resources {
+                    fh_grants.insert((a.clone(), r.clone()));
+                }
+            }
+        }
+    }
+    assert!(
+        fh_grants.contains(&(
+            "lambda:InvokeFunction".to_owned(),
+            "SummarizeFunction.Arn".to_owned()
+        )),
+        "{fh_grants:?}"
+    );
+    assert!(
+        fh_grants.contains(&(
+            "s3:PutObject".to_owned(),
+            "arn:aws:s3:::out-bucket/flowpath/firehose/*".to_owned()
+        )),
+        "{fh_grants:?}"
+    );
+
     // Summarizer: SQS event with partial batch responses, a long enough timeout.
     let summarize = &res("SummarizeFunction")["Properties"];
     let events = obj(&summarize["Events"]);
@@ -723,7 +798,10 @@ fn template_wiring() {
     );
     for (resource, summaries) in [
         ("SummariesTable", table::Summaries::Flows),
-        ("TransitGatewaySummariesTable", table::Summaries::TransitGateway),
+        (
+            "TransitGatewaySummariesTable",
+            table::Summaries::TransitGateway,
+        ),
     ] {
         let table = res(resource);
         assert_eq!(table["Type"], "AWS::Glue::Table");
@@ -793,8 +871,7 @@ fn template_wiring() {
             tp["storage.location.template"],
             format!("{location}account_id=${{account_id}}/region=${{region}}/day=${{day}}/")
         );
-
-}
+    }
 
     // Outputs.
     let outputs = obj(&t["Outputs"]);

@@ -223,9 +223,19 @@ fn flow_log(name: &str, f: aws::FlowLog) -> Result<FlowLogDefinition, InventoryE
         }
         // A transit gateway's (or attachment's) flow log without a format logs every
         // field of its kind; a VPC's, subnet's or ENI's the default v2 fields.
-        None if f.resource_id.as_deref().is_some_and(|r| r.starts_with("tgw-")) => {
-            Format::parse(crate::transit::DEFAULT_FORMAT)
-                .map_err(|_| bad(name, &f.flow_log_id, "LogFormat", "(transit gateway default)"))?
+        None if f
+            .resource_id
+            .as_deref()
+            .is_some_and(|r| r.starts_with("tgw-")) =>
+        {
+            Format::parse(crate::transit::DEFAULT_FORMAT).map_err(|_| {
+                bad(
+                    name,
+                    &f.flow_log_id,
+                    "LogFormat",
+                    "(transit gateway default)",
+                )
+            })?
         }
         None => Format::default(),
     };

@@ -129,7 +129,6 @@ mod tests {
     use crate::format::Format;
     use crate::parse::parse_line;
 
-
     #[test]
     fn every_field_of_the_default_format_parses() {
         let format = Format::parse(DEFAULT_FORMAT).unwrap();
