@@ -264,7 +264,7 @@ fn transit_gateway_ddl_matches_the_files_summarize_writes() {
     let ddl = parse_ddl(&stdout(&o));
     assert_eq!(ddl.name, "`flowpath`.`transit_gateway_summaries`");
     assert_eq!(ddl.location, "s3://my-bucket/flowpath/transit_gateway/");
-    let files: Vec<PathBuf> = files_under(out.path())
+    let files: Vec<PathBuf> = files_under(&out.path().join("transit_gateway"))
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
         .collect();

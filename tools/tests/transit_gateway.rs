@@ -1,6 +1,8 @@
 //! Transit gateway flow logs through the CLI: `summarize` writes them to their own
 //! table (`OUT/transit_gateway/…`), and `report` charges the central egress VPC's NAT
-//! gateway and transit gateway costs back to the spokes, to the cent.
+//! gateway and transit gateway costs back to the spokes, to the cent; from the hub's
+//! NAT gateway flow log and the hub-and-spoke inventory alone, the same spokes get the
+//! same bytes.
 #![allow(
     clippy::unwrap_used,
     reason = "test code: a panic is the failure report"
@@ -173,5 +175,87 @@ fn report_charges_central_egress_back_to_the_spokes() {
     assert!(
         err.contains("transit_gateway_per_gb") && err.contains("eu-west-1"),
         "{err}"
+    );
+}
+
+const HUB_NAT_LOG: &str = "fixtures/transit-gateway/AWSLogs";
+const INVENTORY: &str = "fixtures/transit-gateway/inventory";
+
+/// (matched_by, spoke account, spoke VPC, hub VPC, service, bytes) of each charge-back
+/// row of the report of `out`.
+fn charge_back(out: &Path) -> Vec<(String, String, String, String, String, i64)> {
+    let r = json(&ok(flowpath(&["report", out.to_str().unwrap(), "--json"])));
+    let s = |v: &Value| v.as_str().unwrap_or("-").to_owned();
+    let mut rows: Vec<_> = r["charge_back"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                s(&c["matched_by"]),
+                s(&c["spoke_account_id"]),
+                s(&c["spoke_vpc_id"]),
+                s(&c["hub_vpc_id"]),
+                s(&c["service"]),
+                c["bytes"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn the_nat_gateway_log_and_the_inventory_charge_the_same_spokes() {
+    let dir = tempfile::tempdir().unwrap();
+    // The hub's NAT gateway log alone, with the hub-and-spoke inventory.
+    let nat_only = dir.path().join("nat");
+    ok(flowpath(&[
+        "summarize",
+        HUB_NAT_LOG,
+        "--inventory",
+        INVENTORY,
+        "--out",
+        nat_only.to_str().unwrap(),
+    ]));
+    let hub = "vpc-0e9e9e9e9e9e9e9e1";
+    let row = |by: &str, acct: &str, spoke: &str, service: &str, bytes: i64| {
+        (
+            by.to_owned(),
+            acct.to_owned(),
+            spoke.to_owned(),
+            hub.to_owned(),
+            service.to_owned(),
+            bytes,
+        )
+    };
+    assert_eq!(
+        charge_back(&nat_only),
+        [
+            row("inventory", "111122223333", "vpc-0a1a1a1a1a1a1a1a1", "(not logged)", 1_240_000),
+            row("inventory", "444455556666", "vpc-0b2b2b2b2b2b2b2b1", "(not logged)", 306_000),
+        ]
+    );
+    // Without the inventory the NAT log cannot say whose bytes they are: no rows.
+    let no_inventory = dir.path().join("plain");
+    ok(flowpath(&["summarize", HUB_NAT_LOG, "--out", no_inventory.to_str().unwrap()]));
+    assert_eq!(charge_back(&no_inventory), []);
+    // Both logs: the hub's transit gateway is logged, so its rows name the services,
+    // and the NAT rows of the same hub (the same bytes) are left out.
+    let both = dir.path().join("both");
+    ok(flowpath(&[
+        "summarize",
+        "fixtures/transit-gateway",
+        "--inventory",
+        INVENTORY,
+        "--out",
+        both.to_str().unwrap(),
+    ]));
+    assert_eq!(
+        charge_back(&both),
+        [
+            row("transit_gateway_log", "111122223333", "vpc-0a1a1a1a1a1a1a1a1", "S3", 1_240_000),
+            row("transit_gateway_log", "444455556666", "vpc-0b2b2b2b2b2b2b2b1", "DYNAMODB", 306_000),
+        ]
     );
 }

@@ -202,7 +202,7 @@ pub(crate) fn write(r: &Report, w: &mut impl Write) -> io::Result<()> {
         writeln!(w)?;
         writeln!(
             w,
-            "Centralised egress charge-back (transit gateway flow logs), per month"
+            "Centralised egress charge-back, per month"
         )?;
         let mut t = Table::new(&fmt::CHARGE_BACK_COLUMNS);
         for c in &r.charge_back {
