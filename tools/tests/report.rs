@@ -911,3 +911,55 @@ fn the_html_page_renders_in_chromium_with_tables_and_charts() {
         "a page with tables and charts, not a blank one"
     );
 }
+
+/// The charge-back table of a central egress VPC, as Chromium renders it: from the
+/// hub-and-spoke fixture's transit gateway log, priced with round prices.
+#[test]
+fn the_charge_back_table_renders_in_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    ok(flowpath(&[
+        "summarize",
+        "fixtures/transit-gateway/hub-and-spoke.log",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    let prices = dir.path().join("prices.json");
+    std::fs::write(
+        &prices,
+        r#"{"source": "test", "taken": "2026-12-01", "currency": "USD",
+  "regions": {"eu-west-1": {"nat_gateway_per_gb": 1000, "interface_endpoint_per_az_hour": 0,
+  "interface_endpoint_per_gb": 10, "transit_gateway_per_gb": 100}}}"#,
+    )
+    .unwrap();
+    let page = dir.path().join("report.html");
+    ok(flowpath(&[
+        "report",
+        out.to_str().unwrap(),
+        "--prices",
+        prices.to_str().unwrap(),
+        "--html",
+        page.to_str().unwrap(),
+    ]));
+    let Some(chromium) = chromium() else { return };
+    let dom = run_chromium(&chromium, &page, &["--dump-dom".to_owned()]);
+    assert!(dom.contains("id=\"charge-back-table\""), "{dom}");
+    let a = cells(&dom, "data-spoke=\"vpc-0a1a1a1a1a1a1a1a1\" data-service=\"S3\"");
+    assert_eq!(
+        a,
+        [
+            "111122223333",
+            "vpc-0a1a1a1a1a1a1a1a1",
+            "vpc-0e9e9e9e9e9e9e9e1",
+            "eu-west-1",
+            "S3",
+            "35.48 MiB",
+            "$34.65",
+            "$3.46",
+            "gateway (no charge)",
+            "$38.11",
+            "$34.30",
+            "transit_gateway_log"
+        ]
+    );
+}
