@@ -944,7 +944,10 @@ fn the_charge_back_table_renders_in_chromium() {
     let Some(chromium) = chromium() else { return };
     let dom = run_chromium(&chromium, &page, &["--dump-dom".to_owned()]);
     assert!(dom.contains("id=\"charge-back-table\""), "{dom}");
-    let a = cells(&dom, "data-spoke=\"vpc-0a1a1a1a1a1a1a1a1\" data-service=\"S3\"");
+    let a = cells(
+        &dom,
+        "data-spoke=\"vpc-0a1a1a1a1a1a1a1a1\" data-service=\"S3\"",
+    );
     assert_eq!(
         a,
         [

@@ -1067,6 +1067,8 @@ fn report_over_s3_equals_the_report_of_a_local_copy() {
         &[
             "summarize",
             "fixtures/flowlogs",
+            // A transit gateway log too: its table is under transit_gateway/.
+            "fixtures/transit-gateway/hub-and-spoke.log",
             "--inventory",
             "fixtures/inventory",
             "--out",
@@ -1142,6 +1144,9 @@ fn report_over_s3_equals_the_report_of_a_local_copy() {
         let o = run(&env, &s3_args);
         assert!(o.status.success(), "{}", text(&o));
         assert_eq!(without_dir(&o), want);
+        // The transit gateway table was read as well.
+        assert_eq!(want["transit_files"], 1);
+        assert_eq!(want["charge_back"].as_array().map(Vec::len), Some(2));
         let early_read = s3
             .requests()
             .iter()

@@ -232,13 +232,30 @@ fn the_nat_gateway_log_and_the_inventory_charge_the_same_spokes() {
     assert_eq!(
         charge_back(&nat_only),
         [
-            row("inventory", "111122223333", "vpc-0a1a1a1a1a1a1a1a1", "(not logged)", 1_240_000),
-            row("inventory", "444455556666", "vpc-0b2b2b2b2b2b2b2b1", "(not logged)", 306_000),
+            row(
+                "inventory",
+                "111122223333",
+                "vpc-0a1a1a1a1a1a1a1a1",
+                "(not logged)",
+                1_240_000
+            ),
+            row(
+                "inventory",
+                "444455556666",
+                "vpc-0b2b2b2b2b2b2b2b1",
+                "(not logged)",
+                306_000
+            ),
         ]
     );
     // Without the inventory the NAT log cannot say whose bytes they are: no rows.
     let no_inventory = dir.path().join("plain");
-    ok(flowpath(&["summarize", HUB_NAT_LOG, "--out", no_inventory.to_str().unwrap()]));
+    ok(flowpath(&[
+        "summarize",
+        HUB_NAT_LOG,
+        "--out",
+        no_inventory.to_str().unwrap(),
+    ]));
     assert_eq!(charge_back(&no_inventory), []);
     // Both logs: the hub's transit gateway is logged, so its rows name the services,
     // and the NAT rows of the same hub (the same bytes) are left out.
@@ -254,8 +271,20 @@ fn the_nat_gateway_log_and_the_inventory_charge_the_same_spokes() {
     assert_eq!(
         charge_back(&both),
         [
-            row("transit_gateway_log", "111122223333", "vpc-0a1a1a1a1a1a1a1a1", "S3", 1_240_000),
-            row("transit_gateway_log", "444455556666", "vpc-0b2b2b2b2b2b2b2b1", "DYNAMODB", 306_000),
+            row(
+                "transit_gateway_log",
+                "111122223333",
+                "vpc-0a1a1a1a1a1a1a1a1",
+                "S3",
+                1_240_000
+            ),
+            row(
+                "transit_gateway_log",
+                "444455556666",
+                "vpc-0b2b2b2b2b2b2b2b1",
+                "DYNAMODB",
+                306_000
+            ),
         ]
     );
 }

@@ -101,7 +101,8 @@ impl Summary {
         }
     }
 
-    /// The summary split into Hive partitions, each with the metadata its file carries.
+    /// The summary split into Hive partitions, each with the metadata its file carries:
+    /// the VPC table's ([`Summary::transit_rows`] has a transit gateway log's).
     pub fn into_partitions(self, ranges: &Ranges) -> (FileMeta, Vec<Partition>) {
         let meta = self.file_meta(ranges);
         (meta, output::partitions(self.aggregate.into_rows(ranges)))
@@ -109,9 +110,10 @@ impl Summary {
 
     /// Each partition's summary file, encoded: (`account_id=…/region=…/day=…`
     /// directory, Parquet bytes), in order, and the metadata they carry. A transit
-    /// gateway log's files come first, under `transit_gateway/` ([`crate::transit::TABLE_DIR`]). The same
-    /// bytes as writing [`Summary::into_partitions`], without copying every value into
-    /// an owned row first (a summary with many groups stays small).
+    /// gateway log's files come first, under `transit_gateway/`
+    /// ([`crate::transit::TABLE_DIR`]). The VPC table's are the same bytes as writing
+    /// [`Summary::into_partitions`], without copying every value into an owned row first
+    /// (a summary with many groups stays small).
     pub fn encode(self, ranges: &Ranges) -> Result<(FileMeta, Vec<EncodedFile>), Error> {
         let meta = self.file_meta(ranges);
         let mut files = Vec::new();

@@ -200,10 +200,7 @@ pub(crate) fn write(r: &Report, w: &mut impl Write) -> io::Result<()> {
     t.write(w)?;
     if r.transit_files > 0 || !r.charge_back.is_empty() {
         writeln!(w)?;
-        writeln!(
-            w,
-            "Centralised egress charge-back, per month"
-        )?;
+        writeln!(w, "Centralised egress charge-back, per month")?;
         let mut t = Table::new(&fmt::CHARGE_BACK_COLUMNS);
         for c in &r.charge_back {
             t.rows.push(vec![
