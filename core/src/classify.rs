@@ -204,6 +204,9 @@ pub struct Attribution<'i> {
     pub eni_vpc_id: Option<&'i str>,
     /// See `eni_vpc_id`.
     pub eni_subnet_id: Option<&'i str>,
+    /// The logging ENI's region from the inventory (its Availability Zone's), for
+    /// records that do not carry `region` and whose key does not say it.
+    pub eni_region: Option<&'i str>,
     /// The VPC (and its account) whose CIDR holds a private remote (inventory): on a
     /// NAT gateway's ENI, the VPC of the instance that sent through it, a spoke's
     /// when the NAT is a central egress one.
@@ -267,6 +270,7 @@ impl Sides {
             gateway_id: None,
             eni_vpc_id: None,
             eni_subnet_id: None,
+            eni_region: None,
             remote_vpc: None,
         }
     }
@@ -435,6 +439,7 @@ pub fn attribute_with<'i>(
         gateway_id,
         eni_vpc_id: eni.and_then(|e| e.vpc_id.as_deref()),
         eni_subnet_id: eni.and_then(|e| e.subnet_id.as_deref()),
+        eni_region: eni.and_then(|e| e.region.as_deref()),
         remote_vpc: match (remote, remote_label) {
             (Some(a), Some(l)) if l == ranges::PRIVATE => inv.vpc_at(a),
             _ => None,

@@ -426,7 +426,10 @@ impl<'a> Engine<'a> {
         intake.feed.add(&Contribution {
             start: rec.start,
             account_id: rec.account_id.or(self.hints.account_id.as_deref()),
-            region: rec.region.or(self.hints.region.as_deref()),
+            region: rec
+                .region
+                .or(self.hints.region.as_deref())
+                .or(attr.eni_region),
             vpc_id: rec.vpc_id.or(attr.eni_vpc_id),
             subnet_id: rec.subnet_id.or(attr.eni_subnet_id),
             interface_id: rec.interface_id,

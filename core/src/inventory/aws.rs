@@ -33,6 +33,7 @@ impl Document {
 #[serde(rename_all = "PascalCase")]
 pub(super) struct NetworkInterface {
     pub(super) network_interface_id: String,
+    pub(super) availability_zone: Option<String>,
     pub(super) interface_type: Option<String>,
     pub(super) vpc_id: Option<String>,
     pub(super) subnet_id: Option<String>,
@@ -187,6 +188,7 @@ impl Route {
 #[serde(rename_all = "PascalCase")]
 pub(super) struct Subnet {
     pub(super) subnet_id: String,
+    pub(super) availability_zone: Option<String>,
     pub(super) vpc_id: Option<String>,
     pub(super) owner_id: Option<String>,
     pub(super) cidr_block: Option<String>,

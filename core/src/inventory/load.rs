@@ -41,6 +41,9 @@ impl Inventory {
                     .entry(vpc.clone())
                     .or_insert_with(|| owner.clone());
             }
+            if let Some(region) = s.availability_zone.as_deref().and_then(region_of_zone) {
+                self.subnet_region.insert(s.subnet_id.clone(), region);
+            }
             self.subnets.insert(s.subnet_id, (s.vpc_id, cidrs));
         }
         for e in doc.vpc_endpoints.unwrap_or_default() {
@@ -83,6 +86,16 @@ impl Inventory {
 
     /// Rebuilds the cross-references after a load.
     fn relink(&mut self) {
+        // An ENI without its own zone takes its subnet's region.
+        for eni in &mut self.enis {
+            if eni.region.is_none() {
+                eni.region = eni
+                    .subnet_id
+                    .as_ref()
+                    .and_then(|s| self.subnet_region.get(s))
+                    .cloned();
+            }
+        }
         // NAT ENIs known only from describe-nat-gateways.
         for nat in &self.nats {
             for eni_id in &nat.eni_ids {
@@ -93,6 +106,7 @@ impl Inventory {
                         vpc_id: nat.vpc_id.clone(),
                         subnet_id: nat.subnet_id.clone(),
                         owner_id: None,
+                        region: None,
                         instance_id: None,
                         description: None,
                         addresses: nat.private.iter().chain(&nat.public).copied().collect(),
@@ -351,6 +365,29 @@ fn nat_gateway(name: &str, n: aws::NatGateway) -> Result<NatGateway, InventoryEr
     Ok(nat)
 }
 
+/// The region of an Availability Zone's name: its words up to the first that starts
+/// with a digit, that word's digits included (`eu-west-1a` → `eu-west-1`,
+/// `us-gov-west-1b` → `us-gov-west-1`, the Local Zone `us-west-2-lax-1a` →
+/// `us-west-2`). `None` for a name of another shape.
+pub(super) fn region_of_zone(zone: &str) -> Option<String> {
+    let mut region = String::new();
+    for word in zone.split('-') {
+        if !region.is_empty() {
+            region.push('-');
+        }
+        let digits = word.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 {
+            region.push_str(&word[..digits]);
+            return (region.split('-').count() >= 3).then_some(region);
+        }
+        if word.is_empty() || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+            return None;
+        }
+        region.push_str(word);
+    }
+    None
+}
+
 /// A network interface with its kind and its own addresses (without repeats); not yet
 /// linked to an endpoint, NAT gateway or route table.
 fn eni(name: &str, i: aws::NetworkInterface) -> Result<Eni, InventoryError> {
@@ -396,6 +433,7 @@ fn eni(name: &str, i: aws::NetworkInterface) -> Result<Eni, InventoryError> {
         vpc_id: i.vpc_id,
         subnet_id: i.subnet_id,
         owner_id: i.owner_id,
+        region: i.availability_zone.as_deref().and_then(region_of_zone),
         instance_id,
         description: i.description,
         addresses,
@@ -521,6 +559,23 @@ mod tests {
        "MaxAggregationInterval": 600,
        "DestinationOptions": {"FileFormat": "plain-text", "HiveCompatiblePartitions": false, "PerHourPartition": false}}
     ], "NextToken": null}"#;
+
+    #[test]
+    fn regions_of_zones() {
+        for (zone, region) in [
+            ("eu-west-1a", Some("eu-west-1")),
+            ("ap-south-1c", Some("ap-south-1")),
+            ("us-gov-west-1b", Some("us-gov-west-1")),
+            ("us-west-2-lax-1a", Some("us-west-2")),
+            ("cn-north-1a", Some("cn-north-1")),
+            ("euw1-az1", None),
+            ("", None),
+            ("1a", None),
+            ("EU-WEST-1a", None),
+        ] {
+            assert_eq!(region_of_zone(zone).as_deref(), region, "{zone}");
+        }
+    }
 
     #[test]
     fn flow_log_definitions_give_a_log_group_its_format() {

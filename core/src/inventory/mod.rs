@@ -92,6 +92,9 @@ pub struct Eni {
     pub subnet_id: Option<String>,
     /// The owning account.
     pub owner_id: Option<String>,
+    /// Its region, from its Availability Zone (`describe-network-interfaces`), else its
+    /// subnet's (`describe-subnets`).
+    pub region: Option<String>,
     /// The instance it is attached to.
     pub instance_id: Option<String>,
     /// The ENI's description.
@@ -249,6 +252,8 @@ pub struct Inventory {
     vpc_by_cidr: VpcByCidr,
     /// Each VPC's account (`OwnerId` of `describe-vpcs`, else `describe-subnets`).
     vpc_owner: FxHashMap<String, String>,
+    /// Each subnet's region, from its Availability Zone.
+    subnet_region: FxHashMap<String, String>,
     flow_logs: Vec<FlowLogDefinition>,
     documents: Vec<String>,
 }

@@ -228,3 +228,41 @@ fn bad_documents_are_named() {
     );
     assert!(inv.is_empty(), "nothing was loaded");
 }
+
+#[test]
+fn a_record_without_region_takes_its_enis_region_from_the_inventory() {
+    // The fixtures' text files have no `region` field and no AWS key layout: without
+    // the inventory their rows are in region `unknown`.
+    let plain = rows_of("flowlogs", None);
+    assert!(
+        plain
+            .iter()
+            .all(|r| r.region == "unknown" || r.region == "eu-west-1")
+    );
+    let with = rows_of("flowlogs", Some(fixture_inventory()));
+    let known = |r: &&Row| {
+        r.interface_id
+            .as_deref()
+            .is_some_and(|i| fixture_inventory().eni(i).is_some())
+    };
+    let (inventoried, others): (Vec<&Row>, Vec<&Row>) = with.iter().partition(known);
+    assert!(!inventoried.is_empty());
+    // ENIs of the fixture VPC are in eu-west-1a/b (describe-network-interfaces) or, for
+    // the NAT gateway's, in its subnet (describe-subnets): every row is in eu-west-1.
+    assert!(
+        inventoried.iter().all(|r| r.region == "eu-west-1"),
+        "{inventoried:?}"
+    );
+    // ENIs the inventory does not know keep what the record and key say.
+    for r in others {
+        let before = plain
+            .iter()
+            .find(|p| p.interface_id == r.interface_id && p.window_start == r.window_start)
+            .unwrap();
+        assert_eq!(r.region, before.region);
+    }
+    // Without the inventory, some of those ENIs' rows were `unknown`: the change is
+    // the inventory's.
+    assert!(plain.iter().any(|r| known(&r) && r.region == "unknown"));
+    assert_eq!(sum(&plain, |_| true), sum(&with, |_| true));
+}
