@@ -21,15 +21,48 @@ pub(crate) fn bytes(n: i64) -> String {
     format!("{v:.2} {unit}")
 }
 
-/// `$1.35`, `-$3.90` in USD; `1.35 EUR` in another currency.
+/// `$1.35`, `-$3.90` in USD; `1.35 EUR` in another currency. An amount that is not
+/// zero but rounds to it says so (`<$0.01`, `>-$0.01`) rather than `$0.00`: a few
+/// megabytes of fixture data are not free, just cheap.
 pub(crate) fn money(m: Money, currency: &str) -> String {
     let c = m.cents();
+    let amount = |abs: f64| {
+        if currency == "USD" {
+            format!("${abs:.2}")
+        } else {
+            format!("{abs:.2} {currency}")
+        }
+    };
+    if c == 0.0 && m.0 != 0.0 && m.0.is_finite() {
+        return if m.0 > 0.0 {
+            format!("<{}", amount(0.01))
+        } else {
+            format!(">-{}", amount(0.01))
+        };
+    }
     let sign = if c < 0.0 { "-" } else { "" };
-    let abs = c.abs();
-    if currency == "USD" {
-        format!("{sign}${abs:.2}")
+    format!("{sign}{}", amount(c.abs()))
+}
+
+/// The headline's verdict on endpoints: a saving as a saving, a cost as a cost.
+pub(crate) fn endpoints_verdict(total: &super::model::SavingTotals, currency: &str) -> String {
+    let saving = total.saving_month;
+    if total.nat_cost_month.0 == 0.0 {
+        "No NAT gateway data processing of traffic to AWS services: no endpoint to price."
+            .to_owned()
+    } else if saving.0 > 0.0 {
+        format!(
+            "Endpoints would save {} per month.",
+            money(saving, currency)
+        )
+    } else if saving.0 < 0.0 {
+        format!(
+            "Endpoints would cost {} per month more than the NAT data processing they \
+             replace.",
+            money(Money(-saving.0), currency)
+        )
     } else {
-        format!("{sign}{abs:.2} {currency}")
+        "Endpoints would save nothing: the traffic goes to other regions.".to_owned()
     }
 }
 
@@ -103,6 +136,30 @@ mod tests {
         assert_eq!(bytes(5 << 40), "5.00 TiB");
         assert_eq!(money(Money(-3.899_999), "USD"), "-$3.90");
         assert_eq!(money(Money(1.345_1), "EUR"), "1.35 EUR");
-        assert_eq!(money(Money(-0.001), "USD"), "$0.00");
+        assert_eq!(money(Money(-0.001), "USD"), ">-$0.01");
+        assert_eq!(money(Money(0.004), "USD"), "<$0.01");
+        assert_eq!(money(Money(0.004), "EUR"), "<0.01 EUR");
+        assert_eq!(money(Money(0.0), "USD"), "$0.00");
+        assert_eq!(money(Money(0.005), "USD"), "$0.01");
+    }
+
+    #[test]
+    fn the_verdict_calls_a_cost_a_cost() {
+        use super::super::model::SavingTotals;
+        let totals = |nat: f64, saving: f64| SavingTotals {
+            nat_cost_month: Money(nat),
+            endpoint_cost_month: Money(nat - saving),
+            saving_month: Money(saving),
+        };
+        assert_eq!(
+            endpoints_verdict(&totals(20.0, 8.1), "USD"),
+            "Endpoints would save $8.10 per month."
+        );
+        assert_eq!(
+            endpoints_verdict(&totals(0.004, -15.84), "USD"),
+            "Endpoints would cost $15.84 per month more than the NAT data processing they replace."
+        );
+        assert!(endpoints_verdict(&totals(0.0, 0.0), "USD").starts_with("No NAT gateway"));
+        assert!(endpoints_verdict(&totals(3.0, 0.0), "USD").contains("save nothing"));
     }
 }

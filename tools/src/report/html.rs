@@ -127,9 +127,9 @@ pub(crate) fn render(r: &Report) -> String {
     put!(
         h,
         "<p class=\"headline\" id=\"headline\">NAT gateway data processing of traffic to AWS \
-         services: <b>{}</b> per month. Endpoints would save <b>{}</b> per month.</p>\n",
+         services: <b>{}</b> per month. {}</p>\n",
         esc(&money(st.nat_cost_month, cur)),
-        esc(&money(st.saving_month, cur)),
+        esc(&fmt::endpoints_verdict(&st, cur)),
     );
 
     by_path_table(&mut h, r);

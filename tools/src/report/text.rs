@@ -85,6 +85,12 @@ pub(crate) fn write(r: &Report, w: &mut impl Write) -> io::Result<()> {
         r.interface_endpoint_azs
     )?;
     writeln!(w, "price source: {}", r.prices.source)?;
+    writeln!(
+        w,
+        "NAT gateway data processing of traffic to AWS services: {} per month. {}",
+        money(r.savings_total.nat_cost_month, cur),
+        fmt::endpoints_verdict(&r.savings_total, cur)
+    )?;
     writeln!(w)?;
 
     writeln!(
