@@ -149,14 +149,21 @@ pub(crate) struct ManifestArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct LookupArgs {
-    /// IPv4 or IPv6 addresses.
-    #[arg(required = true, value_name = "IP")]
-    pub(crate) addresses: Vec<String>,
+    /// IPv4 or IPv6 addresses (one that is not is bad usage: exit code 2).
+    #[arg(required = true, value_name = "IP", value_parser = parse_address)]
+    pub(crate) addresses: Vec<std::net::IpAddr>,
     #[command(flatten)]
     pub(crate) ranges: RangesSource,
     /// Print JSON.
     #[arg(long)]
     pub(crate) json: bool,
+}
+
+/// An address argument, spaces around it ignored.
+fn parse_address(text: &str) -> Result<std::net::IpAddr, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| "not an IPv4 or IPv6 address".to_owned())
 }
 
 #[derive(Debug, Subcommand)]

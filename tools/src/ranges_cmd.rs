@@ -58,11 +58,7 @@ struct LookupResult {
 pub(crate) fn lookup(args: &LookupArgs) -> Result<ExitCode> {
     let (ranges, _) = load_ranges(args.ranges.ranges.as_deref())?;
     let mut results = Vec::with_capacity(args.addresses.len());
-    for text in &args.addresses {
-        let address: IpAddr = text
-            .trim()
-            .parse()
-            .with_context(|| format!("`{text}` is not an IPv4 or IPv6 address"))?;
+    for &address in &args.addresses {
         let label = ranges.label(ranges.lookup(address));
         results.push(LookupResult {
             address,

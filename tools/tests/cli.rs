@@ -622,11 +622,50 @@ fn usage_errors_name_what_is_wrong() {
     let o = flowpath(&["summarize", "no/such/file.log", "--out", "/tmp/unused"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("cannot read input no/such/file.log"));
+    // An argument that is not an address is bad usage, as the README says: exit 2.
     let o = flowpath(&["lookup", "not-an-ip"]);
+    assert_eq!(o.status.code(), Some(2));
     assert!(
-        String::from_utf8_lossy(&o.stderr).contains("`not-an-ip` is not an IPv4 or IPv6 address")
+        String::from_utf8_lossy(&o.stderr)
+            .contains("invalid value 'not-an-ip' for '<IP>...': not an IPv4 or IPv6 address"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
     );
     assert_eq!(flowpath(&["summarize"]).status.code(), Some(2));
+}
+
+#[test]
+fn the_top_level_help_names_every_command() {
+    let o = ok(flowpath(&["--help"]));
+    let help = String::from_utf8_lossy(&o.stdout);
+    let about = help.lines().next().unwrap();
+    for command in [
+        "summarize",
+        "report",
+        "explain",
+        "compact",
+        "Athena DDL",
+        "manifests",
+        "IP ranges",
+    ] {
+        assert!(about.contains(command), "{command} missing from: {about}");
+    }
+    for command in [
+        "summarize",
+        "manifest",
+        "lookup",
+        "ranges",
+        "compact",
+        "report",
+        "explain",
+        "athena-ddl",
+    ] {
+        assert!(
+            help.lines()
+                .any(|l| l.trim_start().starts_with(&format!("{command} "))),
+            "{command} missing from the command list:\n{help}"
+        );
+    }
 }
 
 #[test]
