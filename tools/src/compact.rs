@@ -185,7 +185,7 @@ pub(crate) fn run(args: &CompactArgs) -> Result<ExitCode> {
                 totals_before: Totals::default(),
                 totals_after: Totals::default(),
                 file: None,
-                error: Some(format!("{err:#}")),
+                error: Some(crate::errors::describe(&err)),
             },
         };
         details.push(report);

@@ -7,6 +7,7 @@
 mod athena;
 mod cli;
 mod compact;
+mod errors;
 mod explain;
 mod fsutil;
 mod inputs;
@@ -48,7 +49,7 @@ fn main() -> ExitCode {
             }
             #[expect(clippy::print_stderr, reason = "the binary's error edge")]
             {
-                eprintln!("flowpath: error: {err:#}");
+                eprintln!("flowpath: error: {}", errors::describe(&err));
             }
             ExitCode::FAILURE
         }

@@ -72,7 +72,8 @@ pub(crate) fn run(args: &ManifestArgs) -> Result<ExitCode> {
             }
             match listing.await {
                 Ok(Ok(())) => {}
-                Ok(Err(e)) => failures.push(format!("{uri}: {e}")),
+                // The S3 error names what it listed already.
+                Ok(Err(e)) => failures.push(crate::errors::describe(&anyhow::Error::new(e))),
                 Err(e) => failures.push(format!("{uri}: listing task failed: {e}")),
             }
         }

@@ -248,10 +248,11 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
         };
         writeln!(out, "~ {}: {} -> {}", c.prefix, side(&c.old), side(&c.new))?;
     }
+    let added = d.added_prefixes().len();
     writeln!(
         out,
-        "{} prefixes added, {} removed, {} changed",
-        d.added_prefixes().len(),
+        "{added} {} added, {} removed, {} changed",
+        if added == 1 { "prefix" } else { "prefixes" },
         d.removed_prefixes().len(),
         d.changed.len()
     )?;

@@ -347,8 +347,17 @@ fn bad_inputs_are_reported_and_write_nothing() {
         ),
         "{text}"
     );
+    // Each cause said once (not "invalid gzip header: invalid gzip header").
     assert!(
-        text.contains("error: fixtures/bad/not-gzip-after-magic.log.gz: bad gzip data"),
+        text.contains(
+            "error: fixtures/bad/not-gzip-after-magic.log.gz: bad gzip data: invalid gzip header\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "error: fixtures/bad/truncated.log.gz: bad gzip data: incomplete deflate stream\n"
+        ),
         "{text}"
     );
     let written: Vec<String> = files_under(out.path())
@@ -775,7 +784,7 @@ fn ranges_diff_of_real_snapshots() {
         "{text}"
     );
     assert!(
-        text.ends_with("1 prefixes added, 0 removed, 0 changed\n"),
+        text.ends_with("1 prefix added, 0 removed, 0 changed\n"),
         "{text}"
     );
     let o = ok(flowpath(&[

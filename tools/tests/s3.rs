@@ -788,6 +788,15 @@ fn manifest_is_a_batch_operations_csv() {
     );
     let o = run(&env, &["manifest", "local/dir"]);
     assert_eq!(o.status.code(), Some(1));
+    // A listing that fails names the URI once.
+    let o = run(&env, &["manifest", "s3://no-such-bucket/AWSLogs/"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(
+        err.matches("s3://no-such-bucket/AWSLogs/").count(),
+        1,
+        "{err}"
+    );
 }
 
 /// A proxy that answers the first `throttle` connections' requests with
