@@ -110,7 +110,16 @@ pub(crate) fn run(args: &ExplainArgs) -> Result<ExitCode> {
 fn resolve(host: &str) -> Result<Vec<IpAddr>> {
     let mut addresses: Vec<IpAddr> = (host, 0)
         .to_socket_addrs()
-        .with_context(|| format!("cannot resolve {host}"))?
+        .with_context(|| {
+            // The resolver's own words ("Name or service not known") do not say that
+            // this machine may simply have no DNS, or not the one the workload uses.
+            format!(
+                "cannot resolve {host} with this machine's resolver (no DNS here, or not \
+                 the VPC's: private DNS of an endpoint answers only inside the VPC). Run \
+                 `flowpath explain` where the workload runs, or give the addresses it \
+                 resolves there (`flowpath explain 10.0.1.200 --inventory ...`)"
+            )
+        })?
         .map(|s| s.ip())
         .collect();
     addresses.sort_by_key(|a| (a.is_ipv6(), *a));

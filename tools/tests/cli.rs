@@ -257,6 +257,16 @@ fn explain_tells_endpoint_private_and_public_addresses() {
     assert_eq!(e["addresses"][0]["kind"], "eni_public");
     assert_eq!(e["addresses"][0]["interface_kind"], "nat_gateway");
     assert_eq!(e["addresses"][0]["service"], "EC2");
+    // A name this machine cannot resolve (`.invalid` never resolves, RFC 2606): the
+    // message says why that may be and what to do, not only the resolver's words.
+    let o = flowpath(&["explain", "no-such-host.invalid"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("cannot resolve no-such-host.invalid with this machine's resolver")
+            && err.contains("give the addresses it resolves there"),
+        "{err}"
+    );
     let e = explain(&["10.0.4.4", "--inventory", "fixtures/inventory"]);
     assert_eq!(e["addresses"][0]["kind"], "private");
     assert_eq!(e["addresses"][0]["eni"], "eni-0a1b2c3d4e5f60031");
