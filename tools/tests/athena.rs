@@ -720,3 +720,43 @@ for f in glob.glob(sys.argv[1] + "/account_id=*/*/*/*.parquet"):
     }
     assert_eq!(r_after, r_before);
 }
+
+/// The README's DuckDB example, run as a user runs it after the quick start: in a
+/// directory whose `out/` holds the fixtures' summaries.
+#[test]
+fn the_readme_query_example_runs() {
+    let Some(python) = std::env::var_os("FLOWPATH_PYTHON") else {
+        skip::missing_tool("DuckDB", "FLOWPATH_PYTHON is not set; run scripts/test.sh");
+        return;
+    };
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let line = readme
+        .lines()
+        .find(|l| l.starts_with(".venv/bin/python -c \""))
+        .expect("the README's query example");
+    // The shell's quoting, undone: the program between the outer double quotes.
+    let program = line
+        .strip_prefix(".venv/bin/python -c \"")
+        .and_then(|p| p.strip_suffix('"'))
+        .unwrap()
+        .replace("\\\"", "\"");
+    let dir = tempfile::tempdir().unwrap();
+    ok(flowpath(&[
+        "summarize",
+        "fixtures/flowlogs",
+        "--out",
+        dir.path().join("out").to_str().unwrap(),
+    ]));
+    let o = ok(Command::new(python)
+        .args(["-c", &program])
+        .current_dir(dir.path())
+        .output()
+        .unwrap());
+    let printed = stdout(&o);
+    // S3 through public addresses is the largest sum of the fixtures.
+    let first_row = printed
+        .lines()
+        .find(|l| l.contains("S3"))
+        .unwrap_or_else(|| panic!("{printed}"));
+    assert!(first_row.contains("public") && first_row.contains("3761955"), "{printed}");
+}
