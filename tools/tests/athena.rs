@@ -758,5 +758,8 @@ fn the_readme_query_example_runs() {
         .lines()
         .find(|l| l.contains("S3"))
         .unwrap_or_else(|| panic!("{printed}"));
-    assert!(first_row.contains("public") && first_row.contains("3761955"), "{printed}");
+    assert!(
+        first_row.contains("public") && first_row.contains("3761955"),
+        "{printed}"
+    );
 }

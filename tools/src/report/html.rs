@@ -631,6 +631,7 @@ mod tests {
                 output_dir: "<out>".into(),
                 from: None,
                 to: None,
+                by_interface: false,
             },
         )
         .unwrap();

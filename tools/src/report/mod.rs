@@ -53,6 +53,11 @@ pub(crate) struct ReportArgs {
     /// How many NAT gateway → AWS service flows to list.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub(crate) top: usize,
+    /// Also list the bytes by path per interface (ENI) and service: which instance,
+    /// Lambda function or task sends through the endpoint, the NAT gateway or the
+    /// internet gateway.
+    #[arg(long)]
+    pub(crate) by_interface: bool,
     /// Print the report as JSON on standard output.
     #[arg(long)]
     pub(crate) json: bool,
@@ -124,6 +129,7 @@ pub(crate) fn run(args: &ReportArgs) -> Result<ExitCode> {
             output_dir: args.out.clone(),
             from: args.from.clone(),
             to: args.to.clone(),
+            by_interface: args.by_interface,
         },
     )?;
     if let Some(path) = &args.html {

@@ -150,6 +150,18 @@ struct ServiceKey {
     service_region: Option<String>,
 }
 
+/// An interface (ENI) and an AWS service its bytes went to or came from.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct InterfaceKey {
+    account_id: String,
+    region: String,
+    vpc_id: Option<String>,
+    interface_id: Option<String>,
+    interface_kind: Option<String>,
+    service: String,
+    service_region: Option<String>,
+}
+
 /// A NAT gateway and the AWS service its bytes went to.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct NatKey {
@@ -186,6 +198,8 @@ pub(crate) struct Tally {
     /// Days (dated partitions) with at least one row.
     days: BTreeSet<String>,
     by_path: BTreeMap<ServiceKey, Categories>,
+    /// The same bytes per interface, for `--by-interface`.
+    by_interface: BTreeMap<InterfaceKey, Categories>,
     /// (day, service) → bytes per category, AWS services and dated partitions only.
     by_day: BTreeMap<(String, String), Categories>,
     nat: BTreeMap<NatKey, i64>,
@@ -232,6 +246,19 @@ impl Tally {
             return;
         }
         self.by_path
+            .entry(key)
+            .or_default()
+            .add_row(&row.path, kind, row.bytes.unwrap_or(0));
+        let key = InterfaceKey {
+            account_id: account_id.to_owned(),
+            region: region.to_owned(),
+            vpc_id: row.vpc_id.clone(),
+            interface_id: row.interface_id.clone(),
+            interface_kind: row.interface_kind.clone(),
+            service: service.to_owned(),
+            service_region: row.remote_region.clone(),
+        };
+        self.by_interface
             .entry(key)
             .or_default()
             .add_row(&row.path, kind, row.bytes.unwrap_or(0));
@@ -289,6 +316,9 @@ impl Tally {
         for (k, v) in other.by_path {
             self.by_path.entry(k).or_default().add(&v);
         }
+        for (k, v) in other.by_interface {
+            self.by_interface.entry(k).or_default().add(&v);
+        }
         for (k, v) in other.by_day {
             self.by_day.entry(k).or_default().add(&v);
         }
@@ -322,6 +352,24 @@ pub(crate) struct ByPath {
     pub(crate) account_id: String,
     pub(crate) region: String,
     pub(crate) vpc_id: Option<String>,
+    pub(crate) service: String,
+    pub(crate) service_region: Option<String>,
+    #[serde(flatten)]
+    pub(crate) bytes: Categories,
+    /// Sum of the five categories.
+    pub(crate) total: i64,
+}
+
+/// One row of the by-interface table (`--by-interface`): the by-path categories of
+/// one ENI and AWS service.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct ByInterface {
+    pub(crate) account_id: String,
+    pub(crate) region: String,
+    pub(crate) vpc_id: Option<String>,
+    pub(crate) interface_id: Option<String>,
+    /// The ENI's type from the inventory (`instance`, `lambda`, `nat_gateway`, ...).
+    pub(crate) interface_kind: Option<String>,
     pub(crate) service: String,
     pub(crate) service_region: Option<String>,
     #[serde(flatten)]
@@ -483,6 +531,9 @@ pub(crate) struct Report {
     pub(crate) savings_by_vpc: Vec<VpcSaving>,
     pub(crate) savings_total: SavingTotals,
     pub(crate) by_day: Vec<DayBytes>,
+    /// With `--by-interface`: the by-path bytes per interface, largest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) by_interface: Option<Vec<ByInterface>>,
     /// Transit gateway summary files read.
     pub(crate) transit_files: usize,
     /// Centralised egress, spoke by spoke, largest NAT cost first.
@@ -499,6 +550,8 @@ pub(crate) struct Options<'a> {
     pub(crate) output_dir: String,
     pub(crate) from: Option<String>,
     pub(crate) to: Option<String>,
+    /// Whether to list the bytes per interface too.
+    pub(crate) by_interface: bool,
 }
 
 /// The endpoint that would carry a service's traffic from a VPC in `region`: a
@@ -701,6 +754,28 @@ pub(crate) fn build(tally: Tally, opt: &Options<'_>) -> Result<Report> {
     }
     charge_back.sort_by(|a, b| b.nat_cost_month.0.total_cmp(&a.nat_cost_month.0));
 
+    let by_interface = opt.by_interface.then(|| {
+        let mut rows: Vec<ByInterface> = tally
+            .by_interface
+            .into_iter()
+            .map(|(k, bytes)| ByInterface {
+                account_id: k.account_id,
+                region: k.region,
+                vpc_id: k.vpc_id,
+                interface_id: k.interface_id,
+                interface_kind: k.interface_kind,
+                service: k.service,
+                service_region: k.service_region,
+                total: bytes.total(),
+                bytes,
+            })
+            .collect();
+        // Largest first (the sent-via-NAT bytes count: an instance behind a NAT
+        // gateway has no other); the key breaks ties.
+        rows.sort_by_key(|r| std::cmp::Reverse(r.total + r.bytes.sent_via_nat_gateway));
+        rows
+    });
+
     let by_day = tally
         .by_day
         .into_iter()
@@ -737,6 +812,7 @@ pub(crate) fn build(tally: Tally, opt: &Options<'_>) -> Result<Report> {
         savings_by_vpc,
         savings_total,
         by_day,
+        by_interface,
         transit_files: tally.transit_files,
         charge_back,
     })
@@ -787,6 +863,7 @@ mod tests {
                 output_dir: "out".into(),
                 from: None,
                 to: None,
+                by_interface: false,
             },
         )
         .unwrap()
@@ -948,6 +1025,7 @@ mod charge_back_tests {
                 output_dir: "out".into(),
                 from: None,
                 to: None,
+                by_interface: false,
             },
         )
         .unwrap();
@@ -990,5 +1068,84 @@ mod charge_back_tests {
                 ),
             ]
         );
+    }
+}
+
+#[cfg(test)]
+mod by_interface_tests {
+    use super::*;
+
+    #[test]
+    fn bytes_per_interface_only_when_asked() {
+        let row = |eni: &str, path: &str, bytes: i64| Row {
+            window_start: Some(1_787_410_800),
+            vpc_id: Some("vpc-1".into()),
+            interface_id: Some(eni.into()),
+            interface_kind: Some("instance".into()),
+            direction: "egress".into(),
+            path: path.into(),
+            attribution: "inventory".into(),
+            remote_service: Some("S3".into()),
+            remote_region: Some("us-east-1".into()),
+            flows: 1,
+            bytes: Some(bytes),
+            ..Row::default()
+        };
+        let mut t = Tally::default();
+        for r in [
+            row("eni-a", "gateway_endpoint", 700),
+            row("eni-a", "internet_gateway", 300),
+            row("eni-b", "via_nat_gateway", 5000),
+        ] {
+            t.add("1", "us-east-1", "2026-08-22", &r);
+        }
+        let prices = PriceTable::embedded().unwrap();
+        let build_with = |t: Tally, by_interface: bool| {
+            build(
+                t,
+                &Options {
+                    prices: &prices,
+                    prices_file: None,
+                    azs: 2,
+                    top: 10,
+                    output_dir: "out".into(),
+                    from: None,
+                    to: None,
+                    by_interface,
+                },
+            )
+            .unwrap()
+        };
+        let r = build_with(t, true);
+        let rows: Vec<_> = r
+            .by_interface
+            .unwrap()
+            .iter()
+            .map(|b| {
+                (
+                    b.interface_id.clone().unwrap(),
+                    b.bytes.endpoint,
+                    b.bytes.internet_gateway,
+                    b.bytes.sent_via_nat_gateway,
+                    b.total,
+                )
+            })
+            .collect();
+        // eni-b first: its 5000 bytes sent via NAT are all it has.
+        assert_eq!(
+            rows,
+            [
+                ("eni-b".to_owned(), 0, 0, 5000, 0),
+                ("eni-a".to_owned(), 700, 300, 0, 1000)
+            ]
+        );
+        let mut t = Tally::default();
+        t.add(
+            "1",
+            "us-east-1",
+            "2026-08-22",
+            &row("eni-a", "gateway_endpoint", 1),
+        );
+        assert!(build_with(t, false).by_interface.is_none());
     }
 }

@@ -128,6 +128,42 @@ pub(crate) fn write(r: &Report, w: &mut impl Write) -> io::Result<()> {
     t.write(w)?;
     writeln!(w)?;
 
+    if let Some(rows) = &r.by_interface {
+        writeln!(
+            w,
+            "Bytes by path to AWS services, per interface (endpoint: through an endpoint; \
+             sent via NAT: through a NAT gateway, from this interface)"
+        )?;
+        let mut cols: Vec<(&'static str, bool)> = vec![
+            ("account", false),
+            ("region", false),
+            ("VPC", false),
+            ("interface", false),
+            ("kind", false),
+            ("service", false),
+            ("service region", false),
+        ];
+        cols.extend(CATEGORY_NAMES.iter().map(|(_, h)| (*h, true)));
+        cols.extend([("total", true), ("sent via NAT", true)]);
+        let mut t = Table::new(&cols);
+        for b in rows {
+            let mut row = vec![
+                b.account_id.clone(),
+                b.region.clone(),
+                opt(b.vpc_id.as_deref()).to_owned(),
+                opt(b.interface_id.as_deref()).to_owned(),
+                opt(b.interface_kind.as_deref()).to_owned(),
+                b.service.clone(),
+                opt(b.service_region.as_deref()).to_owned(),
+            ];
+            row.extend(b.bytes.values().iter().map(|v| bytes(*v)));
+            row.extend([bytes(b.total), bytes(b.bytes.sent_via_nat_gateway)]);
+            t.rows.push(row);
+        }
+        t.write(w)?;
+        writeln!(w)?;
+    }
+
     writeln!(w, "Top NAT gateway -> AWS service flows")?;
     let mut t = Table::new(&fmt::TOP_NAT_COLUMNS);
     for f in &r.top_nat_flows {
