@@ -966,3 +966,119 @@ fn the_charge_back_table_renders_in_chromium() {
         ]
     );
 }
+
+/// The charts as Chromium lays them out: no label cut at a chart's edge, and no bar or
+/// segment of a non-zero value too thin to see. A copy of the page gets a script that
+/// measures every text and mark (the page itself has none) and writes what it finds
+/// into the DOM that `--dump-dom` prints: (marks, problems).
+fn layout_problems(chromium: &Path, page: &Path) -> (u32, String) {
+    let html = std::fs::read_to_string(page).unwrap();
+    let probe = r#"<script>
+const problems = [];
+let marks = 0;
+for (const svg of document.querySelectorAll('svg')) {
+  const vb = svg.viewBox.baseVal;
+  for (const t of svg.querySelectorAll('text')) {
+    const b = t.getBBox();
+    if (b.x < vb.x - 0.5 || b.x + b.width > vb.x + vb.width + 0.5) {
+      problems.push('clipped text: ' + t.textContent);
+    }
+  }
+  for (const r of svg.querySelectorAll('rect')) {
+    const b = r.getBBox();
+    marks += 1;
+    if (b.width < 1.5 || b.height < 1.5) {
+      problems.push('invisible mark: ' + (r.getAttribute('data-category') || r.getAttribute('data-vpc')));
+    }
+  }
+}
+document.body.setAttribute('data-marks', marks);
+document.body.setAttribute('data-layout-problems', problems.join(' | '));
+</script></body>"#;
+    let probed = page.with_extension("probed.html");
+    std::fs::write(&probed, html.replace("</body>", probe)).unwrap();
+    let dom = run_chromium(chromium, &probed, &["--dump-dom".to_owned()]);
+    let attr = |name: &str| {
+        let start = dom
+            .find(&format!("{name}=\""))
+            .unwrap_or_else(|| panic!("no {name}: {dom}"))
+            + name.len()
+            + 2;
+        dom[start..start + dom[start..].find('"').unwrap()].to_owned()
+    };
+    (
+        attr("data-marks").parse().unwrap(),
+        attr("data-layout-problems"),
+    )
+}
+
+#[test]
+fn charts_have_no_clipped_label_and_no_invisible_mark() {
+    let dir = tempfile::tempdir().unwrap();
+    // The fixtures (long VPC labels: id, region, account), and this file's own rows
+    // (256 MiB segments beside 120 GiB ones: under a pixel at scale).
+    let fixtures = dir.path().join("fixtures-out");
+    ok(flowpath(&[
+        "summarize",
+        "fixtures/flowlogs",
+        "--inventory",
+        "fixtures/inventory",
+        "--out",
+        fixtures.to_str().unwrap(),
+    ]));
+    let rows = setup(&dir.path().join("rows"));
+    // And a mark a thousand times smaller than its neighbour: 10 MiB through the
+    // endpoint beside 10 GiB through the NAT gateway, and a VPC whose saving is a cent
+    // beside one of $450.
+    let tiny = dir.path().join("tiny");
+    write(
+        &tiny,
+        DAY1,
+        "tiny.parquet",
+        &[
+            row(
+                DAY1,
+                "vpc-a",
+                "nat_gateway",
+                Some("nat_gateway"),
+                Some("nat-a"),
+                "S3",
+                REGION,
+                10 * GIB,
+            ),
+            row(
+                DAY1,
+                "vpc-a",
+                "gateway_endpoint",
+                Some("instance"),
+                None,
+                "S3",
+                REGION,
+                10 * MIB,
+            ),
+            row(
+                DAY1,
+                "vpc-b",
+                "nat_gateway",
+                Some("nat_gateway"),
+                Some("nat-b"),
+                "S3",
+                REGION,
+                10 * MIB,
+            ),
+        ],
+    );
+    let Some(chromium) = chromium() else { return };
+    for (name, out) in [("fixtures", fixtures), ("rows", rows), ("tiny", tiny)] {
+        let page = dir.path().join(format!("{name}.html"));
+        ok(flowpath(&[
+            "report",
+            out.to_str().unwrap(),
+            "--html",
+            page.to_str().unwrap(),
+        ]));
+        let (marks, problems) = layout_problems(&chromium, &page);
+        assert!(marks >= 3, "{name}: {marks} marks");
+        assert_eq!(problems, "", "{name}");
+    }
+}

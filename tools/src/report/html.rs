@@ -258,6 +258,13 @@ fn by_day_chart(h: &mut String, r: &Report) {
     }
 }
 
+/// The least width or height a non-zero bar or segment is drawn with, in pixels.
+const MIN_MARK: f64 = 2.0;
+
+/// The width a label's character takes at the page's chart font (11 px sans-serif),
+/// generously: a label is given room for its length.
+const LABEL_CHAR: f64 = 7.5;
+
 fn service_panel(h: &mut String, service: &str, days: &[(&str, Option<&DayBytes>)]) {
     const W: f64 = 420.0;
     const HT: f64 = 230.0;
@@ -315,7 +322,8 @@ fn service_panel(h: &mut String, service: &str, days: &[(&str, Option<&DayBytes>
             if v <= 0 {
                 continue;
             }
-            let height = ph * v as f64 / max as f64;
+            // A segment too thin to see still shows: at least MIN_MARK high.
+            let height = (ph * v as f64 / max as f64).max(MIN_MARK);
             y -= height;
             put!(
                 h,
@@ -494,7 +502,6 @@ fn savings_table(h: &mut String, r: &Report, cur: &str) {
 
 /// A horizontal bar per VPC: its monthly saving, negative to the left of zero.
 fn savings_chart(h: &mut String, r: &Report, cur: &str) {
-    const LABEL: f64 = 300.0;
     const AREA: f64 = 520.0;
     const VALUE: f64 = 110.0;
     const ROW: f64 = 28.0;
@@ -508,12 +515,28 @@ fn savings_chart(h: &mut String, r: &Report, cur: &str) {
         .iter()
         .map(|v| v.saving_month.cents())
         .collect();
+    let name_of = |v: &super::model::VpcSaving| {
+        format!(
+            "{} ({}, {})",
+            opt(v.vpc_id.as_deref()),
+            v.region,
+            v.account_id
+        )
+    };
+    // Room for the longest label, so that none is cut at the left.
+    let longest = r
+        .savings_by_vpc
+        .iter()
+        .map(|v| name_of(v).chars().count())
+        .max()
+        .unwrap_or(0);
+    let label = (longest as f64 * LABEL_CHAR + 16.0).max(160.0);
     let lo = values.iter().copied().fold(0.0_f64, f64::min);
     let hi = values.iter().copied().fold(0.0_f64, f64::max);
     let range = if hi - lo > 0.0 { hi - lo } else { 1.0 };
-    let x0 = LABEL + AREA * (-lo) / range;
+    let x0 = label + AREA * (-lo) / range;
     let height = TOP * 2.0 + ROW * values.len() as f64 + 20.0;
-    let width = LABEL + AREA + VALUE;
+    let width = label + AREA + VALUE;
     put!(
         h,
         "<svg id=\"savings-chart\" width=\"{width}\" \
@@ -523,13 +546,13 @@ fn savings_chart(h: &mut String, r: &Report, cur: &str) {
     );
     for (i, (v, value)) in r.savings_by_vpc.iter().zip(&values).enumerate() {
         let y = TOP + ROW * i as f64;
-        let name = format!(
-            "{} ({}, {})",
-            opt(v.vpc_id.as_deref()),
-            v.region,
-            v.account_id
-        );
-        let w = AREA * value.abs() / range;
+        let name = name_of(v);
+        // A saving or loss too small to see still shows: at least MIN_MARK wide.
+        let w = if *value == 0.0 {
+            0.0
+        } else {
+            (AREA * value.abs() / range).max(MIN_MARK)
+        };
         let (x, class, colour) = if *value < 0.0 {
             (x0 - w, "bar loss", "#b2182b")
         } else {
@@ -544,7 +567,7 @@ fn savings_chart(h: &mut String, r: &Report, cur: &str) {
              {a} per month (NAT data processing {nat}, endpoints {ep}; gateway endpoints {g}, \
              interface endpoints {itf})</title></rect>\
              <text class=\"value\" x=\"{vx:.1}\" y=\"{ty:.1}\">{a}</text>",
-            lx = LABEL - 8.0,
+            lx = label - 8.0,
             ty = y + ROW / 2.0 + 4.0,
             n = esc(&name),
             vpc = esc(opt(v.vpc_id.as_deref())),
@@ -554,7 +577,7 @@ fn savings_chart(h: &mut String, r: &Report, cur: &str) {
             ep = esc(&money(v.endpoint_cost_month, cur)),
             g = esc(&money(v.gateway_saving_month, cur)),
             itf = esc(&money(v.interface_saving_month, cur)),
-            vx = LABEL + AREA + 6.0,
+            vx = label + AREA + 6.0,
         );
     }
     put!(

@@ -179,7 +179,7 @@ impl Report {
                     failures.push(Failure {
                         input: outcome.input.clone(),
                         kind: failure_kind(err),
-                        error: crate::errors::describe(&err),
+                        error: crate::errors::describe(err),
                     });
                     continue;
                 }
