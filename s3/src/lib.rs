@@ -42,12 +42,22 @@ pub use summaries::{
     replace_summaries, summary_file_name, summary_metadata,
 };
 
+/// The SDK's HTTP client (HTTPS and plain HTTP): hyper with rustls on ring, the one
+/// crypto backend the build compiles (the SDK's default would add aws-lc, a C library).
+fn https_client() -> aws_sdk_s3::config::SharedHttpClient {
+    use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https()
+}
+
 /// Builds an S3 client from the environment: the standard AWS chain for credentials
 /// and region, `AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL` for the endpoint (read by
 /// the SDK itself), and `FLOWPATH_S3_PATH_STYLE=1` (or `force_path_style`) for
 /// path-style addressing.
 pub async fn client(force_path_style: bool) -> aws_sdk_s3::Client {
     let shared = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(https_client())
         .load()
         .await;
     let path_style =
@@ -477,7 +487,8 @@ pub struct ClientOptions {
 /// connections) with that many attempts, a 10 s connect timeout and a 60 s wait for a
 /// response's first byte.
 pub async fn client_with(options: &ClientOptions) -> aws_sdk_s3::Client {
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    let mut loader =
+        aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(https_client());
     if let Some(url) = &options.endpoint_url {
         loader = loader.endpoint_url(url);
     }
@@ -704,6 +715,7 @@ mod list_tests {
             "test",
         );
         let conf = aws_sdk_s3::config::Builder::new()
+            .http_client(super::https_client())
             .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
             .region(aws_sdk_s3::config::Region::new(flowpath_testkit::REGION))
             .credentials_provider(creds)
