@@ -13,12 +13,17 @@ use parquet::file::metadata::ParquetMetaDataReader;
 /// metadata. Panics on anything else, or on a file of more than one row group: a test
 /// failure.
 pub fn read_summary(bytes: Vec<u8>) -> SummaryFile {
+    flowpath_core::output::read_summary(one_row_group(bytes)).expect("a flowpath summary")
+}
+
+/// The bytes of a Parquet file of one row group, as every summary is; panics otherwise.
+fn one_row_group(bytes: Vec<u8>) -> bytes::Bytes {
     let bytes = bytes::Bytes::from(bytes);
     let metadata = ParquetMetaDataReader::new()
         .parse_and_finish(&bytes)
         .expect("a Parquet file");
     assert_eq!(metadata.num_row_groups(), 1, "a summary is one row group");
-    flowpath_core::output::read_summary(bytes).expect("a flowpath summary")
+    bytes
 }
 
 /// The column names of a summary file, in file order: for the tests that check the
@@ -68,10 +73,5 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 
 /// Reads a transit gateway summary file's rows (one row group, as every summary).
 pub fn read_transit_summary(bytes: Vec<u8>) -> Vec<flowpath_core::transit::TransitRow> {
-    let bytes = bytes::Bytes::from(bytes);
-    let metadata = ParquetMetaDataReader::new()
-        .parse_and_finish(&bytes)
-        .expect("a Parquet file");
-    assert_eq!(metadata.num_row_groups(), 1, "a summary is one row group");
-    flowpath_core::transit::read_rows(bytes).expect("a transit gateway summary")
+    flowpath_core::transit::read_rows(one_row_group(bytes)).expect("a transit gateway summary")
 }

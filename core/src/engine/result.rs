@@ -117,27 +117,14 @@ impl Summary {
     pub fn encode(self, ranges: &Ranges) -> Result<(FileMeta, Vec<EncodedFile>), Error> {
         let meta = self.file_meta(ranges);
         let mut files = Vec::new();
-        if !self.transit.is_empty() {
-            let rows = self.transit.into_rows(ranges);
-            let mut start = 0;
-            for end in 1..=rows.len() {
-                let first = &rows[start];
-                let same = rows.get(end).is_some_and(|r| {
-                    (&r.account_id, &r.region, &r.day)
-                        == (&first.account_id, &first.region, &first.day)
-                });
-                if !same {
-                    let mut body = Vec::new();
-                    crate::transit::write_parquet(&mut body, &rows[start..end], &meta)?;
-                    let dir = output::layout::partition_path(
-                        &first.account_id,
-                        &first.region,
-                        &first.day,
-                    );
-                    files.push((format!("{}/{dir}", crate::transit::TABLE_DIR), body));
-                    start = end;
-                }
-            }
+        let transit = self.transit.into_rows(ranges);
+        for range in output::partition::runs(&transit, TransitRow::same_partition) {
+            let rows = &transit[range];
+            let mut body = Vec::new();
+            crate::transit::write_parquet(&mut body, rows, &meta)?;
+            let first = &rows[0];
+            let dir = output::layout::partition_path(&first.account_id, &first.region, &first.day);
+            files.push((format!("{}/{dir}", crate::transit::TABLE_DIR), body));
         }
         let groups = self.aggregate.into_groups(ranges);
         let rows = groups.sorted_rows();

@@ -28,7 +28,7 @@
 mod columns;
 pub mod layout;
 mod meta;
-mod partition;
+pub(crate) mod partition;
 mod read;
 mod rows;
 mod write;
@@ -41,6 +41,7 @@ pub use meta::{
 pub use partition::{Partition, partition_ranges, partitions};
 pub use read::{SummaryFile, read_file_meta, read_rows, read_summary};
 pub use rows::{Row, RowRef};
+pub(crate) use write::properties as write_properties;
 pub use write::{write_parquet, write_parquet_refs};
 
 #[cfg(test)]

@@ -51,15 +51,24 @@ pub fn partitions(rows: Vec<Row>) -> Vec<Partition> {
 /// The partitions of sorted borrowed rows: `(account_id=…/region=…/day=… directory,
 /// range of rows)`, in order.
 pub fn partition_ranges(rows: &[RowRef<'_>]) -> Vec<(String, std::ops::Range<usize>)> {
+    runs(rows, RowRef::same_partition)
+        .into_iter()
+        .map(|range| {
+            let first = &rows[range.start];
+            let dir = layout::partition_path(first.account_id, first.region, &first.day());
+            (dir, range)
+        })
+        .collect()
+}
+
+/// The runs of sorted rows that `same` puts together (each row compared with its run's
+/// first), in order: a table's partitions, whatever its row type.
+pub(crate) fn runs<T>(rows: &[T], same: impl Fn(&T, &T) -> bool) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
     let mut start = 0;
     for i in 1..=rows.len() {
-        if i == rows.len() || !rows[i].same_partition(&rows[start]) {
-            let first = &rows[start];
-            out.push((
-                layout::partition_path(first.account_id, first.region, &first.day()),
-                start..i,
-            ));
+        if i == rows.len() || !same(&rows[i], &rows[start]) {
+            out.push(start..i);
             start = i;
         }
     }

@@ -27,21 +27,26 @@ pub fn write_parquet_refs<W: Write + Send>(
     rows: &[RowRef<'_>],
     meta: &FileMeta,
 ) -> Result<(), Error> {
+    let batch = batch_of(rows)?;
+    let mut writer = ArrowWriter::try_new(out, schema(), Some(properties(meta)?))?;
+    writer.write(&batch)?;
+    writer.close()?;
+    Ok(())
+}
+
+/// How every summary file is written, the transit gateway table's too: ZSTD level 3,
+/// dictionary encoding, `meta` in the footer.
+pub(crate) fn properties(meta: &FileMeta) -> Result<WriterProperties, Error> {
     let kv = meta
         .key_values()
         .into_iter()
         .map(|(k, v)| KeyValue::new(k, v))
         .collect();
-    let props = WriterProperties::builder()
+    Ok(WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(3)?))
         .set_dictionary_enabled(true)
         .set_key_value_metadata(Some(kv))
-        .build();
-    let batch = batch_of(rows)?;
-    let mut writer = ArrowWriter::try_new(out, schema(), Some(props))?;
-    writer.write(&batch)?;
-    writer.close()?;
-    Ok(())
+        .build())
 }
 
 impl From<arrow_schema::ArrowError> for Error {

@@ -15,9 +15,6 @@ use arrow_array::{
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use parquet::basic::{Compression, ZstdLevel};
-use parquet::file::metadata::KeyValue;
-use parquet::file::properties::WriterProperties;
 use parquet::file::reader::ChunkReader;
 
 use super::TransitRow;
@@ -106,16 +103,7 @@ pub fn write_parquet<W: Write + Send>(
     rows: &[TransitRow],
     meta: &FileMeta,
 ) -> Result<(), Error> {
-    let kv = meta
-        .key_values()
-        .into_iter()
-        .map(|(k, v)| KeyValue::new(k, v))
-        .collect();
-    let props = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3)?))
-        .set_dictionary_enabled(true)
-        .set_key_value_metadata(Some(kv))
-        .build();
+    let props = crate::output::write_properties(meta)?;
     let mut writer = ArrowWriter::try_new(out, schema(), Some(props))?;
     writer.write(&batch_of(rows)?)?;
     writer.close()?;

@@ -91,6 +91,14 @@ pub struct TransitRow {
     pub packets_lost_ttl_expired: Option<i64>,
 }
 
+impl TransitRow {
+    /// Whether two rows fall in the same Hive partition (account, region, day).
+    pub fn same_partition(&self, other: &TransitRow) -> bool {
+        (&self.account_id, &self.region, &self.day)
+            == (&other.account_id, &other.region, &other.day)
+    }
+}
+
 /// The `packets-lost-…` fields, in the order of [`Record::packets_lost`].
 pub(crate) const LOST: [Field; 4] = [
     Field::PacketsLostNoRoute,

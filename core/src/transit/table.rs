@@ -98,11 +98,6 @@ pub(crate) struct TransitTable {
 }
 
 impl TransitTable {
-    /// Whether no record was added.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.groups.is_empty()
-    }
-
     /// How many groups.
     pub(crate) fn len(&self) -> usize {
         self.groups.len()

@@ -169,6 +169,25 @@ fn read_one(file: &SummaryFile) -> Result<Tally> {
     }
 }
 
+/// The checks every row passes before a tally adds it, whichever table it is from
+/// (`counts`: flows, packets, bytes): no count below zero, and the bytes of the file's
+/// rows within INT64. The report's sums are all sums of some rows' bytes, so with
+/// these (and the same check across files in `merge`) none of them can pass it.
+fn count_row(
+    tally: &mut Tally,
+    name: &str,
+    (flows, packets, bytes): (i64, Option<i64>, Option<i64>),
+) -> Result<()> {
+    if flows < 0 || packets.is_some_and(|p| p < 0) || bytes.is_some_and(|b| b < 0) {
+        bail!("{name}: a row with negative counts: not a flowpath summary");
+    }
+    tally.all_bytes += bytes.map_or(0, i128::from);
+    if tally.all_bytes > i128::from(i64::MAX) {
+        return Err(too_many_bytes(tally.all_bytes));
+    }
+    Ok(())
+}
+
 /// One transit gateway summary file's rows as a tally ([`tally_rows`]'s checks).
 pub(crate) fn tally_transit_rows(
     name: &str,
@@ -179,13 +198,7 @@ pub(crate) fn tally_transit_rows(
     tally.files = 1;
     tally.transit_files = 1;
     for row in rows {
-        if row.flows < 0 || row.packets.is_some_and(|p| p < 0) || row.bytes.is_some_and(|b| b < 0) {
-            bail!("{name}: a row with negative counts: not a flowpath summary");
-        }
-        tally.all_bytes += row.bytes.map_or(0, i128::from);
-        if tally.all_bytes > i128::from(i64::MAX) {
-            return Err(too_many_bytes(tally.all_bytes));
-        }
+        count_row(&mut tally, name, (row.flows, row.packets, row.bytes))?;
         tally.add_transit(region, day, &row);
     }
     Ok(tally)
@@ -201,16 +214,7 @@ pub(crate) fn tally_rows(
     let mut tally = Tally::default();
     tally.files = 1;
     for row in rows {
-        // The report's sums are all sums of some rows' bytes: with no value below
-        // zero and the bytes of all rows within INT64 (checked in `merge`), none of
-        // them can pass it.
-        if row.flows < 0 || row.packets.is_some_and(|p| p < 0) || row.bytes.is_some_and(|b| b < 0) {
-            bail!("{name}: a row with negative counts: not a flowpath summary");
-        }
-        tally.all_bytes += row.bytes.map_or(0, i128::from);
-        if tally.all_bytes > i128::from(i64::MAX) {
-            return Err(too_many_bytes(tally.all_bytes));
-        }
+        count_row(&mut tally, name, (row.flows, row.packets, row.bytes))?;
         tally.add(account_id, region, day, &row);
     }
     Ok(tally)
