@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use super::fmt::{self, bytes, money, opt};
-use super::model::{CATEGORY_NAMES, Endpoint, Report};
+use super::model::{CATEGORY_NAMES, Categories, Endpoint, Report};
 
 /// A table: headings, rows, and which columns are numbers (right-aligned).
 struct Table {
@@ -105,8 +105,7 @@ pub(crate) fn write(r: &Report, w: &mut impl Write) -> io::Result<()> {
         ("service", false),
         ("service region", false),
     ];
-    cols.extend(CATEGORY_NAMES.iter().map(|(_, h)| (*h, true)));
-    cols.extend([("total", true), ("sent via NAT", true)]);
+    cols.extend(category_columns());
     let mut t = Table::new(&cols);
     for b in &r.by_path {
         let mut row = vec![
@@ -116,14 +115,12 @@ pub(crate) fn write(r: &Report, w: &mut impl Write) -> io::Result<()> {
             b.service.clone(),
             opt(b.service_region.as_deref()).to_owned(),
         ];
-        row.extend(b.bytes.values().iter().map(|v| bytes(*v)));
-        row.extend([bytes(b.total), bytes(b.bytes.sent_via_nat_gateway)]);
+        row.extend(category_cells(&b.bytes, b.total));
         t.rows.push(row);
     }
     let mut total = vec![String::from("total"), String::new(), String::new()];
     total.extend([String::new(), String::new()]);
-    total.extend(r.totals.values().iter().map(|v| bytes(*v)));
-    total.extend([bytes(r.total), bytes(r.totals.sent_via_nat_gateway)]);
+    total.extend(category_cells(&r.totals, r.total));
     t.rows.push(total);
     t.write(w)?;
     writeln!(w)?;
@@ -143,8 +140,7 @@ pub(crate) fn write(r: &Report, w: &mut impl Write) -> io::Result<()> {
             ("service", false),
             ("service region", false),
         ];
-        cols.extend(CATEGORY_NAMES.iter().map(|(_, h)| (*h, true)));
-        cols.extend([("total", true), ("sent via NAT", true)]);
+        cols.extend(category_columns());
         let mut t = Table::new(&cols);
         for b in rows {
             let mut row = vec![
@@ -156,8 +152,7 @@ pub(crate) fn write(r: &Report, w: &mut impl Write) -> io::Result<()> {
                 b.service.clone(),
                 opt(b.service_region.as_deref()).to_owned(),
             ];
-            row.extend(b.bytes.values().iter().map(|v| bytes(*v)));
-            row.extend([bytes(b.total), bytes(b.bytes.sent_via_nat_gateway)]);
+            row.extend(category_cells(&b.bytes, b.total));
             t.rows.push(row);
         }
         t.write(w)?;
@@ -278,6 +273,23 @@ pub(crate) fn charge_back_endpoint(c: &super::model::ChargeBack) -> &'static str
     } else {
         endpoint_name(c.endpoint)
     }
+}
+
+/// The by-path tables' category columns (both tables: per VPC, per interface), after
+/// their key columns.
+fn category_columns() -> impl Iterator<Item = (&'static str, bool)> {
+    CATEGORY_NAMES
+        .iter()
+        .map(|(_, heading)| (*heading, true))
+        .chain([("total", true), ("sent via NAT", true)])
+}
+
+/// The cells of [`category_columns`].
+fn category_cells(c: &Categories, total: i64) -> impl Iterator<Item = String> {
+    c.values()
+        .into_iter()
+        .chain([total, c.sent_via_nat_gateway])
+        .map(bytes)
 }
 
 /// How an endpoint kind reads in a table.
