@@ -239,6 +239,32 @@ fn the_nat_gateway_log_and_the_inventory_charge_the_same_spokes() {
             ),
         ]
     );
+    // The hub's NAT gateway carries the spokes' S3 and DynamoDB bytes, which a gateway
+    // endpoint in the hub would not serve: the savings table offers an interface one.
+    let r = json(&ok(flowpath(&[
+        "report",
+        nat_only.to_str().unwrap(),
+        "--json",
+    ])));
+    let mut offered: Vec<(String, String)> = r["savings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["service"].as_str().unwrap().to_owned(),
+                s["endpoint"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    offered.sort();
+    assert_eq!(
+        offered,
+        [
+            ("DYNAMODB".to_owned(), "hub_interface".to_owned()),
+            ("S3".to_owned(), "hub_interface".to_owned())
+        ]
+    );
     // Without the inventory the NAT log cannot say whose bytes they are: no rows.
     let no_inventory = dir.path().join("plain");
     ok(flowpath(&[

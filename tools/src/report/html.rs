@@ -455,8 +455,9 @@ fn savings_table(h: &mut String, r: &Report, cur: &str) {
         h,
         "<section id=\"savings\">\n<h2>NAT data processing an endpoint would replace, per \
          month</h2>\n<p class=\"meta\">S3 and DynamoDB in the NAT gateway's region: a gateway \
-         endpoint, no charge. Other services in that region: an interface endpoint in {} AZs, \
-         hourly plus per GB; its saving is negative when it costs more than the NAT data \
+         endpoint, no charge, except from a hub VPC (its NAT gateway carries other VPCs' \
+         traffic, which a gateway endpoint does not serve): an interface endpoint there. Other \
+         services in that region: an interface endpoint in {} AZs, hourly plus per GB; its saving is negative when it costs more than the NAT data \
          processing it replaces. Other regions: no endpoint saving.</p>\n\
          <table id=\"savings-table\">",
         r.interface_endpoint_azs

@@ -412,6 +412,10 @@ pub(crate) enum Endpoint {
     Gateway,
     /// Another service in the same region: hourly per AZ plus per GB.
     Interface,
+    /// S3 or DynamoDB in the same region, from a hub VPC: its NAT gateway carries other
+    /// VPCs' traffic (the charge-back table), which a gateway endpoint would not serve
+    /// (it serves only its own VPC), so an interface endpoint, priced as one.
+    HubInterface,
     /// Another region, or an unknown one: no endpoint saving.
     None,
 }
@@ -634,6 +638,12 @@ pub(crate) fn build(tally: Tally, opt: &Options<'_>) -> Result<Report> {
     top_nat_flows.truncate(opt.top);
 
     let azs = f64::from(opt.azs);
+    // VPCs whose NAT gateway carries other VPCs' bytes, by either charge-back rule.
+    let hubs: BTreeSet<(String, String)> = tally
+        .charge_back
+        .keys()
+        .filter_map(|k| Some((k.region.clone(), k.hub_vpc_id.clone()?)))
+        .collect();
     let mut savings = Vec::with_capacity(per_service.len());
     let mut savings_total = SavingTotals::default();
     let mut by_vpc: BTreeMap<(String, String, Option<String>), VpcSaving> = BTreeMap::new();
@@ -641,10 +651,17 @@ pub(crate) fn build(tally: Tally, opt: &Options<'_>) -> Result<Report> {
         let price = opt.prices.region(&k.region)?;
         let monthly_bytes = monthly(bytes);
         let nat_cost = gb(monthly_bytes) * price.nat_gateway_per_gb;
-        let endpoint = endpoint_for(&k.service, k.service_region.as_deref(), &k.region);
+        let mut endpoint = endpoint_for(&k.service, k.service_region.as_deref(), &k.region);
+        let is_hub = k
+            .vpc_id
+            .as_ref()
+            .is_some_and(|v| hubs.contains(&(k.region.clone(), v.clone())));
+        if endpoint == Endpoint::Gateway && is_hub {
+            endpoint = Endpoint::HubInterface;
+        }
         let endpoint_cost = match endpoint {
             Endpoint::Gateway => Some(0.0),
-            Endpoint::Interface => Some(
+            Endpoint::Interface | Endpoint::HubInterface => Some(
                 price.interface_endpoint_per_az_hour * azs * MONTH_HOURS
                     + price.interface_endpoint_per_gb * gb(monthly_bytes),
             ),
@@ -671,7 +688,9 @@ pub(crate) fn build(tally: Tally, opt: &Options<'_>) -> Result<Report> {
         vpc.saving_month.0 += saving;
         match endpoint {
             Endpoint::Gateway => vpc.gateway_saving_month.0 += saving,
-            Endpoint::Interface => vpc.interface_saving_month.0 += saving,
+            Endpoint::Interface | Endpoint::HubInterface => {
+                vpc.interface_saving_month.0 += saving;
+            }
             Endpoint::None => {}
         }
         savings.push(Saving {
@@ -722,7 +741,7 @@ pub(crate) fn build(tally: Tally, opt: &Options<'_>) -> Result<Report> {
         let endpoint = endpoint_for(&k.service, k.service_region.as_deref(), &k.region);
         let spoke_endpoint_cost = match endpoint {
             Endpoint::Gateway => Some(0.0),
-            Endpoint::Interface => Some(
+            Endpoint::Interface | Endpoint::HubInterface => Some(
                 price.interface_endpoint_per_az_hour * azs * MONTH_HOURS
                     + price.interface_endpoint_per_gb * gbs,
             ),
@@ -731,7 +750,9 @@ pub(crate) fn build(tally: Tally, opt: &Options<'_>) -> Result<Report> {
         // S3 and DynamoDB have interface endpoints too; a gateway endpoint serves only
         // its own VPC, so the hub's would be an interface endpoint.
         let hub_endpoint_cost = match endpoint {
-            Endpoint::Gateway | Endpoint::Interface => Some(price.interface_endpoint_per_gb * gbs),
+            Endpoint::Gateway | Endpoint::Interface | Endpoint::HubInterface => {
+                Some(price.interface_endpoint_per_gb * gbs)
+            }
             Endpoint::None => None,
         };
         charge_back.push(ChargeBack {
@@ -1067,6 +1088,80 @@ mod charge_back_tests {
                     Some(1.95)
                 ),
             ]
+        );
+    }
+    #[test]
+    fn a_hub_vpc_is_offered_an_interface_endpoint_for_s3_not_a_gateway() {
+        // The outside leg of a NAT gateway: to S3 in the NAT's region.
+        let outside = |vpc: &str| Row {
+            window_start: Some(1_787_410_800),
+            vpc_id: Some(vpc.into()),
+            interface_kind: Some("nat_gateway".into()),
+            gateway_id: Some("nat-1".into()),
+            direction: "egress".into(),
+            path: "nat_gateway".into(),
+            attribution: "inventory".into(),
+            remote_service: Some("S3".into()),
+            remote_region: Some("us-east-1".into()),
+            flows: 1,
+            bytes: Some(GIB),
+            ..Row::default()
+        };
+        let mut t = Tally::default();
+        let day = "2026-08-22";
+        // vpc-hub's NAT gateway carries a spoke's bytes; vpc-alone's only its own.
+        t.add(
+            "1",
+            "us-east-1",
+            day,
+            &inside_leg("vpc-hub", "vpc-spoke", GIB),
+        );
+        t.add("1", "us-east-1", day, &outside("vpc-hub"));
+        t.add("1", "us-east-1", day, &outside("vpc-alone"));
+        let prices = PriceTable::embedded().unwrap();
+        let r = build(
+            t,
+            &Options {
+                prices: &prices,
+                prices_file: None,
+                azs: 2,
+                top: 10,
+                output_dir: "out".into(),
+                from: None,
+                to: None,
+                by_interface: false,
+            },
+        )
+        .unwrap();
+        let got = |vpc: &str| {
+            r.savings
+                .iter()
+                .find(|s| s.vpc_id.as_deref() == Some(vpc))
+                .map(|s| {
+                    (
+                        s.endpoint,
+                        s.endpoint_cost_month.map(Money::cents),
+                        s.saving_month.cents(),
+                    )
+                })
+        };
+        // One day → ×30 GB; us-east-1: NAT $0.045/GB, an interface endpoint 2 AZs ×
+        // 720 h × $0.01 + $0.01/GB.
+        assert_eq!(got("vpc-alone"), Some((Endpoint::Gateway, Some(0.0), 1.35)));
+        assert_eq!(
+            got("vpc-hub"),
+            Some((Endpoint::HubInterface, Some(14.7), -13.35))
+        );
+        let hub = r
+            .savings_by_vpc
+            .iter()
+            .find(|v| v.vpc_id.as_deref() == Some("vpc-hub"));
+        assert_eq!(
+            hub.map(|v| (
+                v.gateway_saving_month.cents(),
+                v.interface_saving_month.cents()
+            )),
+            Some((0.0, -13.35))
         );
     }
 }

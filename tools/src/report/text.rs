@@ -297,6 +297,7 @@ pub(crate) fn endpoint_name(e: Endpoint) -> &'static str {
     match e {
         Endpoint::Gateway => "gateway (no charge)",
         Endpoint::Interface => "interface",
+        Endpoint::HubInterface => "interface (hub: a gateway endpoint serves only its VPC)",
         Endpoint::None => "none (other region)",
     }
 }
