@@ -11,7 +11,7 @@ dir=${1:-target-cold}
 rm -rf "$dir"
 mkdir -p "$dir"
 start=$(date +%s.%N)
-CARGO_TARGET_DIR=$dir cargo build --locked -p flowpath 2> "$dir/quick.log"
+CARGO_TARGET_DIR=$dir cargo build --locked -p flowpath --no-default-features 2> "$dir/quick.log"
 middle=$(date +%s.%N)
 CARGO_TARGET_DIR=$dir cargo test --workspace --locked --no-run 2> "$dir/test.log"
 end=$(date +%s.%N)

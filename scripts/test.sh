@@ -7,6 +7,7 @@
 #   Lambda tests talk to runs in-process (flowpath-testkit), on loopback.
 # - Chromium (Debian package `chromium`), when neither FLOWPATH_CHROMIUM nor
 #   /usr/bin/chromium is there: the `report --html` test renders the page headless.
+# - The CLI's local-only build (the quick start's), which must compile without warnings.
 # - Then `cargo test` over the workspace, with FLOWPATH_PYTHON pointing at that venv.
 #
 # Extra arguments go to cargo test (e.g. `scripts/test.sh -p flowpath-core`).
@@ -38,5 +39,20 @@ if [ -z "${FLOWPATH_CHROMIUM:-}" ] && [ ! -x /usr/bin/chromium ]; then
   $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
 fi
 export FLOWPATH_REQUIRE_TOOLS=1
+
+# The quick start's local-only build (README: `--no-default-features`, no AWS SDK) must
+# keep compiling without a warning; it shares every dependency with the test build
+# below (tools/tests/build.rs), so this costs the two crates that differ.
+local_log=$(mktemp)
+trap 'rm -f "$local_log"' EXIT
+if ! cargo build -p flowpath --no-default-features --locked 2> "$local_log"; then
+  cat "$local_log" >&2
+  exit 1
+fi
+if grep -q '^warning' "$local_log"; then
+  cat "$local_log" >&2
+  echo "scripts/test.sh: the local-only build (--no-default-features) has warnings" >&2
+  exit 1
+fi
 
 cargo test --workspace --locked "$@"

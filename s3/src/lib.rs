@@ -25,12 +25,19 @@
 //! Errors are [`S3Error`]s naming the operation, bucket and key, and saying whether
 //! a retry can help.
 
+// Without the SDK the operations' bodies are `match *client {}`: their other
+// arguments go unused there, by design.
+#![cfg_attr(not(feature = "sdk"), allow(unused_variables))]
+
 use std::fmt;
 use std::io::{self, Read};
 use std::sync::{Arc, Mutex};
 
+#[cfg(feature = "sdk")]
 use aws_sdk_s3::config::http::HttpResponse;
+#[cfg(feature = "sdk")]
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+#[cfg(feature = "sdk")]
 use aws_sdk_s3::primitives::ByteStream;
 use bytes::Bytes;
 use tokio::sync::mpsc;
@@ -42,8 +49,21 @@ pub use summaries::{
     replace_summaries, summary_file_name, summary_metadata,
 };
 
+/// An S3 client: `aws-sdk-s3`'s, built by [`client`] or [`client_with`].
+#[cfg(feature = "sdk")]
+pub type Client = aws_sdk_s3::Client;
+
+/// Without the `sdk` feature there is no S3 client: this type has no values, so the
+/// operations that take one can never be called, and the compiler knows it (each
+/// is `match *client {}`). A caller learns that S3 is absent where it would build a
+/// client, and says so there.
+#[cfg(not(feature = "sdk"))]
+#[derive(Clone, Debug)]
+pub enum Client {}
+
 /// The SDK's HTTP client (HTTPS and plain HTTP): hyper with rustls on ring, the one
 /// crypto backend the build compiles (the SDK's default would add aws-lc, a C library).
+#[cfg(feature = "sdk")]
 fn https_client() -> aws_sdk_s3::config::SharedHttpClient {
     use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
     aws_smithy_http_client::Builder::new()
@@ -55,7 +75,8 @@ fn https_client() -> aws_sdk_s3::config::SharedHttpClient {
 /// and region, `AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL` for the endpoint (read by
 /// the SDK itself), and `FLOWPATH_S3_PATH_STYLE=1` (or `force_path_style`) for
 /// path-style addressing.
-pub async fn client(force_path_style: bool) -> aws_sdk_s3::Client {
+#[cfg(feature = "sdk")]
+pub async fn client(force_path_style: bool) -> Client {
     let shared = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .http_client(https_client())
         .load()
@@ -191,6 +212,7 @@ impl S3Error {
         matches!(self.kind, S3ErrorKind::Throttled | S3ErrorKind::Transport)
     }
 
+    #[cfg(feature = "sdk")]
     fn from_sdk<E>(
         op: &'static str,
         bucket: &str,
@@ -242,6 +264,7 @@ impl S3Error {
     }
 }
 
+#[cfg(feature = "sdk")]
 fn error_chain(err: &dyn std::error::Error) -> String {
     let mut text = err.to_string();
     let mut source = err.source();
@@ -317,8 +340,9 @@ impl Read for ObjectReader {
 }
 
 /// Sends a GET: the object's info and its body stream.
+#[cfg(feature = "sdk")]
 async fn get(
-    client: &aws_sdk_s3::Client,
+    client: &Client,
     bucket: &str,
     key: &str,
     version_id: Option<&str>,
@@ -346,93 +370,108 @@ async fn get(
 /// `access` names the bucket owner S3 must check and, for writes, the SSE-KMS key
 /// ([`Access::default`] sends neither).
 pub async fn get_reader(
-    client: &aws_sdk_s3::Client,
+    client: &Client,
     bucket: &str,
     key: &str,
     version_id: Option<&str>,
     access: &Access,
 ) -> Result<(ObjectInfo, ObjectReader), S3Error> {
-    let (info, body) = get(client, bucket, key, version_id, access).await?;
-    let (tx, rx) = mpsc::channel(ObjectReader::CHUNKS);
-    let failure = Arc::new(Mutex::new(None));
-    let recorded = Arc::clone(&failure);
-    let mut body = body;
-    tokio::spawn(async move {
-        loop {
-            match body.next().await {
-                None => break,
-                Some(Ok(chunk)) => {
-                    if tx.send(Ok(chunk)).await.is_err() {
-                        break; // the reader is gone
+    #[cfg(not(feature = "sdk"))]
+    match *client {}
+    #[cfg(feature = "sdk")]
+    {
+        let (info, body) = get(client, bucket, key, version_id, access).await?;
+        let (tx, rx) = mpsc::channel(ObjectReader::CHUNKS);
+        let failure = Arc::new(Mutex::new(None));
+        let recorded = Arc::clone(&failure);
+        let mut body = body;
+        tokio::spawn(async move {
+            loop {
+                match body.next().await {
+                    None => break,
+                    Some(Ok(chunk)) => {
+                        if tx.send(Ok(chunk)).await.is_err() {
+                            break; // the reader is gone
+                        }
                     }
-                }
-                Some(Err(e)) => {
-                    let message = error_chain(&e);
-                    if let Ok(mut slot) = recorded.lock() {
-                        *slot = Some(message.clone());
+                    Some(Err(e)) => {
+                        let message = error_chain(&e);
+                        if let Ok(mut slot) = recorded.lock() {
+                            *slot = Some(message.clone());
+                        }
+                        // The reader may be gone already; nothing else to tell.
+                        let _sent = tx.send(Err(message)).await.is_ok();
+                        break;
                     }
-                    // The reader may be gone already; nothing else to tell.
-                    let _sent = tx.send(Err(message)).await.is_ok();
-                    break;
                 }
             }
-        }
-    });
-    Ok((
-        info,
-        ObjectReader {
-            rx,
-            current: Bytes::new(),
-            failure,
-        },
-    ))
+        });
+        Ok((
+            info,
+            ObjectReader {
+                rx,
+                current: Bytes::new(),
+                failure,
+            },
+        ))
+    }
 }
 
 /// Reads a whole (small) object.
 /// `access` names the bucket owner S3 must check and, for writes, the SSE-KMS key
 /// ([`Access::default`] sends neither).
 pub async fn get_bytes(
-    client: &aws_sdk_s3::Client,
+    client: &Client,
     bucket: &str,
     key: &str,
     access: &Access,
 ) -> Result<(ObjectInfo, Vec<u8>), S3Error> {
-    let (info, body) = get(client, bucket, key, None, access).await?;
-    let bytes = body.collect().await.map_err(|e| S3Error {
-        op: "GetObject",
-        bucket: bucket.to_owned(),
-        key: key.to_owned(),
-        kind: S3ErrorKind::Transport,
-        message: error_chain(&e),
-    })?;
-    Ok((info, bytes.to_vec()))
+    #[cfg(not(feature = "sdk"))]
+    match *client {}
+    #[cfg(feature = "sdk")]
+    {
+        let (info, body) = get(client, bucket, key, None, access).await?;
+        let bytes = body.collect().await.map_err(|e| S3Error {
+            op: "GetObject",
+            bucket: bucket.to_owned(),
+            key: key.to_owned(),
+            kind: S3ErrorKind::Transport,
+            message: error_chain(&e),
+        })?;
+        Ok((info, bytes.to_vec()))
+    }
 }
 
 /// The object's ETag (without quotes) and user metadata, or `None` when it does not exist.
 /// `access` names the bucket owner S3 must check and, for writes, the SSE-KMS key
 /// ([`Access::default`] sends neither).
 pub async fn head(
-    client: &aws_sdk_s3::Client,
+    client: &Client,
     bucket: &str,
     key: &str,
     access: &Access,
 ) -> Result<Option<(Option<String>, std::collections::HashMap<String, String>)>, S3Error> {
-    let request = client
-        .head_object()
-        .bucket(bucket)
-        .key(key)
-        .set_expected_bucket_owner(access.expected_owner.clone());
-    match request.send().await {
-        Ok(out) => Ok(Some((
-            out.e_tag().map(|e| e.trim_matches('"').to_owned()),
-            out.metadata().cloned().unwrap_or_default(),
-        ))),
-        Err(e) => {
-            let err = S3Error::from_sdk("HeadObject", bucket, key, e);
-            if err.kind == S3ErrorKind::NotFound {
-                Ok(None)
-            } else {
-                Err(err)
+    #[cfg(not(feature = "sdk"))]
+    match *client {}
+    #[cfg(feature = "sdk")]
+    {
+        let request = client
+            .head_object()
+            .bucket(bucket)
+            .key(key)
+            .set_expected_bucket_owner(access.expected_owner.clone());
+        match request.send().await {
+            Ok(out) => Ok(Some((
+                out.e_tag().map(|e| e.trim_matches('"').to_owned()),
+                out.metadata().cloned().unwrap_or_default(),
+            ))),
+            Err(e) => {
+                let err = S3Error::from_sdk("HeadObject", bucket, key, e);
+                if err.kind == S3ErrorKind::NotFound {
+                    Ok(None)
+                } else {
+                    Err(err)
+                }
             }
         }
     }
@@ -442,31 +481,36 @@ pub async fn head(
 /// `access` names the bucket owner S3 must check and, for writes, the SSE-KMS key
 /// ([`Access::default`] sends neither).
 pub async fn put(
-    client: &aws_sdk_s3::Client,
+    client: &Client,
     bucket: &str,
     key: &str,
     body: Vec<u8>,
     metadata: &[(&str, &str)],
     access: &Access,
 ) -> Result<(), S3Error> {
-    let mut req = client
-        .put_object()
-        .bucket(bucket)
-        .key(key)
-        .set_expected_bucket_owner(access.expected_owner.clone())
-        .body(ByteStream::from(body));
-    if let Some(kms_key) = &access.kms_key_id {
-        req = req
-            .server_side_encryption(aws_sdk_s3::types::ServerSideEncryption::AwsKms)
-            .ssekms_key_id(kms_key);
+    #[cfg(not(feature = "sdk"))]
+    match *client {}
+    #[cfg(feature = "sdk")]
+    {
+        let mut req = client
+            .put_object()
+            .bucket(bucket)
+            .key(key)
+            .set_expected_bucket_owner(access.expected_owner.clone())
+            .body(ByteStream::from(body));
+        if let Some(kms_key) = &access.kms_key_id {
+            req = req
+                .server_side_encryption(aws_sdk_s3::types::ServerSideEncryption::AwsKms)
+                .ssekms_key_id(kms_key);
+        }
+        for (k, v) in metadata {
+            req = req.metadata(*k, *v);
+        }
+        req.send()
+            .await
+            .map_err(|e| S3Error::from_sdk("PutObject", bucket, key, e))?;
+        Ok(())
     }
-    for (k, v) in metadata {
-        req = req.metadata(*k, *v);
-    }
-    req.send()
-        .await
-        .map_err(|e| S3Error::from_sdk("PutObject", bucket, key, e))?;
-    Ok(())
 }
 
 /// How a client is built, beyond the standard AWS chain (see [`client_with`]).
@@ -486,7 +530,8 @@ pub struct ClientOptions {
 /// from 1 s up to 20 s, on throttling such as 503 SlowDown, 5xx, timeouts and broken
 /// connections) with that many attempts, a 10 s connect timeout and a 60 s wait for a
 /// response's first byte.
-pub async fn client_with(options: &ClientOptions) -> aws_sdk_s3::Client {
+#[cfg(feature = "sdk")]
+pub async fn client_with(options: &ClientOptions) -> Client {
     let mut loader =
         aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(https_client());
     if let Some(url) = &options.endpoint_url {
@@ -540,7 +585,7 @@ pub struct ListPage {
 /// `access` names the bucket owner S3 must check and, for writes, the SSE-KMS key
 /// ([`Access::default`] sends neither).
 pub async fn list_page(
-    client: &aws_sdk_s3::Client,
+    client: &Client,
     bucket: &str,
     prefix: &str,
     delimiter: Option<&str>,
@@ -548,42 +593,47 @@ pub async fn list_page(
     continuation: Option<&str>,
     access: &Access,
 ) -> Result<ListPage, S3Error> {
-    let out = client
-        .list_objects_v2()
-        .bucket(bucket)
-        .prefix(prefix)
-        .set_expected_bucket_owner(access.expected_owner.clone())
-        .set_delimiter(delimiter.map(str::to_owned))
-        .set_start_after(start_after.map(str::to_owned))
-        .set_continuation_token(continuation.map(str::to_owned))
-        .send()
-        .await
-        .map_err(|e| S3Error::from_sdk("ListObjectsV2", bucket, prefix, e))?;
-    let objects = out
-        .contents()
-        .iter()
-        .filter_map(|o| {
-            Some(ListedObject {
-                key: o.key()?.to_owned(),
-                etag: o.e_tag().map(|e| e.trim_matches('"').to_owned()),
-                size: o.size().unwrap_or(0),
+    #[cfg(not(feature = "sdk"))]
+    match *client {}
+    #[cfg(feature = "sdk")]
+    {
+        let out = client
+            .list_objects_v2()
+            .bucket(bucket)
+            .prefix(prefix)
+            .set_expected_bucket_owner(access.expected_owner.clone())
+            .set_delimiter(delimiter.map(str::to_owned))
+            .set_start_after(start_after.map(str::to_owned))
+            .set_continuation_token(continuation.map(str::to_owned))
+            .send()
+            .await
+            .map_err(|e| S3Error::from_sdk("ListObjectsV2", bucket, prefix, e))?;
+        let objects = out
+            .contents()
+            .iter()
+            .filter_map(|o| {
+                Some(ListedObject {
+                    key: o.key()?.to_owned(),
+                    etag: o.e_tag().map(|e| e.trim_matches('"').to_owned()),
+                    size: o.size().unwrap_or(0),
+                })
             })
+            .collect();
+        let common_prefixes = out
+            .common_prefixes()
+            .iter()
+            .filter_map(|p| p.prefix().map(str::to_owned))
+            .collect();
+        let next = match out.is_truncated() {
+            Some(true) => out.next_continuation_token().map(str::to_owned),
+            _ => None,
+        };
+        Ok(ListPage {
+            objects,
+            common_prefixes,
+            next,
         })
-        .collect();
-    let common_prefixes = out
-        .common_prefixes()
-        .iter()
-        .filter_map(|p| p.prefix().map(str::to_owned))
-        .collect();
-    let next = match out.is_truncated() {
-        Some(true) => out.next_continuation_token().map(str::to_owned),
-        _ => None,
-    };
-    Ok(ListPage {
-        objects,
-        common_prefixes,
-        next,
-    })
+    }
 }
 
 /// Every page of a `ListObjectsV2` listing (see [`list_page`]), concatenated: the
@@ -591,7 +641,7 @@ pub async fn list_page(
 /// `access` names the bucket owner S3 must check and, for writes, the SSE-KMS key
 /// ([`Access::default`] sends neither).
 pub async fn list(
-    client: &aws_sdk_s3::Client,
+    client: &Client,
     bucket: &str,
     prefix: &str,
     delimiter: Option<&str>,
@@ -625,20 +675,25 @@ pub async fn list(
 /// `access` names the bucket owner S3 must check and, for writes, the SSE-KMS key
 /// ([`Access::default`] sends neither).
 pub async fn delete(
-    client: &aws_sdk_s3::Client,
+    client: &Client,
     bucket: &str,
     key: &str,
     access: &Access,
 ) -> Result<(), S3Error> {
-    client
-        .delete_object()
-        .bucket(bucket)
-        .key(key)
-        .set_expected_bucket_owner(access.expected_owner.clone())
-        .send()
-        .await
-        .map_err(|e| S3Error::from_sdk("DeleteObject", bucket, key, e))?;
-    Ok(())
+    #[cfg(not(feature = "sdk"))]
+    match *client {}
+    #[cfg(feature = "sdk")]
+    {
+        client
+            .delete_object()
+            .bucket(bucket)
+            .key(key)
+            .set_expected_bucket_owner(access.expected_owner.clone())
+            .send()
+            .await
+            .map_err(|e| S3Error::from_sdk("DeleteObject", bucket, key, e))?;
+        Ok(())
+    }
 }
 
 /// The documents `uri` names: the object itself when it exists, else every object under
@@ -647,7 +702,7 @@ pub async fn delete(
 /// `access` names the bucket owner S3 must check and, for writes, the SSE-KMS key
 /// ([`Access::default`] sends neither).
 pub async fn list_documents(
-    client: &aws_sdk_s3::Client,
+    client: &Client,
     uri: &S3Uri,
     suffix: &str,
     access: &Access,
@@ -671,7 +726,7 @@ pub async fn list_documents(
 /// Reads the documents of [`list_documents`] whole, each with its `s3://bucket/key`
 /// name.
 pub async fn get_all(
-    client: &aws_sdk_s3::Client,
+    client: &Client,
     uri: &S3Uri,
     suffix: &str,
     access: &Access,
@@ -701,7 +756,7 @@ mod tests {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "sdk"))]
 mod list_tests {
     use super::*;
     use flowpath_testkit::S3Server;
@@ -776,7 +831,7 @@ mod list_tests {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "sdk"))]
 mod access_tests {
     use super::*;
     use flowpath_testkit::{OWNER, S3Server};

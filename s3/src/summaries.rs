@@ -131,7 +131,7 @@ impl ReplaceError {
 /// deletes those of its previous content that these do not replace, and records the
 /// new set in the object's index (see the module docs).
 pub async fn replace_summaries(
-    client: &aws_sdk_s3::Client,
+    client: &crate::Client,
     to: &Destination<'_>,
     source: &SourceObject<'_>,
     files: Vec<(String, Vec<u8>)>,
@@ -197,7 +197,7 @@ pub async fn replace_summaries(
 /// batch writes the same keys with the same bytes and never counts twice. No index: a
 /// delivery's content never changes. Returns the keys written.
 pub async fn put_delivered_summaries(
-    client: &aws_sdk_s3::Client,
+    client: &crate::Client,
     to: &Destination<'_>,
     identity: &str,
     files: Vec<(String, Vec<u8>)>,
@@ -214,7 +214,7 @@ pub async fn put_delivered_summaries(
 /// `<prefix><dir>/<file_name>` with `metadata`; returns the keys, in the order given.
 /// A failure reports the keys written before it.
 async fn put_files(
-    client: &aws_sdk_s3::Client,
+    client: &crate::Client,
     to: &Destination<'_>,
     file_name: &str,
     metadata: &[(&str, &str)],

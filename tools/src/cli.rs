@@ -78,14 +78,27 @@ pub(crate) struct S3Args {
 }
 
 impl S3Args {
-    /// The S3 client these flags describe: every command that reaches S3 builds it so.
-    pub(crate) async fn client(&self) -> aws_sdk_s3::Client {
-        flowpath_s3::client_with(&flowpath_s3::ClientOptions {
+    /// The S3 client these flags describe, to reach `uri`: every command that reaches
+    /// S3 builds it so.
+    #[cfg(feature = "s3")]
+    pub(crate) async fn client(&self, _uri: &str) -> anyhow::Result<flowpath_s3::Client> {
+        Ok(flowpath_s3::client_with(&flowpath_s3::ClientOptions {
             force_path_style: self.path_style,
             endpoint_url: self.endpoint_url.clone(),
             max_attempts: Some(self.max_attempts.max(1)),
         })
-        .await
+        .await)
+    }
+
+    /// A build without S3 (`--no-default-features`) has no client: says so, naming
+    /// `uri`, the first S3 location the command needed.
+    #[cfg(not(feature = "s3"))]
+    #[expect(clippy::unused_async, reason = "the same signature as with S3")]
+    pub(crate) async fn client(&self, uri: &str) -> anyhow::Result<flowpath_s3::Client> {
+        anyhow::bail!(
+            "{uri}: this flowpath was built without S3 support (`--no-default-features`); \
+             build it with its default features to reach S3: cargo build --release -p flowpath"
+        )
     }
 }
 

@@ -53,7 +53,7 @@ pub(crate) fn load(sources: &[String], s3: &S3Args) -> Result<Option<Loaded>> {
             .build()
             .context("cannot start the I/O runtime")?;
         runtime.block_on(async {
-            let client = s3.client().await;
+            let client = s3.client(&remote[0].to_string()).await?;
             for uri in &remote {
                 let found =
                     flowpath_s3::get_all(&client, uri, ".json", &flowpath_s3::Access::default())

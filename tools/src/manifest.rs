@@ -51,7 +51,7 @@ pub(crate) fn run(args: &ManifestArgs) -> Result<ExitCode> {
         .build()
         .context("cannot start the I/O runtime")?;
     let (listed, left_out, failures) = runtime.block_on(async {
-        let client = args.s3.client().await;
+        let client = args.s3.client(&uris[0].to_string()).await?;
         let mut out = BufWriter::new(io::stdout().lock());
         let (mut listed, mut left_out) = (0u64, 0u64);
         let mut failures = Vec::new();

@@ -157,11 +157,6 @@ impl Output {
         }
     }
 
-    /// Whether it is in S3.
-    pub(crate) fn is_s3(&self) -> bool {
-        matches!(self, Output::S3 { .. })
-    }
-
     /// As the report shows it.
     pub(crate) fn display(&self) -> String {
         match self {
@@ -191,7 +186,7 @@ impl Output {
     /// would count twice. Returns where files went, and which were not written.
     pub(crate) async fn write_files(
         &self,
-        client: Option<&aws_sdk_s3::Client>,
+        client: Option<&flowpath_s3::Client>,
         input: &str,
         files: Vec<(String, Vec<u8>)>,
         metadata: &[(&str, &str)],
@@ -261,7 +256,7 @@ impl Output {
     /// already written are removed, as [`Output::write_files`] does.
     pub(crate) async fn write_summaries_of(
         &self,
-        client: &aws_sdk_s3::Client,
+        client: &flowpath_s3::Client,
         bucket: &str,
         key: &str,
         etag: &str,
@@ -305,7 +300,7 @@ impl Output {
     /// The names of the done records present when the run starts.
     pub(crate) async fn done_names(
         &self,
-        client: Option<&aws_sdk_s3::Client>,
+        client: Option<&flowpath_s3::Client>,
     ) -> Result<HashSet<String>> {
         match self {
             Output::Local(dir) => {
@@ -342,7 +337,7 @@ impl Output {
     /// is summarized again, which overwrites its outputs with the same bytes).
     pub(crate) async fn read_done(
         &self,
-        client: Option<&aws_sdk_s3::Client>,
+        client: Option<&flowpath_s3::Client>,
         name: &str,
     ) -> Result<Option<DoneRecord>, S3Error> {
         let bytes = match self {
@@ -368,7 +363,7 @@ impl Output {
     /// Writes a done record, after the outputs it names.
     pub(crate) async fn write_done(
         &self,
-        client: Option<&aws_sdk_s3::Client>,
+        client: Option<&flowpath_s3::Client>,
         name: &str,
         record: &DoneRecord,
     ) -> Result<()> {

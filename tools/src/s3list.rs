@@ -57,7 +57,7 @@ pub(crate) fn target(uri: &S3Uri) -> Target {
 /// Lists what `uri` selects into `tx`, in key order. Stops early (without error) when
 /// the receiver is gone.
 pub(crate) async fn list(
-    client: &aws_sdk_s3::Client,
+    client: &flowpath_s3::Client,
     uri: &S3Uri,
     selection: &Selection,
     tx: &mpsc::Sender<Found>,
@@ -151,7 +151,7 @@ enum Node {
 /// The prefixes to list flat for `selection` under `prefix` (empty or ending with `/`),
 /// found with delimiter listings; sorted, so the objects come in key order.
 pub(crate) async fn plan(
-    client: &aws_sdk_s3::Client,
+    client: &flowpath_s3::Client,
     bucket: &str,
     prefix: &str,
     selection: &Selection,
@@ -301,7 +301,7 @@ fn start(prefix: &str, selection: &Selection, out: &mut Vec<String>) -> Option<N
 /// The dates under a region: the region itself without a date filter, the days of a
 /// short range directly, else the years that overlap the range.
 async fn region_dates(
-    client: &aws_sdk_s3::Client,
+    client: &flowpath_s3::Client,
     bucket: &str,
     prefix: &str,
     layout: Layout,
@@ -340,7 +340,7 @@ async fn region_dates(
 
 /// The `…/AWSLogs/` prefixes at most [`FIND_DEPTH`] levels below `prefix`.
 async fn find_roots(
-    client: &aws_sdk_s3::Client,
+    client: &flowpath_s3::Client,
     bucket: &str,
     prefix: &str,
 ) -> Result<Vec<String>, S3Error> {
@@ -390,7 +390,7 @@ fn last_segment(dir: &str) -> &str {
 
 /// The "subdirectories" of a prefix: a delimiter listing's common prefixes.
 async fn dirs(
-    client: &aws_sdk_s3::Client,
+    client: &flowpath_s3::Client,
     bucket: &str,
     prefix: &str,
 ) -> Result<Vec<String>, S3Error> {

@@ -42,7 +42,7 @@ pub(crate) fn read(uri: &S3Uri, days: &Days, s3: &S3Args) -> Result<(usize, Tall
         .build()
         .context("cannot start the I/O runtime")?;
     runtime.block_on(async {
-        let client = s3.client().await;
+        let client = s3.client(&uri.to_string()).await?;
         let objects = find(&client, uri, days).await?;
         let count = objects.len();
         let tallies = fetch_and_tally(client, &uri.bucket, objects).await;
@@ -51,7 +51,11 @@ pub(crate) fn read(uri: &S3Uri, days: &Days, s3: &S3Args) -> Result<(usize, Tall
 }
 
 /// The partitions' summary objects, in key order.
-async fn find(client: &aws_sdk_s3::Client, uri: &S3Uri, days: &Days) -> Result<Vec<SummaryObject>> {
+async fn find(
+    client: &flowpath_s3::Client,
+    uri: &S3Uri,
+    days: &Days,
+) -> Result<Vec<SummaryObject>> {
     let access = Access::default();
     let mut prefix = uri.key.clone();
     if !prefix.is_empty() && !prefix.ends_with('/') {
@@ -117,7 +121,7 @@ async fn find(client: &aws_sdk_s3::Client, uri: &S3Uri, days: &Days) -> Result<V
 
 /// Each object downloaded (a few at a time) and tallied, in the objects' order.
 async fn fetch_and_tally(
-    client: aws_sdk_s3::Client,
+    client: flowpath_s3::Client,
     bucket: &str,
     objects: Vec<SummaryObject>,
 ) -> Vec<Result<Tally>> {

@@ -13,7 +13,7 @@ const BODY_ATTEMPTS: u32 = 4;
 /// GETs a whole object; a body cut off mid-stream (which the SDK does not retry) is
 /// fetched again, with backoff.
 pub(super) async fn get_with_retries(
-    client: &aws_sdk_s3::Client,
+    client: &flowpath_s3::Client,
     bucket: &str,
     key: &str,
 ) -> Result<(ObjectInfo, Vec<u8>), S3Error> {

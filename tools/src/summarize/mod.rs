@@ -121,7 +121,7 @@ struct Ctx {
     /// The inventory's fingerprint, kept in done records.
     inventory: Option<String>,
     out: Output,
-    client: Option<aws_sdk_s3::Client>,
+    client: Option<flowpath_s3::Client>,
     done: HashSet<String>,
     force: bool,
     budget: Arc<Semaphore>,
@@ -194,10 +194,12 @@ pub(crate) fn run(args: &SummarizeArgs) -> Result<ExitCode> {
     let sync_token = ranges.sync_token().to_owned();
     let ranges = Arc::new(ranges);
     let outcomes = runtime.block_on(async {
-        let client = if s3_inputs.is_empty() && !out.is_s3() {
-            None
-        } else {
-            Some(args.s3.client().await)
+        let client = match (s3_inputs.first(), &out) {
+            (Some(uri), _) => Some(args.s3.client(&uri.to_string()).await?),
+            (None, Output::S3 { bucket, prefix }) => {
+                Some(args.s3.client(&format!("s3://{bucket}/{prefix}")).await?)
+            }
+            (None, Output::Local(_)) => None,
         };
         let done = if s3_inputs.is_empty() || args.force {
             HashSet::new()
@@ -362,7 +364,7 @@ async fn produce(
     tx: mpsc::Sender<Item>,
     locals: Vec<Input>,
     s3_inputs: Vec<S3Uri>,
-    client: Option<aws_sdk_s3::Client>,
+    client: Option<flowpath_s3::Client>,
     selection: Selection,
 ) {
     for input in locals {
