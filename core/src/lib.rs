@@ -29,6 +29,7 @@ pub mod format;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 pub mod inventory;
+pub mod names;
 pub mod object;
 pub mod output;
 pub mod parse;

@@ -369,6 +369,8 @@ mod tests {
                 ("ecs_cluster_name", "string"),
                 ("ecs_service_name", "string"),
                 ("reject_reason", "string"),
+                ("remote_name", "string"),
+                ("name_source", "string"),
             ]
         );
         // No partition key is also a file column.
@@ -479,7 +481,8 @@ mod tests {
             ddl.contains(
                 "  `protocol` int,\n  `flows` bigint,\n  `packets` bigint,\n  `bytes` bigint,\n  \
                  `remote_vpc_id` string,\n  `remote_account_id` string,\n  `ecs_cluster_name` string,\n  \
-                 `ecs_service_name` string,\n  `reject_reason` string\n)\n\
+                 `ecs_service_name` string,\n  `reject_reason` string,\n  `remote_name` string,\n  \
+                 `name_source` string\n)\n\
                  PARTITIONED BY (\n  `account_id` string,\n  `region` string,\n  `day` string\n)\n\
                  STORED AS PARQUET\nLOCATION 's3://bucket/flowpath/summaries/'\nTBLPROPERTIES (\n  'projection.enabled' = 'true',\n"
             ),

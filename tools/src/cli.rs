@@ -124,6 +124,18 @@ pub(crate) struct SummarizeArgs {
     /// paths name interface and gateway endpoints, NAT and internet gateways.
     #[arg(long, value_name = "FILE|DIR|S3URI")]
     pub(crate) inventory: Vec<String>,
+    /// Route 53 Resolver query logs (JSON lines, gzip or plain, as AWS delivers them):
+    /// a file, a directory (every *.log, *.gz, *.json, *.jsonl below) or
+    /// `s3://bucket/key-or-prefix` (every *.log.gz under it); repeat for more. With
+    /// them, rows get `remote_name`: the name the client (else its VPC) resolved to the
+    /// remote address before the flow started, within `--name-window`.
+    #[arg(long, value_name = "FILE|DIR|S3URI")]
+    pub(crate) resolver_logs: Vec<String>,
+    /// How long before a flow's start a query still names its address: seconds, or a
+    /// number with s, m, h or d. Query logs hold no TTL, and cached answers are not
+    /// logged, so this stands in for both.
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = crate::resolver_source::parse_window)]
+    pub(crate) name_window: i64,
     /// Format of input without a header line: `${version} ${srcaddr} ...` or plain
     /// names. Default: the version 2 default format. A header line always wins.
     #[arg(long, value_name = "FORMAT")]

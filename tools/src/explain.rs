@@ -41,6 +41,11 @@ pub(crate) struct ExplainArgs {
     /// owns a private address.
     #[arg(long, value_name = "FILE|DIR|S3URI")]
     pub(crate) inventory: Vec<String>,
+    /// Route 53 Resolver query logs (as for `summarize`): which names the VPCs'
+    /// clients resolved to each address, and, for a host name, the addresses they got
+    /// for it (instead of this machine's resolver).
+    #[arg(long, value_name = "FILE|DIR|S3URI")]
+    pub(crate) resolver_logs: Vec<String>,
     #[command(flatten)]
     pub(crate) s3: S3Args,
     /// Print JSON.
@@ -73,6 +78,19 @@ struct AddressInfo {
     subnet_id: Option<String>,
     endpoint_id: Option<String>,
     endpoint_service_name: Option<String>,
+    /// With `--resolver-logs`: the queries that resolved to this address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resolved_by: Option<Vec<Resolution>>,
+}
+
+/// A query that answered with an address.
+#[derive(Serialize)]
+struct Resolution {
+    name: String,
+    vpc_id: String,
+    client: IpAddr,
+    /// `query_timestamp`, ISO 8601 UTC.
+    time: String,
 }
 
 /// Runs `flowpath explain`.
@@ -81,14 +99,41 @@ pub(crate) fn run(args: &ExplainArgs) -> Result<ExitCode> {
     let inventory = crate::inventory_source::load(&args.inventory, &args.s3)?
         .map(|l| l.inventory)
         .unwrap_or_default();
+    let names = crate::resolver_source::load(
+        &args.resolver_logs,
+        flowpath_core::names::DEFAULT_WINDOW_SECONDS,
+        false,
+        &args.s3,
+    )?
+    .map(|l| l.index);
     let target = args.target.trim();
+    let from_logs = names
+        .as_ref()
+        .map(|n| n.addresses_of(target))
+        .unwrap_or_default();
     let (resolved, addresses) = match target.parse::<IpAddr>() {
         Ok(address) => (false, vec![address]),
+        // The addresses the VPCs' clients got, when the query logs have the name.
+        Err(_) if !from_logs.is_empty() => (true, from_logs),
         Err(_) => (true, resolve(target)?),
     };
     let infos: Vec<AddressInfo> = addresses
         .iter()
-        .map(|&a| describe(a, &ranges, &inventory))
+        .map(|&a| {
+            let mut info = describe(a, &ranges, &inventory);
+            info.resolved_by = names.as_ref().map(|n| {
+                n.resolved_to(a)
+                    .into_iter()
+                    .map(|(vpc, client, time, name)| Resolution {
+                        name: name.to_owned(),
+                        vpc_id: vpc.to_owned(),
+                        client,
+                        time: iso_time(time),
+                    })
+                    .collect()
+            });
+            info
+        })
         .collect();
     let explanation = Explanation {
         target: target.to_owned(),
@@ -104,6 +149,18 @@ pub(crate) fn run(args: &ExplainArgs) -> Result<ExitCode> {
         write_text(&explanation, &mut out)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Unix seconds as ISO 8601 UTC (`2026-08-22T10:00:01Z`).
+fn iso_time(t: i64) -> String {
+    let secs = t.rem_euclid(86_400);
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        flowpath_core::output::layout::utc_day(t),
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
 }
 
 /// The addresses the system resolver gives for `host`, without duplicates, IPv4 first.
@@ -141,6 +198,7 @@ fn describe(address: IpAddr, ranges: &Ranges, inventory: &Inventory) -> AddressI
         subnet_id: None,
         endpoint_id: None,
         endpoint_service_name: None,
+        resolved_by: None,
     };
     if let Some(eni) = inventory.eni_at(address) {
         info.kind = "private";
@@ -285,6 +343,19 @@ fn write_text(e: &Explanation, w: &mut impl Write) -> io::Result<()> {
             _ => line.push_str("internet: in no AWS range"),
         }
         writeln!(w, "{line}")?;
+        match a.resolved_by.as_deref() {
+            None => {}
+            Some([]) => writeln!(w, "  no query in the Resolver query logs resolved to it")?,
+            Some(list) => {
+                for r in list {
+                    writeln!(
+                        w,
+                        "  resolved as {} by {} in {} at {}",
+                        r.name, r.client, r.vpc_id, r.time
+                    )?;
+                }
+            }
+        }
     }
     writeln!(w, "{}", e.verdict)
 }

@@ -22,6 +22,7 @@ mod manifest;
 mod output;
 mod ranges_cmd;
 mod report;
+mod resolver_source;
 mod s3list;
 mod select;
 mod summarize;

@@ -56,6 +56,9 @@ pub(crate) struct DoneRecord {
     /// The fingerprint of the VPC inventory used, if any.
     #[serde(default)]
     pub(crate) inventory: Option<String>,
+    /// The fingerprint of the Resolver query logs (and name window) used, if any.
+    #[serde(default)]
+    pub(crate) resolver_logs: Option<String>,
     /// The flowpath version that wrote it.
     pub(crate) flowpath_version: String,
 }

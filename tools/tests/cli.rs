@@ -111,7 +111,9 @@ fn quick_start_summarizes_the_fixtures() {
             "remote_account_id",
             "ecs_cluster_name",
             "ecs_service_name",
-            "reject_reason"
+            "reject_reason",
+            "remote_name",
+            "name_source"
         ]
     );
     assert_eq!(rows.len(), 6);

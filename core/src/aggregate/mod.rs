@@ -72,7 +72,8 @@ pub(crate) struct Contribution<'a> {
 
 /// Dimensions most records lack, kept apart so that a record without any costs one
 /// branch: the inventory's VPC (and account) of a private remote, the v7 ECS cluster
-/// and service names, the v8 `reject-reason`. The ECS and reject-reason values are
+/// and service names, the v8 `reject-reason`, the remote's name from Resolver query
+/// logs and whose query gave it. The ECS and reject-reason values are
 /// the record's bytes: they are interned as UTF-8, lossily in the rare value that is
 /// not (a replacement character marks the bytes, the record still counts).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -87,20 +88,28 @@ pub(crate) struct Dims<'a> {
     pub ecs_service_name: Option<&'a [u8]>,
     /// `reject-reason`.
     pub reject_reason: Option<&'a [u8]>,
+    /// The name the client (else its VPC) resolved to the remote address (Resolver
+    /// query logs, [`crate::names`]).
+    pub remote_name: Option<&'a str>,
+    /// Whose query gave `remote_name`: `client` or `vpc`.
+    pub name_source: Option<&'static str>,
 }
+
+/// The number of [`Dims`] fields.
+pub(crate) const DIMS: usize = 7;
 
 /// Interned [`Dims`]: each distinct combination once, numbered from 1 (0: none).
 #[derive(Debug, Default, Clone)]
 struct DimsTable {
-    list: Vec<[Sym; 5]>,
-    index: std::collections::HashMap<[Sym; 5], u32>,
+    list: Vec<[Sym; DIMS]>,
+    index: std::collections::HashMap<[Sym; DIMS], u32>,
     /// The previous record's combination and its number.
-    last: ([Sym; 5], u32),
+    last: ([Sym; DIMS], u32),
 }
 
 impl DimsTable {
-    fn id(&mut self, syms: [Sym; 5]) -> u32 {
-        if syms == [0; 5] {
+    fn id(&mut self, syms: [Sym; DIMS]) -> u32 {
+        if syms == [0; DIMS] {
             return 0;
         }
         if self.last.1 != 0 && self.last.0 == syms {
@@ -115,12 +124,12 @@ impl DimsTable {
         id
     }
 
-    fn get(&self, id: u32) -> [Sym; 5] {
+    fn get(&self, id: u32) -> [Sym; DIMS] {
         (id as usize)
             .checked_sub(1)
             .and_then(|i| self.list.get(i))
             .copied()
-            .unwrap_or([0; 5])
+            .unwrap_or([0; DIMS])
     }
 }
 
@@ -313,6 +322,8 @@ impl Aggregator {
                         bytes(strings, d.ecs_cluster_name),
                         bytes(strings, d.ecs_service_name),
                         bytes(strings, d.reject_reason),
+                        strings.intern(d.remote_name),
+                        strings.intern(d.name_source),
                     ];
                     self.dims.id(syms)
                 }
@@ -493,6 +504,12 @@ mod tests {
                 ecs_cluster_name: (i.is_multiple_of(3)).then_some(&b"cluster"[..]),
                 ecs_service_name: (i % 9 == 7).then_some(&b"svc-\xff"[..]),
                 reject_reason: (i % 4 == 1).then_some(&b"BPA"[..]),
+                remote_name: (i % 11 == 4).then_some("bucket.s3.eu-west-1.amazonaws.com"),
+                name_source: (i % 11 == 4).then_some(if i.is_multiple_of(2) {
+                    "client"
+                } else {
+                    "vpc"
+                }),
             }),
             packets: i,
             bytes: i * 100,

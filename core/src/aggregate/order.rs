@@ -6,7 +6,7 @@
 
 use super::intern::{Interner, Sym};
 use super::table::{Key, RemoteKey};
-use super::{Carried, Totals};
+use super::{Carried, DIMS, Totals};
 use crate::classify::{Direction, Method, Path};
 use crate::output::RowRef;
 use crate::output::layout;
@@ -18,7 +18,7 @@ use crate::record::Action;
 pub(crate) struct Groups<'r> {
     pub(super) strings: Interner,
     /// The rarer dimensions' combinations, by `Key::dims` - 1.
-    pub(super) dims: Vec<[Sym; 5]>,
+    pub(super) dims: Vec<[Sym; DIMS]>,
     pub(super) ranges: &'r Ranges,
     pub(super) groups: Vec<(Key, Totals)>,
     pub(super) carried: Carried,
@@ -56,12 +56,12 @@ impl Groups<'_> {
     }
 
     /// The row of one group.
-    fn dims_of(&self, k: &Key) -> [Sym; 5] {
+    fn dims_of(&self, k: &Key) -> [Sym; DIMS] {
         (k.dims as usize)
             .checked_sub(1)
             .and_then(|i| self.dims.get(i))
             .copied()
-            .unwrap_or([0; 5])
+            .unwrap_or([0; DIMS])
     }
 
     fn row_ref(&self, k: &Key, t: &Totals) -> RowRef<'_> {
@@ -96,6 +96,8 @@ impl Groups<'_> {
             ecs_cluster_name: s(dims[2]),
             ecs_service_name: s(dims[3]),
             reject_reason: s(dims[4]),
+            remote_name: s(dims[5]),
+            name_source: s(dims[6]),
             flows: saturate(t.flows),
             packets: self.carried.packets.then(|| saturate(t.packets)),
             bytes: self.carried.bytes.then(|| saturate(t.bytes)),
@@ -107,7 +109,7 @@ impl Groups<'_> {
 pub(super) type SortKey = (
     (u32, u32, (bool, Option<i64>), Option<i64>),
     (u32, u32, u32, u32, u32, u32, u32, u32),
-    (u32, u32, u32, Option<u8>, [u32; 5], u64, u64, u64),
+    (u32, u32, u32, Option<u8>, [u32; DIMS], u64, u64, u64),
 );
 
 /// The rank of every string a group's row can hold, in byte order; 0 is "none".
@@ -208,7 +210,7 @@ impl Ranks {
         }
     }
 
-    fn key(&self, k: &Key, t: &Totals, dims: [Sym; 5]) -> SortKey {
+    fn key(&self, k: &Key, t: &Totals, dims: [Sym; DIMS]) -> SortKey {
         let (service, region) = match k.remote {
             RemoteKey::None => (0, 0),
             RemoteKey::Label(l) => self.labels.get(usize::from(l)).copied().unwrap_or((0, 0)),

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::format::Format;
 use crate::inventory::Inventory;
+use crate::names::NameIndex;
 
 /// The earliest plausible `start` or `end`: 2014-01-01T00:00:00Z. VPC Flow Logs
 /// launched in June 2015, but AWS's own documentation examples are dated December 2014
@@ -29,6 +30,9 @@ pub struct Options {
     /// The VPC inventory, when there is one: paths are then attributed with
     /// [`crate::classify::attribute_with`].
     pub inventory: Option<Arc<Inventory>>,
+    /// Route 53 Resolver query logs, when there are some: each record's remote address
+    /// gets the name its client (else its VPC) resolved to it ([`crate::names`]).
+    pub names: Option<Arc<NameIndex>>,
     /// The longest line read ([`MAX_LINE_BYTES`]): a longer one is one malformed line,
     /// skipped without being held whole, so memory stays bounded whatever the input.
     pub max_line_bytes: usize,
@@ -55,6 +59,7 @@ impl Default for Options {
             max_examples: 10,
             chunk_bytes: 1 << 20,
             inventory: None,
+            names: None,
             max_line_bytes: MAX_LINE_BYTES,
             latest_time: a_day_from_now(),
         }

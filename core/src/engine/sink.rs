@@ -28,6 +28,7 @@ use crate::classify::{self, Attribution, Sides};
 use crate::error::Error;
 use crate::format::{Field, Format};
 use crate::inventory::Inventory;
+use crate::names::{NameIndex, NameSource};
 use crate::object::{self, KeyHints};
 use crate::parse::{ParseError, ParseErrorKind};
 use crate::ranges::{self, LabelId, Ranges};
@@ -78,6 +79,7 @@ pub(crate) struct Engine<'a> {
     ranges: &'a Ranges,
     opts: &'a Options,
     inventory: Option<&'a Inventory>,
+    names: Option<&'a NameIndex>,
     hints: KeyHints,
     check_labels: bool,
     max_examples: usize,
@@ -198,6 +200,7 @@ impl<'a> Engine<'a> {
             ranges,
             opts,
             inventory: opts.inventory.as_deref(),
+            names: opts.names.as_deref(),
             hints: object::key_hints(input),
             // Under --strict the first malformed record is the error: keep at least it.
             max_examples: opts.max_examples.max(usize::from(opts.strict)),
@@ -423,6 +426,8 @@ impl<'a> Engine<'a> {
         if self.check_labels && attr.remote.is_some() {
             self.check_label(intake, rec, &attr);
         }
+        let vpc_id = rec.vpc_id.or(attr.eni_vpc_id);
+        let named = self.name_of(rec, &attr, vpc_id);
         intake.feed.add(&Contribution {
             start: rec.start,
             account_id: rec.account_id.or(self.hints.account_id.as_deref()),
@@ -430,7 +435,7 @@ impl<'a> Engine<'a> {
                 .region
                 .or(self.hints.region.as_deref())
                 .or(attr.eni_region),
-            vpc_id: rec.vpc_id.or(attr.eni_vpc_id),
+            vpc_id,
             subnet_id: rec.subnet_id.or(attr.eni_subnet_id),
             interface_id: rec.interface_id,
             interface_kind: attr.interface_kind,
@@ -442,16 +447,39 @@ impl<'a> Engine<'a> {
             remote_named: attr.remote_named,
             action: rec.action,
             protocol: rec.protocol,
-            dims: (self.has_dims || attr.remote_vpc.is_some()).then(|| Dims {
+            dims: (self.has_dims || attr.remote_vpc.is_some() || named.is_some()).then(|| Dims {
                 remote_vpc_id: attr.remote_vpc.map(|v| v.0),
                 remote_account_id: attr.remote_vpc.and_then(|v| v.1),
                 ecs_cluster_name: rec.extra(Field::EcsClusterName),
                 ecs_service_name: rec.extra(Field::EcsServiceName),
                 reject_reason: rec.extra(Field::RejectReason),
+                remote_name: named.map(|n| n.0),
+                name_source: named.map(|n| n.1.as_str()),
             }),
             packets: rec.packets.unwrap_or(0),
             bytes: rec.bytes.unwrap_or(0),
         });
+    }
+
+    /// The name the record's client (else its VPC) resolved to its remote address
+    /// before the flow started ([`crate::names`]): the client is the record's other
+    /// address.
+    #[inline]
+    fn name_of(
+        &self,
+        rec: &Record<'_>,
+        attr: &Attribution<'_>,
+        vpc_id: Option<&str>,
+    ) -> Option<(&'a str, NameSource)> {
+        let names = self.names?;
+        let remote = attr.remote?;
+        let start = rec.start?;
+        let client = if rec.srcaddr == Some(remote) {
+            rec.dstaddr?
+        } else {
+            rec.srcaddr?
+        };
+        names.lookup(vpc_id, client, remote, start)
     }
 
     fn check_label(&self, intake: &mut Intake<'_>, rec: &Record<'_>, attr: &Attribution<'_>) {

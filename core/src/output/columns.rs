@@ -47,16 +47,20 @@ pub fn schema() -> SchemaRef {
         text(ADDED_COLUMNS[2]),
         text(ADDED_COLUMNS[3]),
         text(ADDED_COLUMNS[4]),
+        text(ADDED_COLUMNS[5]),
+        text(ADDED_COLUMNS[6]),
     ]))
 }
 
 /// The columns added after the first release, in schema order: a file may lack them.
-pub const ADDED_COLUMNS: [&str; 5] = [
+pub const ADDED_COLUMNS: [&str; 7] = [
     "remote_vpc_id",
     "remote_account_id",
     "ecs_cluster_name",
     "ecs_service_name",
     "reject_reason",
+    "remote_name",
+    "name_source",
 ];
 
 /// The rows as one Arrow record batch of [`schema`].
@@ -97,6 +101,8 @@ pub fn batch_of(rows: &[RowRef<'_>]) -> Result<RecordBatch, Error> {
         text(|r| r.ecs_cluster_name),
         text(|r| r.ecs_service_name),
         text(|r| r.reject_reason),
+        text(|r| r.remote_name),
+        text(|r| r.name_source),
     ];
     Ok(RecordBatch::try_new(schema(), columns)?)
 }
@@ -197,6 +203,8 @@ pub fn rows_from_batch(batch: &RecordBatch) -> Result<Vec<Row>, Error> {
             ecs_cluster_name: added_value(2, i),
             ecs_service_name: added_value(3, i),
             reject_reason: added_value(4, i),
+            remote_name: added_value(5, i),
+            name_source: added_value(6, i),
             flows: flows.value(i),
             packets: packets.is_valid(i).then(|| packets.value(i)),
             bytes: bytes.is_valid(i).then(|| bytes.value(i)),

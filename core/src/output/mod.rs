@@ -152,7 +152,7 @@ mod tests {
         );
         assert_eq!(get("flowpath.inputs").as_deref(), Some(r#"["a.log"]"#));
         assert_eq!(get("flowpath.counts.malformed").as_deref(), Some("1"));
-        assert_eq!(builder.schema().fields().len(), 21);
+        assert_eq!(builder.schema().fields().len(), 23);
         let batch = builder.build().unwrap().next().unwrap().unwrap();
         assert_eq!(batch.num_rows(), 2);
         let ts = batch.column(0).as_primitive::<TimestampMicrosecondType>();

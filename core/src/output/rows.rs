@@ -50,6 +50,11 @@ pub struct Row {
     pub ecs_service_name: Option<String>,
     /// `reject-reason` (v8).
     pub reject_reason: Option<String>,
+    /// The name the client (else its VPC) resolved to the remote address before the
+    /// flow (Route 53 Resolver query logs); null when none is known.
+    pub remote_name: Option<String>,
+    /// Whose query gave `remote_name`: `client` or `vpc`.
+    pub name_source: Option<String>,
     /// Records summed.
     pub flows: i64,
     /// Packets summed; null when the input's format has no `packets` (never a zero
@@ -81,6 +86,8 @@ impl Row {
             && self.ecs_cluster_name == other.ecs_cluster_name
             && self.ecs_service_name == other.ecs_service_name
             && self.reject_reason == other.reject_reason
+            && self.remote_name == other.remote_name
+            && self.name_source == other.name_source
     }
 }
 
@@ -128,6 +135,10 @@ pub struct RowRef<'a> {
     pub ecs_service_name: Option<&'a str>,
     /// `reject-reason`.
     pub reject_reason: Option<&'a str>,
+    /// The remote's name (Resolver query logs).
+    pub remote_name: Option<&'a str>,
+    /// Whose query gave it.
+    pub name_source: Option<&'a str>,
     /// Records summed.
     pub flows: i64,
     /// Packets summed; `None` when the input's format has no `packets`.
@@ -211,6 +222,8 @@ impl RowRef<'_> {
                     self.ecs_cluster_name,
                     self.ecs_service_name,
                     self.reject_reason,
+                    self.remote_name,
+                    self.name_source,
                     self.flows,
                     self.packets,
                     self.bytes,
@@ -221,6 +234,8 @@ impl RowRef<'_> {
                         other.ecs_cluster_name,
                         other.ecs_service_name,
                         other.reject_reason,
+                        other.remote_name,
+                        other.name_source,
                         other.flows,
                         other.packets,
                         other.bytes,
@@ -253,6 +268,8 @@ impl RowRef<'_> {
             ecs_cluster_name: own(self.ecs_cluster_name),
             ecs_service_name: own(self.ecs_service_name),
             reject_reason: own(self.reject_reason),
+            remote_name: own(self.remote_name),
+            name_source: own(self.name_source),
             flows: self.flows,
             packets: self.packets,
             bytes: self.bytes,
@@ -284,6 +301,8 @@ impl Row {
             ecs_cluster_name: self.ecs_cluster_name.as_deref(),
             ecs_service_name: self.ecs_service_name.as_deref(),
             reject_reason: self.reject_reason.as_deref(),
+            remote_name: self.remote_name.as_deref(),
+            name_source: self.name_source.as_deref(),
             flows: self.flows,
             packets: self.packets,
             bytes: self.bytes,

@@ -108,6 +108,19 @@ pub(super) const SAVINGS_BY_VPC_COLUMNS: [(&str, bool); 6] = [
     ("saving", true),
 ];
 
+/// See [`TOP_NAT_COLUMNS`]: a remote name's bytes, from its clients' rows.
+pub(super) const NAME_COLUMNS: [(&str, bool); 9] = [
+    ("account", false),
+    ("region", false),
+    ("name", false),
+    ("service", false),
+    ("sent via NAT", true),
+    ("internet gateway", true),
+    ("public, unresolved", true),
+    ("endpoint", true),
+    ("NAT cost per month", true),
+];
+
 pub(super) const CHARGE_BACK_COLUMNS: [(&str, bool); 12] = [
     ("spoke account", false),
     ("spoke VPC", false),

@@ -138,6 +138,22 @@ pub(crate) fn render(r: &Report) -> String {
     by_day_chart(&mut h, r);
     h.push_str("</section>\n");
     top_nat_table(&mut h, r, cur);
+    if r.names_known {
+        names_table(
+            &mut h,
+            "top-names",
+            "Top names by bytes leaving through NAT and internet gateways",
+            &r.top_public_names,
+            cur,
+        );
+        names_table(
+            &mut h,
+            "endpoint-names",
+            "Names an endpoint already serves",
+            &r.endpoint_names,
+            cur,
+        );
+    }
     savings_table(&mut h, r, cur);
     h.push_str("<section id=\"chart-savings\">\n<h2>Savings by VPC, per month</h2>\n");
     savings_chart(&mut h, r, cur);
@@ -399,6 +415,44 @@ fn top_nat_table(h: &mut String, r: &Report, cur: &str) {
         h.push_str(&bytes_cell(f.bytes));
         h.push_str(&bytes_cell(f.monthly_bytes));
         h.push_str(&money_cell(f.nat_cost_month, cur));
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody></table>\n</section>\n");
+}
+
+/// A names table (summaries made with Resolver query logs): each name's bytes from its
+/// clients' rows.
+fn names_table(h: &mut String, id: &str, title: &str, rows: &[super::model::NameBytes], cur: &str) {
+    put!(
+        h,
+        "<section id=\"{id}\">\n<h2>{}</h2>\n<p class=\"meta\">Names are those the clients \
+         resolved (Route 53 Resolver query logs) to each remote address shortly before the \
+         flow; bytes are the clients' own rows.</p>\n<table id=\"{id}-table\">",
+        esc(title)
+    );
+    h.push_str(&head(&fmt::NAME_COLUMNS));
+    h.push_str("<tbody>\n");
+    if rows.is_empty() {
+        put!(
+            h,
+            "<tr><td colspan=\"{}\">None.</td></tr>\n",
+            fmt::NAME_COLUMNS.len()
+        );
+    }
+    for n in rows {
+        h.push_str("<tr>");
+        for v in [&n.account_id, &n.region, &n.name, &n.service] {
+            h.push_str(&text_cell(v));
+        }
+        for b in [
+            n.bytes.sent_via_nat_gateway,
+            n.bytes.internet_gateway,
+            n.bytes.public_unresolved,
+            n.bytes.endpoint,
+        ] {
+            h.push_str(&bytes_cell(b));
+        }
+        h.push_str(&money_cell(n.nat_cost_month, cur));
         h.push_str("</tr>\n");
     }
     h.push_str("</tbody></table>\n</section>\n");

@@ -173,6 +173,15 @@ struct NatKey {
     service_region: Option<String>,
 }
 
+/// A name from Resolver query logs (`remote_name`) and the service its address is in.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct NameKey {
+    account_id: String,
+    region: String,
+    name: String,
+    service: String,
+}
+
 /// A spoke's bytes through a central egress VPC, by AWS service
 /// ([`flowpath_core::chargeback`]).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -204,6 +213,9 @@ pub(crate) struct Tally {
     by_day: BTreeMap<(String, String), Categories>,
     nat: BTreeMap<NatKey, i64>,
     charge_back: BTreeMap<ChargeKey, i64>,
+    /// Bytes per remote name, from the clients' rows (a NAT gateway's own rows are
+    /// left out: they repeat the clients' bytes, which are `sent_via_nat_gateway`).
+    by_name: BTreeMap<NameKey, Categories>,
     /// Transit gateway summary files read (of `files`).
     pub(crate) transit_files: usize,
     /// The bytes of every row read, whether or not a category counts them: every sum
@@ -231,10 +243,24 @@ impl Tally {
             };
             *self.charge_back.entry(key).or_default() += row.bytes.unwrap_or(0);
         }
+        let kind = row.interface_kind.as_deref();
+        if let Some(name) = &row.remote_name
+            && kind != Some("nat_gateway")
+        {
+            let key = NameKey {
+                account_id: account_id.to_owned(),
+                region: region.to_owned(),
+                name: name.clone(),
+                service: row.remote_service.clone().unwrap_or_default(),
+            };
+            self.by_name
+                .entry(key)
+                .or_default()
+                .add_row(&row.path, kind, row.bytes.unwrap_or(0));
+        }
         let Some(service) = aws_service(row.remote_service.as_deref()) else {
             return;
         };
-        let kind = row.interface_kind.as_deref();
         let key = ServiceKey {
             account_id: account_id.to_owned(),
             region: region.to_owned(),
@@ -324,6 +350,9 @@ impl Tally {
         }
         for (k, v) in other.nat {
             *self.nat.entry(k).or_default() += v;
+        }
+        for (k, v) in other.by_name {
+            self.by_name.entry(k).or_default().add(&v);
         }
     }
 }
@@ -542,6 +571,31 @@ pub(crate) struct Report {
     pub(crate) transit_files: usize,
     /// Centralised egress, spoke by spoke, largest NAT cost first.
     pub(crate) charge_back: Vec<ChargeBack>,
+    /// Whether any row had a `remote_name` (the summaries were made with Resolver
+    /// query logs).
+    pub(crate) names_known: bool,
+    /// The names whose bytes leave through a NAT gateway, an internet gateway or an
+    /// unresolved public path, largest first (`--top`).
+    pub(crate) top_public_names: Vec<NameBytes>,
+    /// The names whose bytes an endpoint carries already, largest first (`--top`).
+    pub(crate) endpoint_names: Vec<NameBytes>,
+}
+
+/// A remote name's bytes by path category, from its clients' rows.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct NameBytes {
+    pub(crate) account_id: String,
+    pub(crate) region: String,
+    /// The name the clients resolved (`remote_name`).
+    pub(crate) name: String,
+    /// The service its address is in (`remote_service`).
+    pub(crate) service: String,
+    pub(crate) bytes: Categories,
+    /// Of those bytes, what leaves by public paths: sent via a NAT gateway, through an
+    /// internet gateway, or public and unresolved.
+    pub(crate) public_bytes: i64,
+    /// NAT data processing of the bytes sent via a NAT gateway, per month.
+    pub(crate) nat_cost_month: Money,
 }
 
 /// How a report is priced and cut.
@@ -775,6 +829,29 @@ pub(crate) fn build(tally: Tally, opt: &Options<'_>) -> Result<Report> {
     }
     charge_back.sort_by(|a, b| b.nat_cost_month.0.total_cmp(&a.nat_cost_month.0));
 
+    let names_known = !tally.by_name.is_empty();
+    let mut named = Vec::with_capacity(tally.by_name.len());
+    for (k, b) in tally.by_name {
+        let price = opt.prices.region(&k.region)?;
+        named.push(NameBytes {
+            public_bytes: b.sent_via_nat_gateway + b.internet_gateway + b.public_unresolved,
+            nat_cost_month: Money(gb(monthly(b.sent_via_nat_gateway)) * price.nat_gateway_per_gb),
+            account_id: k.account_id,
+            region: k.region,
+            name: k.name,
+            service: k.service,
+            bytes: b,
+        });
+    }
+    let top = |mut v: Vec<NameBytes>, by: fn(&NameBytes) -> i64| {
+        v.retain(|n| by(n) > 0);
+        v.sort_by_key(|n| std::cmp::Reverse(by(n)));
+        v.truncate(opt.top);
+        v
+    };
+    let top_public_names = top(named.clone(), |n| n.public_bytes);
+    let endpoint_names = top(named, |n| n.bytes.endpoint);
+
     let by_interface = opt.by_interface.then(|| {
         let mut rows: Vec<ByInterface> = tally
             .by_interface
@@ -836,6 +913,9 @@ pub(crate) fn build(tally: Tally, opt: &Options<'_>) -> Result<Report> {
         by_interface,
         transit_files: tally.transit_files,
         charge_back,
+        names_known,
+        top_public_names,
+        endpoint_names,
     })
 }
 

@@ -235,6 +235,7 @@ pub(crate) fn write(r: &Report, w: &mut impl Write) -> io::Result<()> {
         ]);
     }
     t.write(w)?;
+    write_names(r, w, cur)?;
     if r.transit_files > 0 || !r.charge_back.is_empty() {
         writeln!(w)?;
         writeln!(w, "Centralised egress charge-back, per month")?;
@@ -264,6 +265,50 @@ pub(crate) fn write(r: &Report, w: &mut impl Write) -> io::Result<()> {
         writeln!(w, "HTML report: {html}")?;
     }
     Ok(())
+}
+
+/// The names tables (summaries made with Resolver query logs), or how to get them.
+fn write_names(r: &Report, w: &mut impl Write, cur: &str) -> io::Result<()> {
+    writeln!(w)?;
+    if !r.names_known {
+        writeln!(
+            w,
+            "Names: none in these summaries; summarize with --resolver-logs (Route 53 Resolver \
+             query logs) to see which DNS names carry the bytes"
+        )?;
+        return Ok(());
+    }
+    for (title, rows) in [
+        (
+            "Top names by bytes leaving through NAT and internet gateways (names from Resolver query logs)",
+            &r.top_public_names,
+        ),
+        ("Names an endpoint already serves", &r.endpoint_names),
+    ] {
+        writeln!(w, "{title}")?;
+        let mut t = Table::new(&fmt::NAME_COLUMNS);
+        for n in rows {
+            t.rows.push(name_cells(n, cur));
+        }
+        t.write(w)?;
+        writeln!(w)?;
+    }
+    Ok(())
+}
+
+/// The cells of a [`fmt::NAME_COLUMNS`] row.
+fn name_cells(n: &super::model::NameBytes, cur: &str) -> Vec<String> {
+    vec![
+        n.account_id.clone(),
+        n.region.clone(),
+        n.name.clone(),
+        n.service.clone(),
+        bytes(n.bytes.sent_via_nat_gateway),
+        bytes(n.bytes.internet_gateway),
+        bytes(n.bytes.public_unresolved),
+        bytes(n.bytes.endpoint),
+        money(n.nat_cost_month, cur),
+    ]
 }
 
 /// The endpoint column of a charge-back row: `-` where the service is not known.

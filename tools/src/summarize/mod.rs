@@ -118,6 +118,8 @@ struct Done {
 struct Ctx {
     ranges: Arc<Ranges>,
     opts: Options,
+    /// The Resolver query logs' fingerprint, kept in done records.
+    names: Option<String>,
     /// The inventory's fingerprint, kept in done records.
     inventory: Option<String>,
     out: Output,
@@ -153,6 +155,15 @@ pub(crate) fn run(args: &SummarizeArgs) -> Result<ExitCode> {
         bail!("--concurrency must be at least 1");
     }
     let inventory = crate::inventory_source::load(&args.inventory, &args.s3)?;
+    let (names_index, names_info, names_fingerprint) = match crate::resolver_source::load(
+        &args.resolver_logs,
+        args.name_window,
+        args.strict,
+        &args.s3,
+    )? {
+        Some(l) => (Some(Arc::new(l.index)), Some(l.info), Some(l.fingerprint)),
+        None => (None, None, None),
+    };
     let inventory_info = inventory.as_ref().map(|l| InventoryInfo {
         documents: l.inventory.documents().to_vec(),
         network_interfaces: l.inventory.enis().len(),
@@ -182,6 +193,7 @@ pub(crate) fn run(args: &SummarizeArgs) -> Result<ExitCode> {
         format,
         strict: args.strict,
         inventory: inventory.map(|l| Arc::new(l.inventory)),
+        names: names_index,
         ..Options::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -212,6 +224,7 @@ pub(crate) fn run(args: &SummarizeArgs) -> Result<ExitCode> {
             ranges: Arc::clone(&ranges),
             opts,
             inventory: inventory_info.as_ref().map(|i| i.fingerprint.clone()),
+            names: names_fingerprint,
             out: out.clone(),
             client,
             done,
@@ -244,6 +257,7 @@ pub(crate) fn run(args: &SummarizeArgs) -> Result<ExitCode> {
         args,
     );
     report.inventory = inventory_info;
+    report.resolver_logs = names_info;
     report.stale_temporaries_removed = stale_removed
         .iter()
         .map(|p| p.display().to_string())
@@ -489,6 +503,7 @@ async fn process_s3(
             && record.etag == *etag
             && record.ranges_sync_token == sync_token
             && record.inventory == ctx.inventory
+            && record.resolver_logs == ctx.names
         {
             let outputs = record.outputs.len();
             return Ok(Done {
@@ -555,6 +570,7 @@ async fn process_s3(
         counts: stats.counts.into(),
         ranges_sync_token: sync_token.to_owned(),
         inventory: ctx.inventory.clone(),
+        resolver_logs: ctx.names.clone(),
         flowpath_version: flowpath_core::VERSION.to_owned(),
     };
     ctx.out

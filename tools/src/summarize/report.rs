@@ -28,6 +28,8 @@ pub(super) struct Report {
     ranges: RangesInfo,
     /// The VPC inventory, when `--inventory` was given.
     pub(super) inventory: Option<InventoryInfo>,
+    /// The Resolver query logs, when `--resolver-logs` was given.
+    pub(super) resolver_logs: Option<crate::resolver_source::NamesInfo>,
     inputs: usize,
     inputs_failed: usize,
     counts: Counts,
@@ -274,6 +276,7 @@ impl Report {
                 stale_warning,
             },
             inventory: None,
+            resolver_logs: None,
             inputs: outcomes.len(),
             inputs_failed: failures.len(),
             counts,
@@ -334,6 +337,16 @@ impl Report {
                 inv.vpc_endpoints,
                 inv.nat_gateways
             )?;
+        }
+        if let Some(n) = &self.resolver_logs {
+            writeln!(
+                w,
+                "Resolver query logs: {} inputs, {} lines, {} queries with addresses, {} names, {} malformed; names from up to {} s before each flow",
+                n.inputs, n.lines, n.queries, n.names, n.malformed, n.window_seconds
+            )?;
+            for e in &n.examples {
+                writeln!(w, "  malformed: {e}")?;
+            }
         }
         writeln!(
             w,

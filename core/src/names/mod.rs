@@ -1,0 +1,530 @@
+//! The name behind a remote address: Route 53 Resolver query logs read into a
+//! [`NameIndex`], which the engine asks, for each record, which name the client (else
+//! another client of its VPC) resolved to the remote address most recently before the
+//! flow started.
+//!
+//! - [`query`]: one query-log line to its VPC, client, time, name and answered
+//!   addresses (CNAME chains end in their A and AAAA answers).
+//! - [`NameIndexBuilder`]: query logs in, in any order and any number of inputs
+//!   ([`NameIndexBuilder::add_reader`], gzip or plain JSON lines); then
+//!   [`NameIndexBuilder::finish`] freezes the [`NameIndex`] the workers share.
+//!
+//! Invariants:
+//! - a name is given only from a query at or before the flow's `start`, at most the
+//!   window before it; nothing is guessed: an address nobody in the VPC resolved in
+//!   that window stays unnamed (query logs record only the queries the Resolver did
+//!   not answer from its cache, and no TTL, so the window stands in for both);
+//! - the client's own query wins ([`NameSource::Client`]); else the latest query of
+//!   another client of the same VPC ([`NameSource::Vpc`]);
+//! - the same queries in any order, split over any inputs, give the same answers: of
+//!   two queries in the same second, the greater name wins;
+//! - memory: each distinct name and VPC once; per answered address, one 16-byte entry
+//!   under its (client, address) pair and one under its (VPC, address) pair, plus a
+//!   hash-table slot per distinct pair. A day of queries is held whole; a line is
+//!   held at most [`crate::engine::MAX_LINE_BYTES`] long.
+
+pub mod query;
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read};
+use std::net::IpAddr;
+
+use rustc_hash::FxBuildHasher;
+
+pub use query::{Query, QueryError};
+
+/// The default window: a name resolved up to an hour before the flow started.
+pub const DEFAULT_WINDOW_SECONDS: i64 = 3600;
+
+/// Whose query gave a name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameSource {
+    /// The flow's own client (its local address) asked.
+    Client,
+    /// Another client of the flow's VPC asked.
+    Vpc,
+}
+
+impl NameSource {
+    /// As the `name_source` column holds it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NameSource::Client => "client",
+            NameSource::Vpc => "vpc",
+        }
+    }
+}
+
+/// A query log line that could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// A line is not a query log entry (the run is strict).
+    #[error("{input}: line {line}: {error}")]
+    Malformed {
+        /// The input's name.
+        input: String,
+        /// 1-based line number in the decompressed text.
+        line: u64,
+        /// The field and why.
+        error: QueryError,
+    },
+    /// Reading (or decompressing) the input failed.
+    #[error("{input}: read failed: {source}")]
+    Read {
+        /// The input's name.
+        input: String,
+        /// The reader's error.
+        source: std::io::Error,
+    },
+}
+
+/// What loading read.
+#[derive(Debug, Default)]
+pub struct LoadStats {
+    /// Lines read (blank ones not counted).
+    pub lines: u64,
+    /// Queries whose answers held addresses.
+    pub queries: u64,
+    /// Lines that were not query log entries (not under `strict`).
+    pub malformed: u64,
+    /// The first few of them.
+    pub examples: Vec<LoadError>,
+}
+
+impl LoadStats {
+    /// Adds another input's counts (examples up to ten in all).
+    pub fn merge(&mut self, other: LoadStats) {
+        self.lines += other.lines;
+        self.queries += other.queries;
+        self.malformed += other.malformed;
+        let room = 10usize.saturating_sub(self.examples.len());
+        self.examples.extend(other.examples.into_iter().take(room));
+    }
+}
+
+/// One query seen for a pair: when, from which VPC, which name (ids into the index's
+/// tables). Ordered by time, then name text (see [`NameIndexBuilder::finish`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Seen {
+    time: i64,
+    vpc: u32,
+    name: u32,
+}
+
+type Map<K, V> = HashMap<K, V, FxBuildHasher>;
+
+/// Query logs being read.
+#[derive(Debug, Default)]
+pub struct NameIndexBuilder {
+    names: Vec<Box<str>>,
+    name_ids: Map<Box<str>, u32>,
+    vpcs: Vec<Box<str>>,
+    vpc_ids: Map<Box<str>, u32>,
+    by_client: Map<(IpAddr, IpAddr), Vec<Seen>>,
+    by_vpc: Map<(u32, IpAddr), Vec<Seen>>,
+}
+
+fn intern(list: &mut Vec<Box<str>>, ids: &mut Map<Box<str>, u32>, s: &str) -> u32 {
+    if let Some(id) = ids.get(s) {
+        return *id;
+    }
+    let id = u32::try_from(list.len()).unwrap_or(u32::MAX);
+    list.push(s.into());
+    ids.insert(s.into(), id);
+    id
+}
+
+impl NameIndexBuilder {
+    /// An empty index.
+    pub fn new() -> NameIndexBuilder {
+        NameIndexBuilder::default()
+    }
+
+    /// Adds one query.
+    pub fn add(&mut self, q: &Query) {
+        let vpc = intern(&mut self.vpcs, &mut self.vpc_ids, &q.vpc_id);
+        let name = intern(&mut self.names, &mut self.name_ids, &q.name);
+        let seen = Seen {
+            time: q.time,
+            vpc,
+            name,
+        };
+        for address in &q.addresses {
+            self.by_client
+                .entry((q.client, *address))
+                .or_default()
+                .push(seen);
+            self.by_vpc.entry((vpc, *address)).or_default().push(seen);
+        }
+    }
+
+    /// Reads a query log (gzip or plain JSON lines; blank lines skipped). A line that is
+    /// not a query log entry is counted malformed, or under `strict` ends the read with
+    /// its error; a line longer than [`crate::engine::MAX_LINE_BYTES`] is malformed
+    /// without being held whole.
+    pub fn add_reader<R: Read>(
+        &mut self,
+        input: &str,
+        reader: R,
+        strict: bool,
+    ) -> Result<LoadStats, LoadError> {
+        let read_error = |source| LoadError::Read {
+            input: input.to_owned(),
+            source,
+        };
+        let decoded = crate::decode::decode(reader).map_err(read_error)?;
+        let mut reader = BufReader::with_capacity(1 << 16, decoded);
+        let limit = crate::engine::MAX_LINE_BYTES;
+        let mut stats = LoadStats::default();
+        let mut buf = Vec::with_capacity(1024);
+        let mut number = 0u64;
+        loop {
+            buf.clear();
+            let n = (&mut reader)
+                .take(limit as u64 + 1)
+                .read_until(b'\n', &mut buf)
+                .map_err(read_error)?;
+            if n == 0 {
+                break;
+            }
+            number += 1;
+            let result = if buf.len() > limit && buf.last() != Some(&b'\n') {
+                // Skip the rest of the line without holding it.
+                loop {
+                    buf.clear();
+                    let more = (&mut reader)
+                        .take(limit as u64)
+                        .read_until(b'\n', &mut buf)
+                        .map_err(read_error)?;
+                    if more == 0 || buf.last() == Some(&b'\n') {
+                        break;
+                    }
+                }
+                Err(QueryError {
+                    field: "line".into(),
+                    message: format!("longer than {limit} bytes"),
+                })
+            } else {
+                let line = buf.trim_ascii();
+                if line.is_empty() {
+                    continue;
+                }
+                query::parse_line(line)
+            };
+            stats.lines += 1;
+            match result {
+                Ok(Some(q)) => {
+                    stats.queries += 1;
+                    self.add(&q);
+                }
+                Ok(None) => {}
+                Err(error) => {
+                    let error = LoadError::Malformed {
+                        input: input.to_owned(),
+                        line: number,
+                        error,
+                    };
+                    if strict {
+                        return Err(error);
+                    }
+                    stats.malformed += 1;
+                    if stats.examples.len() < 10 {
+                        stats.examples.push(error);
+                    }
+                }
+            }
+        }
+        Ok(stats)
+    }
+
+    /// Freezes the index: a name is given from queries at most `window_seconds` before
+    /// a flow's start.
+    pub fn finish(mut self, window_seconds: i64) -> NameIndex {
+        let names = &self.names;
+        let order = |a: &Seen, b: &Seen| {
+            a.time
+                .cmp(&b.time)
+                .then_with(|| names[a.name as usize].cmp(&names[b.name as usize]))
+                .then(a.vpc.cmp(&b.vpc))
+        };
+        for list in self.by_client.values_mut().chain(self.by_vpc.values_mut()) {
+            list.sort_unstable_by(order);
+            list.dedup();
+            list.shrink_to_fit();
+        }
+        NameIndex {
+            window: window_seconds.max(0),
+            names: self.names,
+            vpc_ids: self.vpc_ids,
+            by_client: self.by_client,
+            by_vpc: self.by_vpc,
+        }
+    }
+}
+
+/// Which name a client resolved to an address, by time: read-only, shared by the
+/// workers.
+#[derive(Debug)]
+pub struct NameIndex {
+    window: i64,
+    names: Vec<Box<str>>,
+    vpc_ids: Map<Box<str>, u32>,
+    by_client: Map<(IpAddr, IpAddr), Vec<Seen>>,
+    by_vpc: Map<(u32, IpAddr), Vec<Seen>>,
+}
+
+/// The latest entry of `list` (sorted by time) in `[start - window, start]` that
+/// `keep` accepts.
+fn latest(list: &[Seen], start: i64, window: i64, keep: impl Fn(&Seen) -> bool) -> Option<Seen> {
+    let end = list.partition_point(|s| s.time <= start);
+    list[..end]
+        .iter()
+        .rev()
+        .take_while(|s| s.time >= start.saturating_sub(window))
+        .find(|s| keep(s))
+        .copied()
+}
+
+impl NameIndex {
+    /// The window, seconds.
+    pub fn window_seconds(&self) -> i64 {
+        self.window
+    }
+
+    /// Distinct names held.
+    pub fn names(&self) -> usize {
+        self.names.len()
+    }
+
+    /// The name `client` (else another client of `vpc`) resolved to `remote` most
+    /// recently at or before `start`, within the window. A flow whose VPC is unknown
+    /// (a default-format record without an inventory) takes its client's queries in
+    /// any VPC, and no VPC's.
+    pub fn lookup(
+        &self,
+        vpc: Option<&str>,
+        client: IpAddr,
+        remote: IpAddr,
+        start: i64,
+    ) -> Option<(&str, NameSource)> {
+        let vpc = match vpc {
+            Some(v) => Some(*self.vpc_ids.get(v)?),
+            None => None,
+        };
+        let name = |s: Seen| self.names.get(s.name as usize).map(|n| &**n);
+        if let Some(list) = self.by_client.get(&(client, remote))
+            && let Some(seen) = latest(list, start, self.window, |s| vpc.is_none_or(|v| s.vpc == v))
+        {
+            return Some((name(seen)?, NameSource::Client));
+        }
+        let list = self.by_vpc.get(&(vpc?, remote))?;
+        let seen = latest(list, start, self.window, |_| true)?;
+        Some((name(seen)?, NameSource::Vpc))
+    }
+
+    /// The addresses the queries for `name` (any case, with or without its trailing
+    /// dot) answered, in address order.
+    pub fn addresses_of(&self, name: &str) -> Vec<IpAddr> {
+        let wanted = name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase();
+        let Some(id) = self.names.iter().position(|n| **n == *wanted) else {
+            return Vec::new();
+        };
+        let mut out: Vec<IpAddr> = self
+            .by_vpc
+            .iter()
+            .filter(|(_, list)| list.iter().any(|s| s.name as usize == id))
+            .map(|((_, address), _)| *address)
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The queries that resolved to `address`: (VPC, client, time, name), by time.
+    pub fn resolved_to(&self, address: IpAddr) -> Vec<(&str, IpAddr, i64, &str)> {
+        let vpcs: Vec<&str> = {
+            let mut v = vec![""; self.vpc_ids.len()];
+            for (name, id) in &self.vpc_ids {
+                if let Some(slot) = v.get_mut(*id as usize) {
+                    *slot = name;
+                }
+            }
+            v
+        };
+        let mut out: Vec<(&str, IpAddr, i64, &str)> = self
+            .by_client
+            .iter()
+            .filter(|((_, a), _)| *a == address)
+            .flat_map(|((client, _), list)| {
+                list.iter().map(|s| {
+                    (
+                        vpcs.get(s.vpc as usize).copied().unwrap_or(""),
+                        *client,
+                        s.time,
+                        self.names.get(s.name as usize).map_or("", |n| &**n),
+                    )
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| a.2.cmp(&b.2).then(a.1.cmp(&b.1)).then(a.3.cmp(b.3)));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    fn q(vpc: &str, client: &str, time: i64, name: &str, address: &str) -> Query {
+        Query {
+            vpc_id: vpc.into(),
+            client: ip(client),
+            time,
+            name: name.into(),
+            addresses: vec![ip(address)],
+        }
+    }
+
+    fn index(queries: &[Query], window: i64) -> NameIndex {
+        let mut b = NameIndexBuilder::new();
+        for x in queries {
+            b.add(x);
+        }
+        b.finish(window)
+    }
+
+    #[test]
+    fn the_client_then_its_vpc_within_the_window_before_the_flow() {
+        let i = index(
+            &[
+                q("vpc-1", "10.0.0.1", 1000, "a.example", "52.0.0.1"),
+                q("vpc-1", "10.0.0.2", 1500, "b.example", "52.0.0.1"),
+                q("vpc-1", "10.0.0.1", 6000, "late.example", "52.0.0.1"),
+            ],
+            3600,
+        );
+        let at = |client: &str, start| i.lookup(Some("vpc-1"), ip(client), ip("52.0.0.1"), start);
+        // The client's own query wins over a later one of its VPC.
+        assert_eq!(
+            at("10.0.0.1", 2000),
+            Some(("a.example", NameSource::Client))
+        );
+        // Another client: the VPC's latest.
+        assert_eq!(at("10.0.0.3", 2000), Some(("b.example", NameSource::Vpc)));
+        // Before any query: nothing.
+        assert_eq!(at("10.0.0.1", 999), None);
+        // The same second counts.
+        assert_eq!(
+            at("10.0.0.1", 1000),
+            Some(("a.example", NameSource::Client))
+        );
+        // Past the window of the client's query, the VPC's is still in it.
+        assert_eq!(at("10.0.0.1", 4700), Some(("b.example", NameSource::Vpc)));
+        // Past both: nothing, until the client asks again.
+        assert_eq!(at("10.0.0.1", 5101), None);
+        assert_eq!(
+            at("10.0.0.1", 6000),
+            Some(("late.example", NameSource::Client))
+        );
+        // Another VPC, or an address nobody resolved: nothing.
+        assert_eq!(
+            i.lookup(Some("vpc-2"), ip("10.0.0.1"), ip("52.0.0.1"), 2000),
+            None
+        );
+        assert_eq!(
+            i.lookup(Some("vpc-1"), ip("10.0.0.1"), ip("52.0.0.9"), 2000),
+            None
+        );
+        // No VPC known: the client's queries only.
+        assert_eq!(
+            i.lookup(None, ip("10.0.0.1"), ip("52.0.0.1"), 2000),
+            Some(("a.example", NameSource::Client))
+        );
+        assert_eq!(i.lookup(None, ip("10.0.0.3"), ip("52.0.0.1"), 2000), None);
+    }
+
+    #[test]
+    fn what_resolved_to_an_address_and_what_a_name_resolved_to() {
+        let i = index(
+            &[
+                q("vpc-1", "10.0.0.2", 1500, "b.example", "52.0.0.1"),
+                q("vpc-1", "10.0.0.1", 1000, "a.example", "52.0.0.1"),
+                q("vpc-2", "10.0.0.1", 1200, "a.example", "52.0.0.2"),
+            ],
+            3600,
+        );
+        assert_eq!(
+            i.resolved_to(ip("52.0.0.1")),
+            [
+                ("vpc-1", ip("10.0.0.1"), 1000, "a.example"),
+                ("vpc-1", ip("10.0.0.2"), 1500, "b.example")
+            ]
+        );
+        assert_eq!(
+            i.addresses_of("A.example."),
+            [ip("52.0.0.1"), ip("52.0.0.2")]
+        );
+        assert!(i.addresses_of("c.example").is_empty());
+    }
+
+    #[test]
+    fn input_order_does_not_change_an_answer() {
+        let qs = [
+            q("vpc-1", "10.0.0.1", 1000, "b.example", "52.0.0.1"),
+            q("vpc-1", "10.0.0.1", 1000, "a.example", "52.0.0.1"),
+            q("vpc-1", "10.0.0.2", 900, "c.example", "52.0.0.1"),
+        ];
+        let mut reversed = qs.clone();
+        reversed.reverse();
+        for qs in [&qs[..], &reversed[..]] {
+            let i = index(qs, 60);
+            assert_eq!(
+                i.lookup(Some("vpc-1"), ip("10.0.0.1"), ip("52.0.0.1"), 1010),
+                Some(("b.example", NameSource::Client))
+            );
+            assert_eq!(
+                i.lookup(Some("vpc-1"), ip("10.0.0.9"), ip("52.0.0.1"), 1010),
+                Some(("b.example", NameSource::Vpc))
+            );
+        }
+    }
+
+    #[test]
+    fn reading_counts_and_names_bad_lines() {
+        let text = "{\"version\":\"1.1\",\"vpc_id\":\"vpc-1\",\"query_timestamp\":\"2026-08-22T10:00:01Z\",\"query_name\":\"a.example.\",\"answers\":[{\"Rdata\":\"52.0.0.1\",\"Type\":\"A\"}],\"srcaddr\":\"10.0.0.1\"}\n\nnot json\n";
+        let mut b = NameIndexBuilder::new();
+        let stats = b.add_reader("q.log", text.as_bytes(), false).unwrap();
+        assert_eq!((stats.lines, stats.queries, stats.malformed), (2, 1, 1));
+        assert!(
+            stats.examples[0]
+                .to_string()
+                .starts_with("q.log: line 3: line: expected"),
+            "{}",
+            stats.examples[0]
+        );
+        let err = NameIndexBuilder::new()
+            .add_reader("q.log", text.as_bytes(), true)
+            .unwrap_err();
+        assert!(err.to_string().starts_with("q.log: line 3: line:"), "{err}");
+        let long = format!(
+            "{}\n{}",
+            "x".repeat(crate::engine::MAX_LINE_BYTES + 10),
+            text
+        );
+        let stats = NameIndexBuilder::new()
+            .add_reader("q.log", long.as_bytes(), false)
+            .unwrap();
+        assert_eq!((stats.lines, stats.queries, stats.malformed), (3, 1, 2));
+        assert_eq!(
+            stats.examples[0].to_string(),
+            format!(
+                "q.log: line 1: line: longer than {} bytes",
+                crate::engine::MAX_LINE_BYTES
+            )
+        );
+    }
+}

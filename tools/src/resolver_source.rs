@@ -1,0 +1,197 @@
+//! `--resolver-logs`: Route 53 Resolver query logs (JSON lines, gzip or plain) from
+//! local files, local directories (every `*.log`, `*.gz`, `*.json`, `*.jsonl` below,
+//! in path order)
+//! and S3 (`s3://bucket/key`, or every `*.log.gz` under `s3://bucket/prefix`, as AWS
+//! delivers them), read one at a time into one
+//! [`flowpath_core::names::NameIndex`]: only the index is held, never the logs.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use flowpath_core::names::{LoadStats, NameIndex, NameIndexBuilder};
+use flowpath_s3::S3Uri;
+use md5::{Digest, Md5};
+use serde::Serialize;
+
+use crate::cli::S3Args;
+
+/// The index, what reading it found, and a fingerprint of the logs (names and bytes)
+/// and window, which done records keep so that other logs summarize objects again.
+pub(crate) struct Loaded {
+    pub(crate) index: NameIndex,
+    pub(crate) info: NamesInfo,
+    pub(crate) fingerprint: String,
+}
+
+/// For the run report.
+#[derive(Debug, Serialize)]
+pub(crate) struct NamesInfo {
+    /// Query log files or objects read.
+    pub(crate) inputs: usize,
+    /// Lines read.
+    pub(crate) lines: u64,
+    /// Queries whose answers held addresses.
+    pub(crate) queries: u64,
+    /// Distinct names.
+    pub(crate) names: usize,
+    /// Lines that were not query log entries.
+    pub(crate) malformed: u64,
+    /// The first of them: file, line, field, why.
+    pub(crate) examples: Vec<String>,
+    /// The window, seconds.
+    pub(crate) window_seconds: i64,
+}
+
+/// Parses a window: seconds (`900`), or a number with `s`, `m`, `h` or `d`.
+pub(crate) fn parse_window(text: &str) -> Result<i64, String> {
+    let (digits, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let n: i64 = digits
+        .parse()
+        .map_err(|_| format!("{text:?}: expected seconds, or a number with s, m, h or d"))?;
+    let scale = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("{text:?}: the unit is one of s, m, h, d")),
+    };
+    n.checked_mul(scale)
+        .ok_or_else(|| format!("{text:?}: too long"))
+}
+
+/// Loads every source in order; `None` when there is none.
+pub(crate) fn load(
+    sources: &[String],
+    window_seconds: i64,
+    strict: bool,
+    s3: &S3Args,
+) -> Result<Option<Loaded>> {
+    if sources.is_empty() {
+        return Ok(None);
+    }
+    let mut builder = NameIndexBuilder::new();
+    let mut stats = LoadStats::default();
+    let mut hash = Md5::new();
+    hash.update(window_seconds.to_le_bytes());
+    let mut inputs = 0usize;
+    let mut add = |name: &str, reader: &mut dyn Read| -> Result<()> {
+        hash.update(name.as_bytes());
+        hash.update([0]);
+        let hashing = Hashing {
+            inner: reader,
+            hash: &mut hash,
+        };
+        stats.merge(builder.add_reader(name, hashing, strict)?);
+        inputs += 1;
+        Ok(())
+    };
+    let mut remote = Vec::new();
+    for source in sources {
+        if S3Uri::is_s3(source) {
+            remote.push(S3Uri::parse(source)?);
+            continue;
+        }
+        let path = Path::new(source);
+        let mut files = if path.is_dir() {
+            crate::inputs::files_under(path, &|p| {
+                let name = p
+                    .file_name()
+                    .map(|n| n.to_string_lossy())
+                    .unwrap_or_default();
+                !name.starts_with('.')
+                    && [".log", ".gz", ".json", ".jsonl"]
+                        .iter()
+                        .any(|s| name.ends_with(s))
+            })?
+        } else {
+            vec![path.to_path_buf()]
+        };
+        files.sort();
+        if files.is_empty() {
+            bail!("--resolver-logs {source}: no *.log, *.gz, *.json or *.jsonl files in it");
+        }
+        for file in files {
+            let name = file.display().to_string();
+            let mut f = File::open(&file).with_context(|| format!("cannot read {name}"))?;
+            add(&name, &mut f)?;
+        }
+    }
+    if !remote.is_empty() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("cannot start the I/O runtime")?;
+        runtime.block_on(async {
+            let client = s3.client(&remote[0].to_string()).await?;
+            let access = flowpath_s3::Access::default();
+            for uri in &remote {
+                let found = flowpath_s3::list_documents(&client, uri, ".log.gz", &access)
+                    .await
+                    .with_context(|| format!("cannot list --resolver-logs {uri}"))?;
+                if found.is_empty() {
+                    bail!("--resolver-logs {uri}: no such object and no *.log.gz under it");
+                }
+                // One object at a time: only the index grows.
+                for o in found {
+                    let (_, bytes) =
+                        flowpath_s3::get_bytes(&client, &uri.bucket, &o.key, &access).await?;
+                    add(
+                        &format!("s3://{}/{}", uri.bucket, o.key),
+                        &mut bytes.as_slice(),
+                    )?;
+                }
+            }
+            Ok::<_, anyhow::Error>(())
+        })?;
+    }
+    let index = builder.finish(window_seconds);
+    let info = NamesInfo {
+        inputs,
+        lines: stats.lines,
+        queries: stats.queries,
+        names: index.names(),
+        malformed: stats.malformed,
+        examples: stats.examples.iter().map(ToString::to_string).collect(),
+        window_seconds,
+    };
+    Ok(Some(Loaded {
+        index,
+        info,
+        fingerprint: crate::output::hex(&hash.finalize()),
+    }))
+}
+
+/// A reader that hashes what it reads: the fingerprint costs no second pass.
+struct Hashing<'a> {
+    inner: &'a mut dyn Read,
+    hash: &'a mut Md5,
+}
+
+impl Read for Hashing<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows() {
+        assert_eq!(parse_window("900"), Ok(900));
+        assert_eq!(parse_window("15m"), Ok(900));
+        assert_eq!(parse_window("1h"), Ok(3600));
+        assert_eq!(parse_window("2d"), Ok(172_800));
+        assert!(parse_window("1w").is_err());
+        assert!(parse_window("h").is_err());
+        assert!(parse_window("-5m").is_err());
+    }
+}
