@@ -3,7 +3,9 @@
 //! pool: the per-core figure) and on the global pool, the same text gzipped, and a
 //! custom v5 format on one thread; the v2 and v5 one-thread cases again with the VPC
 //! inventory of the records' world (`classify::attribute_with` instead of `attribute`),
-//! so that the inventory's cost per record shows side by side.
+//! so that the inventory's cost per record shows side by side; and the gzip case with
+//! the inventory, without and with Resolver query logs of the records' flows loaded
+//! (`common::names_for`), for the names' cost.
 
 mod common;
 
@@ -105,6 +107,21 @@ fn bench_summarize(c: &mut Criterion) {
     // In v5, egress records carry traffic-path, which wins unless it agrees.
     check_inventory(&key, &v2, &ranges, &inv_opts, 0.9);
     check_inventory(&key5, &v5, &ranges, &inv_opts, 0.3);
+    // The same job with the Resolver query logs of its flows loaded (issue 18's bound:
+    // within 1.3x of the job without them).
+    let named_opts = Options {
+        names: Some(Arc::new(common::names_for(&v2, &ranges))),
+        ..inv_opts.clone()
+    };
+    let named = summarize(&key, &v2[..], &ranges, &named_opts)
+        .expect("summarize")
+        .into_rows(&ranges);
+    assert!(
+        named
+            .iter()
+            .any(|r| r.name_source.as_deref() == Some("client")),
+        "no record was named"
+    );
 
     let mut group = c.benchmark_group("summarize");
     group.sample_size(20);
@@ -132,6 +149,20 @@ fn bench_summarize(c: &mut Criterion) {
         b.iter(|| {
             one.install(|| {
                 summarize(&key_gz, black_box(&v2_gz[..]), &ranges, &opts).expect("summarize")
+            })
+        });
+    });
+    group.bench_function("v2_gzip_1thread_inventory", |b| {
+        b.iter(|| {
+            one.install(|| {
+                summarize(&key_gz, black_box(&v2_gz[..]), &ranges, &inv_opts).expect("summarize")
+            })
+        });
+    });
+    group.bench_function("v2_gzip_1thread_inventory_names", |b| {
+        b.iter(|| {
+            one.install(|| {
+                summarize(&key_gz, black_box(&v2_gz[..]), &ranges, &named_opts).expect("summarize")
             })
         });
     });

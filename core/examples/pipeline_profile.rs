@@ -4,8 +4,12 @@
 //! blur the picture.
 //!
 //! ```text
-//! cargo run --release -p flowpath-core --example pipeline_profile -- [v2|v5] [RUNS] [--inventory]
+//! cargo run --release -p flowpath-core --example pipeline_profile -- [v2|v5] [RUNS] [--inventory] [--names]
 //! ```
+//!
+//! `--names` loads Resolver query logs made from the input itself ([`common::names_for`]):
+//! four in five (client, remote) pairs resolved 30 s before their first flow
+//! ([`common::names_for`]).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 #[path = "../benches/common/mod.rs"]
@@ -54,6 +58,11 @@ fn main() -> ExitCode {
     }
     let ranges = Ranges::embedded();
     let (key, text) = common::text(SEED, RECORDS, &fields);
+    if args.iter().any(|a| a == "--names") {
+        let index = common::names_for(&text, &ranges);
+        eprintln!("{} names", index.names());
+        opts.names = Some(Arc::new(index));
+    }
     let Ok(pool) = rayon::ThreadPoolBuilder::new().num_threads(1).build() else {
         eprintln!("no thread pool");
         return ExitCode::FAILURE;

@@ -96,6 +96,14 @@ pub enum Error {
         /// Which column is missing or wrong.
         reason: String,
     },
+    /// A Parquet file read as a names file ([`crate::names::store`]) is not one.
+    #[error("{input}: not a flowpath names file: {reason}")]
+    NotANamesFile {
+        /// The file's name.
+        input: String,
+        /// Which column or row is wrong.
+        reason: String,
+    },
     /// A VPC inventory document is unusable.
     #[error(transparent)]
     Inventory(#[from] crate::inventory::InventoryError),

@@ -161,6 +161,54 @@ pub fn is_delivered_flow_log(key: &str) -> bool {
     InputKind::of_delivered_key(key).is_some()
 }
 
+/// Whether a key is a Route 53 Resolver query log as AWS delivers it to S3:
+/// `…AWSLogs/<account>/vpcdnsquerylogs/<vpc-id>/…`, gzip (`.log.gz`) or plain (`.log`).
+///
+/// ```
+/// use flowpath_core::object::is_delivered_query_log;
+/// assert!(is_delivered_query_log("AWSLogs/111122223333/vpcdnsquerylogs/vpc-1/2026/08/22/vpc-1_vpcdnsquerylogs_111122223333_20260822T1000Z_1a2b.log.gz"));
+/// assert!(!is_delivered_query_log("AWSLogs/111122223333/vpcflowlogs/eu-west-1/2026/08/22/x.log.gz"));
+/// assert!(!is_delivered_query_log("AWSLogs/111122223333/vpcdnsquerylogs/vpc-1/x.json"));
+/// ```
+pub fn is_delivered_query_log(key: &str) -> bool {
+    let parts: Vec<&str> = key.split('/').collect();
+    parts
+        .iter()
+        .rposition(|p| *p == "AWSLogs")
+        .is_some_and(|at| parts.get(at + 2) == Some(&"vpcdnsquerylogs"))
+        && (key.ends_with(".log.gz") || key.ends_with(".log"))
+}
+
+/// The time AWS wrote into an object's name when it delivered it, `_<YYYYMMDD>T<HHMM>Z_`
+/// (flow logs and query logs alike), as Unix seconds.
+///
+/// ```
+/// use flowpath_core::object::delivery_time;
+/// assert_eq!(delivery_time("AWSLogs/1/vpcflowlogs/eu-west-1/2026/08/22/1_vpcflowlogs_eu-west-1_fl-1_20260822T1005Z_ab12.log.gz"), Some(1_787_393_100));
+/// assert_eq!(delivery_time("AWSLogs/1/vpcflowlogs/eu-west-1/x.log.gz"), None);
+/// ```
+pub fn delivery_time(key: &str) -> Option<i64> {
+    let name = key.rsplit('/').next()?;
+    name.split('_').find_map(|part| {
+        let b = part.as_bytes();
+        if b.len() != 14 || b[8] != b'T' || b[13] != b'Z' {
+            return None;
+        }
+        let digits = |r: std::ops::Range<usize>| -> Option<i64> {
+            let s = part.get(r)?;
+            s.bytes()
+                .all(|c| c.is_ascii_digit())
+                .then(|| s.parse().ok())?
+        };
+        let (y, mo, d) = (digits(0..4)?, digits(4..6)?, digits(6..8)?);
+        let (h, mi) = (digits(9..11)?, digits(11..13)?);
+        if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 {
+            return None;
+        }
+        Some(crate::output::layout::days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60)
+    })
+}
+
 /// Account and region read from an input's key (or path) in AWS's delivery layout, for
 /// records whose format lacks `account-id` or `region`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -200,6 +248,11 @@ pub fn key_hints(path: &str) -> KeyHints {
         Some("vpcflowlogs") | Some("aws-service=vpcflowlogs") => KeyHints {
             account_id: value(rest.first(), "aws-account-id"),
             region: value(rest.get(2), "aws-region"),
+        },
+        // `AWSLogs/<account>/vpcdnsquerylogs/<vpc-id>/…`: no region in the key.
+        Some("vpcdnsquerylogs") => KeyHints {
+            account_id: value(rest.first(), "aws-account-id"),
+            region: None,
         },
         _ => KeyHints::default(),
     }

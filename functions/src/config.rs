@@ -12,6 +12,8 @@
 //! | `FLOW_LOG_FORMAT` | optional format of flow logs delivered without a header line (CloudWatch Logs subscriptions): `${version} ${account-id} ...` or plain field names; default v2 |
 //! | `AWS_REGION` | set by Lambda: the region of CloudWatch Logs records whose format lacks `region` |
 //! | `INVENTORY_S3_URI` | optional `s3://bucket/key` of one VPC inventory document or `s3://bucket/prefix/` of several (`describe-*` JSON; see `docs/attribution.md`) |
+//! | `NAME_WINDOW` | optional: name each flow's remote from Route 53 Resolver query logs delivered to a log bucket (`…/vpcdnsquerylogs/…`): the window before a flow in which a query names its address (`1h`; seconds, or `s`, `m`, `h`, `d`). Unset: query logs are skipped |
+//! | `NAMES_MAX_ROWS` | optional cap on the answers a flow log's names are read from (default 2,000,000, about 400 MB); past it, older hours are left out (see `names_source`) |
 //! | `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_S3`, `FLOWPATH_S3_PATH_STYLE=1` | S3-compatible stores |
 //! | `RUST_LOG` | log filter (default `info`) |
 
@@ -41,7 +43,14 @@ pub struct Config {
     pub flow_log_format: Option<Format>,
     /// The function's region: that of CloudWatch Logs records without `region`.
     pub region: Option<String>,
+    /// With Resolver query logs: the name window, seconds.
+    pub name_window: Option<i64>,
+    /// The most answers a flow log's names are read from.
+    pub names_max_rows: usize,
 }
+
+/// The default of `NAMES_MAX_ROWS`.
+pub const NAMES_MAX_ROWS: usize = 2_000_000;
 
 impl Config {
     /// Reads and checks the environment.
@@ -115,6 +124,22 @@ impl Config {
             .map(|f| Format::parse(&f).map_err(|e| format!("FLOW_LOG_FORMAT: {e}")))
             .transpose()?;
         let region = get("AWS_REGION").map(|r| r.trim().to_owned());
+        let name_window = get("NAME_WINDOW")
+            .map(|w| {
+                flowpath_core::names::parse_window(w.trim())
+                    .map_err(|e| format!("NAME_WINDOW: {e}"))
+            })
+            .transpose()?;
+        let names_max_rows = get("NAMES_MAX_ROWS")
+            .map(|n| {
+                n.trim()
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| format!("NAMES_MAX_ROWS must be a positive number, not `{n}`"))
+            })
+            .transpose()?
+            .unwrap_or(NAMES_MAX_ROWS);
         Ok(Config {
             log_buckets,
             log_bucket_owner,
@@ -126,6 +151,8 @@ impl Config {
             inventory,
             flow_log_format,
             region,
+            name_window,
+            names_max_rows,
         })
     }
 }

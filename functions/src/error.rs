@@ -25,6 +25,13 @@ pub enum HandlerError {
         /// What the core found.
         source: Box<flowpath_core::Error>,
     },
+    /// A Route 53 Resolver query log could not be read (corrupt gzip, a broken
+    /// download); its malformed lines are counted, not errors.
+    #[error("{source}")]
+    BadQueryLog {
+        /// What the reader found (it names the object).
+        source: Box<flowpath_core::names::LoadError>,
+    },
     /// A delivery that is no S3 object (a CloudWatch Logs payload) is not usable
     /// flow-log data (a malformed record under `--strict` is not: it is counted).
     #[error("{input}: {source}")]
@@ -97,6 +104,7 @@ impl HandlerError {
             | HandlerError::Download { .. }
             | HandlerError::Internal(_) => true,
             HandlerError::BadObject { .. }
+            | HandlerError::BadQueryLog { .. }
             | HandlerError::BadDelivery { .. }
             | HandlerError::Refused { .. }
             | HandlerError::Event(_)

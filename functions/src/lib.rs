@@ -4,7 +4,9 @@
 //!   delivers to S3, whichever way the event arrives ([`trigger`]): S3 event
 //!   notifications, the same through SQS (with partial batch failures) or SNS,
 //!   EventBridge "Object Created", and S3 Batch Operations tasks; and the flow-log
-//!   records a CloudWatch Logs subscription filter sends ([`summarize::App::logs`]).
+//!   records a CloudWatch Logs subscription filter sends ([`summarize::App::logs`]);
+//!   with `NAME_WINDOW`, also the Route 53 Resolver query logs delivered beside them,
+//!   whose names the flows' remotes then get ([`names_source`]).
 //! - `flowpath-ranges-refresh` ([`refresh`]): on AWS's `AmazonIpSpaceChanged`
 //!   notification, downloads the new ip-ranges.json, checks it, and stores it where
 //!   the summarizer reads it (`RANGES_S3_URI`).
@@ -18,6 +20,7 @@ pub mod config;
 pub mod error;
 pub mod inventory_source;
 pub mod logging;
+pub mod names_source;
 pub mod ranges_source;
 pub mod refresh;
 pub mod summarize;

@@ -57,6 +57,7 @@ use serde_json::{Value, json};
 use crate::config::{Config, account_of_arn};
 use crate::error::HandlerError;
 use crate::inventory_source::InventorySource;
+use crate::names_source::{self, NamesSource};
 use crate::ranges_source::RangesSource;
 use crate::trigger::{self, BatchJob, ObjectRef, SqsMessage, Trigger};
 
@@ -65,7 +66,7 @@ use crate::trigger::{self, BatchJob, ObjectRef, SqsMessage, Trigger};
 pub struct Outcome {
     /// `s3://bucket/key` of the input.
     pub input: String,
-    /// `summarized` or `skipped`.
+    /// `summarized`, `skipped`, or `indexed` (a Resolver query log, `NAME_WINDOW`).
     pub status: &'static str,
     /// Why it was skipped.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -109,6 +110,8 @@ pub struct App {
     client: aws_sdk_s3::Client,
     ranges: RangesSource,
     inventory: InventorySource,
+    /// With `NAME_WINDOW`: the names from Resolver query logs.
+    names: Option<NamesSource>,
 }
 
 impl App {
@@ -116,11 +119,15 @@ impl App {
     pub fn new(config: Config, client: aws_sdk_s3::Client) -> App {
         let ranges = RangesSource::new(config.ranges.clone());
         let inventory = InventorySource::new(config.inventory.clone());
+        let names = config
+            .name_window
+            .map(|w| NamesSource::new(w, config.names_max_rows));
         App {
             config,
             client,
             ranges,
             inventory,
+            names,
         }
     }
 
@@ -429,6 +436,9 @@ impl App {
                 key: object.key.clone(),
             });
         }
+        if self.names.is_some() && names_source::is_query_log(&object.key) {
+            return self.index_query_log(object, owners).await;
+        }
         // Only the keys AWS delivers flow logs under; the ending names the reader.
         let Some(kind) = InputKind::of_delivered_key(&object.key) else {
             tracing::info!(input = %input, "skipped: not a flow-log key (…/vpcflowlogs/….log.gz, .log or .log.parquet)");
@@ -441,7 +451,22 @@ impl App {
             });
         };
         let started = Instant::now();
-        let (ranges, opts) = self.reading_rules(owners).await?;
+        let (ranges, mut opts) = self.reading_rules(owners).await?;
+        if let Some(names) = &self.names
+            && let Some(account) = names_source::account_of(&object.key)
+        {
+            let index = names
+                .index_for(
+                    &self.client,
+                    &self.config.output_bucket,
+                    &self.config.output_prefix,
+                    &self.output_access(owners),
+                    &account,
+                    &object.key,
+                )
+                .await?;
+            opts.names = Some(index);
+        }
         let logs = Access::owned_by(owners.logs.as_deref());
         // The current content, whichever version the event names: the summaries are
         // named by key, so only the newest content may be written under that name.
@@ -532,6 +557,72 @@ impl App {
             tracing::warn!(input = %input, skipdata = counts.skipdata, "SKIPDATA records: AWS lost flow records in these intervals");
         }
         Ok(Outcome::summarized(input, counts, outputs))
+    }
+
+    /// Reads a Route 53 Resolver query-log object and writes its names files
+    /// ([`names_source`]): one per hour of its queries, named by the object.
+    async fn index_query_log(
+        &self,
+        object: &ObjectRef,
+        owners: &Owners,
+    ) -> Result<Outcome, HandlerError> {
+        let input = format!("s3://{}/{}", object.bucket, object.key);
+        let Some(account) = names_source::account_of(&object.key) else {
+            return Ok(Outcome {
+                input,
+                status: "skipped",
+                reason: Some("no account in the query log's key".into()),
+                counts: None,
+                outputs: Vec::new(),
+            });
+        };
+        let logs = Access::owned_by(owners.logs.as_deref());
+        let (_, body) =
+            flowpath_s3::get_bytes(&self.client, &object.bucket, &object.key, &logs).await?;
+        let name = input.clone();
+        let (stats, queries) = tokio::task::spawn_blocking(move || {
+            let mut queries = Vec::new();
+            flowpath_core::names::read_queries(&name, body.as_slice(), false, |q| queries.push(q))
+                .map(|stats| (stats, queries))
+        })
+        .await
+        .map_err(|e| HandlerError::Internal(format!("{input}: reading task: {e}")))?
+        .map_err(|e| HandlerError::BadQueryLog {
+            source: Box::new(e),
+        })?;
+        for e in &stats.examples {
+            tracing::warn!(input = %input, error = %e, "malformed query log line");
+        }
+        let files = names_source::names_files(
+            &self.config.output_prefix,
+            &account,
+            &object.bucket,
+            &object.key,
+            &queries,
+        )
+        .map_err(|e| HandlerError::Internal(format!("{input}: encoding its names: {e}")))?;
+        let access = self.output_access(owners);
+        let mut outputs = Vec::with_capacity(files.len());
+        for (key, bytes) in files {
+            flowpath_s3::put(
+                &self.client,
+                &self.config.output_bucket,
+                &key,
+                bytes,
+                &[],
+                &access,
+            )
+            .await?;
+            outputs.push(key);
+        }
+        tracing::info!(input = %input, lines = stats.lines, queries = stats.queries, malformed = stats.malformed, outputs = outputs.len(), "indexed a Resolver query log");
+        Ok(Outcome {
+            input,
+            status: "indexed",
+            reason: None,
+            counts: None,
+            outputs,
+        })
     }
 
     /// The ranges and the options every input of an invocation is read with: the

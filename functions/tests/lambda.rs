@@ -1369,3 +1369,134 @@ fn a_transit_gateway_log_object_is_summarized_into_its_own_table() {
     lambda.respond(payload);
     assert_eq!(outputs(&s3), written);
 }
+
+/// The fixture query log's key (`fixtures/resolver/query-logs/…`), as AWS delivers it.
+const QUERY_LOG: &str = "AWSLogs/111122223333/vpcdnsquerylogs/vpc-0abc1234def567890/2026/08/22/vpc-0abc1234def567890_vpcdnsquerylogs_111122223333_20260822T1000Z_1a2b3c4d.log.gz";
+/// `fixtures/resolver/flowlogs/resolved.log`, delivered at 10:05 under the same account.
+const NAMED_FLOWS: &str = "AWSLogs/111122223333/vpcflowlogs/eu-west-1/2026/08/22/111122223333_vpcflowlogs_eu-west-1_fl-0123456789abcdef0_20260822T1005Z_9a8b7c6d.log.gz";
+
+/// (interface, direction, remote name, name source, bytes) of a row.
+type NamedRow = (String, String, Option<String>, Option<String>, i64);
+
+/// The [`NamedRow`]s of an output, sorted.
+fn names_of(s3: &S3Server, key: &str) -> Vec<NamedRow> {
+    let mut rows: Vec<_> = parquet(s3.read_file(OUT, key).unwrap())
+        .rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.interface_id.unwrap(),
+                r.direction,
+                r.remote_name,
+                r.name_source,
+                r.bytes.unwrap(),
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn query_logs_are_indexed_in_s3_and_name_the_flows_of_their_account() {
+    let s3 = S3Server::start();
+    s3.create_bucket(LOGS);
+    s3.create_bucket(OUT);
+    s3.put_file(
+        LOGS,
+        QUERY_LOG,
+        fixture(&format!("resolver/query-logs/{QUERY_LOG}")),
+    );
+    s3.put_file(
+        LOGS,
+        NAMED_FLOWS,
+        gzip(&fixture("resolver/flowlogs/resolved.log")),
+    );
+
+    // Without NAME_WINDOW a query log is not an input.
+    let plain = Lambda::summarizer(s3.env(), &[]);
+    let r = plain.respond(one_object(LOGS, QUERY_LOG));
+    assert_eq!(r["objects"][0]["status"], "skipped");
+
+    let lambda = Lambda::summarizer(s3.env(), &[("NAME_WINDOW", "1h")]);
+    // A flow log summarized before its query log arrived: no names (documented).
+    let r = lambda.respond(one_object(LOGS, NAMED_FLOWS));
+    let flows_out = r["objects"][0]["outputs"][0].as_str().unwrap().to_owned();
+    assert!(names_of(&s3, &flows_out).iter().all(|r| r.2.is_none()));
+
+    // The query log: its queries written back by hour (08:30 and 10:00).
+    let r = lambda.respond(one_object(LOGS, QUERY_LOG));
+    assert_eq!(
+        r["objects"][0]["status"],
+        "indexed",
+        "{}",
+        lambda.function.logs()
+    );
+    let written: Vec<&str> = r["objects"][0]["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    assert_eq!(written.len(), 2, "{written:?}");
+    assert!(
+        written[0]
+            .starts_with("summaries/_flowpath/names/account_id=111122223333/hour=2026-08-22T08/")
+    );
+    assert!(
+        written[1]
+            .starts_with("summaries/_flowpath/names/account_id=111122223333/hour=2026-08-22T10/")
+    );
+    // Indexed again (a redelivery): the same keys, nothing added.
+    lambda.respond(one_object(LOGS, QUERY_LOG));
+    let names_files = s3
+        .list_files(OUT)
+        .into_iter()
+        .filter(|k| k.starts_with("summaries/_flowpath/names/"))
+        .count();
+    assert_eq!(names_files, 2);
+
+    // The flow log again: every remote named as the CLI names it.
+    lambda.respond(one_object(LOGS, NAMED_FLOWS));
+    let (a, b, c) = (
+        "eni-0aaa1111bbbb22221",
+        "eni-0bbb2222cccc33331",
+        "eni-0ccc3333dddd44441",
+    );
+    let row = |eni: &str, dir: &str, name: Option<(&str, &str)>, bytes: i64| {
+        (
+            eni.to_owned(),
+            dir.to_owned(),
+            name.map(|n| n.0.to_owned()),
+            name.map(|n| n.1.to_owned()),
+            bytes,
+        )
+    };
+    let s3name = "my-bucket.s3.eu-west-1.amazonaws.com";
+    let mut want = vec![
+        row(a, "egress", Some((s3name, "client")), 1000),
+        row(a, "ingress", Some((s3name, "client")), 1500),
+        row(
+            b,
+            "egress",
+            Some(("logs-archive.s3.eu-west-1.amazonaws.com", "client")),
+            2000,
+        ),
+        // 08:30 is outside the hour before the 10:00:30 flow.
+        row(a, "egress", None, 3000),
+        row(
+            c,
+            "egress",
+            Some(("sqs.eu-west-1.amazonaws.com", "vpc")),
+            4000,
+        ),
+        row(a, "egress", None, 5000),
+    ];
+    want.sort();
+    assert_eq!(
+        names_of(&s3, &flows_out),
+        want,
+        "{}",
+        lambda.function.logs()
+    );
+}

@@ -528,6 +528,20 @@ fn template_wiring() {
         "${version} ${interface-id}"
     );
 
+    // Resolver query logs: NAME_WINDOW only when NameWindow is set.
+    assert!(!env("SummarizeFunction").contains_key("NAME_WINDOW"));
+    let mut named = params.clone();
+    named.insert("NameWindow".into(), "1h".into());
+    let with_names = specialise(&raw, &raw, &named).expect("a template");
+    assert_eq!(
+        resolve(
+            &with_names["Resources"]["SummarizeFunction"]["Properties"]["Environment"]["Variables"]
+                ["NAME_WINDOW"],
+            &named
+        ),
+        "1h"
+    );
+
     // Firehose: with FirehoseStream=create, a direct-PUT stream whose transformation is
     // the summarizer, its raw records kept outside the summaries' prefix.
     let mut fh = params.clone();
@@ -687,6 +701,10 @@ fn template_wiring() {
             ),
             (
                 "s3:GetObject",
+                "arn:aws:s3:::out-bucket/flowpath/summaries/_flowpath/names/*"
+            ),
+            (
+                "s3:GetObject",
                 "arn:aws:s3:::out-bucket/flowpath/ip-ranges.json"
             ),
             (
@@ -727,7 +745,8 @@ fn template_wiring() {
                 assert!(
                     prefix == "flowpath/ip-ranges.json"
                         || prefix == "flowpath/inventory/*"
-                        || prefix == "flowpath/summaries/_flowpath/sources/*",
+                        || prefix == "flowpath/summaries/_flowpath/sources/*"
+                        || prefix == "flowpath/summaries/_flowpath/names/*",
                     "{f}: ListBucket on {prefix}"
                 );
             }

@@ -42,7 +42,10 @@ use aws_sdk_s3::primitives::ByteStream;
 use bytes::Bytes;
 use tokio::sync::mpsc;
 
+mod names;
 mod summaries;
+
+pub use names::{NAMES_DIR, names_hour_prefix, names_key};
 
 pub use summaries::{
     Destination, ReplaceError, Replaced, SOURCES_DIR, SourceObject, put_delivered_summaries,

@@ -134,7 +134,7 @@ pub(crate) struct SummarizeArgs {
     /// How long before a flow's start a query still names its address: seconds, or a
     /// number with s, m, h or d. Query logs hold no TTL, and cached answers are not
     /// logged, so this stands in for both.
-    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = crate::resolver_source::parse_window)]
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = flowpath_core::names::parse_window)]
     pub(crate) name_window: i64,
     /// Format of input without a header line: `${version} ${srcaddr} ...` or plain
     /// names. Default: the version 2 default format. A header line always wins.

@@ -44,26 +44,6 @@ pub(crate) struct NamesInfo {
     pub(crate) window_seconds: i64,
 }
 
-/// Parses a window: seconds (`900`), or a number with `s`, `m`, `h` or `d`.
-pub(crate) fn parse_window(text: &str) -> Result<i64, String> {
-    let (digits, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
-        Some(at) => text.split_at(at),
-        None => (text, "s"),
-    };
-    let n: i64 = digits
-        .parse()
-        .map_err(|_| format!("{text:?}: expected seconds, or a number with s, m, h or d"))?;
-    let scale = match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        _ => return Err(format!("{text:?}: the unit is one of s, m, h, d")),
-    };
-    n.checked_mul(scale)
-        .ok_or_else(|| format!("{text:?}: too long"))
-}
-
 /// Loads every source in order; `None` when there is none.
 pub(crate) fn load(
     sources: &[String],
@@ -177,21 +157,5 @@ impl Read for Hashing<'_> {
         let n = self.inner.read(buf)?;
         self.hash.update(&buf[..n]);
         Ok(n)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn windows() {
-        assert_eq!(parse_window("900"), Ok(900));
-        assert_eq!(parse_window("15m"), Ok(900));
-        assert_eq!(parse_window("1h"), Ok(3600));
-        assert_eq!(parse_window("2d"), Ok(172_800));
-        assert!(parse_window("1w").is_err());
-        assert!(parse_window("h").is_err());
-        assert!(parse_window("-5m").is_err());
     }
 }

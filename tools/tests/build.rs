@@ -1,4 +1,5 @@
 //! The quick start's build and the test suite's share their dependencies: every crate
+//! `cargo run -p flowpath --no-default-features` (the quick start's local-only CLI) or
 //! `cargo run -p flowpath` compiles gets the same features as in `cargo test
 //! --workspace`, so the second compiles none of them again (`workspace-hack/` holds the
 //! features that make them equal). When a dependency change breaks that, this test

@@ -1372,3 +1372,45 @@ pub(crate) fn gzip(data: &[u8]) -> Vec<u8> {
     enc.write_all(data).expect("writing to a Vec cannot fail");
     enc.finish().expect("writing to a Vec cannot fail")
 }
+
+/// Query logs for the generated input: for four in five (client, remote) pairs, the
+/// client's query 30 s before the pair's first flow (in its VPC when the format says).
+pub(crate) fn names_for(text: &[u8], ranges: &Ranges) -> flowpath_core::names::NameIndex {
+    use std::collections::HashSet;
+    use std::net::IpAddr;
+    let text = String::from_utf8_lossy(text);
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split(' ').collect();
+    let at = |name: &str| header.iter().position(|h| *h == name);
+    let (Some(src), Some(dst), Some(start)) = (at("srcaddr"), at("dstaddr"), at("start")) else {
+        return flowpath_core::names::NameIndexBuilder::new().finish(3600);
+    };
+    let vpc = at("vpc-id");
+    let mut builder = flowpath_core::names::NameIndexBuilder::new();
+    let mut seen = HashSet::new();
+    for line in lines {
+        let w: Vec<&str> = line.split(' ').collect();
+        let (Some(Ok(s)), Some(Ok(d)), Some(Ok(t))) = (
+            w.get(src).map(|v| v.parse::<IpAddr>()),
+            w.get(dst).map(|v| v.parse::<IpAddr>()),
+            w.get(start).map(|v| v.parse::<i64>()),
+        ) else {
+            continue;
+        };
+        let (client, remote) = if ranges.is_private(s) { (s, d) } else { (d, s) };
+        if !seen.insert((client, remote)) || mix(seen.len() as u64, 9).is_multiple_of(5) {
+            continue;
+        }
+        builder.add(&flowpath_core::names::Query {
+            vpc_id: vpc
+                .and_then(|i| w.get(i))
+                .unwrap_or(&"vpc-bench")
+                .to_string(),
+            client,
+            time: t - 30,
+            name: format!("host-{}.example", mix(seen.len() as u64, 3) % 5000),
+            addresses: vec![remote],
+        });
+    }
+    builder.finish(3600)
+}

@@ -5,6 +5,8 @@
 //!
 //! - [`query`]: one query-log line to its VPC, client, time, name and answered
 //!   addresses (CNAME chains end in their A and AAAA answers).
+//! - [`store`]: the compact form the Lambda keeps in S3 (a Parquet file of answers
+//!   per query-log object), written and read back into a builder.
 //! - [`NameIndexBuilder`]: query logs in, in any order and any number of inputs
 //!   ([`NameIndexBuilder::add_reader`], gzip or plain JSON lines); then
 //!   [`NameIndexBuilder::finish`] freezes the [`NameIndex`] the workers share.
@@ -24,6 +26,7 @@
 //!   held at most [`crate::engine::MAX_LINE_BYTES`] long.
 
 pub mod query;
+pub mod store;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
@@ -35,6 +38,26 @@ pub use query::{Query, QueryError};
 
 /// The default window: a name resolved up to an hour before the flow started.
 pub const DEFAULT_WINDOW_SECONDS: i64 = 3600;
+
+/// Parses a window: seconds (`900`), or a number with `s`, `m`, `h` or `d`.
+pub fn parse_window(text: &str) -> Result<i64, String> {
+    let (digits, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let n: i64 = digits
+        .parse()
+        .map_err(|_| format!("{text:?}: expected seconds, or a number with s, m, h or d"))?;
+    let scale = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("{text:?}: the unit is one of s, m, h, d")),
+    };
+    n.checked_mul(scale)
+        .ok_or_else(|| format!("{text:?}: too long"))
+}
 
 /// Whose query gave a name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -158,83 +181,14 @@ impl NameIndexBuilder {
         }
     }
 
-    /// Reads a query log (gzip or plain JSON lines; blank lines skipped). A line that is
-    /// not a query log entry is counted malformed, or under `strict` ends the read with
-    /// its error; a line longer than [`crate::engine::MAX_LINE_BYTES`] is malformed
-    /// without being held whole.
+    /// Reads a query log into the index ([`read_queries`]).
     pub fn add_reader<R: Read>(
         &mut self,
         input: &str,
         reader: R,
         strict: bool,
     ) -> Result<LoadStats, LoadError> {
-        let read_error = |source| LoadError::Read {
-            input: input.to_owned(),
-            source,
-        };
-        let decoded = crate::decode::decode(reader).map_err(read_error)?;
-        let mut reader = BufReader::with_capacity(1 << 16, decoded);
-        let limit = crate::engine::MAX_LINE_BYTES;
-        let mut stats = LoadStats::default();
-        let mut buf = Vec::with_capacity(1024);
-        let mut number = 0u64;
-        loop {
-            buf.clear();
-            let n = (&mut reader)
-                .take(limit as u64 + 1)
-                .read_until(b'\n', &mut buf)
-                .map_err(read_error)?;
-            if n == 0 {
-                break;
-            }
-            number += 1;
-            let result = if buf.len() > limit && buf.last() != Some(&b'\n') {
-                // Skip the rest of the line without holding it.
-                loop {
-                    buf.clear();
-                    let more = (&mut reader)
-                        .take(limit as u64)
-                        .read_until(b'\n', &mut buf)
-                        .map_err(read_error)?;
-                    if more == 0 || buf.last() == Some(&b'\n') {
-                        break;
-                    }
-                }
-                Err(QueryError {
-                    field: "line".into(),
-                    message: format!("longer than {limit} bytes"),
-                })
-            } else {
-                let line = buf.trim_ascii();
-                if line.is_empty() {
-                    continue;
-                }
-                query::parse_line(line)
-            };
-            stats.lines += 1;
-            match result {
-                Ok(Some(q)) => {
-                    stats.queries += 1;
-                    self.add(&q);
-                }
-                Ok(None) => {}
-                Err(error) => {
-                    let error = LoadError::Malformed {
-                        input: input.to_owned(),
-                        line: number,
-                        error,
-                    };
-                    if strict {
-                        return Err(error);
-                    }
-                    stats.malformed += 1;
-                    if stats.examples.len() < 10 {
-                        stats.examples.push(error);
-                    }
-                }
-            }
-        }
-        Ok(stats)
+        read_queries(input, reader, strict, |q| self.add(&q))
     }
 
     /// Freezes the index: a name is given from queries at most `window_seconds` before
@@ -260,6 +214,85 @@ impl NameIndexBuilder {
             by_vpc: self.by_vpc,
         }
     }
+}
+
+/// Reads a query log (gzip or plain JSON lines; blank lines skipped), handing each
+/// query with addresses to `each`. A line that is not a query log entry is counted
+/// malformed, or under `strict` ends the read with its error; a line longer than
+/// [`crate::engine::MAX_LINE_BYTES`] is malformed without being held whole.
+pub fn read_queries<R: Read>(
+    input: &str,
+    reader: R,
+    strict: bool,
+    mut each: impl FnMut(Query),
+) -> Result<LoadStats, LoadError> {
+    let read_error = |source| LoadError::Read {
+        input: input.to_owned(),
+        source,
+    };
+    let decoded = crate::decode::decode(reader).map_err(read_error)?;
+    let mut reader = BufReader::with_capacity(1 << 16, decoded);
+    let limit = crate::engine::MAX_LINE_BYTES;
+    let mut stats = LoadStats::default();
+    let mut buf = Vec::with_capacity(1024);
+    let mut number = 0u64;
+    loop {
+        buf.clear();
+        let n = (&mut reader)
+            .take(limit as u64 + 1)
+            .read_until(b'\n', &mut buf)
+            .map_err(read_error)?;
+        if n == 0 {
+            break;
+        }
+        number += 1;
+        let result = if buf.len() > limit && buf.last() != Some(&b'\n') {
+            // Skip the rest of the line without holding it.
+            loop {
+                buf.clear();
+                let more = (&mut reader)
+                    .take(limit as u64)
+                    .read_until(b'\n', &mut buf)
+                    .map_err(read_error)?;
+                if more == 0 || buf.last() == Some(&b'\n') {
+                    break;
+                }
+            }
+            Err(QueryError {
+                field: "line".into(),
+                message: format!("longer than {limit} bytes"),
+            })
+        } else {
+            let line = buf.trim_ascii();
+            if line.is_empty() {
+                continue;
+            }
+            query::parse_line(line)
+        };
+        stats.lines += 1;
+        match result {
+            Ok(Some(q)) => {
+                stats.queries += 1;
+                each(q);
+            }
+            Ok(None) => {}
+            Err(error) => {
+                let error = LoadError::Malformed {
+                    input: input.to_owned(),
+                    line: number,
+                    error,
+                };
+                if strict {
+                    return Err(error);
+                }
+                stats.malformed += 1;
+                if stats.examples.len() < 10 {
+                    stats.examples.push(error);
+                }
+            }
+        }
+    }
+    Ok(stats)
 }
 
 /// Which name a client resolved to an address, by time: read-only, shared by the
@@ -469,6 +502,17 @@ mod tests {
             [ip("52.0.0.1"), ip("52.0.0.2")]
         );
         assert!(i.addresses_of("c.example").is_empty());
+    }
+
+    #[test]
+    fn windows() {
+        assert_eq!(parse_window("900"), Ok(900));
+        assert_eq!(parse_window("15m"), Ok(900));
+        assert_eq!(parse_window("1h"), Ok(3600));
+        assert_eq!(parse_window("2d"), Ok(172_800));
+        assert!(parse_window("1w").is_err());
+        assert!(parse_window("h").is_err());
+        assert!(parse_window("-5m").is_err());
     }
 
     #[test]

@@ -167,19 +167,7 @@ fn unix_seconds(t: &str) -> Option<i64> {
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
         return None;
     }
-    Some(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
-/// `days_from_civil`, the inverse of [`crate::output::layout::civil_from_days`]).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    Some(crate::output::layout::days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s)
 }
 
 #[cfg(test)]
@@ -267,7 +255,10 @@ mod tests {
         }
         for days in [-1000, 0, 59, 60, 10_957, 20_687] {
             let (y, m, d) = crate::output::layout::civil_from_days(days);
-            assert_eq!(days_from_civil(y, i64::from(m), i64::from(d)), days);
+            assert_eq!(
+                crate::output::layout::days_from_civil(y, i64::from(m), i64::from(d)),
+                days
+            );
         }
     }
 }

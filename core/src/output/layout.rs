@@ -27,6 +27,18 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     )
 }
 
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+/// `days_from_civil`, the inverse of [`civil_from_days`]).
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// `YYYY-MM-DD` (UTC) of a Unix time in seconds.
 pub fn utc_day(unix_seconds: i64) -> String {
     let (y, m, d) = civil_from_days(unix_seconds.div_euclid(86_400));
