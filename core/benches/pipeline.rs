@@ -110,7 +110,11 @@ fn bench_summarize(c: &mut Criterion) {
     // The same job with the Resolver query logs of its flows loaded (issue 18's bound:
     // within 1.3x of the job without them).
     let named_opts = Options {
-        names: Some(Arc::new(common::names_for(&v2, &ranges))),
+        names: Some(Arc::new(common::names_for(
+            &v2,
+            &ranges,
+            inv_opts.inventory.as_deref(),
+        ))),
         ..inv_opts.clone()
     };
     let named = summarize(&key, &v2[..], &ranges, &named_opts)

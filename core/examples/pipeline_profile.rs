@@ -59,7 +59,7 @@ fn main() -> ExitCode {
     let ranges = Ranges::embedded();
     let (key, text) = common::text(SEED, RECORDS, &fields);
     if args.iter().any(|a| a == "--names") {
-        let index = common::names_for(&text, &ranges);
+        let index = common::names_for(&text, &ranges, opts.inventory.as_deref());
         eprintln!("{} names", index.names());
         opts.names = Some(Arc::new(index));
     }

@@ -1374,8 +1374,13 @@ pub(crate) fn gzip(data: &[u8]) -> Vec<u8> {
 }
 
 /// Query logs for the generated input: for four in five (client, remote) pairs, the
-/// client's query 30 s before the pair's first flow (in its VPC when the format says).
-pub(crate) fn names_for(text: &[u8], ranges: &Ranges) -> flowpath_core::names::NameIndex {
+/// client's query 30 s before the pair's first flow, in its VPC (the record's `vpc-id`,
+/// else its ENI's in `inventory`, as the engine finds it).
+pub(crate) fn names_for(
+    text: &[u8],
+    ranges: &Ranges,
+    inventory: Option<&flowpath_core::inventory::Inventory>,
+) -> flowpath_core::names::NameIndex {
     use std::collections::HashSet;
     use std::net::IpAddr;
     let text = String::from_utf8_lossy(text);
@@ -1386,6 +1391,7 @@ pub(crate) fn names_for(text: &[u8], ranges: &Ranges) -> flowpath_core::names::N
         return flowpath_core::names::NameIndexBuilder::new().finish(3600);
     };
     let vpc = at("vpc-id");
+    let eni = at("interface-id");
     let mut builder = flowpath_core::names::NameIndexBuilder::new();
     let mut seen = HashSet::new();
     for line in lines {
@@ -1401,11 +1407,16 @@ pub(crate) fn names_for(text: &[u8], ranges: &Ranges) -> flowpath_core::names::N
         if !seen.insert((client, remote)) || mix(seen.len() as u64, 9).is_multiple_of(5) {
             continue;
         }
+        let vpc_id = vpc
+            .and_then(|i| w.get(i))
+            .map(|v| (*v).to_owned())
+            .or_else(|| {
+                let id = w.get(eni?)?;
+                inventory?.eni(id)?.vpc_id.clone()
+            })
+            .unwrap_or_else(|| "vpc-bench".to_owned());
         builder.add(&flowpath_core::names::Query {
-            vpc_id: vpc
-                .and_then(|i| w.get(i))
-                .unwrap_or(&"vpc-bench")
-                .to_string(),
+            vpc_id,
             client,
             time: t - 30,
             name: format!("host-{}.example", mix(seen.len() as u64, 3) % 5000),

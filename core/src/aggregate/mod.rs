@@ -15,6 +15,7 @@
 //!   order), so the output is the same whatever the chunking or thread count.
 
 use crate::classify::{Direction, Method, NamedRemote, Path};
+use crate::names::{NameSource, Named};
 use crate::output::{Row, RowRef};
 use crate::ranges::{LabelId, Ranges};
 use crate::record::Action;
@@ -88,11 +89,9 @@ pub(crate) struct Dims<'a> {
     pub ecs_service_name: Option<&'a [u8]>,
     /// `reject-reason`.
     pub reject_reason: Option<&'a [u8]>,
-    /// The name the client (else its VPC) resolved to the remote address (Resolver
-    /// query logs, [`crate::names`]).
-    pub remote_name: Option<&'a str>,
-    /// Whose query gave `remote_name`: `client` or `vpc`.
-    pub name_source: Option<&'static str>,
+    /// The name the client (else its VPC) resolved to the remote address, and whose
+    /// query gave it (Resolver query logs, [`crate::names`]).
+    pub remote_name: Option<Named<'a>>,
 }
 
 /// The number of [`Dims`] fields.
@@ -102,7 +101,7 @@ pub(crate) const DIMS: usize = 7;
 #[derive(Debug, Default, Clone)]
 struct DimsTable {
     list: Vec<[Sym; DIMS]>,
-    index: std::collections::HashMap<[Sym; DIMS], u32>,
+    index: rustc_hash::FxHashMap<[Sym; DIMS], u32>,
     /// The previous record's combination and its number.
     last: ([Sym; DIMS], u32),
 }
@@ -190,7 +189,44 @@ pub(crate) struct Aggregator {
     last: LastSyms,
     groups: Table,
     dims: DimsTable,
+    names: NameSyms,
     carried: Carried,
+}
+
+/// The symbols of the names a [`crate::names::NameIndex`] gives, by the name's number:
+/// a name is hashed once per aggregator, not once per record.
+#[derive(Debug, Default, Clone)]
+struct NameSyms {
+    by_id: Vec<Sym>,
+    /// `client` and `vpc`.
+    sources: [Sym; 2],
+}
+
+impl NameSyms {
+    #[inline]
+    fn name(&mut self, strings: &mut Interner, n: Named<'_>) -> Sym {
+        let i = n.id as usize;
+        if let Some(&sym) = self.by_id.get(i)
+            && sym != 0
+        {
+            return sym;
+        }
+        let sym = strings.intern_indexed(n.name);
+        if self.by_id.len() <= i {
+            self.by_id.resize(i + 1, 0);
+        }
+        self.by_id[i] = sym;
+        sym
+    }
+
+    #[inline]
+    fn source(&mut self, strings: &mut Interner, source: NameSource) -> Sym {
+        let slot = &mut self.sources[usize::from(source == NameSource::Vpc)];
+        if *slot == 0 {
+            *slot = strings.intern_indexed(source.as_str());
+        }
+        *slot
+    }
 }
 
 /// Which counts the records carry: an input whose format has no `packets` or `bytes`
@@ -322,8 +358,9 @@ impl Aggregator {
                         bytes(strings, d.ecs_cluster_name),
                         bytes(strings, d.ecs_service_name),
                         bytes(strings, d.reject_reason),
-                        strings.intern(d.remote_name),
-                        strings.intern(d.name_source),
+                        d.remote_name.map_or(0, |n| self.names.name(strings, n)),
+                        d.remote_name
+                            .map_or(0, |n| self.names.source(strings, n.source)),
                     ];
                     self.dims.id(syms)
                 }
@@ -504,11 +541,18 @@ mod tests {
                 ecs_cluster_name: (i.is_multiple_of(3)).then_some(&b"cluster"[..]),
                 ecs_service_name: (i % 9 == 7).then_some(&b"svc-\xff"[..]),
                 reject_reason: (i % 4 == 1).then_some(&b"BPA"[..]),
-                remote_name: (i % 11 == 4).then_some("bucket.s3.eu-west-1.amazonaws.com"),
-                name_source: (i % 11 == 4).then_some(if i.is_multiple_of(2) {
-                    "client"
-                } else {
-                    "vpc"
+                remote_name: (i % 11 == 4).then_some(Named {
+                    name: if i.is_multiple_of(3) {
+                        "bucket.s3.eu-west-1.amazonaws.com"
+                    } else {
+                        "sqs.eu-west-1.amazonaws.com"
+                    },
+                    id: u32::from(!i.is_multiple_of(3)),
+                    source: if i.is_multiple_of(2) {
+                        NameSource::Client
+                    } else {
+                        NameSource::Vpc
+                    },
                 }),
             }),
             packets: i,

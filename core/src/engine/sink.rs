@@ -28,7 +28,7 @@ use crate::classify::{self, Attribution, Sides};
 use crate::error::Error;
 use crate::format::{Field, Format};
 use crate::inventory::Inventory;
-use crate::names::{NameIndex, NameSource};
+use crate::names::{NameIndex, Named};
 use crate::object::{self, KeyHints};
 use crate::parse::{ParseError, ParseErrorKind};
 use crate::ranges::{self, LabelId, Ranges};
@@ -453,8 +453,7 @@ impl<'a> Engine<'a> {
                 ecs_cluster_name: rec.extra(Field::EcsClusterName),
                 ecs_service_name: rec.extra(Field::EcsServiceName),
                 reject_reason: rec.extra(Field::RejectReason),
-                remote_name: named.map(|n| n.0),
-                name_source: named.map(|n| n.1.as_str()),
+                remote_name: named,
             }),
             packets: rec.packets.unwrap_or(0),
             bytes: rec.bytes.unwrap_or(0),
@@ -470,7 +469,7 @@ impl<'a> Engine<'a> {
         rec: &Record<'_>,
         attr: &Attribution<'_>,
         vpc_id: Option<&str>,
-    ) -> Option<(&'a str, NameSource)> {
+    ) -> Option<Named<'a>> {
         let names = self.names?;
         let remote = attr.remote?;
         let start = rec.start?;

@@ -59,6 +59,18 @@ pub fn parse_window(text: &str) -> Result<i64, String> {
         .ok_or_else(|| format!("{text:?}: too long"))
 }
 
+/// A name [`NameIndex::lookup`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Named<'a> {
+    /// The name.
+    pub name: &'a str,
+    /// Its number in the index (0, 1, …): equal names, equal numbers, so a caller can
+    /// cache what it derives from a name by number instead of hashing the text.
+    pub id: u32,
+    /// Whose query gave it.
+    pub source: NameSource,
+}
+
 /// Whose query gave a name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NameSource {
@@ -136,6 +148,43 @@ struct Seen {
 
 type Map<K, V> = HashMap<K, V, FxBuildHasher>;
 
+/// The queries seen for one pair, by time once frozen: most pairs have one, held in
+/// the table's slot itself (one memory access fewer per lookup).
+#[derive(Clone, Debug)]
+enum SeenList {
+    One(Seen),
+    Many(Vec<Seen>),
+}
+
+impl SeenList {
+    fn push(&mut self, s: Seen) {
+        match self {
+            SeenList::One(first) => *self = SeenList::Many(vec![*first, s]),
+            SeenList::Many(list) => list.push(s),
+        }
+    }
+
+    fn as_slice(&self) -> &[Seen] {
+        match self {
+            SeenList::One(s) => std::slice::from_ref(s),
+            SeenList::Many(list) => list,
+        }
+    }
+
+    /// Sorts by `order`, drops repeats, and holds a single query inline.
+    fn freeze(&mut self, order: impl Fn(&Seen, &Seen) -> std::cmp::Ordering) {
+        if let SeenList::Many(list) = self {
+            list.sort_unstable_by(order);
+            list.dedup();
+            if let [only] = list.as_slice() {
+                *self = SeenList::One(*only);
+            } else {
+                list.shrink_to_fit();
+            }
+        }
+    }
+}
+
 /// Query logs being read.
 #[derive(Debug, Default)]
 pub struct NameIndexBuilder {
@@ -143,8 +192,17 @@ pub struct NameIndexBuilder {
     name_ids: Map<Box<str>, u32>,
     vpcs: Vec<Box<str>>,
     vpc_ids: Map<Box<str>, u32>,
-    by_client: Map<(IpAddr, IpAddr), Vec<Seen>>,
-    by_vpc: Map<(u32, IpAddr), Vec<Seen>>,
+    by_client: Map<(IpAddr, IpAddr), SeenList>,
+    by_vpc: Map<(u32, IpAddr), SeenList>,
+}
+
+fn add_seen<K: std::hash::Hash + Eq>(map: &mut Map<K, SeenList>, key: K, seen: Seen) {
+    match map.entry(key) {
+        std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().push(seen),
+        std::collections::hash_map::Entry::Vacant(e) => {
+            e.insert(SeenList::One(seen));
+        }
+    }
 }
 
 fn intern(list: &mut Vec<Box<str>>, ids: &mut Map<Box<str>, u32>, s: &str) -> u32 {
@@ -173,11 +231,8 @@ impl NameIndexBuilder {
             name,
         };
         for address in &q.addresses {
-            self.by_client
-                .entry((q.client, *address))
-                .or_default()
-                .push(seen);
-            self.by_vpc.entry((vpc, *address)).or_default().push(seen);
+            add_seen(&mut self.by_client, (q.client, *address), seen);
+            add_seen(&mut self.by_vpc, (vpc, *address), seen);
         }
     }
 
@@ -202,9 +257,7 @@ impl NameIndexBuilder {
                 .then(a.vpc.cmp(&b.vpc))
         };
         for list in self.by_client.values_mut().chain(self.by_vpc.values_mut()) {
-            list.sort_unstable_by(order);
-            list.dedup();
-            list.shrink_to_fit();
+            list.freeze(order);
         }
         NameIndex {
             window: window_seconds.max(0),
@@ -302,8 +355,8 @@ pub struct NameIndex {
     window: i64,
     names: Vec<Box<str>>,
     vpc_ids: Map<Box<str>, u32>,
-    by_client: Map<(IpAddr, IpAddr), Vec<Seen>>,
-    by_vpc: Map<(u32, IpAddr), Vec<Seen>>,
+    by_client: Map<(IpAddr, IpAddr), SeenList>,
+    by_vpc: Map<(u32, IpAddr), SeenList>,
 }
 
 /// The latest entry of `list` (sorted by time) in `[start - window, start]` that
@@ -339,20 +392,28 @@ impl NameIndex {
         client: IpAddr,
         remote: IpAddr,
         start: i64,
-    ) -> Option<(&str, NameSource)> {
+    ) -> Option<Named<'_>> {
         let vpc = match vpc {
             Some(v) => Some(*self.vpc_ids.get(v)?),
             None => None,
         };
-        let name = |s: Seen| self.names.get(s.name as usize).map(|n| &**n);
+        let named = |s: Seen, source| {
+            Some(Named {
+                name: self.names.get(s.name as usize)?,
+                id: s.name,
+                source,
+            })
+        };
         if let Some(list) = self.by_client.get(&(client, remote))
-            && let Some(seen) = latest(list, start, self.window, |s| vpc.is_none_or(|v| s.vpc == v))
+            && let Some(seen) = latest(list.as_slice(), start, self.window, |s| {
+                vpc.is_none_or(|v| s.vpc == v)
+            })
         {
-            return Some((name(seen)?, NameSource::Client));
+            return named(seen, NameSource::Client);
         }
         let list = self.by_vpc.get(&(vpc?, remote))?;
-        let seen = latest(list, start, self.window, |_| true)?;
-        Some((name(seen)?, NameSource::Vpc))
+        let seen = latest(list.as_slice(), start, self.window, |_| true)?;
+        named(seen, NameSource::Vpc)
     }
 
     /// The addresses the queries for `name` (any case, with or without its trailing
@@ -365,7 +426,7 @@ impl NameIndex {
         let mut out: Vec<IpAddr> = self
             .by_vpc
             .iter()
-            .filter(|(_, list)| list.iter().any(|s| s.name as usize == id))
+            .filter(|(_, list)| list.as_slice().iter().any(|s| s.name as usize == id))
             .map(|((_, address), _)| *address)
             .collect();
         out.sort();
@@ -389,7 +450,7 @@ impl NameIndex {
             .iter()
             .filter(|((_, a), _)| *a == address)
             .flat_map(|((client, _), list)| {
-                list.iter().map(|s| {
+                list.as_slice().iter().map(|s| {
                     (
                         vpcs.get(s.vpc as usize).copied().unwrap_or(""),
                         *client,
@@ -440,7 +501,10 @@ mod tests {
             ],
             3600,
         );
-        let at = |client: &str, start| i.lookup(Some("vpc-1"), ip(client), ip("52.0.0.1"), start);
+        let at = |client: &str, start| {
+            i.lookup(Some("vpc-1"), ip(client), ip("52.0.0.1"), start)
+                .map(|n| (n.name, n.source))
+        };
         // The client's own query wins over a later one of its VPC.
         assert_eq!(
             at("10.0.0.1", 2000),
@@ -457,6 +521,14 @@ mod tests {
         );
         // Past the window of the client's query, the VPC's is still in it.
         assert_eq!(at("10.0.0.1", 4700), Some(("b.example", NameSource::Vpc)));
+        // A name's number is the same whoever asked.
+        let id = |client: &str, start| {
+            i.lookup(Some("vpc-1"), ip(client), ip("52.0.0.1"), start)
+                .map(|n| n.id)
+        };
+        assert_eq!(id("10.0.0.1", 2000), Some(0));
+        assert_eq!(id("10.0.0.3", 2000), Some(1));
+        assert_eq!(id("10.0.0.2", 2000), Some(1));
         // Past both: nothing, until the client asks again.
         assert_eq!(at("10.0.0.1", 5101), None);
         assert_eq!(
@@ -474,7 +546,8 @@ mod tests {
         );
         // No VPC known: the client's queries only.
         assert_eq!(
-            i.lookup(None, ip("10.0.0.1"), ip("52.0.0.1"), 2000),
+            i.lookup(None, ip("10.0.0.1"), ip("52.0.0.1"), 2000)
+                .map(|n| (n.name, n.source)),
             Some(("a.example", NameSource::Client))
         );
         assert_eq!(i.lookup(None, ip("10.0.0.3"), ip("52.0.0.1"), 2000), None);
@@ -526,14 +599,12 @@ mod tests {
         reversed.reverse();
         for qs in [&qs[..], &reversed[..]] {
             let i = index(qs, 60);
-            assert_eq!(
-                i.lookup(Some("vpc-1"), ip("10.0.0.1"), ip("52.0.0.1"), 1010),
-                Some(("b.example", NameSource::Client))
-            );
-            assert_eq!(
-                i.lookup(Some("vpc-1"), ip("10.0.0.9"), ip("52.0.0.1"), 1010),
-                Some(("b.example", NameSource::Vpc))
-            );
+            let at = |client: &str| {
+                i.lookup(Some("vpc-1"), ip(client), ip("52.0.0.1"), 1010)
+                    .map(|n| (n.name, n.source))
+            };
+            assert_eq!(at("10.0.0.1"), Some(("b.example", NameSource::Client)));
+            assert_eq!(at("10.0.0.9"), Some(("b.example", NameSource::Vpc)));
         }
     }
 

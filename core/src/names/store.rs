@@ -207,7 +207,8 @@ mod tests {
                 "10.0.0.9".parse().unwrap(),
                 "52.218.10.5".parse().unwrap(),
                 1_787_392_810
-            ),
+            )
+            .map(|n| (n.name, n.source)),
             Some(("my-bucket.s3.eu-west-1.amazonaws.com", NameSource::Vpc))
         );
     }
