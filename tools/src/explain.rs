@@ -99,17 +99,13 @@ pub(crate) fn run(args: &ExplainArgs) -> Result<ExitCode> {
     let inventory = crate::inventory_source::load(&args.inventory, &args.s3)?
         .map(|l| l.inventory)
         .unwrap_or_default();
-    let names = crate::resolver_source::load(
-        &args.resolver_logs,
-        flowpath_core::names::DEFAULT_WINDOW_SECONDS,
-        false,
-        &args.s3,
-    )?
-    .map(|l| l.index);
+    let queries = (!args.resolver_logs.is_empty())
+        .then(|| crate::resolver_source::load_queries(&args.resolver_logs, &args.s3))
+        .transpose()?;
     let target = args.target.trim();
-    let from_logs = names
-        .as_ref()
-        .map(|n| n.addresses_of(target))
+    let from_logs = queries
+        .as_deref()
+        .map(|q| flowpath_core::names::addresses_of(q, target))
         .unwrap_or_default();
     let (resolved, addresses) = match target.parse::<IpAddr>() {
         Ok(address) => (false, vec![address]),
@@ -121,14 +117,14 @@ pub(crate) fn run(args: &ExplainArgs) -> Result<ExitCode> {
         .iter()
         .map(|&a| {
             let mut info = describe(a, &ranges, &inventory);
-            info.resolved_by = names.as_ref().map(|n| {
-                n.resolved_to(a)
+            info.resolved_by = queries.as_deref().map(|q| {
+                flowpath_core::names::resolved_to(q, a)
                     .into_iter()
-                    .map(|(vpc, client, time, name)| Resolution {
-                        name: name.to_owned(),
-                        vpc_id: vpc.to_owned(),
-                        client,
-                        time: iso_time(time),
+                    .map(|q| Resolution {
+                        name: q.name.clone(),
+                        vpc_id: q.vpc_id.clone(),
+                        client: q.client,
+                        time: iso_time(q.time),
                     })
                     .collect()
             });

@@ -10,7 +10,7 @@ use std::io::Read;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use flowpath_core::names::{LoadStats, NameIndex, NameIndexBuilder};
+use flowpath_core::names::{LoadStats, NameIndex, NameIndexBuilder, Query};
 use flowpath_s3::S3Uri;
 use md5::{Digest, Md5};
 use serde::Serialize;
@@ -70,6 +70,31 @@ pub(crate) fn load(
         inputs += 1;
         Ok(())
     };
+    read_sources(sources, s3, &mut add)?;
+    let index = builder.finish(window_seconds);
+    let info = NamesInfo {
+        inputs,
+        lines: stats.lines,
+        queries: stats.queries,
+        names: index.names(),
+        malformed: stats.malformed,
+        examples: stats.examples.iter().map(ToString::to_string).collect(),
+        window_seconds,
+    };
+    Ok(Some(Loaded {
+        index,
+        info,
+        fingerprint: crate::output::hex(&hash.finalize()),
+    }))
+}
+
+/// Hands every query log of `sources` to `each`, one at a time, in order: local files
+/// and directories, then S3 objects.
+fn read_sources(
+    sources: &[String],
+    s3: &S3Args,
+    each: &mut dyn FnMut(&str, &mut dyn Read) -> Result<()>,
+) -> Result<()> {
     let mut remote = Vec::new();
     for source in sources {
         if S3Uri::is_s3(source) {
@@ -98,7 +123,7 @@ pub(crate) fn load(
         for file in files {
             let name = file.display().to_string();
             let mut f = File::open(&file).with_context(|| format!("cannot read {name}"))?;
-            add(&name, &mut f)?;
+            each(&name, &mut f)?;
         }
     }
     if !remote.is_empty() {
@@ -120,7 +145,7 @@ pub(crate) fn load(
                 for o in found {
                     let (_, bytes) =
                         flowpath_s3::get_bytes(&client, &uri.bucket, &o.key, &access).await?;
-                    add(
+                    each(
                         &format!("s3://{}/{}", uri.bucket, o.key),
                         &mut bytes.as_slice(),
                     )?;
@@ -129,21 +154,18 @@ pub(crate) fn load(
             Ok::<_, anyhow::Error>(())
         })?;
     }
-    let index = builder.finish(window_seconds);
-    let info = NamesInfo {
-        inputs,
-        lines: stats.lines,
-        queries: stats.queries,
-        names: index.names(),
-        malformed: stats.malformed,
-        examples: stats.examples.iter().map(ToString::to_string).collect(),
-        window_seconds,
-    };
-    Ok(Some(Loaded {
-        index,
-        info,
-        fingerprint: crate::output::hex(&hash.finalize()),
-    }))
+    Ok(())
+}
+
+/// The queries of every source, for `explain` (which lists them; summarizing keeps
+/// only the index, [`load`]).
+pub(crate) fn load_queries(sources: &[String], s3: &S3Args) -> Result<Vec<Query>> {
+    let mut queries = Vec::new();
+    read_sources(sources, s3, &mut |name, reader| {
+        flowpath_core::names::read_queries(name, reader, false, |q| queries.push(q))?;
+        Ok(())
+    })?;
+    Ok(queries)
 }
 
 /// A reader that hashes what it reads: the fingerprint costs no second pass.

@@ -21,6 +21,8 @@
 //!   look-ahead): the result is the same, only the timing of the memory it touches
 //!   differs.
 
+use std::net::IpAddr;
+
 use rayon::iter::{ParallelBridge, ParallelIterator};
 
 use crate::aggregate::{Aggregator, Carried, Contribution, Dims, Feed};
@@ -56,6 +58,16 @@ pub(crate) struct Provenance {
     pub format_from_header: bool,
     /// Whether the input was a gzip stream.
     pub gzip: bool,
+}
+
+/// A record's client for the names: its address that is not `remote`.
+#[inline(always)]
+fn client_of(rec: &Record<'_>, remote: IpAddr) -> Option<IpAddr> {
+    if rec.srcaddr == Some(remote) {
+        rec.dstaddr
+    } else {
+        rec.srcaddr
+    }
 }
 
 /// One input's rules, shared by every worker reading it.
@@ -266,6 +278,12 @@ impl<'a> Engine<'a> {
     #[inline(always)]
     pub(crate) fn admit(&self, rec: &Record<'_>, status: Option<LogStatus>) -> Admitted {
         if self.inventory.is_some() {
+            if let Some(names) = self.names
+                && let Some(remote) = Sides::of(rec, self.ranges).remote
+                && let Some(client) = client_of(rec, remote)
+            {
+                names.prefetch(client, remote);
+            }
             return Admitted {
                 status,
                 sides: None,
@@ -274,6 +292,11 @@ impl<'a> Engine<'a> {
         let sides = Sides::of(rec, self.ranges);
         if let Some(remote) = sides.remote {
             self.ranges.prefetch(remote);
+            if let Some(names) = self.names
+                && let Some(client) = client_of(rec, remote)
+            {
+                names.prefetch(client, remote);
+            }
         }
         Admitted {
             status,
@@ -473,12 +496,7 @@ impl<'a> Engine<'a> {
         let names = self.names?;
         let remote = attr.remote?;
         let start = rec.start?;
-        let client = if rec.srcaddr == Some(remote) {
-            rec.dstaddr?
-        } else {
-            rec.srcaddr?
-        };
-        names.lookup(vpc_id, client, remote, start)
+        names.lookup(vpc_id, client_of(rec, remote)?, remote, start)
     }
 
     fn check_label(&self, intake: &mut Intake<'_>, rec: &Record<'_>, attr: &Attribution<'_>) {

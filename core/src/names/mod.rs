@@ -20,13 +20,15 @@
 //!   another client of the same VPC ([`NameSource::Vpc`]);
 //! - the same queries in any order, split over any inputs, give the same answers: of
 //!   two queries in the same second, the greater name wins;
-//! - memory: each distinct name and VPC once; per answered address, one 16-byte entry
-//!   under its (client, address) pair and one under its (VPC, address) pair, plus a
-//!   hash-table slot per distinct pair. A day of queries is held whole; a line is
-//!   held at most [`crate::engine::MAX_LINE_BYTES`] long.
+//! - memory: each distinct name and VPC once; while reading, 32 bytes per answer under
+//!   its (client, address) key and 32 under its (VPC, address) key; frozen, a 32-byte
+//!   slot per distinct key at most half full (`table`), plus 16 bytes per query of
+//!   keys asked more than once. Keys are fingerprints: no address is held per key. A
+//!   line is held at most [`crate::engine::MAX_LINE_BYTES`] long.
 
 pub mod query;
 pub mod store;
+mod table;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
@@ -35,6 +37,7 @@ use std::net::IpAddr;
 use rustc_hash::FxBuildHasher;
 
 pub use query::{Query, QueryError};
+use table::{Found, PairTable};
 
 /// The default window: a name resolved up to an hour before the flow started.
 pub const DEFAULT_WINDOW_SECONDS: i64 = 3600;
@@ -148,43 +151,6 @@ struct Seen {
 
 type Map<K, V> = HashMap<K, V, FxBuildHasher>;
 
-/// The queries seen for one pair, by time once frozen: most pairs have one, held in
-/// the table's slot itself (one memory access fewer per lookup).
-#[derive(Clone, Debug)]
-enum SeenList {
-    One(Seen),
-    Many(Vec<Seen>),
-}
-
-impl SeenList {
-    fn push(&mut self, s: Seen) {
-        match self {
-            SeenList::One(first) => *self = SeenList::Many(vec![*first, s]),
-            SeenList::Many(list) => list.push(s),
-        }
-    }
-
-    fn as_slice(&self) -> &[Seen] {
-        match self {
-            SeenList::One(s) => std::slice::from_ref(s),
-            SeenList::Many(list) => list,
-        }
-    }
-
-    /// Sorts by `order`, drops repeats, and holds a single query inline.
-    fn freeze(&mut self, order: impl Fn(&Seen, &Seen) -> std::cmp::Ordering) {
-        if let SeenList::Many(list) = self {
-            list.sort_unstable_by(order);
-            list.dedup();
-            if let [only] = list.as_slice() {
-                *self = SeenList::One(*only);
-            } else {
-                list.shrink_to_fit();
-            }
-        }
-    }
-}
-
 /// Query logs being read.
 #[derive(Debug, Default)]
 pub struct NameIndexBuilder {
@@ -192,17 +158,10 @@ pub struct NameIndexBuilder {
     name_ids: Map<Box<str>, u32>,
     vpcs: Vec<Box<str>>,
     vpc_ids: Map<Box<str>, u32>,
-    by_client: Map<(IpAddr, IpAddr), SeenList>,
-    by_vpc: Map<(u32, IpAddr), SeenList>,
-}
-
-fn add_seen<K: std::hash::Hash + Eq>(map: &mut Map<K, SeenList>, key: K, seen: Seen) {
-    match map.entry(key) {
-        std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().push(seen),
-        std::collections::hash_map::Entry::Vacant(e) => {
-            e.insert(SeenList::One(seen));
-        }
-    }
+    /// Each answer under its (client, address) key's fingerprint.
+    by_client: Vec<((u64, u64), Seen)>,
+    /// And under its (VPC, address) key's.
+    by_vpc: Vec<((u64, u64), Seen)>,
 }
 
 fn intern(list: &mut Vec<Box<str>>, ids: &mut Map<Box<str>, u32>, s: &str) -> u32 {
@@ -231,8 +190,12 @@ impl NameIndexBuilder {
             name,
         };
         for address in &q.addresses {
-            add_seen(&mut self.by_client, (q.client, *address), seen);
-            add_seen(&mut self.by_vpc, (vpc, *address), seen);
+            let (client, at) = (
+                table::client_key(q.client, *address),
+                table::vpc_key(vpc, *address),
+            );
+            self.by_client.push((table::fingerprint(client), seen));
+            self.by_vpc.push((table::fingerprint(at), seen));
         }
     }
 
@@ -248,7 +211,7 @@ impl NameIndexBuilder {
 
     /// Freezes the index: a name is given from queries at most `window_seconds` before
     /// a flow's start.
-    pub fn finish(mut self, window_seconds: i64) -> NameIndex {
+    pub fn finish(self, window_seconds: i64) -> NameIndex {
         let names = &self.names;
         let order = |a: &Seen, b: &Seen| {
             a.time
@@ -256,15 +219,14 @@ impl NameIndexBuilder {
                 .then_with(|| names[a.name as usize].cmp(&names[b.name as usize]))
                 .then(a.vpc.cmp(&b.vpc))
         };
-        for list in self.by_client.values_mut().chain(self.by_vpc.values_mut()) {
-            list.freeze(order);
-        }
+        let by_client = PairTable::build(self.by_client, order);
+        let by_vpc = PairTable::build(self.by_vpc, order);
         NameIndex {
             window: window_seconds.max(0),
             names: self.names,
             vpc_ids: self.vpc_ids,
-            by_client: self.by_client,
-            by_vpc: self.by_vpc,
+            by_client,
+            by_vpc,
         }
     }
 }
@@ -355,8 +317,16 @@ pub struct NameIndex {
     window: i64,
     names: Vec<Box<str>>,
     vpc_ids: Map<Box<str>, u32>,
-    by_client: Map<(IpAddr, IpAddr), SeenList>,
-    by_vpc: Map<(u32, IpAddr), SeenList>,
+    by_client: PairTable,
+    by_vpc: PairTable,
+}
+
+/// The queries a table found, as a slice.
+fn found_slice<'t>(found: &'t Found<'t>) -> &'t [Seen] {
+    match found {
+        Found::One(s) => std::slice::from_ref(s),
+        Found::Many(list) => list,
+    }
 }
 
 /// The latest entry of `list` (sorted by time) in `[start - window, start]` that
@@ -404,65 +374,54 @@ impl NameIndex {
                 source,
             })
         };
-        if let Some(list) = self.by_client.get(&(client, remote))
-            && let Some(seen) = latest(list.as_slice(), start, self.window, |s| {
+        if let Some(found) = self
+            .by_client
+            .get(table::fingerprint(table::client_key(client, remote)))
+            && let Some(seen) = latest(found_slice(&found), start, self.window, |s| {
                 vpc.is_none_or(|v| s.vpc == v)
             })
         {
             return named(seen, NameSource::Client);
         }
-        let list = self.by_vpc.get(&(vpc?, remote))?;
-        let seen = latest(list.as_slice(), start, self.window, |_| true)?;
+        let found = self
+            .by_vpc
+            .get(table::fingerprint(table::vpc_key(vpc?, remote)))?;
+        let seen = latest(found_slice(&found), start, self.window, |_| true)?;
         named(seen, NameSource::Vpc)
     }
 
-    /// The addresses the queries for `name` (any case, with or without its trailing
-    /// dot) answered, in address order.
-    pub fn addresses_of(&self, name: &str) -> Vec<IpAddr> {
-        let wanted = name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase();
-        let Some(id) = self.names.iter().position(|n| **n == *wanted) else {
-            return Vec::new();
-        };
-        let mut out: Vec<IpAddr> = self
-            .by_vpc
-            .iter()
-            .filter(|(_, list)| list.as_slice().iter().any(|s| s.name as usize == id))
-            .map(|((_, address), _)| *address)
-            .collect();
-        out.sort();
-        out.dedup();
-        out
+    /// Starts fetching what [`NameIndex::lookup`] of `client` and `remote` reads first
+    /// (its client's entry), so that it is in cache when the record is summed.
+    #[inline(always)]
+    pub fn prefetch(&self, client: IpAddr, remote: IpAddr) {
+        let (h, _) = table::fingerprint(table::client_key(client, remote));
+        self.by_client.prefetch(h);
     }
+}
 
-    /// The queries that resolved to `address`: (VPC, client, time, name), by time.
-    pub fn resolved_to(&self, address: IpAddr) -> Vec<(&str, IpAddr, i64, &str)> {
-        let vpcs: Vec<&str> = {
-            let mut v = vec![""; self.vpc_ids.len()];
-            for (name, id) in &self.vpc_ids {
-                if let Some(slot) = v.get_mut(*id as usize) {
-                    *slot = name;
-                }
-            }
-            v
-        };
-        let mut out: Vec<(&str, IpAddr, i64, &str)> = self
-            .by_client
-            .iter()
-            .filter(|((_, a), _)| *a == address)
-            .flat_map(|((client, _), list)| {
-                list.as_slice().iter().map(|s| {
-                    (
-                        vpcs.get(s.vpc as usize).copied().unwrap_or(""),
-                        *client,
-                        s.time,
-                        self.names.get(s.name as usize).map_or("", |n| &**n),
-                    )
-                })
-            })
-            .collect();
-        out.sort_by(|a, b| a.2.cmp(&b.2).then(a.1.cmp(&b.1)).then(a.3.cmp(b.3)));
-        out
-    }
+/// The addresses the queries for `name` (any case, with or without its trailing dot)
+/// answered, in address order.
+pub fn addresses_of(queries: &[Query], name: &str) -> Vec<IpAddr> {
+    let wanted = name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase();
+    let mut out: Vec<IpAddr> = queries
+        .iter()
+        .filter(|q| q.name == wanted)
+        .flat_map(|q| q.addresses.iter().copied())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The queries that resolved to `address`, by time (then client, then name).
+pub fn resolved_to(queries: &[Query], address: IpAddr) -> Vec<&Query> {
+    let mut out: Vec<&Query> = queries
+        .iter()
+        .filter(|q| q.addresses.contains(&address))
+        .collect();
+    out.sort_by(|a, b| (a.time, a.client, &a.name).cmp(&(b.time, b.client, &b.name)));
+    out.dedup();
+    out
 }
 
 #[cfg(test)]
@@ -555,26 +514,27 @@ mod tests {
 
     #[test]
     fn what_resolved_to_an_address_and_what_a_name_resolved_to() {
-        let i = index(
-            &[
-                q("vpc-1", "10.0.0.2", 1500, "b.example", "52.0.0.1"),
-                q("vpc-1", "10.0.0.1", 1000, "a.example", "52.0.0.1"),
-                q("vpc-2", "10.0.0.1", 1200, "a.example", "52.0.0.2"),
-            ],
-            3600,
-        );
+        let qs = [
+            q("vpc-1", "10.0.0.2", 1500, "b.example", "52.0.0.1"),
+            q("vpc-1", "10.0.0.1", 1000, "a.example", "52.0.0.1"),
+            q("vpc-2", "10.0.0.1", 1200, "a.example", "52.0.0.2"),
+        ];
+        let found: Vec<(&str, IpAddr, i64, &str)> = resolved_to(&qs, ip("52.0.0.1"))
+            .into_iter()
+            .map(|q| (q.vpc_id.as_str(), q.client, q.time, q.name.as_str()))
+            .collect();
         assert_eq!(
-            i.resolved_to(ip("52.0.0.1")),
+            found,
             [
                 ("vpc-1", ip("10.0.0.1"), 1000, "a.example"),
                 ("vpc-1", ip("10.0.0.2"), 1500, "b.example")
             ]
         );
         assert_eq!(
-            i.addresses_of("A.example."),
+            addresses_of(&qs, "A.example."),
             [ip("52.0.0.1"), ip("52.0.0.2")]
         );
-        assert!(i.addresses_of("c.example").is_empty());
+        assert!(addresses_of(&qs, "c.example").is_empty());
     }
 
     #[test]
