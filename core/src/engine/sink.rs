@@ -282,7 +282,7 @@ impl<'a> Engine<'a> {
                 && let Some(remote) = Sides::of(rec, self.ranges).remote
                 && let Some(client) = client_of(rec, remote)
             {
-                names.prefetch(client, remote);
+                names.prefetch(rec.vpc_id, client, remote);
             }
             return Admitted {
                 status,
@@ -295,7 +295,7 @@ impl<'a> Engine<'a> {
             if let Some(names) = self.names
                 && let Some(client) = client_of(rec, remote)
             {
-                names.prefetch(client, remote);
+                names.prefetch(rec.vpc_id, client, remote);
             }
         }
         Admitted {

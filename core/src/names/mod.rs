@@ -37,7 +37,7 @@ use std::net::IpAddr;
 use rustc_hash::FxBuildHasher;
 
 pub use query::{Query, QueryError};
-use table::{Found, PairTable};
+use table::{AddressFilter, Found, PairTable};
 
 /// The default window: a name resolved up to an hour before the flow started.
 pub const DEFAULT_WINDOW_SECONDS: i64 = 3600;
@@ -162,6 +162,8 @@ pub struct NameIndexBuilder {
     by_client: Vec<((u64, u64), Seen)>,
     /// And under its (VPC, address) key's.
     by_vpc: Vec<((u64, u64), Seen)>,
+    /// The addresses answered, for the index's filter (repeats allowed).
+    answered: Vec<IpAddr>,
 }
 
 fn intern(list: &mut Vec<Box<str>>, ids: &mut Map<Box<str>, u32>, s: &str) -> u32 {
@@ -196,6 +198,7 @@ impl NameIndexBuilder {
             );
             self.by_client.push((table::fingerprint(client), seen));
             self.by_vpc.push((table::fingerprint(at), seen));
+            self.answered.push(*address);
         }
     }
 
@@ -219,12 +222,14 @@ impl NameIndexBuilder {
                 .then_with(|| names[a.name as usize].cmp(&names[b.name as usize]))
                 .then(a.vpc.cmp(&b.vpc))
         };
+        let answered = AddressFilter::build(self.answered.iter().copied());
         let by_client = PairTable::build(self.by_client, order);
         let by_vpc = PairTable::build(self.by_vpc, order);
         NameIndex {
             window: window_seconds.max(0),
             names: self.names,
             vpc_ids: self.vpc_ids,
+            answered,
             by_client,
             by_vpc,
         }
@@ -317,6 +322,8 @@ pub struct NameIndex {
     window: i64,
     names: Vec<Box<str>>,
     vpc_ids: Map<Box<str>, u32>,
+    /// Which addresses any query answered: the others need no probe.
+    answered: AddressFilter,
     by_client: PairTable,
     by_vpc: PairTable,
 }
@@ -363,6 +370,9 @@ impl NameIndex {
         remote: IpAddr,
         start: i64,
     ) -> Option<Named<'_>> {
+        if !self.answered.may_hold(remote) {
+            return None;
+        }
         let vpc = match vpc {
             Some(v) => Some(*self.vpc_ids.get(v)?),
             None => None,
@@ -390,12 +400,22 @@ impl NameIndex {
         named(seen, NameSource::Vpc)
     }
 
-    /// Starts fetching what [`NameIndex::lookup`] of `client` and `remote` reads first
-    /// (its client's entry), so that it is in cache when the record is summed.
+    /// Starts fetching what [`NameIndex::lookup`] of `client` and `remote` reads (its
+    /// client's entry, and its VPC's when `vpc` is known), so that it is in cache when
+    /// the record is summed.
     #[inline(always)]
-    pub fn prefetch(&self, client: IpAddr, remote: IpAddr) {
+    pub fn prefetch(&self, vpc: Option<&str>, client: IpAddr, remote: IpAddr) {
+        if !self.answered.may_hold(remote) {
+            return;
+        }
         let (h, _) = table::fingerprint(table::client_key(client, remote));
         self.by_client.prefetch(h);
+        // The VPC's entry too, when the record names its VPC: read when the client
+        // did not ask.
+        if let Some(v) = vpc.and_then(|v| self.vpc_ids.get(v)) {
+            let (h, _) = table::fingerprint(table::vpc_key(*v, remote));
+            self.by_vpc.prefetch(h);
+        }
     }
 }
 

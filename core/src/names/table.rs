@@ -196,6 +196,49 @@ impl PairTable {
     }
 }
 
+/// Which addresses any query answered, approximately: a blocked Bloom filter of 16
+/// bits per address (two bits in one 64-bit word), about 1% false positives and no
+/// false negatives. An address it has not seen needs no table probe at all: most
+/// private and unresolved remotes cost one word read, in cache, instead of two misses.
+#[derive(Debug, Default)]
+pub(super) struct AddressFilter {
+    words: Vec<u64>,
+    shift: u32,
+}
+
+impl AddressFilter {
+    /// The filter of `addresses` (repeats allowed).
+    pub(super) fn build(addresses: impl ExactSizeIterator<Item = IpAddr>) -> AddressFilter {
+        let size = (addresses.len() / 4).max(8).next_power_of_two();
+        let mut f = AddressFilter {
+            words: vec![0; size],
+            shift: 64 - size.trailing_zeros(),
+        };
+        for a in addresses {
+            let (i, bits) = f.place(a);
+            f.words[i] |= bits;
+        }
+        f
+    }
+
+    #[inline(always)]
+    fn place(&self, a: IpAddr) -> (usize, u64) {
+        let (h, g) = fingerprint((0, bits(a)));
+        let bits = (1u64 << (g & 63)) | (1u64 << ((g >> 6) & 63));
+        ((h >> self.shift) as usize, bits)
+    }
+
+    /// Whether a query may have answered `a` (false: none did).
+    #[inline(always)]
+    pub(super) fn may_hold(&self, a: IpAddr) -> bool {
+        if self.words.is_empty() {
+            return false;
+        }
+        let (i, bits) = self.place(a);
+        self.words.get(i).is_some_and(|w| w & bits == bits)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,6 +280,21 @@ mod tests {
                 prop_assert!(table.get(key(k)).is_none());
             }
         }
+    }
+
+    #[test]
+    fn the_filter_holds_every_address_it_was_built_with_and_few_others() {
+        let held: Vec<IpAddr> = (0..5000u32)
+            .map(|i| IpAddr::from(std::net::Ipv4Addr::from(0x3400_0000 + i * 7)))
+            .collect();
+        let f = AddressFilter::build(held.iter().copied());
+        assert!(held.iter().all(|a| f.may_hold(*a)));
+        let others = (0..100_000u32)
+            .map(|i| IpAddr::from(std::net::Ipv4Addr::from(0x0a00_0000 + i)))
+            .filter(|a| f.may_hold(*a))
+            .count();
+        assert!(others < 5_000, "{others} false positives in 100,000");
+        assert!(!AddressFilter::default().may_hold(held[0]));
     }
 
     #[test]
