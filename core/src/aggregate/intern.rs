@@ -118,13 +118,13 @@ impl Interner {
 
 /// 128-bit product of two words, folded to one (foldhash's mixing step).
 #[inline(always)]
-pub(super) fn mix(a: u64, b: u64) -> u64 {
+pub(crate) fn mix(a: u64, b: u64) -> u64 {
     let p = u128::from(a) * u128::from(b);
     (p as u64) ^ ((p >> 64) as u64)
 }
 
 /// The fractional digits of pi: arbitrary, fixed, with bits set throughout.
-pub(super) const PI: [u64; 6] = [
+pub(crate) const PI: [u64; 6] = [
     0x243f_6a88_85a3_08d3,
     0x1319_8a2e_0370_7344,
     0xa409_3822_299f_31d0,

@@ -23,6 +23,7 @@ use crate::record::Action;
 use intern::{Interner, LastSyms, Sym};
 use table::{Key, RemoteKey, Table, window_of};
 
+pub(crate) use intern::{PI, mix};
 pub(crate) use order::Groups;
 
 mod intern;

@@ -20,11 +20,13 @@
 //!   another client of the same VPC ([`NameSource::Vpc`]);
 //! - the same queries in any order, split over any inputs, give the same answers: of
 //!   two queries in the same second, the greater name wins;
-//! - memory: each distinct name and VPC once; while reading, 32 bytes per answer under
-//!   its (client, address) key and 32 under its (VPC, address) key; frozen, a 32-byte
-//!   slot per distinct key at most half full (`table`), plus 16 bytes per query of
-//!   keys asked more than once. Keys are fingerprints: no address is held per key. A
-//!   line is held at most [`crate::engine::MAX_LINE_BYTES`] long.
+//! - memory: each distinct name and VPC once; while reading, 72 bytes per answer (32
+//!   under its (client, address) key, 32 under its (VPC, address) key, 8 for the
+//!   address filter); frozen, 40 bytes per distinct key and table (a 32-byte slot,
+//!   tables four fifths full: `table`), 16 more per query of a key asked more than
+//!   once, and 2 bytes per answer for the filter. The tables are built one at a time,
+//!   each list freed as its table is done. Keys are fingerprints: no address is held
+//!   per key. A line is held at most [`crate::engine::MAX_LINE_BYTES`] long.
 
 pub mod query;
 pub mod store;
@@ -162,8 +164,8 @@ pub struct NameIndexBuilder {
     by_client: Vec<((u64, u64), Seen)>,
     /// And under its (VPC, address) key's.
     by_vpc: Vec<((u64, u64), Seen)>,
-    /// The addresses answered, for the index's filter (repeats allowed).
-    answered: Vec<IpAddr>,
+    /// The answered addresses' hashes, for the index's filter (repeats allowed).
+    answered: Vec<u64>,
 }
 
 fn intern(list: &mut Vec<Box<str>>, ids: &mut Map<Box<str>, u32>, s: &str) -> u32 {
@@ -198,7 +200,7 @@ impl NameIndexBuilder {
             );
             self.by_client.push((table::fingerprint(client), seen));
             self.by_vpc.push((table::fingerprint(at), seen));
-            self.answered.push(*address);
+            self.answered.push(AddressFilter::hash(*address));
         }
     }
 
@@ -222,7 +224,9 @@ impl NameIndexBuilder {
                 .then_with(|| names[a.name as usize].cmp(&names[b.name as usize]))
                 .then(a.vpc.cmp(&b.vpc))
         };
-        let answered = AddressFilter::build(self.answered.iter().copied());
+        // One at a time: each list is freed once its table is built.
+        let answered = AddressFilter::build(&self.answered);
+        drop(self.answered);
         let by_client = PairTable::build(self.by_client, order);
         let by_vpc = PairTable::build(self.by_vpc, order);
         NameIndex {

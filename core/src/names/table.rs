@@ -1,8 +1,9 @@
 //! The index's lookup table: the queries of each key (a client and an address, or a VPC
 //! and an address), found in one cache line for most keys.
 //!
-//! Open addressing with linear probing over a power-of-two array of 32-byte slots,
-//! at most half full. A key is its 128-bit fingerprint ([`fingerprint`]): two
+//! Open addressing with linear probing over an array of 32-byte slots, at most four
+//! fifths full (a key's home is its first hash scaled to the array's length, so the
+//! length need not be a power of two). A key is its 128-bit fingerprint ([`fingerprint`]): two
 //! independent 64-bit hashes, the first placing it, both compared. Two keys with the
 //! same fingerprint would share their queries; at the 2^-128 odds of that per pair of
 //! keys it does not happen, and no address or name text is held per key, which keeps a
@@ -16,6 +17,7 @@
 use std::net::IpAddr;
 
 use super::Seen;
+use crate::aggregate::{PI, mix};
 
 /// A key: an address (IPv4 as IPv4-mapped IPv6) and the other half, a client's address
 /// or a VPC's number.
@@ -38,29 +40,13 @@ fn bits(a: IpAddr) -> u128 {
     }
 }
 
-/// 128-bit product folded to 64 bits: foldhash's mixing step.
-#[inline(always)]
-fn fold(x: u64, y: u64) -> u64 {
-    let p = u128::from(x).wrapping_mul(u128::from(y));
-    (p as u64) ^ ((p >> 64) as u64)
-}
-
-/// Digits of pi, as seeds.
-const SEEDS: [u64; 6] = [
-    0x243f_6a88_85a3_08d3,
-    0x1319_8a2e_0370_7344,
-    0xa409_3822_299f_31d0,
-    0x082e_fa98_ec4e_6c89,
-    0x4528_21e6_38d0_1377,
-    0xbe54_66cf_34e9_0c6c,
-];
-
 /// Two independent 64-bit hashes of a key.
 #[inline(always)]
 pub(super) fn fingerprint((a, b): Key) -> (u64, u64) {
     let (a0, a1, b0, b1) = (a as u64, (a >> 64) as u64, b as u64, (b >> 64) as u64);
-    let h = |s: &[u64]| fold(fold(a0 ^ s[0], a1 ^ s[1]) ^ b0, b1 ^ s[2]);
-    (h(&SEEDS[..3]), h(&SEEDS[3..]))
+    // The interner's mixing step and seeds (foldhash's folded multiply).
+    let h = |s: &[u64]| mix(mix(a0 ^ s[0], a1 ^ s[1]) ^ b0, b1 ^ s[2]);
+    (h(&PI[..3]), h(&PI[3..]))
 }
 
 /// A slot: empty when `tag` is 0.
@@ -93,8 +79,6 @@ pub(super) enum Found<'t> {
 #[derive(Debug, Default)]
 pub(super) struct PairTable {
     slots: Vec<Slot>,
-    /// 64 minus log2 of the slot count: the first hash's top bits place a key.
-    shift: u32,
     many: Vec<Seen>,
 }
 
@@ -108,10 +92,9 @@ impl PairTable {
         entries.sort_unstable_by(|x, y| x.0.cmp(&y.0).then_with(|| order(&x.1, &y.1)));
         entries.dedup();
         let keys = entries.chunk_by(|x, y| x.0 == y.0).count();
-        let size = (keys * 2).max(8).next_power_of_two();
+        let size = (keys + keys / 4).max(8);
         let mut table = PairTable {
             slots: vec![Slot::default(); size],
-            shift: 64 - size.trailing_zeros(),
             many: Vec::new(),
         };
         for group in entries.chunk_by(|x, y| x.0 == y.0) {
@@ -138,7 +121,7 @@ impl PairTable {
             };
             let mut i = table.home(h);
             while table.slots[i].tag != 0 {
-                i = (i + 1) & (size - 1);
+                i = if i + 1 == size { 0 } else { i + 1 };
             }
             table.slots[i] = slot;
         }
@@ -147,8 +130,8 @@ impl PairTable {
 
     #[inline(always)]
     fn home(&self, h: u64) -> usize {
-        // An empty table has one slot count of 8: `shift` is below 64.
-        (h >> self.shift) as usize
+        // `h` scaled to the length: below it.
+        ((u128::from(h) * self.slots.len() as u128) >> 64) as usize
     }
 
     /// The queries of the key with fingerprint `(h, check)`.
@@ -157,7 +140,7 @@ impl PairTable {
         if self.slots.is_empty() {
             return None;
         }
-        let mask = self.slots.len() - 1;
+        let size = self.slots.len();
         let tag = h | 1;
         let mut i = self.home(h);
         loop {
@@ -177,7 +160,7 @@ impl PairTable {
                     })
                 });
             }
-            i = (i + 1) & mask;
+            i = if i + 1 == size { 0 } else { i + 1 };
         }
     }
 
@@ -207,24 +190,32 @@ pub(super) struct AddressFilter {
 }
 
 impl AddressFilter {
-    /// The filter of `addresses` (repeats allowed).
-    pub(super) fn build(addresses: impl ExactSizeIterator<Item = IpAddr>) -> AddressFilter {
-        let size = (addresses.len() / 4).max(8).next_power_of_two();
+    /// The hash an address is filed under ([`AddressFilter::build`] takes these, so
+    /// that a builder keeps 8 bytes an answer, not the address).
+    #[inline(always)]
+    pub(super) fn hash(a: IpAddr) -> u64 {
+        fingerprint((0, bits(a))).0
+    }
+
+    /// The filter of the addresses with these [`AddressFilter::hash`]es (repeats
+    /// allowed).
+    pub(super) fn build(hashes: &[u64]) -> AddressFilter {
+        let size = (hashes.len() / 4).max(8).next_power_of_two();
         let mut f = AddressFilter {
             words: vec![0; size],
             shift: 64 - size.trailing_zeros(),
         };
-        for a in addresses {
-            let (i, bits) = f.place(a);
+        for h in hashes {
+            let (i, bits) = f.place(*h);
             f.words[i] |= bits;
         }
         f
     }
 
     #[inline(always)]
-    fn place(&self, a: IpAddr) -> (usize, u64) {
-        let (h, g) = fingerprint((0, bits(a)));
-        let bits = (1u64 << (g & 63)) | (1u64 << ((g >> 6) & 63));
+    fn place(&self, h: u64) -> (usize, u64) {
+        // The low bits pick the two bits; the top bits, the word.
+        let bits = (1u64 << (h & 63)) | (1u64 << ((h >> 6) & 63));
         ((h >> self.shift) as usize, bits)
     }
 
@@ -234,7 +225,7 @@ impl AddressFilter {
         if self.words.is_empty() {
             return false;
         }
-        let (i, bits) = self.place(a);
+        let (i, bits) = self.place(AddressFilter::hash(a));
         self.words.get(i).is_some_and(|w| w & bits == bits)
     }
 }
@@ -287,7 +278,8 @@ mod tests {
         let held: Vec<IpAddr> = (0..5000u32)
             .map(|i| IpAddr::from(std::net::Ipv4Addr::from(0x3400_0000 + i * 7)))
             .collect();
-        let f = AddressFilter::build(held.iter().copied());
+        let hashes: Vec<u64> = held.iter().map(|a| AddressFilter::hash(*a)).collect();
+        let f = AddressFilter::build(&hashes);
         assert!(held.iter().all(|a| f.may_hold(*a)));
         let others = (0..100_000u32)
             .map(|i| IpAddr::from(std::net::Ipv4Addr::from(0x0a00_0000 + i)))

@@ -1055,6 +1055,25 @@ mod charge_back_tests {
 
     const GIB: i64 = 1 << 30;
 
+    /// The report of `t` at the embedded prices, interface endpoints in 2 AZs.
+    fn priced(t: Tally) -> Report {
+        let prices = PriceTable::embedded().unwrap();
+        build(
+            t,
+            &Options {
+                prices: &prices,
+                prices_file: None,
+                azs: 2,
+                top: 10,
+                output_dir: "out".into(),
+                from: None,
+                to: None,
+                by_interface: false,
+            },
+        )
+        .unwrap()
+    }
+
     /// A NAT gateway's inside leg in hub `hub`, to an instance of `spoke`.
     fn inside_leg(hub: &str, spoke: &str, bytes: i64) -> Row {
         Row {
@@ -1115,21 +1134,7 @@ mod charge_back_tests {
             day,
             &inside_leg("vpc-hub2", "vpc-hub2", 5 * GIB),
         );
-        let prices = PriceTable::embedded().unwrap();
-        let r = build(
-            t,
-            &Options {
-                prices: &prices,
-                prices_file: None,
-                azs: 2,
-                top: 10,
-                output_dir: "out".into(),
-                from: None,
-                to: None,
-                by_interface: false,
-            },
-        )
-        .unwrap();
+        let r = priced(t);
         let rows: Vec<_> = r
             .charge_back
             .iter()
@@ -1198,21 +1203,7 @@ mod charge_back_tests {
         );
         t.add("1", "us-east-1", day, &outside("vpc-hub"));
         t.add("1", "us-east-1", day, &outside("vpc-alone"));
-        let prices = PriceTable::embedded().unwrap();
-        let r = build(
-            t,
-            &Options {
-                prices: &prices,
-                prices_file: None,
-                azs: 2,
-                top: 10,
-                output_dir: "out".into(),
-                from: None,
-                to: None,
-                by_interface: false,
-            },
-        )
-        .unwrap();
+        let r = priced(t);
         let got = |vpc: &str| {
             r.savings
                 .iter()
