@@ -11,6 +11,7 @@
 //! - only major version 1 is read (AWS: a new major version is a breaking change);
 //! - a line that is not a query log entry is an error naming the field.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 use serde::Deserialize;
@@ -47,31 +48,38 @@ fn bad(field: impl Into<String>, message: impl Into<String>) -> QueryError {
     }
 }
 
+/// The fields read, borrowed from the line where JSON needs no unescaping (nearly
+/// always: a copy only for a value with an escape).
 #[derive(Deserialize)]
-struct Line {
-    version: Option<String>,
-    vpc_id: Option<String>,
-    query_timestamp: Option<String>,
-    query_name: Option<String>,
-    srcaddr: Option<String>,
-    #[serde(default)]
-    answers: Vec<Answer>,
+struct Line<'a> {
+    #[serde(borrow)]
+    version: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    vpc_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    query_timestamp: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    query_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    srcaddr: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    answers: Vec<Answer<'a>>,
 }
 
 /// AWS's example writes `Rdata`, `Type`, `Class`; the format page names them
 /// `rdata`, `answer_type`, `answer_class`: both are read.
 #[derive(Deserialize)]
-struct Answer {
-    #[serde(rename = "Rdata", alias = "rdata")]
-    rdata: Option<String>,
-    #[serde(rename = "Type", alias = "answer_type", alias = "type")]
-    kind: Option<String>,
+struct Answer<'a> {
+    #[serde(rename = "Rdata", alias = "rdata", borrow)]
+    rdata: Option<Cow<'a, str>>,
+    #[serde(rename = "Type", alias = "answer_type", alias = "type", borrow)]
+    kind: Option<Cow<'a, str>>,
 }
 
 /// Reads one line. `Ok(None)`: a query whose answers hold no address (NXDOMAIN,
 /// a PTR lookup, a CNAME without its target's address), nothing to index.
 pub fn parse_line(line: &[u8]) -> Result<Option<Query>, QueryError> {
-    let line: Line = serde_json::from_slice(line).map_err(|e| bad("line", e.to_string()))?;
+    let line: Line<'_> = serde_json::from_slice(line).map_err(|e| bad("line", e.to_string()))?;
     let version = line.version.ok_or_else(|| bad("version", "missing"))?;
     if version.split('.').next() != Some("1") {
         return Err(bad(
@@ -127,7 +135,7 @@ pub fn parse_line(line: &[u8]) -> Result<Option<Query>, QueryError> {
         return Ok(None);
     }
     Ok(Some(Query {
-        vpc_id,
+        vpc_id: vpc_id.into_owned(),
         client,
         time,
         name,
