@@ -108,6 +108,25 @@ pub enum LoadError {
         /// The field and why.
         error: QueryError,
     },
+    /// A log event of CloudWatch Logs payloads is not a query log entry (the run is
+    /// strict).
+    #[error("{input}: log event {event}: {error}")]
+    MalformedEvent {
+        /// The input's name.
+        input: String,
+        /// 1-based number of the event in the input (payloads in order).
+        event: u64,
+        /// The field and why.
+        error: QueryError,
+    },
+    /// The input looked like CloudWatch Logs payloads and is not.
+    #[error("{input}: not a CloudWatch Logs subscription payload: {source}")]
+    Payload {
+        /// The input's name.
+        input: String,
+        /// The JSON reader's error (it names the line and column).
+        source: serde_json::Error,
+    },
     /// Reading (or decompressing) the input failed.
     #[error("{input}: read failed: {source}")]
     Read {
@@ -254,8 +273,20 @@ pub fn read_queries<R: Read>(
         input: input.to_owned(),
         source,
     };
-    let decoded = crate::decode::decode(reader).map_err(read_error)?;
-    let mut reader = BufReader::with_capacity(1 << 16, decoded);
+    let mut decoded = crate::decode::decode(reader).map_err(read_error)?;
+    // Query logs delivered through CloudWatch Logs: subscription payloads (as a
+    // subscription or Firehose writes them), each log event one query log line. Told
+    // by their first key, in the first KiB.
+    let mut head = Vec::with_capacity(1024);
+    (&mut decoded)
+        .take(1024)
+        .read_to_end(&mut head)
+        .map_err(read_error)?;
+    let payloads = memchr::memmem::find(&head, b"\"messageType\"").is_some();
+    let mut reader = BufReader::with_capacity(1 << 16, std::io::Cursor::new(head).chain(decoded));
+    if payloads {
+        return read_payloads(input, reader, strict, each);
+    }
     let limit = crate::engine::MAX_LINE_BYTES;
     let mut stats = LoadStats::default();
     let mut buf = Vec::with_capacity(1024);
@@ -312,6 +343,56 @@ pub fn read_queries<R: Read>(
                 stats.malformed += 1;
                 if stats.examples.len() < 10 {
                     stats.examples.push(error);
+                }
+            }
+        }
+    }
+    Ok(stats)
+}
+
+/// [`read_queries`] of CloudWatch Logs subscription payloads, one or several back to
+/// back (plain JSON once decoded), one at a time: each log event of a `DATA_MESSAGE`
+/// is a query log line, numbered in the input (`log event N`).
+fn read_payloads<R: Read>(
+    input: &str,
+    reader: R,
+    strict: bool,
+    mut each: impl FnMut(Query),
+) -> Result<LoadStats, LoadError> {
+    use crate::source::cloudwatch::SubscriptionPayload;
+    let mut stats = LoadStats::default();
+    let mut number = 0u64;
+    for payload in serde_json::Deserializer::from_reader(reader).into_iter::<SubscriptionPayload>()
+    {
+        let payload = payload.map_err(|source| LoadError::Payload {
+            input: input.to_owned(),
+            source,
+        })?;
+        if !payload.is_data() {
+            continue;
+        }
+        for event in &payload.log_events {
+            number += 1;
+            stats.lines += 1;
+            match query::parse_line(event.message.trim().as_bytes()) {
+                Ok(Some(q)) => {
+                    stats.queries += 1;
+                    each(q);
+                }
+                Ok(None) => {}
+                Err(error) => {
+                    let error = LoadError::MalformedEvent {
+                        input: input.to_owned(),
+                        event: number,
+                        error,
+                    };
+                    if strict {
+                        return Err(error);
+                    }
+                    stats.malformed += 1;
+                    if stats.examples.len() < 10 {
+                        stats.examples.push(error);
+                    }
                 }
             }
         }
@@ -559,6 +640,58 @@ mod tests {
             [ip("52.0.0.1"), ip("52.0.0.2")]
         );
         assert!(addresses_of(&qs, "c.example").is_empty());
+    }
+
+    #[test]
+    fn query_logs_delivered_through_cloudwatch_logs_are_read_event_by_event() {
+        let line = |name: &str| {
+            format!(
+                "{{\"version\":\"1.100000\",\"vpc_id\":\"vpc-1\",\"query_timestamp\":\"2026-08-22T10:00:01Z\",\"query_name\":\"{name}.\",\"answers\":[{{\"Rdata\":\"52.0.0.1\",\"Type\":\"A\",\"Class\":\"IN\"}}],\"srcaddr\":\"10.0.0.1\"}}"
+            )
+        };
+        let payload = |events: &[String]| {
+            serde_json::json!({
+                "messageType": "DATA_MESSAGE",
+                "owner": "111122223333",
+                "logGroup": "/aws/route53resolver/queries",
+                "logStream": "vpc-1_i-0abc",
+                "subscriptionFilters": ["flowpath"],
+                "logEvents": events.iter().enumerate().map(|(i, m)| serde_json::json!({
+                    "id": i.to_string(), "timestamp": 1_787_392_801_000_i64, "message": m
+                })).collect::<Vec<_>>()
+            })
+            .to_string()
+        };
+        let control = r#"{"messageType":"CONTROL_MESSAGE","owner":"CloudwatchLogs","logGroup":"","logStream":"","subscriptionFilters":[],"logEvents":[{"id":"","timestamp":1,"message":"CWL CONTROL MESSAGE"}]}"#;
+        // Two payloads back to back, as Firehose writes them to S3, gzip, and a
+        // control message between them.
+        let text = format!(
+            "{}{control}{}",
+            payload(&[line("a.example"), "not json".into()]),
+            payload(&[line("b.example")])
+        );
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, text.as_bytes()).unwrap();
+        let gz = gz.finish().unwrap();
+        let mut names = Vec::new();
+        let stats = read_queries("p.gz", &gz[..], false, |q| names.push(q.name)).unwrap();
+        assert_eq!(names, ["a.example", "b.example"]);
+        assert_eq!((stats.lines, stats.queries, stats.malformed), (3, 2, 1));
+        assert!(
+            stats.examples[0]
+                .to_string()
+                .starts_with("p.gz: log event 2: line:"),
+            "{}",
+            stats.examples[0]
+        );
+        let err = read_queries("p.gz", &gz[..], true, |_| {}).unwrap_err();
+        assert!(err.to_string().starts_with("p.gz: log event 2:"), "{err}");
+        let err = read_queries("p", &b"{\"messageType\": 5}"[..], false, |_| {}).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("p: not a CloudWatch Logs subscription payload:"),
+            "{err}"
+        );
     }
 
     #[test]
