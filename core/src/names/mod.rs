@@ -137,6 +137,9 @@ pub enum LoadError {
     },
 }
 
+/// The malformed lines [`LoadStats`] keeps as examples, at most.
+pub const MAX_EXAMPLES: usize = 10;
+
 /// What loading read.
 #[derive(Debug, Default)]
 pub struct LoadStats {
@@ -151,13 +154,44 @@ pub struct LoadStats {
 }
 
 impl LoadStats {
-    /// Adds another input's counts (examples up to ten in all).
+    /// Adds another input's counts (examples up to [`MAX_EXAMPLES`] in all).
     pub fn merge(&mut self, other: LoadStats) {
         self.lines += other.lines;
         self.queries += other.queries;
         self.malformed += other.malformed;
-        let room = 10usize.saturating_sub(self.examples.len());
+        let room = MAX_EXAMPLES.saturating_sub(self.examples.len());
         self.examples.extend(other.examples.into_iter().take(room));
+    }
+
+    /// Counts one line (or log event) read: its query goes to `each`; a line that is
+    /// not a query log entry is counted malformed, kept as an example, or under
+    /// `strict` returned as the error `malformed` makes of it.
+    fn take(
+        &mut self,
+        result: Result<Option<Query>, QueryError>,
+        strict: bool,
+        each: &mut impl FnMut(Query),
+        malformed: impl FnOnce(QueryError) -> LoadError,
+    ) -> Result<(), LoadError> {
+        self.lines += 1;
+        match result {
+            Ok(Some(q)) => {
+                self.queries += 1;
+                each(q);
+            }
+            Ok(None) => {}
+            Err(error) => {
+                let error = malformed(error);
+                if strict {
+                    return Err(error);
+                }
+                self.malformed += 1;
+                if self.examples.len() < MAX_EXAMPLES {
+                    self.examples.push(error);
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -324,28 +358,11 @@ pub fn read_queries<R: Read>(
             }
             query::parse_line(line)
         };
-        stats.lines += 1;
-        match result {
-            Ok(Some(q)) => {
-                stats.queries += 1;
-                each(q);
-            }
-            Ok(None) => {}
-            Err(error) => {
-                let error = LoadError::Malformed {
-                    input: input.to_owned(),
-                    line: number,
-                    error,
-                };
-                if strict {
-                    return Err(error);
-                }
-                stats.malformed += 1;
-                if stats.examples.len() < 10 {
-                    stats.examples.push(error);
-                }
-            }
-        }
+        stats.take(result, strict, &mut each, |error| LoadError::Malformed {
+            input: input.to_owned(),
+            line: number,
+            error,
+        })?;
     }
     Ok(stats)
 }
@@ -373,28 +390,14 @@ fn read_payloads<R: Read>(
         }
         for event in &payload.log_events {
             number += 1;
-            stats.lines += 1;
-            match query::parse_line(event.message.trim().as_bytes()) {
-                Ok(Some(q)) => {
-                    stats.queries += 1;
-                    each(q);
+            let result = query::parse_line(event.message.trim().as_bytes());
+            stats.take(result, strict, &mut each, |error| {
+                LoadError::MalformedEvent {
+                    input: input.to_owned(),
+                    event: number,
+                    error,
                 }
-                Ok(None) => {}
-                Err(error) => {
-                    let error = LoadError::MalformedEvent {
-                        input: input.to_owned(),
-                        event: number,
-                        error,
-                    };
-                    if strict {
-                        return Err(error);
-                    }
-                    stats.malformed += 1;
-                    if stats.examples.len() < 10 {
-                        stats.examples.push(error);
-                    }
-                }
-            }
+            })?;
         }
     }
     Ok(stats)
