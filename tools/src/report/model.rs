@@ -919,6 +919,30 @@ pub(crate) fn build(tally: Tally, opt: &Options<'_>) -> Result<Report> {
     })
 }
 
+/// The report of `t` at the embedded prices, interface endpoints in 2 AZs, the top 10.
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    reason = "test code: a panic is the failure report"
+)]
+fn priced(t: Tally, by_interface: bool) -> Report {
+    let prices = PriceTable::embedded().unwrap();
+    build(
+        t,
+        &Options {
+            prices: &prices,
+            prices_file: None,
+            azs: 2,
+            top: 10,
+            output_dir: "out".into(),
+            from: None,
+            to: None,
+            by_interface,
+        },
+    )
+    .unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -953,21 +977,7 @@ mod tests {
         for (day, r) in rows {
             t.add("111111111111", "us-east-1", day, r);
         }
-        let prices = PriceTable::embedded().unwrap();
-        build(
-            t,
-            &Options {
-                prices: &prices,
-                prices_file: None,
-                azs: 2,
-                top: 10,
-                output_dir: "out".into(),
-                from: None,
-                to: None,
-                by_interface: false,
-            },
-        )
-        .unwrap()
+        priced(t, false)
     }
 
     const D: &str = "2026-08-22";
@@ -1055,25 +1065,6 @@ mod charge_back_tests {
 
     const GIB: i64 = 1 << 30;
 
-    /// The report of `t` at the embedded prices, interface endpoints in 2 AZs.
-    fn priced(t: Tally) -> Report {
-        let prices = PriceTable::embedded().unwrap();
-        build(
-            t,
-            &Options {
-                prices: &prices,
-                prices_file: None,
-                azs: 2,
-                top: 10,
-                output_dir: "out".into(),
-                from: None,
-                to: None,
-                by_interface: false,
-            },
-        )
-        .unwrap()
-    }
-
     /// A NAT gateway's inside leg in hub `hub`, to an instance of `spoke`.
     fn inside_leg(hub: &str, spoke: &str, bytes: i64) -> Row {
         Row {
@@ -1134,7 +1125,7 @@ mod charge_back_tests {
             day,
             &inside_leg("vpc-hub2", "vpc-hub2", 5 * GIB),
         );
-        let r = priced(t);
+        let r = priced(t, false);
         let rows: Vec<_> = r
             .charge_back
             .iter()
@@ -1203,7 +1194,7 @@ mod charge_back_tests {
         );
         t.add("1", "us-east-1", day, &outside("vpc-hub"));
         t.add("1", "us-east-1", day, &outside("vpc-alone"));
-        let r = priced(t);
+        let r = priced(t, false);
         let got = |vpc: &str| {
             r.savings
                 .iter()
@@ -1265,24 +1256,7 @@ mod by_interface_tests {
         ] {
             t.add("1", "us-east-1", "2026-08-22", &r);
         }
-        let prices = PriceTable::embedded().unwrap();
-        let build_with = |t: Tally, by_interface: bool| {
-            build(
-                t,
-                &Options {
-                    prices: &prices,
-                    prices_file: None,
-                    azs: 2,
-                    top: 10,
-                    output_dir: "out".into(),
-                    from: None,
-                    to: None,
-                    by_interface,
-                },
-            )
-            .unwrap()
-        };
-        let r = build_with(t, true);
+        let r = priced(t, true);
         let rows: Vec<_> = r
             .by_interface
             .unwrap()
@@ -1312,6 +1286,6 @@ mod by_interface_tests {
             "2026-08-22",
             &row("eni-a", "gateway_endpoint", 1),
         );
-        assert!(build_with(t, false).by_interface.is_none());
+        assert!(priced(t, false).by_interface.is_none());
     }
 }
