@@ -156,6 +156,37 @@ fn walk(
     Ok(())
 }
 
+/// The values of a documents option (`--inventory`, `--resolver-logs`) split in two:
+/// the local files they name, in order (a file as given; a directory's files that
+/// `keep` accepts, sorted by path; a directory with none is an error saying `option`
+/// found no `what` in it), and the `s3://` locations, read after them.
+pub(crate) fn document_sources(
+    option: &str,
+    sources: &[String],
+    keep: &dyn Fn(&Path) -> bool,
+    what: &str,
+) -> Result<(Vec<PathBuf>, Vec<flowpath_s3::S3Uri>)> {
+    let (mut local, mut remote) = (Vec::new(), Vec::new());
+    for source in sources {
+        if flowpath_s3::S3Uri::is_s3(source) {
+            remote.push(flowpath_s3::S3Uri::parse(source)?);
+            continue;
+        }
+        let path = Path::new(source);
+        if !path.is_dir() {
+            local.push(path.to_path_buf());
+            continue;
+        }
+        let mut files = files_under(path, keep)?;
+        if files.is_empty() {
+            bail!("{option} {source}: no {what} in it");
+        }
+        files.sort();
+        local.extend(files);
+    }
+    Ok((local, remote))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,11 +4,9 @@
 //! [`Inventory`].
 
 use std::fs;
-use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use flowpath_core::inventory::Inventory;
-use flowpath_s3::S3Uri;
 use md5::{Digest, Md5};
 
 use crate::cli::S3Args;
@@ -26,26 +24,16 @@ pub(crate) fn load(sources: &[String], s3: &S3Args) -> Result<Option<Loaded>> {
         return Ok(None);
     }
     let mut documents: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut remote = Vec::new();
-    for source in sources {
-        if S3Uri::is_s3(source) {
-            remote.push(S3Uri::parse(source)?);
-            continue;
-        }
-        let path = Path::new(source);
-        let files = if path.is_dir() {
-            json_files(path)?
-        } else {
-            vec![path.to_path_buf()]
-        };
-        if files.is_empty() {
-            bail!("--inventory {source}: no *.json files in it");
-        }
-        for file in files {
-            let bytes = fs::read(&file)
-                .with_context(|| format!("cannot read inventory {}", file.display()))?;
-            documents.push((file.display().to_string(), bytes));
-        }
+    let (local, remote) = crate::inputs::document_sources(
+        "--inventory",
+        sources,
+        &|p| p.extension().is_some_and(|e| e == "json"),
+        "*.json files",
+    )?;
+    for file in local {
+        let bytes =
+            fs::read(&file).with_context(|| format!("cannot read inventory {}", file.display()))?;
+        documents.push((file.display().to_string(), bytes));
     }
     if !remote.is_empty() {
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -86,11 +74,4 @@ pub(crate) fn load(sources: &[String], s3: &S3Args) -> Result<Option<Loaded>> {
         inventory,
         fingerprint,
     }))
-}
-
-/// Every `*.json` file under `dir`, sorted by path.
-fn json_files(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut out = crate::inputs::files_under(dir, &|p| p.extension().is_some_and(|e| e == "json"))?;
-    out.sort();
-    Ok(out)
 }

@@ -7,11 +7,9 @@
 
 use std::fs::File;
 use std::io::Read;
-use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use flowpath_core::names::{LoadStats, NameIndex, NameIndexBuilder, Query};
-use flowpath_s3::S3Uri;
 use md5::{Digest, Md5};
 use serde::Serialize;
 
@@ -95,36 +93,25 @@ fn read_sources(
     s3: &S3Args,
     each: &mut dyn FnMut(&str, &mut dyn Read) -> Result<()>,
 ) -> Result<()> {
-    let mut remote = Vec::new();
-    for source in sources {
-        if S3Uri::is_s3(source) {
-            remote.push(S3Uri::parse(source)?);
-            continue;
-        }
-        let path = Path::new(source);
-        let mut files = if path.is_dir() {
-            crate::inputs::files_under(path, &|p| {
-                let name = p
-                    .file_name()
-                    .map(|n| n.to_string_lossy())
-                    .unwrap_or_default();
-                !name.starts_with('.')
-                    && [".log", ".gz", ".json", ".jsonl"]
-                        .iter()
-                        .any(|s| name.ends_with(s))
-            })?
-        } else {
-            vec![path.to_path_buf()]
-        };
-        files.sort();
-        if files.is_empty() {
-            bail!("--resolver-logs {source}: no *.log, *.gz, *.json or *.jsonl files in it");
-        }
-        for file in files {
-            let name = file.display().to_string();
-            let mut f = File::open(&file).with_context(|| format!("cannot read {name}"))?;
-            each(&name, &mut f)?;
-        }
+    let (local, remote) = crate::inputs::document_sources(
+        "--resolver-logs",
+        sources,
+        &|p| {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default();
+            !name.starts_with('.')
+                && [".log", ".gz", ".json", ".jsonl"]
+                    .iter()
+                    .any(|s| name.ends_with(s))
+        },
+        "*.log, *.gz, *.json or *.jsonl files",
+    )?;
+    for file in local {
+        let name = file.display().to_string();
+        let mut f = File::open(&file).with_context(|| format!("cannot read {name}"))?;
+        each(&name, &mut f)?;
     }
     if !remote.is_empty() {
         let runtime = tokio::runtime::Builder::new_current_thread()
