@@ -1,8 +1,9 @@
 //! The names flow records get in the Lambda (`NAME_WINDOW`), from Route 53 Resolver
 //! query logs delivered to a log bucket.
 //!
-//! - A query-log object (`…/vpcdnsquerylogs/…`, [`is_delivered_query_log`]) is read
-//!   when it arrives and written back as names files
+//! - A query-log object (`…/vpcdnsquerylogs/…`,
+//!   [`flowpath_core::object::is_delivered_query_log`]) is read when it arrives and
+//!   written back as names files
 //!   ([`flowpath_core::names::store`]): one per hour of its queries, under
 //!   `OUTPUT_PREFIX/_flowpath/names/account_id=<account>/hour=<YYYY-MM-DDTHH>/`, named by
 //!   the object ([`flowpath_s3::names_key`]), so a redelivery overwrites them. That is
@@ -27,21 +28,11 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use flowpath_core::names::{NameIndex, NameIndexBuilder, Query};
-use flowpath_core::object::{delivery_time, is_delivered_query_log, key_hints};
+use flowpath_core::object::delivery_time;
 use flowpath_s3::{Access, names_hour_prefix, names_key};
 use tokio::sync::Mutex;
 
 use crate::error::HandlerError;
-
-/// Whether `key` is a query log the function indexes.
-pub fn is_query_log(key: &str) -> bool {
-    is_delivered_query_log(key)
-}
-
-/// The account a query log or flow log belongs to, from its key.
-pub fn account_of(key: &str) -> Option<String> {
-    key_hints(key).account_id
-}
 
 /// The names files of one query-log object: (key, Parquet bytes) per hour.
 pub fn names_files(

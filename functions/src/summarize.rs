@@ -436,7 +436,7 @@ impl App {
                 key: object.key.clone(),
             });
         }
-        if self.names.is_some() && names_source::is_query_log(&object.key) {
+        if self.names.is_some() && object::is_delivered_query_log(&object.key) {
             return self.index_query_log(object, owners).await;
         }
         // Only the keys AWS delivers flow logs under; the ending names the reader.
@@ -453,7 +453,7 @@ impl App {
         let started = Instant::now();
         let (ranges, mut opts) = self.reading_rules(owners).await?;
         if let Some(names) = &self.names
-            && let Some(account) = names_source::account_of(&object.key)
+            && let Some(account) = object::key_hints(&object.key).account_id
         {
             let index = names
                 .index_for(
@@ -567,7 +567,7 @@ impl App {
         owners: &Owners,
     ) -> Result<Outcome, HandlerError> {
         let input = format!("s3://{}/{}", object.bucket, object.key);
-        let Some(account) = names_source::account_of(&object.key) else {
+        let Some(account) = object::key_hints(&object.key).account_id else {
             return Ok(Outcome {
                 input,
                 status: "skipped",
