@@ -301,12 +301,46 @@ pub fn create_table_of(
     table: &str,
     location: &str,
 ) -> Result<String, TableError> {
+    create_table_with(summaries, columns_of(summaries)?, database, table, location)
+}
+
+/// [`create_table`] with a `tag_<key>` column (`string`) per tag key, after the
+/// others, as `flowpath summarize --tag` writes them. Files without a tag column
+/// read as null there.
+///
+/// ```
+/// use flowpath_core::inventory::TagKeys;
+/// let tags = TagKeys::new(["Team", "aws:cloudformation:stack-name"]).unwrap();
+/// let ddl = flowpath_core::table::create_tagged_table("flowpath", "summaries", "s3://b/p", &tags).unwrap();
+/// assert!(ddl.contains("  `name_source` string,\n  `tag_team` string,\n  `tag_aws_cloudformation_stack_name` string\n)"));
+/// ```
+pub fn create_tagged_table(
+    database: &str,
+    table: &str,
+    location: &str,
+    tags: &crate::inventory::TagKeys,
+) -> Result<String, TableError> {
+    let mut columns = columns()?;
+    columns.extend(tags.iter().map(|(_, column)| Column {
+        name: column.to_owned(),
+        hive_type: "string",
+    }));
+    create_table_with(Summaries::Flows, columns, database, table, location)
+}
+
+fn create_table_with(
+    summaries: Summaries,
+    columns: Vec<Column>,
+    database: &str,
+    table: &str,
+    location: &str,
+) -> Result<String, TableError> {
     check_name("database", database)?;
     check_name("table", table)?;
     let location = summaries.location(&normalize_location(location)?);
     let list = |items: Vec<String>| items.join(",\n");
     let columns = list(
-        columns_of(summaries)?
+        columns
             .into_iter()
             .map(|c| format!("  `{}` {}", c.name, c.hive_type))
             .collect(),

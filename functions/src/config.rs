@@ -12,6 +12,7 @@
 //! | `FLOW_LOG_FORMAT` | optional format of flow logs delivered without a header line (CloudWatch Logs subscriptions): `${version} ${account-id} ...` or plain field names; default v2 |
 //! | `AWS_REGION` | set by Lambda: the region of CloudWatch Logs records whose format lacks `region` |
 //! | `INVENTORY_S3_URI` | optional `s3://bucket/key` of one VPC inventory document or `s3://bucket/prefix/` of several (`describe-*` JSON; see `docs/attribution.md`) |
+//! | `TAG_KEYS` | optional, with `INVENTORY_S3_URI`: resource tag keys (comma-separated; AWS keys hold no comma) whose `tag_<key>` columns the summaries get, as `flowpath summarize --tag` (see `docs/attribution.md`) |
 //! | `NAME_WINDOW` | optional: name each flow's remote from Route 53 Resolver query logs delivered to a log bucket (`…/vpcdnsquerylogs/…`): the window before a flow in which a query names its address (`1h`; seconds, or `s`, `m`, `h`, `d`). Unset: query logs are skipped |
 //! | `NAMES_MAX_ROWS` | optional cap on the answers a flow log's names are read from (default 2,000,000, about 400 MB); past it, older hours are left out (see `names_source`) |
 //! | `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_S3`, `FLOWPATH_S3_PATH_STYLE=1` | S3-compatible stores |
@@ -47,6 +48,8 @@ pub struct Config {
     pub name_window: Option<i64>,
     /// The most answers a flow log's names are read from.
     pub names_max_rows: usize,
+    /// The tag keys of the `tag_<key>` columns.
+    pub tags: flowpath_core::inventory::TagKeys,
 }
 
 /// The default of `NAMES_MAX_ROWS`.
@@ -140,6 +143,19 @@ impl Config {
             })
             .transpose()?
             .unwrap_or(NAMES_MAX_ROWS);
+        let tags = flowpath_core::inventory::TagKeys::new(
+            get("TAG_KEYS")
+                .iter()
+                .flat_map(|k| k.split(','))
+                .map(str::trim)
+                .filter(|k| !k.is_empty()),
+        )
+        .map_err(|e| format!("TAG_KEYS: {e}"))?;
+        if !tags.is_empty() && inventory.is_none() {
+            return Err(
+                "TAG_KEYS needs INVENTORY_S3_URI: tags are read from the inventory".to_owned(),
+            );
+        }
         Ok(Config {
             log_buckets,
             log_bucket_owner,
@@ -153,6 +169,7 @@ impl Config {
             region,
             name_window,
             names_max_rows,
+            tags,
         })
     }
 }
@@ -258,6 +275,45 @@ mod tests {
             ]))
             .unwrap_err()
             .starts_with("INVENTORY_S3_URI:")
+        );
+    }
+
+    #[test]
+    fn tag_keys_need_the_inventory_and_one_column_each() {
+        let c = Config::from_vars(vars(&[
+            ("LOG_BUCKETS", "l"),
+            ("OUTPUT_BUCKET", "o"),
+            ("INVENTORY_S3_URI", "s3://b/inventory/"),
+            ("TAG_KEYS", " Team, aws:cloudformation:stack-name ,"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            c.tags.iter().collect::<Vec<_>>(),
+            [
+                ("Team", "tag_team"),
+                (
+                    "aws:cloudformation:stack-name",
+                    "tag_aws_cloudformation_stack_name"
+                )
+            ]
+        );
+        let err = Config::from_vars(vars(&[
+            ("LOG_BUCKETS", "l"),
+            ("OUTPUT_BUCKET", "o"),
+            ("TAG_KEYS", "Team"),
+        ]))
+        .unwrap_err();
+        assert!(err.contains("needs INVENTORY_S3_URI"), "{err}");
+        let err = Config::from_vars(vars(&[
+            ("LOG_BUCKETS", "l"),
+            ("OUTPUT_BUCKET", "o"),
+            ("INVENTORY_S3_URI", "s3://b/inventory/"),
+            ("TAG_KEYS", "Team,team"),
+        ]))
+        .unwrap_err();
+        assert!(
+            err.starts_with("TAG_KEYS: tag keys \"Team\" and \"team\""),
+            "{err}"
         );
     }
 

@@ -640,6 +640,7 @@ impl App {
         let opts = Options {
             format: self.config.flow_log_format.clone(),
             inventory: self.inventory.get(&self.client, &inventory_access).await?,
+            tags: self.config.tags.clone(),
             ..Options::default()
         };
         Ok((ranges, opts))

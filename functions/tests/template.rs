@@ -542,6 +542,20 @@ fn template_wiring() {
         "1h"
     );
 
+    // Tags: TAG_KEYS only when TagKeys is set.
+    assert!(!env("SummarizeFunction").contains_key("TAG_KEYS"));
+    let mut tagged = params.clone();
+    tagged.insert("TagKeys".into(), "Team,CostCenter".into());
+    let with_tags = specialise(&raw, &raw, &tagged).expect("a template");
+    assert_eq!(
+        resolve(
+            &with_tags["Resources"]["SummarizeFunction"]["Properties"]["Environment"]["Variables"]
+                ["TAG_KEYS"],
+            &tagged
+        ),
+        "Team,CostCenter"
+    );
+
     // Firehose: with FirehoseStream=create, a direct-PUT stream whose transformation is
     // the summarizer, its raw records kept outside the summaries' prefix.
     let mut fh = params.clone();

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Args;
+use flowpath_core::inventory::TagKeys;
 use flowpath_core::table;
 
 /// Arguments of `flowpath athena-ddl`.
@@ -31,6 +32,10 @@ pub(crate) struct AthenaDdlArgs {
     /// instead of the VPC summaries.
     #[arg(long)]
     pub(crate) transit_gateway: bool,
+    /// A tag key whose `tag_<key>` column the summaries have (`summarize --tag`;
+    /// repeatable, same order). Files without it read as null there.
+    #[arg(long = "tag", value_name = "KEY", conflicts_with = "transit_gateway")]
+    pub(crate) tags: Vec<String>,
 }
 
 /// Runs `flowpath athena-ddl`.
@@ -41,7 +46,12 @@ pub(crate) fn run(args: &AthenaDdlArgs) -> Result<ExitCode> {
         table::Summaries::Flows
     };
     let name = args.table.as_deref().unwrap_or(summaries.default_table());
-    let ddl = table::create_table_of(summaries, &args.database, name, &args.location)?;
+    let tags = TagKeys::new(&args.tags).context("bad --tag")?;
+    let ddl = if tags.is_empty() {
+        table::create_table_of(summaries, &args.database, name, &args.location)?
+    } else {
+        table::create_tagged_table(&args.database, name, &args.location, &tags)?
+    };
     let mut out = io::stdout().lock();
     out.write_all(ddl.as_bytes())
         .and_then(|()| out.flush())

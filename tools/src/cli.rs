@@ -136,6 +136,13 @@ pub(crate) struct SummarizeArgs {
     /// logged, so this stands in for both.
     #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = flowpath_core::names::parse_window)]
     pub(crate) name_window: i64,
+    /// A resource tag key to add as a column, `tag_<key>` (repeatable): the value on the
+    /// row's instance (or its ENI's NAT gateway or endpoint), else ENI, else subnet,
+    /// else VPC, from the `--inventory` (`TagSet`/`Tags` of the describe-* JSON, and
+    /// `aws ec2 describe-instances`). Keys match case-sensitively, as in AWS; the column
+    /// is the key in lower case with `_` for characters other than letters and digits.
+    #[arg(long = "tag", value_name = "KEY")]
+    pub(crate) tags: Vec<String>,
     /// Format of input without a header line: `${version} ${srcaddr} ...` or plain
     /// names. Default: the version 2 default format. A header line always wins.
     #[arg(long, value_name = "FORMAT")]

@@ -100,6 +100,7 @@ struct SummaryFile {
     create_date: String,
     /// The files a compacted file merged ([`FileMeta::compacted_from`]).
     compacted_from: Vec<String>,
+    tag_keys: Vec<String>,
 }
 
 /// What happened to one partition.
@@ -478,6 +479,7 @@ fn merge(files: Vec<SummaryFile>) -> Result<(Vec<Row>, FileMeta)> {
         inputs: inputs.into_keys().collect(),
         counts,
         compacted_from: compacted_from.into_iter().collect(),
+        tag_keys: union(files.iter().map(|f| &f.tag_keys)),
     };
     let mut all: Vec<Row> = files.into_iter().flat_map(|f| f.rows).collect();
     all.sort();
@@ -507,6 +509,7 @@ fn read_summary(path: &Path) -> Result<SummaryFile> {
         inputs,
         counts,
         compacted_from,
+        tag_keys,
     } = summary.meta;
     Ok(SummaryFile {
         name: path
@@ -519,7 +522,20 @@ fn read_summary(path: &Path) -> Result<SummaryFile> {
         sync_token: ranges_sync_token,
         create_date: ranges_create_date,
         compacted_from,
+        tag_keys,
     })
+}
+
+/// The tag keys of every file, each once, in order of first appearance: the merged
+/// file has every file's tag columns.
+fn union<'a>(lists: impl Iterator<Item = &'a Vec<String>>) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::new();
+    for k in lists.flatten() {
+        if !keys.contains(k) {
+            keys.push(k.clone());
+        }
+    }
+    keys
 }
 
 /// Builds the new partition directory beside `dir` and exchanges it with `dir`.

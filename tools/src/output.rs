@@ -59,6 +59,9 @@ pub(crate) struct DoneRecord {
     /// The fingerprint of the Resolver query logs (and name window) used, if any.
     #[serde(default)]
     pub(crate) resolver_logs: Option<String>,
+    /// The tag keys its summaries have columns for (`--tag`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) tag_keys: Vec<String>,
     /// The flowpath version that wrote it.
     pub(crate) flowpath_version: String,
 }

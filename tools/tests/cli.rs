@@ -147,7 +147,7 @@ fn inventory_names_endpoints_nat_and_internet_gateways() {
     let report = json(&o);
     assert_eq!(
         report["inventory"]["documents"].as_array().unwrap().len(),
-        7
+        8
     );
     assert_eq!(report["inventory"]["nat_gateways"], 1);
     assert_eq!(report["inventory"]["vpc_endpoints"], 2);
@@ -197,8 +197,8 @@ fn inventory_names_endpoints_nat_and_internet_gateways() {
 
     // A bad inventory document stops the run before anything is read, naming it.
     let dir = tempfile::tempdir().unwrap();
-    let bad = dir.path().join("instances.json");
-    std::fs::write(&bad, r#"{"Reservations": []}"#).unwrap();
+    let bad = dir.path().join("security-groups.json");
+    std::fs::write(&bad, r#"{"SecurityGroups": []}"#).unwrap();
     let o = flowpath(&[
         "summarize",
         "fixtures/flowlogs",
@@ -210,7 +210,7 @@ fn inventory_names_endpoints_nat_and_internet_gateways() {
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("instances.json: none of NetworkInterfaces"),
+        err.contains("security-groups.json: none of NetworkInterfaces"),
         "{err}"
     );
     assert!(!dir.path().join("out").exists(), "nothing is created");

@@ -80,6 +80,7 @@ fn write(out: &Path, day: &str, name: &str, rows: &[Row]) {
         inputs: vec![name.into()],
         counts: Counts::default(),
         compacted_from: Vec::new(),
+        tag_keys: Vec::new(),
     };
     let file = std::fs::File::create(dir.join(name)).unwrap();
     write_parquet(file, rows, &meta).unwrap();

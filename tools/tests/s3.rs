@@ -989,20 +989,22 @@ fn inventory_from_s3_and_resume_follows_it() {
         "not JSON, not read",
     );
     let env = s3.env();
-    let summarize = |inventory: &str| {
-        ok(run(
-            &env,
-            &[
-                "summarize",
-                &format!("s3://{LOGS}/AWSLogs/"),
-                "--inventory",
-                inventory,
-                "--out",
-                &format!("s3://{OUT}/summaries/"),
-                "--json",
-            ],
-        ))
+    let summarize_with = |inventory: &str, extra: &[&str]| {
+        let out = format!("s3://{OUT}/summaries/");
+        let logs = format!("s3://{LOGS}/AWSLogs/");
+        let mut args = vec![
+            "summarize",
+            &logs,
+            "--inventory",
+            inventory,
+            "--out",
+            &out,
+            "--json",
+        ];
+        args.extend(extra);
+        ok(run(&env, &args))
     };
+    let summarize = |inventory: &str| summarize_with(inventory, &[]);
     let o = summarize("s3://flowpath-inventory/2026-08-22/");
     let names: Vec<String> = documents
         .iter()
@@ -1040,6 +1042,17 @@ fn inventory_from_s3_and_resume_follows_it() {
         (o["summarized"].clone(), o["skipped_done"].clone()),
         (json!(1), json!(0))
     );
+    // Other tag columns: summarized again, then done with the same ones.
+    for expected in [(1, 0), (0, 1)] {
+        let o = summarize_with(
+            "s3://flowpath-inventory/2026-08-22/describe-vpcs.json",
+            &["--tag", "Team"],
+        );
+        assert_eq!(
+            (o["summarized"].clone(), o["skipped_done"].clone()),
+            (json!(expected.0), json!(expected.1))
+        );
+    }
 
     // A missing inventory fails before any work, naming it.
     let bad = run(

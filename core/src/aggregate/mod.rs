@@ -16,7 +16,6 @@
 
 use crate::classify::{Direction, Method, NamedRemote, Path};
 use crate::names::{NameSource, Named};
-use crate::output::{Row, RowRef};
 use crate::ranges::{LabelId, Ranges};
 use crate::record::Action;
 
@@ -456,9 +455,14 @@ impl Aggregator {
 
     /// The groups as rows, sorted by partition then by every key column; groups whose
     /// sums a Parquet INT64 cannot hold are left out ([`Aggregator::too_large`]).
-    pub(crate) fn into_rows(self, ranges: &Ranges) -> Vec<Row> {
+    #[cfg(test)]
+    pub(crate) fn into_rows(self, ranges: &Ranges) -> Vec<crate::output::Row> {
         let groups = self.into_groups(ranges);
-        groups.sorted_rows().iter().map(RowRef::to_row).collect()
+        groups
+            .sorted_rows()
+            .iter()
+            .map(crate::output::RowRef::to_row)
+            .collect()
     }
 
     /// The groups, ready to be read as borrowed rows ([`Groups::sorted_rows`]): no

@@ -98,6 +98,7 @@ impl Groups<'_> {
             reject_reason: s(dims[4]),
             remote_name: s(dims[5]),
             name_source: s(dims[6]),
+            tags: Vec::new(),
             flows: saturate(t.flows),
             packets: self.carried.packets.then(|| saturate(t.packets)),
             bytes: self.carried.bytes.then(|| saturate(t.bytes)),

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::format::Format;
-use crate::inventory::Inventory;
+use crate::inventory::{Inventory, TagKeys};
 use crate::names::NameIndex;
 
 /// The earliest plausible `start` or `end`: 2014-01-01T00:00:00Z. VPC Flow Logs
@@ -33,6 +33,10 @@ pub struct Options {
     /// Route 53 Resolver query logs, when there are some: each record's remote address
     /// gets the name its client (else its VPC) resolved to it ([`crate::names`]).
     pub names: Option<Arc<NameIndex>>,
+    /// The tag keys whose `tag_<key>` columns the summary files get, each row's value
+    /// from the inventory ([`Inventory::tag`]); null in every row without one. Tags
+    /// are looked up per row when the files are written, not per record.
+    pub tags: TagKeys,
     /// The longest line read ([`MAX_LINE_BYTES`]): a longer one is one malformed line,
     /// skipped without being held whole, so memory stays bounded whatever the input.
     pub max_line_bytes: usize,
@@ -60,6 +64,7 @@ impl Default for Options {
             chunk_bytes: 1 << 20,
             inventory: None,
             names: None,
+            tags: TagKeys::default(),
             max_line_bytes: MAX_LINE_BYTES,
             latest_time: a_day_from_now(),
         }

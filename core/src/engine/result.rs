@@ -1,10 +1,13 @@
 //! What summarizing one input gives: counts, malformed examples, the AWS-label check
 //! and the groups, ready to be written as summary files.
 
+use std::sync::Arc;
+
 use crate::aggregate::Aggregator;
 use crate::error::Error;
 use crate::format::Format;
-use crate::output::{self, Counts, FileMeta, Partition, Row};
+use crate::inventory::{Inventory, TagKeys, TagSite};
+use crate::output::{self, Counts, FileMeta, Partition, Row, RowRef};
 use crate::parse::ParseError;
 use crate::ranges::Ranges;
 use crate::transit::{TransitRow, TransitTable};
@@ -67,6 +70,10 @@ pub struct Summary {
     pub(crate) aggregate: Aggregator,
     /// The groups of a transit gateway log ([`crate::transit`]); empty for VPC logs.
     pub(crate) transit: TransitTable,
+    /// The tag keys of [`crate::Options::tags`]: the files' `tag_<key>` columns.
+    pub(crate) tags: TagKeys,
+    /// The inventory the tags are read from.
+    pub(crate) inventory: Option<Arc<Inventory>>,
 }
 
 impl Summary {
@@ -87,7 +94,11 @@ impl Summary {
 
     /// The summary's rows, sorted.
     pub fn into_rows(self, ranges: &Ranges) -> Vec<Row> {
-        self.aggregate.into_rows(ranges)
+        let (tags, inventory) = (self.tags, self.inventory);
+        let groups = self.aggregate.into_groups(ranges);
+        let mut rows = groups.sorted_rows();
+        tag_rows(&mut rows, &tags, inventory.as_deref());
+        rows.iter().map(RowRef::to_row).collect()
     }
 
     /// The metadata every file of this summary carries.
@@ -98,6 +109,7 @@ impl Summary {
             inputs: vec![self.input.clone()],
             counts: self.stats.counts,
             compacted_from: Vec::new(),
+            tag_keys: self.tags.keys().map(str::to_owned).collect(),
         }
     }
 
@@ -105,7 +117,7 @@ impl Summary {
     /// the VPC table's ([`Summary::transit_rows`] has a transit gateway log's).
     pub fn into_partitions(self, ranges: &Ranges) -> (FileMeta, Vec<Partition>) {
         let meta = self.file_meta(ranges);
-        (meta, output::partitions(self.aggregate.into_rows(ranges)))
+        (meta, output::partitions(self.into_rows(ranges)))
     }
 
     /// Each partition's summary file, encoded: (`account_id=…/region=…/day=…`
@@ -126,14 +138,36 @@ impl Summary {
             let dir = output::layout::partition_path(&first.account_id, &first.region, &first.day);
             files.push((format!("{}/{dir}", crate::transit::TABLE_DIR), body));
         }
+        let (tags, inventory) = (self.tags, self.inventory);
         let groups = self.aggregate.into_groups(ranges);
-        let rows = groups.sorted_rows();
+        let mut rows = groups.sorted_rows();
+        tag_rows(&mut rows, &tags, inventory.as_deref());
         for (dir, range) in output::partition_ranges(&rows) {
             let mut body = Vec::new();
             output::write_parquet_refs(&mut body, &rows[range], &meta)?;
             files.push((dir, body));
         }
         Ok((meta, files))
+    }
+}
+
+/// Fills each row's tag columns from the inventory: the value of every key on the
+/// most specific resource of the row's interface, subnet and VPC that carries it.
+/// Tags are a function of those key columns, so the rows' order stays sorted.
+fn tag_rows<'a>(rows: &mut [RowRef<'a>], tags: &'a TagKeys, inventory: Option<&'a Inventory>) {
+    let Some(inventory) = inventory.filter(|_| !tags.is_empty()) else {
+        return;
+    };
+    for row in rows {
+        let site = TagSite {
+            interface_id: row.interface_id,
+            subnet_id: row.subnet_id,
+            vpc_id: row.vpc_id,
+        };
+        row.tags = tags
+            .iter()
+            .filter_map(|(key, column)| Some((column, inventory.tag(key, site)?)))
+            .collect();
     }
 }
 

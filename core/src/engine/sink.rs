@@ -594,6 +594,8 @@ impl<'a> Engine<'a> {
             gzip: provenance.gzip,
             stats,
             aggregate,
+            tags: self.opts.tags.clone(),
+            inventory: self.opts.inventory.clone(),
         })
     }
 

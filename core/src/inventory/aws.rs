@@ -15,6 +15,8 @@ pub(super) struct Document {
     pub(super) subnets: Option<Vec<Subnet>>,
     pub(super) vpcs: Option<Vec<Vpc>>,
     pub(super) flow_logs: Option<Vec<FlowLog>>,
+    /// `aws ec2 describe-instances`: instances grouped in reservations.
+    pub(super) reservations: Option<Vec<Reservation>>,
 }
 
 impl Document {
@@ -26,6 +28,7 @@ impl Document {
             && self.subnets.is_none()
             && self.vpcs.is_none()
             && self.flow_logs.is_none()
+            && self.reservations.is_none()
     }
 }
 
@@ -46,6 +49,9 @@ pub(super) struct NetworkInterface {
     #[serde(default)]
     pub(super) ipv6_addresses: Vec<Ipv6>,
     pub(super) attachment: Option<Attachment>,
+    /// ENIs spell their tags `TagSet`.
+    #[serde(default)]
+    pub(super) tag_set: Vec<Tag>,
 }
 
 #[derive(Deserialize)]
@@ -84,6 +90,8 @@ pub(super) struct VpcEndpoint {
     pub(super) route_table_ids: Vec<String>,
     #[serde(default)]
     pub(super) network_interface_ids: Vec<String>,
+    #[serde(default)]
+    pub(super) tags: Vec<Tag>,
 }
 
 #[derive(Deserialize)]
@@ -94,6 +102,8 @@ pub(super) struct NatGateway {
     pub(super) subnet_id: Option<String>,
     #[serde(default)]
     pub(super) nat_gateway_addresses: Vec<NatAddress>,
+    #[serde(default)]
+    pub(super) tags: Vec<Tag>,
 }
 
 #[derive(Deserialize)]
@@ -194,6 +204,8 @@ pub(super) struct Subnet {
     pub(super) cidr_block: Option<String>,
     #[serde(default)]
     pub(super) ipv6_cidr_block_association_set: Vec<Ipv6CidrAssociation>,
+    #[serde(default)]
+    pub(super) tags: Vec<Tag>,
 }
 
 #[derive(Deserialize)]
@@ -206,6 +218,8 @@ pub(super) struct Vpc {
     pub(super) cidr_block_association_set: Vec<CidrAssociation>,
     #[serde(default)]
     pub(super) ipv6_cidr_block_association_set: Vec<Ipv6CidrAssociation>,
+    #[serde(default)]
+    pub(super) tags: Vec<Tag>,
 }
 
 #[derive(Deserialize)]
@@ -256,4 +270,40 @@ pub(super) struct FlowLog {
     pub(super) log_destination: Option<String>,
     pub(super) log_group_name: Option<String>,
     pub(super) log_format: Option<String>,
+}
+
+/// One resource tag, as every `describe-*` call prints it.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct Tag {
+    pub(super) key: String,
+    /// AWS allows an empty value; a tag without one is read as empty.
+    #[serde(default)]
+    pub(super) value: String,
+}
+
+/// One reservation of `aws ec2 describe-instances`.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct Reservation {
+    #[serde(default)]
+    pub(super) instances: Vec<Instance>,
+}
+
+/// An instance: its tags and the ENIs attached to it.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct Instance {
+    pub(super) instance_id: String,
+    #[serde(default)]
+    pub(super) tags: Vec<Tag>,
+    #[serde(default)]
+    pub(super) network_interfaces: Vec<InstanceInterface>,
+}
+
+/// An ENI as `describe-instances` lists it under its instance.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct InstanceInterface {
+    pub(super) network_interface_id: String,
 }

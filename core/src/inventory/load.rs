@@ -3,8 +3,8 @@
 //! upserted by id), then the cross-references rebuilt ([`Inventory::relink`]).
 //!
 //! Invariants: resources are merged in a fixed order (VPCs, subnets, endpoints, NAT
-//! gateways, ENIs, route tables, flow logs), each replacing an earlier one of the same id; a bad
-//! address or CIDR stops the load at that resource with [`InventoryError::BadValue`]
+//! gateways, ENIs, route tables, flow logs, instances), each replacing an earlier one
+//! of the same id (its tags too); a bad address or CIDR stops the load at that resource with [`InventoryError::BadValue`]
 //! (the resources merged before it stay, the document is not recorded and nothing is
 //! relinked); a document is recorded and the inventory relinked only when all of it
 //! loaded.
@@ -29,13 +29,15 @@ impl Inventory {
         let loaded = Loaded::of(&doc);
         for v in doc.vpcs.unwrap_or_default() {
             let cidrs = vpc_cidrs(name, &v)?;
+            self.set_tags(&v.vpc_id, v.tags);
             if let Some(owner) = &v.owner_id {
                 self.vpc_owner.insert(v.vpc_id.clone(), owner.clone());
             }
             self.vpcs.insert(v.vpc_id, cidrs);
         }
-        for s in doc.subnets.unwrap_or_default() {
+        for mut s in doc.subnets.unwrap_or_default() {
             let cidrs = subnet_cidrs(name, &s)?;
+            self.set_tags(&s.subnet_id, std::mem::take(&mut s.tags));
             if let (Some(vpc), Some(owner)) = (&s.vpc_id, &s.owner_id) {
                 self.vpc_owner
                     .entry(vpc.clone())
@@ -46,7 +48,8 @@ impl Inventory {
             }
             self.subnets.insert(s.subnet_id, (s.vpc_id, cidrs));
         }
-        for e in doc.vpc_endpoints.unwrap_or_default() {
+        for mut e in doc.vpc_endpoints.unwrap_or_default() {
+            self.set_tags(&e.vpc_endpoint_id, std::mem::take(&mut e.tags));
             let endpoint = endpoint(e);
             upsert(
                 &mut self.endpoints,
@@ -55,11 +58,13 @@ impl Inventory {
                 endpoint,
             );
         }
-        for n in doc.nat_gateways.unwrap_or_default() {
+        for mut n in doc.nat_gateways.unwrap_or_default() {
+            self.set_tags(&n.nat_gateway_id, std::mem::take(&mut n.tags));
             let nat = nat_gateway(name, n)?;
             upsert(&mut self.nats, &mut self.nat_by_id, nat.id.clone(), nat);
         }
-        for i in doc.network_interfaces.unwrap_or_default() {
+        for mut i in doc.network_interfaces.unwrap_or_default() {
+            self.set_tags(&i.network_interface_id, std::mem::take(&mut i.tag_set));
             let eni = eni(name, i)?;
             upsert(&mut self.enis, &mut self.eni_by_id, eni.id.clone(), eni);
         }
@@ -79,9 +84,31 @@ impl Inventory {
                 None => self.flow_logs.push(definition),
             }
         }
+        for instance in doc
+            .reservations
+            .unwrap_or_default()
+            .into_iter()
+            .flat_map(|r| r.instances)
+        {
+            for i in &instance.network_interfaces {
+                self.instance_by_eni
+                    .insert(i.network_interface_id.clone(), instance.instance_id.clone());
+            }
+            self.set_tags(&instance.instance_id, instance.tags);
+        }
         self.documents.push(name.to_owned());
         self.relink();
         Ok(loaded)
+    }
+
+    /// Replaces a resource's tags with a document's.
+    fn set_tags(&mut self, id: &str, tags: Vec<aws::Tag>) {
+        if tags.is_empty() {
+            self.tags.remove(id);
+        } else {
+            let tags = tags.into_iter().map(|t| (t.key, t.value)).collect();
+            self.tags.insert(id.to_owned(), tags);
+        }
     }
 
     /// Rebuilds the cross-references after a load.
@@ -225,6 +252,10 @@ impl Loaded {
             subnets: doc.subnets.as_ref().map_or(0, Vec::len),
             vpcs: doc.vpcs.as_ref().map_or(0, Vec::len),
             flow_logs: doc.flow_logs.as_ref().map_or(0, Vec::len),
+            instances: doc
+                .reservations
+                .as_ref()
+                .map_or(0, |r| r.iter().map(|r| r.instances.len()).sum()),
         }
     }
 }

@@ -3,9 +3,9 @@
 //!
 //! Input is the JSON `aws ec2 describe-network-interfaces`, `describe-vpc-endpoints`,
 //! `describe-nat-gateways`, `describe-route-tables`, `describe-subnets` and
-//! `describe-vpcs` (and `describe-flow-logs`) print, unchanged: any subset, several documents (accounts,
-//! regions) merged with [`Inventory::load`]. Unknown fields are ignored; a document
-//! with none of the six top-level keys is refused, as is a malformed address or CIDR
+//! `describe-vpcs` (and `describe-flow-logs`, `describe-instances`) print, unchanged:
+//! any subset, several documents (accounts, regions) merged with [`Inventory::load`].
+//! Unknown fields are ignored; a document with none of the top-level keys is refused, as is a malformed address or CIDR
 //! (the error names the document and the resource).
 //!
 //! What it holds:
@@ -18,7 +18,9 @@
 //!   subnet's and VPC's CIDRs;
 //! - flow logs (`aws ec2 describe-flow-logs`): where each delivers and in which
 //!   format, so that records delivered without a header (CloudWatch Logs) are read in
-//!   their flow log's format ([`Inventory::log_group_formats`]).
+//!   their flow log's format ([`Inventory::log_group_formats`]);
+//! - every resource's tags, and which resource's tag a summary row carries ([`tags`]:
+//!   [`Inventory::tag`]).
 //!
 //! Invariants: lookups never allocate; when two documents describe the same resource
 //! the later one wins; ENIs learnt only from `describe-nat-gateways` (without
@@ -28,11 +30,12 @@
 //! One concept a file: this file has [`Inventory`], its resources and lookups; `aws`
 //! the serde model of the `describe-*` JSON; `load` how a document is merged in and the
 //! cross-references rebuilt; `routes` route tables and the route chosen for an
-//! address.
+//! address; `tags` resource tags and the `tag_<key>` columns.
 
 mod aws;
 mod load;
 mod routes;
+mod tags;
 
 use std::net::IpAddr;
 
@@ -40,6 +43,7 @@ use ipnet::IpNet;
 use rustc_hash::FxHashMap;
 
 pub use routes::{Destination, RangesHint, Route, RouteMatch, RouteTable, Target};
+pub use tags::{MAX_TAG_KEYS, TagKeyError, TagKeys, TagSite, column_of};
 
 /// Why an inventory document could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -56,7 +60,7 @@ pub enum InventoryError {
     /// JSON without any of the keys the supported `describe-*` calls print.
     #[error(
         "{name}: none of NetworkInterfaces, VpcEndpoints, NatGateways, RouteTables, Subnets, \
-         Vpcs, FlowLogs: not the output of a supported aws ec2 describe-* command"
+         Vpcs, FlowLogs, Reservations: not the output of a supported aws ec2 describe-* command"
     )]
     Unsupported {
         /// The document's name.
@@ -255,6 +259,11 @@ pub struct Inventory {
     /// Each subnet's region, from its Availability Zone.
     subnet_region: FxHashMap<String, String>,
     flow_logs: Vec<FlowLogDefinition>,
+    /// Every tagged resource's tags, by its id (`eni-`, `i-`, `subnet-`, `vpc-`,
+    /// `nat-`, `vpce-`): ids are unique across kinds ([`tags`]).
+    tags: FxHashMap<String, Vec<(String, String)>>,
+    /// The instance `describe-instances` lists each ENI under.
+    instance_by_eni: FxHashMap<String, String>,
     documents: Vec<String>,
 }
 
@@ -293,6 +302,8 @@ pub struct Loaded {
     pub vpcs: usize,
     /// Flow-log definitions.
     pub flow_logs: usize,
+    /// Instances (`describe-instances`).
+    pub instances: usize,
 }
 
 impl Inventory {

@@ -1,5 +1,6 @@
 //! What a summary file says of itself in its footer: the flowpath version, the ranges
-//! it was attributed with, its inputs and their counts, the files it compacts.
+//! it was attributed with, its inputs and their counts, the files it compacts, the tag
+//! keys it has columns for.
 //!
 //! Invariant: the footer keys are constants that the writer ([`FileMeta::key_values`])
 //! and the reader ([`FileMeta::from_key_values`]) share, so what is written is what is
@@ -40,6 +41,10 @@ pub struct FileMeta {
     /// write it beside (which would count its rows twice). Empty for a file of one
     /// input, and then not written.
     pub compacted_from: Vec<String>,
+    /// The tag keys the run asked for (`--tag`), in column order: the file has a
+    /// `tag_<key>` column for each ([`crate::inventory::column_of`]), null where no
+    /// resource carries the key. Empty, and then not written, without tags.
+    pub tag_keys: Vec<String>,
 }
 
 /// The footer key of the flowpath version that wrote a file.
@@ -60,6 +65,8 @@ pub const COUNTS_KEYS: [&str; 5] = [
 ];
 /// The footer key of [`FileMeta::compacted_from`] (a JSON list; absent when empty).
 pub const COMPACTED_FROM_KEY: &str = "flowpath.compacted_from";
+/// The footer key of [`FileMeta::tag_keys`] (a JSON list; absent when empty).
+pub const TAG_KEYS_KEY: &str = "flowpath.tag_keys";
 
 impl Counts {
     /// The counts in the order of [`COUNTS_KEYS`].
@@ -96,6 +103,12 @@ impl FileMeta {
             (
                 COMPACTED_FROM_KEY.to_owned(),
                 serde_json::to_string(&self.compacted_from).unwrap_or_default(),
+            )
+        }))
+        .chain((!self.tag_keys.is_empty()).then(|| {
+            (
+                TAG_KEYS_KEY.to_owned(),
+                serde_json::to_string(&self.tag_keys).unwrap_or_default(),
             )
         }))
         .collect()
@@ -138,6 +151,23 @@ impl FileMeta {
                 malformed,
             },
             compacted_from: list(COMPACTED_FROM_KEY)?.unwrap_or_default(),
+            tag_keys: list(TAG_KEYS_KEY)?.unwrap_or_default(),
         })
+    }
+
+    /// The tag columns a file with this metadata and these rows is written with: one
+    /// per [`FileMeta::tag_keys`], then any other the rows hold a value in.
+    pub fn tag_columns<'a>(&self, rows: &'a [super::RowRef<'a>]) -> Vec<String> {
+        let mut columns: Vec<String> = self
+            .tag_keys
+            .iter()
+            .map(|k| crate::inventory::column_of(k))
+            .collect();
+        for c in super::tag_columns_of(rows.iter().map(|r| r.tags.as_slice())) {
+            if !columns.iter().any(|have| have == c) {
+                columns.push(c.to_owned());
+            }
+        }
+        columns
     }
 }

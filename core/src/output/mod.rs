@@ -33,10 +33,13 @@ mod read;
 mod rows;
 mod write;
 
-pub use columns::{ADDED_COLUMNS, batch_of, rows_from_batch, schema, to_batch};
+pub use columns::{
+    ADDED_COLUMNS, TAG_PREFIX, batch_of, rows_from_batch, schema, schema_with_tags, tag_columns_of,
+    to_batch,
+};
 pub use meta::{
     COMPACTED_FROM_KEY, COUNTS_KEYS, CREATE_DATE_KEY, Counts, FileMeta, INPUTS_KEY, SYNC_TOKEN_KEY,
-    VERSION_KEY,
+    TAG_KEYS_KEY, VERSION_KEY,
 };
 pub use partition::{Partition, partition_ranges, partitions};
 pub use read::{SummaryFile, read_file_meta, read_rows, read_summary};
@@ -125,6 +128,7 @@ mod tests {
                 malformed: 1,
             },
             compacted_from: Vec::new(),
+            tag_keys: Vec::new(),
         }
     }
 
@@ -181,6 +185,7 @@ mod tests {
         let meta = FileMeta {
             inputs: vec!["a.log".into(), "b.log".into()],
             compacted_from: vec!["x.parquet".into()],
+            tag_keys: Vec::new(),
             ..meta()
         };
         let mut buf = Vec::new();

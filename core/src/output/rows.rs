@@ -55,6 +55,9 @@ pub struct Row {
     pub remote_name: Option<String>,
     /// Whose query gave `remote_name`: `client` or `vpc`.
     pub name_source: Option<String>,
+    /// The `tag_<key>` columns that hold a value, (column, value), in column order
+    /// ([`crate::inventory::TagKeys`]); a column left out is null.
+    pub tags: Vec<(String, String)>,
     /// Records summed.
     pub flows: i64,
     /// Packets summed; null when the input's format has no `packets` (never a zero
@@ -65,6 +68,14 @@ pub struct Row {
 }
 
 impl Row {
+    /// The value of tag column `column` (`tag_…`); `None` when null.
+    pub fn tag(&self, column: &str) -> Option<&str> {
+        self.tags
+            .iter()
+            .find(|(c, _)| c == column)
+            .map(|(_, v)| v.as_str())
+    }
+
     /// Whether two rows belong to the same group: every key column of the file
     /// (every column but the sums) is equal. Partition fields are not compared.
     pub fn same_group(&self, other: &Row) -> bool {
@@ -88,6 +99,7 @@ impl Row {
             && self.reject_reason == other.reject_reason
             && self.remote_name == other.remote_name
             && self.name_source == other.name_source
+            && self.tags == other.tags
     }
 }
 
@@ -139,6 +151,8 @@ pub struct RowRef<'a> {
     pub remote_name: Option<&'a str>,
     /// Whose query gave it.
     pub name_source: Option<&'a str>,
+    /// The `tag_<key>` columns that hold a value, (column, value), in column order.
+    pub tags: Vec<(&'a str, &'a str)>,
     /// Records summed.
     pub flows: i64,
     /// Packets summed; `None` when the input's format has no `packets`.
@@ -148,6 +162,14 @@ pub struct RowRef<'a> {
 }
 
 impl RowRef<'_> {
+    /// The value of tag column `column` (`tag_…`); `None` when null.
+    pub fn tag(&self, column: &str) -> Option<&str> {
+        self.tags
+            .iter()
+            .find(|(c, _)| *c == column)
+            .map(|&(_, v)| v)
+    }
+
     /// Partition: `YYYY-MM-DD` of the window, or `unknown`.
     pub fn day(&self) -> String {
         self.window_start
@@ -224,6 +246,7 @@ impl RowRef<'_> {
                     self.reject_reason,
                     self.remote_name,
                     self.name_source,
+                    &self.tags,
                     self.flows,
                     self.packets,
                     self.bytes,
@@ -236,6 +259,7 @@ impl RowRef<'_> {
                         other.reject_reason,
                         other.remote_name,
                         other.name_source,
+                        &other.tags,
                         other.flows,
                         other.packets,
                         other.bytes,
@@ -270,6 +294,11 @@ impl RowRef<'_> {
             reject_reason: own(self.reject_reason),
             remote_name: own(self.remote_name),
             name_source: own(self.name_source),
+            tags: self
+                .tags
+                .iter()
+                .map(|&(c, v)| (c.to_owned(), v.to_owned()))
+                .collect(),
             flows: self.flows,
             packets: self.packets,
             bytes: self.bytes,
@@ -303,6 +332,11 @@ impl Row {
             reject_reason: self.reject_reason.as_deref(),
             remote_name: self.remote_name.as_deref(),
             name_source: self.name_source.as_deref(),
+            tags: self
+                .tags
+                .iter()
+                .map(|(c, v)| (c.as_str(), v.as_str()))
+                .collect(),
             flows: self.flows,
             packets: self.packets,
             bytes: self.bytes,

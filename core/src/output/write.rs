@@ -10,7 +10,7 @@ use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
 
-use super::columns::{batch_of, schema};
+use super::columns::batch_of;
 use super::meta::FileMeta;
 use super::rows::{Row, RowRef};
 use crate::error::Error;
@@ -27,8 +27,10 @@ pub fn write_parquet_refs<W: Write + Send>(
     rows: &[RowRef<'_>],
     meta: &FileMeta,
 ) -> Result<(), Error> {
-    let batch = batch_of(rows)?;
-    let mut writer = ArrowWriter::try_new(out, schema(), Some(properties(meta)?))?;
+    let tag_columns = meta.tag_columns(rows);
+    let tag_columns: Vec<&str> = tag_columns.iter().map(String::as_str).collect();
+    let batch = batch_of(rows, &tag_columns)?;
+    let mut writer = ArrowWriter::try_new(out, batch.schema(), Some(properties(meta)?))?;
     writer.write(&batch)?;
     writer.close()?;
     Ok(())

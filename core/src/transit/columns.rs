@@ -235,6 +235,7 @@ mod tests {
             inputs: vec!["tgw.log".into()],
             counts: crate::output::Counts::default(),
             compacted_from: Vec::new(),
+            tag_keys: Vec::new(),
         };
         write_parquet(&mut bytes, &rows, &meta).unwrap();
         let back = read_rows(bytes::Bytes::from(bytes)).unwrap();

@@ -59,7 +59,7 @@ fn sum(rows: &[Row], keep: impl Fn(&Row) -> bool) -> i64 {
 #[test]
 fn the_fixture_inventory_loads() {
     let inv = fixture_inventory();
-    assert_eq!(inv.documents().len(), 7);
+    assert_eq!(inv.documents().len(), 8);
     assert_eq!(inv.enis().len(), 6);
     let kinds: Vec<(&str, &str)> = inv
         .enis()
@@ -203,7 +203,9 @@ fn without_inventory_nothing_changes() {
 #[test]
 fn bad_documents_are_named() {
     let mut inv = Inventory::new();
-    let err = inv.load("x.json", br#"{"Reservations": []}"#).unwrap_err();
+    let err = inv
+        .load("x.json", br#"{"SecurityGroups": []}"#)
+        .unwrap_err();
     assert!(matches!(err, InventoryError::Unsupported { .. }));
     assert!(
         err.to_string()

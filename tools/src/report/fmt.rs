@@ -109,6 +109,9 @@ pub(super) const SAVINGS_BY_VPC_COLUMNS: [(&str, bool); 6] = [
 ];
 
 /// See [`TOP_NAT_COLUMNS`]: a remote name's bytes, from its clients' rows.
+/// How a row without a value for a tag reads.
+pub(super) const UNTAGGED: &str = "(untagged)";
+
 pub(super) const NAME_COLUMNS: [(&str, bool); 9] = [
     ("account", false),
     ("region", false),

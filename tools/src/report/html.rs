@@ -154,6 +154,9 @@ pub(crate) fn render(r: &Report) -> String {
             cur,
         );
     }
+    for tag in &r.by_tag {
+        tag_table(&mut h, tag, cur);
+    }
     savings_table(&mut h, r, cur);
     h.push_str("<section id=\"chart-savings\">\n<h2>Savings by VPC, per month</h2>\n");
     savings_chart(&mut h, r, cur);
@@ -418,6 +421,61 @@ fn top_nat_table(h: &mut String, r: &Report, cur: &str) {
         h.push_str("</tr>\n");
     }
     h.push_str("</tbody></table>\n</section>\n");
+}
+
+/// The by-path bytes per value of one tag (`--by-tag`).
+fn tag_table(h: &mut String, tag: &super::model::TagBytes, cur: &str) {
+    let id = format!("by-{}", tag.column.replace('_', "-"));
+    put!(
+        h,
+        "<section id=\"{id}\">\n<h2>Bytes by path to AWS services, per value of tag {}</h2>\n\
+         <p class=\"meta\">Column <code>{}</code>: the value on the row's instance, else its \
+         ENI, subnet or VPC. Sent via NAT: through a NAT gateway, from the tagged \
+         interfaces.</p>\n<table id=\"{id}-table\">",
+        esc(&tag.key),
+        esc(&tag.column)
+    );
+    let mut columns: Vec<(&str, bool)> = vec![
+        ("value", false),
+        ("account", false),
+        ("region", false),
+        ("service", false),
+        ("service region", false),
+    ];
+    columns.extend(CATEGORY_NAMES.iter().map(|(_, heading)| (*heading, true)));
+    columns.extend([
+        ("total", true),
+        ("sent via NAT", true),
+        ("NAT cost per month", true),
+    ]);
+    h.push_str(&head(&columns));
+    h.push_str("<tbody>\n");
+    if rows_or_none(h, tag.rows.is_empty(), columns.len()) {
+        for b in &tag.rows {
+            h.push_str("<tr>");
+            h.push_str(&text_cell(b.value.as_deref().unwrap_or(fmt::UNTAGGED)));
+            for v in [&b.account_id, &b.region, &b.service] {
+                h.push_str(&text_cell(v));
+            }
+            h.push_str(&text_cell(opt(b.service_region.as_deref())));
+            for n in b.bytes.values() {
+                h.push_str(&bytes_cell(n));
+            }
+            h.push_str(&bytes_cell(b.total));
+            h.push_str(&bytes_cell(b.bytes.sent_via_nat_gateway));
+            h.push_str(&money_cell(b.nat_cost_month, cur));
+            h.push_str("</tr>\n");
+        }
+    }
+    h.push_str("</tbody></table>\n</section>\n");
+}
+
+/// Writes a "None." row when `empty`; whether there are rows to write.
+fn rows_or_none(h: &mut String, empty: bool, columns: usize) -> bool {
+    if empty {
+        put!(h, "<tr><td colspan=\"{columns}\">None.</td></tr>\n");
+    }
+    !empty
 }
 
 /// A names table (summaries made with Resolver query logs): each name's bytes from its
@@ -710,6 +768,7 @@ mod tests {
                 from: None,
                 to: None,
                 by_interface: false,
+                by_tags: Vec::new(),
             },
         )
         .unwrap();

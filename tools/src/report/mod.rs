@@ -58,6 +58,11 @@ pub(crate) struct ReportArgs {
     /// internet gateway.
     #[arg(long)]
     pub(crate) by_interface: bool,
+    /// Also list the bytes by path per value of this resource tag (repeatable): the
+    /// `tag_<key>` column `summarize --tag KEY` wrote. Rows without a value are listed
+    /// as untagged.
+    #[arg(long = "by-tag", value_name = "KEY")]
+    pub(crate) by_tags: Vec<String>,
     /// Print the report as JSON on standard output.
     #[arg(long)]
     pub(crate) json: bool,
@@ -130,6 +135,7 @@ pub(crate) fn run(args: &ReportArgs) -> Result<ExitCode> {
             from: args.from.clone(),
             to: args.to.clone(),
             by_interface: args.by_interface,
+            by_tags: args.by_tags.clone(),
         },
     )?;
     if let Some(path) = &args.html {

@@ -93,6 +93,15 @@ impl Categories {
         self.sent_via_nat_gateway += o.sent_via_nat_gateway;
     }
 
+    fn sub(&mut self, o: &Categories) {
+        self.endpoint -= o.endpoint;
+        self.nat_gateway -= o.nat_gateway;
+        self.internet_gateway -= o.internet_gateway;
+        self.public_unresolved -= o.public_unresolved;
+        self.other -= o.other;
+        self.sent_via_nat_gateway -= o.sent_via_nat_gateway;
+    }
+
     /// Adds a row's bytes to its category (a row [`is_endpoint_repeat`] is not added).
     fn add_row(&mut self, path: &str, interface_kind: Option<&str>, bytes: i64) {
         if is_endpoint_repeat(path, interface_kind) {
@@ -162,6 +171,21 @@ struct InterfaceKey {
     service_region: Option<String>,
 }
 
+/// A tag column's value (`tag_<key>`, from `summarize --tag`) and an AWS service its
+/// rows' bytes went to or came from.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+struct TagKey {
+    column: String,
+    value: String,
+    account_id: String,
+    region: String,
+    service: String,
+    service_region: Option<String>,
+}
+
+/// An AWS service of an account and region, every VPC together.
+type ServiceOf = (String, String, String, Option<String>);
+
 /// A NAT gateway and the AWS service its bytes went to.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct NatKey {
@@ -216,6 +240,11 @@ pub(crate) struct Tally {
     /// Bytes per remote name, from the clients' rows (a NAT gateway's own rows are
     /// left out: they repeat the clients' bytes, which are `sent_via_nat_gateway`).
     by_name: BTreeMap<NameKey, Categories>,
+    /// The by-path bytes per tag value, for every tag column a row has a value in;
+    /// a row without one counts only in `by_service` (`--by-tag` subtracts).
+    by_tag: BTreeMap<TagKey, Categories>,
+    /// The by-path bytes per AWS service, every VPC and interface together.
+    by_service: BTreeMap<ServiceOf, Categories>,
     /// Transit gateway summary files read (of `files`).
     pub(crate) transit_files: usize,
     /// The bytes of every row read, whether or not a category counts them: every sum
@@ -288,6 +317,30 @@ impl Tally {
             .entry(key)
             .or_default()
             .add_row(&row.path, kind, row.bytes.unwrap_or(0));
+        let of: ServiceOf = (
+            account_id.to_owned(),
+            region.to_owned(),
+            service.to_owned(),
+            row.remote_region.clone(),
+        );
+        for (column, value) in &row.tags {
+            let key = TagKey {
+                column: column.clone(),
+                value: value.clone(),
+                account_id: of.0.clone(),
+                region: of.1.clone(),
+                service: of.2.clone(),
+                service_region: of.3.clone(),
+            };
+            self.by_tag
+                .entry(key)
+                .or_default()
+                .add_row(&row.path, kind, row.bytes.unwrap_or(0));
+        }
+        self.by_service
+            .entry(of)
+            .or_default()
+            .add_row(&row.path, kind, row.bytes.unwrap_or(0));
         if is_date(day) {
             self.by_day
                 .entry((day.to_owned(), service.to_owned()))
@@ -353,6 +406,12 @@ impl Tally {
         }
         for (k, v) in other.by_name {
             self.by_name.entry(k).or_default().add(&v);
+        }
+        for (k, v) in other.by_tag {
+            self.by_tag.entry(k).or_default().add(&v);
+        }
+        for (k, v) in other.by_service {
+            self.by_service.entry(k).or_default().add(&v);
         }
     }
 }
@@ -579,6 +638,41 @@ pub(crate) struct Report {
     pub(crate) top_public_names: Vec<NameBytes>,
     /// The names whose bytes an endpoint carries already, largest first (`--top`).
     pub(crate) endpoint_names: Vec<NameBytes>,
+    /// With `--by-tag KEY`: the by-path bytes per value of each tag, in the order the
+    /// keys were given, each largest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) by_tag: Vec<TagBytes>,
+}
+
+/// One tag's by-path bytes, value by value (`--by-tag`).
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct TagBytes {
+    /// The tag key, as given.
+    pub(crate) key: String,
+    /// Its column in the summaries (`tag_<key>`).
+    pub(crate) column: String,
+    /// Whether any row had a value in the column (else the summaries were probably
+    /// made without `--tag KEY`).
+    pub(crate) found: bool,
+    pub(crate) rows: Vec<TagRow>,
+}
+
+/// The by-path bytes of one tag value and AWS service.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct TagRow {
+    /// The value; `None` for the rows without one (no resource of theirs carries the
+    /// key).
+    pub(crate) value: Option<String>,
+    pub(crate) account_id: String,
+    pub(crate) region: String,
+    pub(crate) service: String,
+    pub(crate) service_region: Option<String>,
+    #[serde(flatten)]
+    pub(crate) bytes: Categories,
+    /// Sum of the five categories.
+    pub(crate) total: i64,
+    /// NAT data processing of the bytes sent via a NAT gateway, per month.
+    pub(crate) nat_cost_month: Money,
 }
 
 /// A remote name's bytes by path category, from its clients' rows.
@@ -610,6 +704,8 @@ pub(crate) struct Options<'a> {
     pub(crate) to: Option<String>,
     /// Whether to list the bytes per interface too.
     pub(crate) by_interface: bool,
+    /// The tag keys to list the bytes per value of (`--by-tag`).
+    pub(crate) by_tags: Vec<String>,
 }
 
 /// The endpoint that would carry a service's traffic from a VPC in `region`: a
@@ -874,6 +970,65 @@ pub(crate) fn build(tally: Tally, opt: &Options<'_>) -> Result<Report> {
         rows
     });
 
+    let mut by_tag = Vec::with_capacity(opt.by_tags.len());
+    for key in &opt.by_tags {
+        let column = flowpath_core::inventory::column_of(key);
+        let mut untagged = tally.by_service.clone();
+        let mut rows = Vec::new();
+        for (k, b) in tally.by_tag.range(
+            TagKey {
+                column: column.clone(),
+                ..TagKey::default()
+            }..,
+        ) {
+            if k.column != column {
+                break;
+            }
+            let of: ServiceOf = (
+                k.account_id.clone(),
+                k.region.clone(),
+                k.service.clone(),
+                k.service_region.clone(),
+            );
+            untagged.entry(of).or_default().sub(b);
+            rows.push((Some(k.value.clone()), of_key(k), *b));
+        }
+        let found = !rows.is_empty();
+        rows.extend(
+            untagged
+                .into_iter()
+                .filter(|(_, b)| *b != Categories::default())
+                .map(|(of, b)| (None, of, b)),
+        );
+        let mut rows = rows
+            .into_iter()
+            .map(
+                |(value, (account_id, region, service, service_region), bytes)| {
+                    let price = opt.prices.region(&region)?;
+                    Ok(TagRow {
+                        nat_cost_month: Money(
+                            gb(monthly(bytes.sent_via_nat_gateway)) * price.nat_gateway_per_gb,
+                        ),
+                        value,
+                        account_id,
+                        region,
+                        service,
+                        service_region,
+                        total: bytes.total(),
+                        bytes,
+                    })
+                },
+            )
+            .collect::<Result<Vec<_>>>()?;
+        rows.sort_by_key(|r| std::cmp::Reverse(r.total + r.bytes.sent_via_nat_gateway));
+        by_tag.push(TagBytes {
+            key: key.clone(),
+            column,
+            found,
+            rows,
+        });
+    }
+
     let by_day = tally
         .by_day
         .into_iter()
@@ -916,7 +1071,18 @@ pub(crate) fn build(tally: Tally, opt: &Options<'_>) -> Result<Report> {
         names_known,
         top_public_names,
         endpoint_names,
+        by_tag,
     })
+}
+
+/// The service a tag key counts under.
+fn of_key(k: &TagKey) -> ServiceOf {
+    (
+        k.account_id.clone(),
+        k.region.clone(),
+        k.service.clone(),
+        k.service_region.clone(),
+    )
 }
 
 /// The report of `t` at the embedded prices, interface endpoints in 2 AZs, the top 10.
@@ -938,6 +1104,7 @@ fn priced(t: Tally, by_interface: bool) -> Report {
             from: None,
             to: None,
             by_interface,
+            by_tags: Vec::new(),
         },
     )
     .unwrap()
@@ -1287,5 +1454,122 @@ mod by_interface_tests {
             &row("eni-a", "gateway_endpoint", 1),
         );
         assert!(priced(t, false).by_interface.is_none());
+    }
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    reason = "test code: a panic is the failure report"
+)]
+mod by_tag_tests {
+    use super::*;
+
+    const GIB: i64 = 1 << 30;
+
+    fn row(eni: &str, team: Option<&str>, path: &str, bytes: i64) -> Row {
+        Row {
+            window_start: Some(1_787_410_800),
+            vpc_id: Some("vpc-1".into()),
+            interface_id: Some(eni.into()),
+            interface_kind: Some("instance".into()),
+            direction: "egress".into(),
+            path: path.into(),
+            attribution: "inventory".into(),
+            remote_service: Some("S3".into()),
+            remote_region: Some("us-east-1".into()),
+            tags: team
+                .map(|t| vec![("tag_team".to_owned(), t.to_owned())])
+                .unwrap_or_default(),
+            flows: 1,
+            bytes: Some(bytes),
+            ..Row::default()
+        }
+    }
+
+    #[test]
+    fn bytes_per_tag_value_and_the_untagged_rest_add_up_to_the_by_path_table() {
+        // Two tallies (two files), merged, as the report reads them.
+        let (mut a, mut b) = (Tally::default(), Tally::default());
+        let day = "2026-08-22";
+        a.add(
+            "1",
+            "us-east-1",
+            day,
+            &row("eni-a", Some("web"), "via_nat_gateway", GIB),
+        );
+        a.add(
+            "1",
+            "us-east-1",
+            day,
+            &row("eni-a", Some("web"), "gateway_endpoint", 3 * GIB),
+        );
+        b.add(
+            "1",
+            "us-east-1",
+            day,
+            &row("eni-b", Some("data"), "via_nat_gateway", 2 * GIB),
+        );
+        b.add(
+            "1",
+            "us-east-1",
+            day,
+            &row("eni-c", None, "internet_gateway", 5 * GIB),
+        );
+        a.merge(b);
+        let prices = PriceTable::embedded().unwrap();
+        let r = build(
+            a,
+            &Options {
+                prices: &prices,
+                prices_file: None,
+                azs: 2,
+                top: 10,
+                output_dir: "out".into(),
+                from: None,
+                to: None,
+                by_interface: false,
+                by_tags: vec!["Team".into(), "Owner".into()],
+            },
+        )
+        .unwrap();
+        let team = &r.by_tag[0];
+        assert_eq!(
+            (team.key.as_str(), team.column.as_str()),
+            ("Team", "tag_team")
+        );
+        assert!(team.found);
+        let got: Vec<_> = team
+            .rows
+            .iter()
+            .map(|t| {
+                (
+                    t.value.as_deref(),
+                    t.bytes.endpoint,
+                    t.bytes.sent_via_nat_gateway,
+                    t.bytes.internet_gateway,
+                    t.nat_cost_month.cents(),
+                )
+            })
+            .collect();
+        // Largest first; one day → ×30; us-east-1 NAT $0.045/GB.
+        assert_eq!(
+            got,
+            [
+                (None, 0, 0, 5 * GIB, 0.0),
+                (Some("web"), 3 * GIB, GIB, 0, 1.35),
+                (Some("data"), 0, 2 * GIB, 0, 2.7),
+            ]
+        );
+        // A key no row has: every byte is untagged, and it says so.
+        let owner = &r.by_tag[1];
+        assert!(!owner.found);
+        assert_eq!(owner.rows.len(), 1);
+        assert_eq!(owner.rows[0].value, None);
+        assert_eq!(owner.rows[0].total, r.total);
+        assert_eq!(
+            owner.rows[0].bytes.sent_via_nat_gateway,
+            r.totals.sent_via_nat_gateway
+        );
     }
 }

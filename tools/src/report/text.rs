@@ -158,6 +158,9 @@ pub(crate) fn write(r: &Report, w: &mut impl Write) -> io::Result<()> {
         t.write(w)?;
         writeln!(w)?;
     }
+    for tag in &r.by_tag {
+        write_tag(tag, w, cur)?;
+    }
 
     writeln!(w, "Top NAT gateway -> AWS service flows")?;
     let mut t = Table::new(&fmt::TOP_NAT_COLUMNS);
@@ -294,6 +297,48 @@ fn write_names(r: &Report, w: &mut impl Write, cur: &str) -> io::Result<()> {
         writeln!(w)?;
     }
     Ok(())
+}
+
+/// The by-path bytes per value of one tag (`--by-tag`).
+fn write_tag(tag: &super::model::TagBytes, w: &mut impl Write, cur: &str) -> io::Result<()> {
+    writeln!(
+        w,
+        "Bytes by path to AWS services, per value of tag {} (column {}; sent via NAT: \
+         through a NAT gateway, from the tagged interfaces)",
+        tag.key, tag.column
+    )?;
+    if !tag.found {
+        writeln!(
+            w,
+            "  no row has a value for it: were the summaries made with --tag {} and an \
+             inventory that tags their resources?",
+            tag.key
+        )?;
+    }
+    let mut cols: Vec<(&'static str, bool)> = vec![
+        ("value", false),
+        ("account", false),
+        ("region", false),
+        ("service", false),
+        ("service region", false),
+    ];
+    cols.extend(category_columns());
+    cols.push(("NAT cost per month", true));
+    let mut t = Table::new(&cols);
+    for b in &tag.rows {
+        let mut row = vec![
+            b.value.clone().unwrap_or_else(|| fmt::UNTAGGED.to_owned()),
+            b.account_id.clone(),
+            b.region.clone(),
+            b.service.clone(),
+            opt(b.service_region.as_deref()).to_owned(),
+        ];
+        row.extend(category_cells(&b.bytes, b.total));
+        row.push(money(b.nat_cost_month, cur));
+        t.rows.push(row);
+    }
+    t.write(w)?;
+    writeln!(w)
 }
 
 /// The cells of a [`fmt::NAME_COLUMNS`] row.

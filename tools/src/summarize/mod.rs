@@ -41,6 +41,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use flowpath_core::Ranges;
 use flowpath_core::engine::{Options, Stats};
 use flowpath_core::format::Format;
+use flowpath_core::inventory::TagKeys;
 use flowpath_core::object::{self, InputKind};
 use flowpath_core::output::layout::output_name;
 use flowpath_s3::{Access, S3Uri};
@@ -154,6 +155,12 @@ pub(crate) fn run(args: &SummarizeArgs) -> Result<ExitCode> {
     if args.concurrency == 0 {
         bail!("--concurrency must be at least 1");
     }
+    let tags = TagKeys::new(&args.tags).context("bad --tag")?;
+    if !tags.is_empty() && args.inventory.is_empty() {
+        bail!(
+            "--tag needs --inventory: tags are read from the describe-* JSON              (TagSet, Tags, and aws ec2 describe-instances)"
+        );
+    }
     let inventory = crate::inventory_source::load(&args.inventory, &args.s3)?;
     let (names_index, names_info, names_fingerprint) = match crate::resolver_source::load(
         &args.resolver_logs,
@@ -194,6 +201,7 @@ pub(crate) fn run(args: &SummarizeArgs) -> Result<ExitCode> {
         strict: args.strict,
         inventory: inventory.map(|l| Arc::new(l.inventory)),
         names: names_index,
+        tags,
         ..Options::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -504,6 +512,11 @@ async fn process_s3(
             && record.ranges_sync_token == sync_token
             && record.inventory == ctx.inventory
             && record.resolver_logs == ctx.names
+            && record
+                .tag_keys
+                .iter()
+                .map(String::as_str)
+                .eq(ctx.opts.tags.keys())
         {
             let outputs = record.outputs.len();
             return Ok(Done {
@@ -571,6 +584,7 @@ async fn process_s3(
         ranges_sync_token: sync_token.to_owned(),
         inventory: ctx.inventory.clone(),
         resolver_logs: ctx.names.clone(),
+        tag_keys: ctx.opts.tags.keys().map(str::to_owned).collect(),
         flowpath_version: flowpath_core::VERSION.to_owned(),
     };
     ctx.out
