@@ -389,11 +389,40 @@ fn inventory_comes_from_s3_and_reloads_when_it_changes() {
     }
     let lambda = Lambda::summarizer(
         s3.env(),
-        &[("INVENTORY_S3_URI", &format!("s3://{OUT}/config/inventory/"))],
+        &[
+            ("INVENTORY_S3_URI", &format!("s3://{OUT}/config/inventory/")),
+            ("TAG_KEYS", "Team"),
+        ],
     );
     let mut payload = event("s3-put.json");
     payload["Records"].as_array_mut().unwrap().truncate(1);
     payload["Records"][0]["s3"]["object"]["key"] = key.into();
+    // TAG_KEYS: each interface's team, from the instance, the NAT gateway, the subnet.
+    let teams = |response: &Value| {
+        let out = response["objects"][0]["outputs"][0].as_str().unwrap();
+        let mut teams = std::collections::BTreeMap::<(String, Option<String>), i64>::new();
+        for r in parquet(s3.read_file(OUT, out).unwrap()).rows {
+            let key = (
+                r.interface_id.clone().unwrap(),
+                r.tag("tag_team").map(str::to_owned),
+            );
+            *teams.entry(key).or_default() += r.bytes.unwrap();
+        }
+        teams
+    };
+    let response = lambda.respond(payload.clone());
+    let team = |eni: &str, team: &str, bytes: i64| ((eni.to_owned(), Some(team.to_owned())), bytes);
+    assert_eq!(
+        teams(&response),
+        [
+            team("eni-0a1b2c3d4e5f60031", "data-pipeline", 2_531_700),
+            team("eni-0a1b2c3d4e5f60041", "network", 5_130_600),
+            team("eni-0a1b2c3d4e5f60051", "platform", 31_000),
+            team("eni-0a1b2c3d4e5f60061", "data", 10_000),
+        ]
+        .into_iter()
+        .collect()
+    );
     let nat_rows = |response: &Value| {
         let out = response["objects"][0]["outputs"][0]
             .as_str()
