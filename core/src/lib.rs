@@ -38,6 +38,7 @@ pub mod ranges;
 pub mod record;
 pub mod source;
 pub mod table;
+pub mod talkers;
 pub mod transit;
 mod trie;
 

@@ -4,7 +4,7 @@
 //!
 //! - **Columns** come from [`crate::output::schema`], each Arrow type mapped to the
 //!   Hive type Athena reads it as ([`hive_type`]): `Timestamp(µs, UTC)` → `timestamp`,
-//!   `Utf8` → `string`, `Int32` → `int`, `Int64` → `bigint`. A column of any other type
+//!   `Utf8` → `string`, `Int32` → `int`, `Int64` → `bigint`, `Boolean` → `boolean`. A column of any other type
 //!   is an error, so a schema change cannot silently give a table that does not match
 //!   the files.
 //! - **Partition keys** are the Hive path segments of [`crate::output::layout::partition_path`]:
@@ -82,6 +82,8 @@ pub enum Summaries {
     Flows,
     /// `OUT/transit_gateway/account_id=…`: [`crate::transit::schema`].
     TransitGateway,
+    /// `OUT/top_talkers/account_id=…`: [`crate::talkers::schema`].
+    TopTalkers,
 }
 
 impl Summaries {
@@ -90,6 +92,7 @@ impl Summaries {
         match self {
             Summaries::Flows => output::schema(),
             Summaries::TransitGateway => crate::transit::schema(),
+            Summaries::TopTalkers => crate::talkers::schema(),
         }
     }
 
@@ -98,6 +101,7 @@ impl Summaries {
         match self {
             Summaries::Flows => DEFAULT_TABLE,
             Summaries::TransitGateway => "transit_gateway_summaries",
+            Summaries::TopTalkers => "top_talkers",
         }
     }
 
@@ -106,6 +110,7 @@ impl Summaries {
         match self {
             Summaries::Flows => output.to_owned(),
             Summaries::TransitGateway => format!("{output}{}/", crate::transit::TABLE_DIR),
+            Summaries::TopTalkers => format!("{output}{}/", crate::talkers::TABLE_DIR),
         }
     }
 }
@@ -173,6 +178,7 @@ pub fn hive_type(data_type: &DataType) -> Option<&'static str> {
         DataType::Utf8 => Some("string"),
         DataType::Int32 => Some("int"),
         DataType::Int64 => Some("bigint"),
+        DataType::Boolean => Some("boolean"),
         _ => None,
     }
 }

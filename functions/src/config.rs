@@ -13,6 +13,7 @@
 //! | `AWS_REGION` | set by Lambda: the region of CloudWatch Logs records whose format lacks `region` |
 //! | `INVENTORY_S3_URI` | optional `s3://bucket/key` of one VPC inventory document or `s3://bucket/prefix/` of several (`describe-*` JSON; see `docs/attribution.md`) |
 //! | `TAG_KEYS` | optional, with `INVENTORY_S3_URI`: resource tag keys (comma-separated; AWS keys hold no comma) whose `tag_<key>` columns the summaries get, as `flowpath summarize --tag` (see `docs/attribution.md`) |
+//! | `TOP_TALKERS` | optional: how many top talkers (remote addresses and ports by bytes) each hour, VPC, path, gateway and service lists under `top_talkers/` (default 20; 0 for none) |
 //! | `NAME_WINDOW` | optional: name each flow's remote from Route 53 Resolver query logs delivered to a log bucket (`…/vpcdnsquerylogs/…`): the window before a flow in which a query names its address (`1h`; seconds, or `s`, `m`, `h`, `d`). Unset: query logs are skipped |
 //! | `NAMES_MAX_ROWS` | optional cap on the answers a flow log's names are read from (default 2,000,000, about 400 MB); past it, older hours are left out (see `names_source`) |
 //! | `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_S3`, `FLOWPATH_S3_PATH_STYLE=1` | S3-compatible stores |
@@ -50,6 +51,8 @@ pub struct Config {
     pub names_max_rows: usize,
     /// The tag keys of the `tag_<key>` columns.
     pub tags: flowpath_core::inventory::TagKeys,
+    /// How many top talkers each group lists.
+    pub top_talkers: usize,
 }
 
 /// The default of `NAMES_MAX_ROWS`.
@@ -156,6 +159,18 @@ impl Config {
                 "TAG_KEYS needs INVENTORY_S3_URI: tags are read from the inventory".to_owned(),
             );
         }
+        let top_talkers = get("TOP_TALKERS")
+            .map(|n| {
+                n.trim()
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| *n <= 1000)
+                    .ok_or_else(|| {
+                        format!("TOP_TALKERS must be a number from 0 to 1000, not `{n}`")
+                    })
+            })
+            .transpose()?
+            .unwrap_or(flowpath_core::talkers::DEFAULT_TOP);
         Ok(Config {
             log_buckets,
             log_bucket_owner,
@@ -170,6 +185,7 @@ impl Config {
             name_window,
             names_max_rows,
             tags,
+            top_talkers,
         })
     }
 }

@@ -641,6 +641,7 @@ impl App {
             format: self.config.flow_log_format.clone(),
             inventory: self.inventory.get(&self.client, &inventory_access).await?,
             tags: self.config.tags.clone(),
+            top_talkers: self.config.top_talkers,
             ..Options::default()
         };
         Ok((ranges, opts))

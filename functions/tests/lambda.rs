@@ -86,8 +86,17 @@ impl Lambda {
     }
 }
 
-/// The summaries in the output bucket (not the per-object indexes).
+/// The VPC summaries in the output bucket (not the top talkers beside them, nor the
+/// per-object indexes).
 fn outputs(s3: &S3Server) -> Vec<String> {
+    s3.list_files(OUT)
+        .into_iter()
+        .filter(|k| k.starts_with("summaries/account_id="))
+        .collect()
+}
+
+/// Every output an object leaves: its summaries and its top talkers.
+fn all_outputs(s3: &S3Server) -> Vec<String> {
     s3.list_files(OUT)
         .into_iter()
         .filter(|k| k.starts_with("summaries/") && !k.starts_with("summaries/_flowpath/"))
@@ -218,7 +227,7 @@ fn test_events_sns_and_eventbridge() {
         lambda.respond(event("s3-removed.json"))["objects"],
         serde_json::json!([])
     );
-    assert!(outputs(&s3).is_empty());
+    assert!(all_outputs(&s3).is_empty());
     let sns = lambda.respond(event("sns-s3.json"));
     assert_eq!(sns["objects"][0]["input"], format!("s3://{LOGS}/{PLAIN}"));
     let eb = lambda.respond(event("eventbridge-object-created.json"));
@@ -297,7 +306,7 @@ fn a_corrupt_object_is_a_non_retryable_error_with_no_output() {
         "{message}"
     );
     assert!(message.contains("bad gzip data"), "{message}");
-    assert!(outputs(&s3).is_empty());
+    assert!(all_outputs(&s3).is_empty());
 }
 
 #[test]
@@ -329,7 +338,7 @@ fn s3_going_away_mid_stream_is_retryable_with_no_output() {
         message.starts_with(&format!("s3://{LOGS}/{PLAIN}: ")),
         "{message}"
     );
-    assert!(outputs(&s3).is_empty(), "no partial output");
+    assert!(all_outputs(&s3).is_empty(), "no partial output");
     // When S3 is back, the retry succeeds.
     proxy.pass();
     let response = lambda.respond(payload);
@@ -822,8 +831,8 @@ fn summaries_are_written_with_the_configured_kms_key() {
         .into_iter()
         .filter(|r| r.method == "PUT")
         .collect();
-    // The summary and the object's index.
-    assert_eq!(puts.len(), 2, "{puts:?}");
+    // The summary, its top talkers and the object's index.
+    assert_eq!(puts.len(), 3, "{puts:?}");
     for r in &puts {
         assert_eq!(r.bucket().as_deref(), Some(OUT));
         assert_eq!(
@@ -890,7 +899,9 @@ fn two_invocations_of_the_same_object_at_once_leave_one_set_of_summaries() {
     assert_eq!(total_bytes(&s3), expected, "totals not doubled");
     let index = indexes(&s3);
     assert_eq!(index.len(), 1);
-    assert_eq!(index[0]["outputs"], serde_json::json!(keys));
+    let mut listed: Vec<String> = serde_json::from_value(index[0]["outputs"].clone()).unwrap();
+    listed.sort();
+    assert_eq!(listed, all_outputs(&s3));
 }
 
 #[test]
@@ -925,18 +936,33 @@ fn a_new_version_replaces_the_summaries_of_the_old_one() {
     new_event["Records"][0]["s3"]["object"]["versionId"] = "version-2".into();
     new_event["Records"][0]["s3"]["object"]["eTag"] = etag.clone().into();
     lambda.respond(new_event);
-    // The first day's summary of version 1 is gone; the second day's was overwritten.
+    // The first day's summary of version 1 is gone, and its top talkers; the second
+    // day's were overwritten.
     assert_eq!(days(&s3), ["day=2026-08-23"]);
+    let talker_days: Vec<&str> = all_outputs(&s3)
+        .iter()
+        .filter(|k| k.starts_with("summaries/top_talkers/"))
+        .map(|k| {
+            if k.contains("day=2026-08-23") {
+                "day=2026-08-23"
+            } else {
+                "other"
+            }
+        })
+        .collect();
+    assert_eq!(talker_days, ["day=2026-08-23"]);
     assert_eq!(total_bytes(&s3), 5_000, "Athena sums version 2 only");
     let index = indexes(&s3);
     assert_eq!(index.len(), 1);
     assert_eq!(index[0]["etag"], etag.as_str());
-    assert_eq!(index[0]["outputs"], serde_json::json!(outputs(&s3)));
+    let mut listed: Vec<String> = serde_json::from_value(index[0]["outputs"].clone()).unwrap();
+    listed.sort();
+    assert_eq!(listed, all_outputs(&s3));
     let deleted = log_events(
         &lambda.function,
         "deleted the summary of a previous version",
     );
-    assert_eq!(deleted.len(), 1, "{}", lambda.function.logs());
+    assert_eq!(deleted.len(), 2, "{}", lambda.function.logs());
 
     // Version 1's event redelivered late: the current content is summarized again.
     let before: Vec<Vec<u8>> = outputs(&s3)
@@ -965,7 +991,7 @@ fn a_zero_byte_object_succeeds_with_no_output_and_is_logged() {
         serde_json::json!({"read": 0, "ok": 0, "nodata": 0, "skipdata": 0, "malformed": 0})
     );
     assert_eq!(object["outputs"], serde_json::json!([]));
-    assert!(outputs(&s3).is_empty());
+    assert!(all_outputs(&s3).is_empty());
     let logged = log_events(&lambda.function, "empty object: no records, no summaries");
     assert_eq!(logged.len(), 1, "{}", lambda.function.logs());
     assert_eq!(logged[0]["size"], 0);
@@ -976,7 +1002,7 @@ fn a_zero_byte_object_succeeds_with_no_output_and_is_logged() {
     assert_eq!(outputs(&s3).len(), 1);
     s3.put_file(LOGS, PLAIN, b"");
     lambda.respond(one_object(LOGS, PLAIN));
-    assert!(outputs(&s3).is_empty(), "{:?}", outputs(&s3));
+    assert!(all_outputs(&s3).is_empty(), "{:?}", all_outputs(&s3));
     assert_eq!(indexes(&s3)[0]["outputs"], serde_json::json!([]));
 }
 
@@ -1105,7 +1131,7 @@ fn cloudwatch_logs_subscription_events_give_what_s3_delivery_gives() {
         0,
     )));
     assert_eq!(r["objects"][0]["status"], "skipped", "{r}");
-    assert!(outputs(&s3).is_empty());
+    assert!(all_outputs(&s3).is_empty());
 
     let text = records(&[(DAY1, 1_000), (DAY1 + 60, 2_000), (DAY2, 4_000)]);
     let lines: Vec<&str> = text.lines().skip(1).collect();
@@ -1384,7 +1410,7 @@ fn a_transit_gateway_log_object_is_summarized_into_its_own_table() {
     let object = &response["objects"][0];
     assert_eq!(object["counts"]["ok"], 11, "{response}");
     assert_eq!(object["counts"]["nodata"], 1, "{response}");
-    let written = outputs(&s3);
+    let written = all_outputs(&s3);
     assert_eq!(written.len(), 1, "{written:?}");
     assert!(
         written[0].starts_with(
@@ -1396,7 +1422,7 @@ fn a_transit_gateway_log_object_is_summarized_into_its_own_table() {
     assert_eq!(rows.iter().filter_map(|r| r.bytes).sum::<i64>(), 3_109_180);
     // Redelivered: the same object, overwritten.
     lambda.respond(payload);
-    assert_eq!(outputs(&s3), written);
+    assert_eq!(all_outputs(&s3), written);
 }
 
 /// The fixture query log's key (`fixtures/resolver/query-logs/…`), as AWS delivers it.

@@ -835,6 +835,7 @@ fn template_wiring() {
             "TransitGatewaySummariesTable",
             table::Summaries::TransitGateway,
         ),
+        ("TopTalkersTable", table::Summaries::TopTalkers),
     ] {
         let table = res(resource);
         assert_eq!(table["Type"], "AWS::Glue::Table");

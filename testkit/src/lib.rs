@@ -27,5 +27,6 @@ pub use lambda::{FUNCTION_NAME, Function, Invocation, RuntimeApi};
 pub use proxy::FaultProxy;
 pub use s3::{ACCESS_KEY, OWNER, Objects, REGION, Request, S3Server, SECRET_KEY};
 pub use summary::{
-    Row, SummaryFile, column_names, files_under, read_summary, read_transit_summary, snapshot,
+    Row, SummaryFile, column_names, files_under, is_vpc_summary, read_summary,
+    read_transit_summary, snapshot, summary_files,
 };

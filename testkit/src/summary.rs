@@ -59,6 +59,26 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// The VPC summary files under an output `dir` (`dir/account_id=…/…/*.parquet`),
+/// sorted: not the other tables beside them (`transit_gateway/`, `top_talkers/`).
+pub fn summary_files(dir: &Path) -> Vec<PathBuf> {
+    files_under(dir)
+        .into_iter()
+        .filter(|p| is_vpc_summary(dir, p))
+        .collect()
+}
+
+/// Whether `path` under output `dir` is a VPC summary file: a `.parquet` in the
+/// `account_id=…` partitions at the output's top.
+pub fn is_vpc_summary(dir: &Path, path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "parquet")
+        && path.strip_prefix(dir).ok().is_some_and(|rel| {
+            rel.components()
+                .next()
+                .is_some_and(|c| c.as_os_str().to_string_lossy().starts_with("account_id="))
+        })
+}
+
 /// Every file under `dir` with its bytes: compare two of these to prove a run changed
 /// nothing, or exactly what it should.
 pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {

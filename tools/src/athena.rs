@@ -32,9 +32,13 @@ pub(crate) struct AthenaDdlArgs {
     /// instead of the VPC summaries.
     #[arg(long)]
     pub(crate) transit_gateway: bool,
+    /// The table over the top talkers (`<location>top_talkers/`) instead of the VPC
+    /// summaries.
+    #[arg(long, conflicts_with = "transit_gateway")]
+    pub(crate) top_talkers: bool,
     /// A tag key whose `tag_<key>` column the summaries have (`summarize --tag`;
     /// repeatable, same order). Files without it read as null there.
-    #[arg(long = "tag", value_name = "KEY", conflicts_with = "transit_gateway")]
+    #[arg(long = "tag", value_name = "KEY", conflicts_with_all = ["transit_gateway", "top_talkers"])]
     pub(crate) tags: Vec<String>,
 }
 
@@ -42,6 +46,8 @@ pub(crate) struct AthenaDdlArgs {
 pub(crate) fn run(args: &AthenaDdlArgs) -> Result<ExitCode> {
     let summaries = if args.transit_gateway {
         table::Summaries::TransitGateway
+    } else if args.top_talkers {
+        table::Summaries::TopTalkers
     } else {
         table::Summaries::Flows
     };

@@ -143,6 +143,14 @@ pub(crate) struct SummarizeArgs {
     /// is the key in lower case with `_` for characters other than letters and digits.
     #[arg(long = "tag", value_name = "KEY")]
     pub(crate) tags: Vec<String>,
+    /// How many top talkers (remote addresses and remote ports, by bytes) each hour,
+    /// VPC, path, gateway and service lists in `OUT/top_talkers/`; 0 for none. Each
+    /// group's memory is fixed (a Space-Saving sketch of twice as many), and each row
+    /// says whether its bytes are exact or an upper bound with its error.
+    #[arg(long, value_name = "K", default_value_t = flowpath_core::talkers::DEFAULT_TOP,
+          value_parser = clap::builder::TypedValueParser::map(
+              clap::value_parser!(u16).range(0..=1000), usize::from))]
+    pub(crate) top_talkers: usize,
     /// Format of input without a header line: `${version} ${srcaddr} ...` or plain
     /// names. Default: the version 2 default format. A header line always wins.
     #[arg(long, value_name = "FORMAT")]

@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{flowpath, json, ok, root, stdout};
-use flowpath_testkit::{files_under, skip};
+use flowpath_testkit::{files_under, skip, summary_files};
 use parquet::basic::{LogicalType, TimeUnit, Type as PhysicalType};
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::schema::types::ColumnDescriptor;
@@ -138,6 +138,7 @@ fn athena_type(c: &ColumnDescriptor) -> &'static str {
             "int"
         }
         (PhysicalType::INT64, None) => "bigint",
+        (PhysicalType::BOOLEAN, None) => "boolean",
         (PhysicalType::INT64, Some(LogicalType::Integer(i)))
             if i.bit_width == 64 && i.is_signed =>
         {
@@ -175,13 +176,24 @@ fn ddl_matches_the_files_summarize_writes() {
     assert_eq!(ddl.location, "s3://my-bucket/flowpath/");
 
     // Columns: those of every file written, in file order, types as Athena reads them.
-    let files: Vec<PathBuf> = files_under(out.path())
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
-        .collect();
+    let files: Vec<PathBuf> = summary_files(out.path());
     assert!(files.len() >= 4, "{files:?}");
     for f in &files {
         assert_eq!(parquet_columns(f), ddl.columns, "{}", f.display());
+    }
+    // The top talkers' table: the columns of every top-talkers file, at its directory.
+    let talkers = parse_ddl(&stdout(&ok(flowpath(&[
+        "athena-ddl",
+        "--location",
+        "s3://my-bucket/flowpath",
+        "--top-talkers",
+    ]))));
+    assert_eq!(talkers.name, "`flowpath`.`top_talkers`");
+    assert_eq!(talkers.location, "s3://my-bucket/flowpath/top_talkers/");
+    let talker_files = files_under(&out.path().join("top_talkers"));
+    assert_eq!(talker_files.len(), files.len());
+    for f in &talker_files {
+        assert_eq!(parquet_columns(f), talkers.columns, "{}", f.display());
     }
 
     // Partition keys: the directories the files are in, in that order, as strings.

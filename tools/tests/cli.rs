@@ -13,7 +13,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use common::{flowpath, json, ok, root, stdout};
-use flowpath_testkit::{SummaryFile, column_names, files_under, read_summary, skip, snapshot};
+use flowpath_testkit::{
+    SummaryFile, column_names, files_under, read_summary, skip, snapshot, summary_files,
+};
 use serde_json::Value;
 
 fn read_parquet(path: &Path) -> SummaryFile {
@@ -50,12 +52,23 @@ fn quick_start_summarizes_the_fixtures() {
         serde_json::json!({"aws": "AMAZON", "flowpath": "DYNAMODB", "count": 1})
     );
 
-    let files = files_under(out.path());
+    let files = summary_files(out.path());
     let rel: Vec<String> = files
         .iter()
         .map(|p| p.strip_prefix(out.path()).unwrap().display().to_string())
         .collect();
     assert_eq!(rel.len(), 5, "{rel:?}");
+    // Each input's top talkers beside, in the same partitions.
+    let talkers: Vec<String> = files_under(&out.path().join("top_talkers"))
+        .iter()
+        .map(|p| {
+            p.strip_prefix(out.path().join("top_talkers"))
+                .unwrap()
+                .display()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(talkers, rel);
     assert!(
         rel.iter()
             .all(|r| r.starts_with("account_id=123456789012/") && r.ends_with(".parquet"))
@@ -152,7 +165,7 @@ fn inventory_names_endpoints_nat_and_internet_gateways() {
     assert_eq!(report["inventory"]["nat_gateways"], 1);
     assert_eq!(report["inventory"]["vpc_endpoints"], 2);
     let mut bytes_by: BTreeMap<(String, String, String), i64> = BTreeMap::new();
-    for file in files_under(out.path()) {
+    for file in summary_files(out.path()) {
         for r in read_parquet(&file).rows {
             let key = (
                 r.path.clone(),
@@ -372,7 +385,7 @@ fn bad_inputs_are_reported_and_write_nothing() {
         ),
         "{text}"
     );
-    let written: Vec<String> = files_under(out.path())
+    let written: Vec<String> = summary_files(out.path())
         .iter()
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
@@ -428,7 +441,7 @@ fn stdin_gives_the_same_rows_as_the_file() {
         .unwrap();
     let o = ok(child.wait_with_output().unwrap());
     assert_eq!(json(&o)["counts"]["ok"], 7);
-    let files = files_under(out.path());
+    let files = summary_files(out.path());
     assert_eq!(files.len(), 1);
     assert!(
         files[0]
@@ -446,7 +459,7 @@ fn stdin_gives_the_same_rows_as_the_file() {
         other.path().to_str().unwrap(),
     ]));
     let a = read_parquet(&files[0]).rows;
-    let b = read_parquet(&files_under(other.path())[0]).rows;
+    let b = read_parquet(&summary_files(other.path())[0]).rows;
     assert_eq!(a, b);
 }
 
@@ -519,8 +532,8 @@ fn cloudwatch_payloads_are_read_by_content() {
         "--out",
         other.path().to_str().unwrap(),
     ]));
-    let a = read_parquet(&files_under(out.path())[0]).rows;
-    let b = read_parquet(&files_under(other.path())[0]).rows;
+    let a = read_parquet(&summary_files(out.path())[0]).rows;
+    let b = read_parquet(&summary_files(other.path())[0]).rows;
     assert_eq!(a, b);
     assert_eq!(a.len(), 2, "S3 and DynamoDB: {a:?}");
     assert_eq!(a.iter().map(|r| r.bytes).sum::<Option<i64>>(), Some(9_400));
@@ -607,7 +620,7 @@ fn stale_ranges_and_unknown_fields_are_reported() {
         warning.contains("are 1011 days older than the newest record"),
         "{warning}"
     );
-    let rows = read_parquet(&files_under(&out)[0]).rows;
+    let rows = read_parquet(&summary_files(&out)[0]).rows;
     assert_eq!(rows[0].remote_service.as_deref(), Some("S3"));
     assert_eq!(rows[0].remote_region.as_deref(), Some("ap-northeast-2"));
 }
@@ -915,7 +928,7 @@ fn duckdb_reads_the_summaries_as_athena_would() {
     let script = r#"
 import duckdb, json, sys
 con = duckdb.connect()
-rel = f"read_parquet('{sys.argv[1]}/**/*.parquet', hive_partitioning = true, hive_types = {{'account_id': VARCHAR, 'region': VARCHAR, 'day': DATE}})"
+rel = f"read_parquet('{sys.argv[1]}/account_id=*/*/*/*.parquet', hive_partitioning = true, hive_types = {{'account_id': VARCHAR, 'region': VARCHAR, 'day': DATE}})"
 rows = con.execute(f"""
   SELECT account_id, region, CAST(day AS VARCHAR), remote_service, path, SUM(flows), SUM(bytes)
   FROM {rel}

@@ -74,7 +74,7 @@ fn partitions(out: &Path) -> BTreeMap<String, Vec<PathBuf>> {
             let p = e.unwrap().path();
             if p.is_dir() {
                 stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "parquet") {
+            } else if flowpath_testkit::is_vpc_summary(out, &p) {
                 let rel = d.strip_prefix(out).unwrap().display().to_string();
                 map.entry(rel).or_insert_with(Vec::new).push(p);
             }

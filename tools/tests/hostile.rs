@@ -16,7 +16,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{flowpath, json, ok, root, stdout};
-use flowpath_testkit::{files_under, read_summary};
+use flowpath_testkit::{files_under, read_summary, summary_files};
 use serde_json::Value;
 
 const HEADER: &str = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n";
@@ -43,7 +43,7 @@ fn summarize(inputs: &[&Path], out: &Path, extra: &[&str]) -> (bool, Value) {
 /// sums as nothing and is reported as `None` when every row's is null.
 fn totals(out: &Path) -> (i64, Option<i64>, Option<i64>) {
     let (mut flows, mut packets, mut bytes) = (0, None, None);
-    for file in files_under(out) {
+    for file in summary_files(out) {
         if file.extension().is_none_or(|e| e != "parquet") {
             continue;
         }
@@ -295,7 +295,7 @@ fn absurd_times_are_malformed() {
             "not a time between 2014-01-01 and a day past this run's clock"
         );
     }
-    let days: Vec<String> = files_under(&out)
+    let days: Vec<String> = summary_files(&out)
         .iter()
         .map(|p| {
             p.parent()

@@ -15,7 +15,7 @@ use std::path::Path;
 use std::process::Command;
 
 use common::{flowpath, json, ok, stdout};
-use flowpath_testkit::{files_under, skip};
+use flowpath_testkit::{files_under, skip, summary_files};
 
 const FLOWS: &str = "fixtures/resolver/flowlogs";
 const QUERIES: &str = "fixtures/resolver/query-logs";
@@ -25,9 +25,8 @@ const QUERIES: &str = "fixtures/resolver/query-logs";
 type Named = (String, String, String, Option<String>, Option<String>, i64);
 
 fn rows(out: &Path) -> Vec<Named> {
-    let mut rows: Vec<Named> = files_under(out)
+    let mut rows: Vec<Named> = summary_files(out)
         .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
         .flat_map(|p| {
             let file = std::fs::File::open(&p).unwrap();
             flowpath_core::output::read_rows(file).unwrap()

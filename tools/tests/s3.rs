@@ -139,12 +139,13 @@ fn ok(o: Output) -> Value {
     report(&o)
 }
 
-/// Objects under `prefix` in the output bucket: key relative to the prefix → bytes.
+/// The VPC summary objects under `prefix` in the output bucket (not the top talkers or
+/// bookkeeping beside them): key relative to the prefix → bytes.
 fn outputs(s3: &S3Server, prefix: &str) -> BTreeMap<String, Vec<u8>> {
     s3.list_files(OUT)
         .into_iter()
         .filter_map(|k| k.strip_prefix(prefix).map(str::to_owned))
-        .filter(|k| !k.starts_with("_flowpath/"))
+        .filter(|k| k.starts_with("account_id="))
         .map(|k| {
             let bytes = s3.read_file(OUT, &format!("{prefix}{k}")).unwrap();
             (k, bytes)
@@ -252,7 +253,16 @@ fn backfill_pages_resumes_and_names_outputs_as_the_lambda() {
         full["counts"],
         json!({"read": with_records * 3 + 7, "ok": with_records * 2 + 6, "nodata": with_records + 1, "skipdata": 0, "malformed": 0})
     );
-    assert_eq!(full["files_written"].as_array().unwrap().len(), N - empty);
+    // Each object with records: its summary, and its top talkers beside.
+    let written = full["files_written"].as_array().unwrap();
+    assert_eq!(written.len(), 2 * (N - empty));
+    assert_eq!(
+        written
+            .iter()
+            .filter(|f| f.as_str().unwrap().contains("/top_talkers/account_id="))
+            .count(),
+        N - empty
+    );
     let bytes_listed: u64 = objects
         .keys()
         .map(|k| s3.read_file(LOGS, k).unwrap().len() as u64)
@@ -293,8 +303,19 @@ fn backfill_pages_resumes_and_names_outputs_as_the_lambda() {
         let key = source.strip_prefix(&format!("s3://{LOGS}/")).unwrap();
         assert_eq!(i["etag"], objects[key].as_str(), "{i}");
         let name = summary_file_name(LOGS, key);
-        let expected: Vec<&String> = all_outputs.iter().filter(|k| k.ends_with(&name)).collect();
-        assert_eq!(listed.iter().collect::<Vec<_>>(), expected, "{i}");
+        // Its summaries, and its top talkers in the same partitions.
+        let mut expected: Vec<String> = all_outputs
+            .iter()
+            .filter(|k| k.ends_with(&name))
+            .flat_map(|k| {
+                let talkers = format!("full/top_talkers/{}", k.strip_prefix("full/").unwrap());
+                [k.clone(), talkers]
+            })
+            .collect();
+        expected.sort();
+        let mut listed = listed;
+        listed.sort();
+        assert_eq!(listed, expected, "{i}");
     }
     let record: Value = serde_json::from_slice(
         &s3.read_file(
@@ -374,7 +395,8 @@ fn backfill_pages_resumes_and_names_outputs_as_the_lambda() {
     assert_eq!(
         resumed["files_written"].as_array().unwrap().len() as u64
             + resumed["skipped_done_files"].as_u64().unwrap(),
-        (N - empty) as u64
+        // A summary and its top talkers per object with records.
+        2 * (N - empty) as u64
     );
     let resumed_outputs = outputs(&s3, "resumed/");
     assert_eq!(
@@ -471,12 +493,24 @@ fn date_filters_list_only_those_days_into_a_local_dir() {
         }
     }
     files.sort();
-    let parquet: Vec<&String> = files.iter().filter(|f| f.ends_with(".parquet")).collect();
+    let parquet: Vec<&String> = files
+        .iter()
+        .filter(|f| f.ends_with(".parquet") && f.starts_with("account_id="))
+        .collect();
+    let talkers = files
+        .iter()
+        .filter(|f| f.starts_with("top_talkers/account_id="))
+        .count();
+    assert_eq!(talkers, parquet.len());
     let done: Vec<&String> = files
         .iter()
         .filter(|f| f.starts_with("_flowpath/done/"))
         .collect();
-    assert_eq!(parquet.len() + done.len(), files.len(), "{files:?}");
+    assert_eq!(
+        parquet.len() + talkers + done.len(),
+        files.len(),
+        "{files:?}"
+    );
     assert_eq!(done.len(), 12);
     let expected: BTreeSet<String> = objects
         .iter()
@@ -670,18 +704,7 @@ fn failures_are_named_and_do_not_stop_the_others() {
             "--json",
         ],
     ));
-    let mut local_files = Vec::new();
-    let mut stack = vec![local.path().to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(&dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                local_files.push(p);
-            }
-        }
-    }
+    let local_files = flowpath_testkit::summary_files(local.path());
     assert_eq!(local_files.len(), 1, "{local_files:?}");
     let rel = local_files[0]
         .strip_prefix(local.path())

@@ -15,7 +15,7 @@ use std::path::Path;
 use std::process::Command;
 
 use common::{flowpath, json, ok, stdout};
-use flowpath_testkit::{files_under, skip};
+use flowpath_testkit::{skip, summary_files};
 
 /// The S3-delivered fixture objects of the inventory's VPC (default format: no
 /// `vpc-id` or `subnet-id` field, so subnets and VPCs come through the ENIs).
@@ -28,10 +28,7 @@ const LAMBDA_ENI: &str = "eni-0a1b2c3d4e5f60061";
 const ENDPOINT_ENI: &str = "eni-0a1b2c3d4e5f60051";
 
 fn parquet_files(out: &Path) -> Vec<std::path::PathBuf> {
-    files_under(out)
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
-        .collect()
+    summary_files(out)
 }
 
 /// Bytes per (interface, tag column, value), every row of every file under `out`;

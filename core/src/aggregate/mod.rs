@@ -16,19 +16,23 @@
 
 use crate::classify::{Direction, Method, NamedRemote, Path};
 use crate::names::{NameSource, Named};
+use crate::output::layout;
 use crate::ranges::{LabelId, Ranges};
 use crate::record::Action;
+use crate::talkers::{self as talkers_mod, TalkerRow};
 
 use intern::{Interner, LastSyms, Sym};
 use table::{Key, RemoteKey, Table, window_of};
 
 pub(crate) use intern::{PI, mix};
 pub(crate) use order::Groups;
+pub(crate) use talkers::Talker;
 
 mod intern;
 mod order;
 mod positions;
 mod table;
+mod talkers;
 
 /// The values one record contributes to its group.
 #[derive(Clone, Copy, Debug)]
@@ -65,6 +69,8 @@ pub(crate) struct Contribution<'a> {
     pub protocol: Option<u8>,
     /// The rarer dimensions, when the record has any.
     pub dims: Option<Dims<'a>>,
+    /// The remote address and port, when top talkers are kept.
+    pub talker: Option<Talker>,
     /// `packets`.
     pub packets: u64,
     /// `bytes`.
@@ -132,6 +138,39 @@ impl DimsTable {
     }
 }
 
+/// The rows of one sketch of a group of talkers (`top` of them, ranked), each with
+/// the group's columns; `None` when a sum does not fit INT64.
+fn sketch_rows<T: Copy + Eq + Ord>(
+    group: &TalkerRow,
+    talker: &str,
+    sketch: &crate::talkers::Sketch<T>,
+    top: usize,
+    item: impl Fn(T) -> (Option<String>, Option<i32>),
+) -> Option<Vec<TalkerRow>> {
+    let kept = sketch.truncated(top);
+    let fit = |v: u64| i64::try_from(v).ok();
+    let (unlisted, total) = (fit(kept.floor())?, fit(kept.total())?);
+    kept.top()
+        .into_iter()
+        .zip(1..)
+        .map(|(c, rank)| {
+            let (remote_address, remote_port) = item(c.item);
+            Some(TalkerRow {
+                talker: talker.to_owned(),
+                rank,
+                remote_address,
+                remote_port,
+                bytes: fit(c.count)?,
+                bytes_error: fit(c.error)?,
+                exact: c.error == 0,
+                unlisted_bytes_at_most: unlisted,
+                group_bytes: total,
+                ..group.clone()
+            })
+        })
+        .collect()
+}
+
 /// Flow, packet and byte totals of a group.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Totals {
@@ -191,6 +230,7 @@ pub(crate) struct Aggregator {
     dims: DimsTable,
     names: NameSyms,
     carried: Carried,
+    talkers: talkers::Talkers,
 }
 
 /// The symbols of the names a [`crate::names::NameIndex`] gives, by the name's number:
@@ -269,6 +309,11 @@ impl Feed<'_> {
     #[inline(always)]
     pub(crate) fn add(&mut self, c: &Contribution<'_>) {
         let key = self.aggregator.key_of(c);
+        if let Some(t) = c.talker {
+            self.aggregator
+                .talkers
+                .add(talkers::TalkerKey::of(&key), t, c.bytes);
+        }
         let hash = key.hash64();
         let table = &mut self.aggregator.groups;
         table.index.prefetch(hash);
@@ -305,6 +350,9 @@ impl Aggregator {
     #[cfg(test)]
     pub(crate) fn add(&mut self, c: &Contribution<'_>) {
         let key = self.key_of(c);
+        if let Some(t) = c.talker {
+            self.talkers.add(talkers::TalkerKey::of(&key), t, c.bytes);
+        }
         self.groups.add(key, Totals::of(c));
     }
 
@@ -415,6 +463,84 @@ impl Aggregator {
         for (k, t) in remapped {
             self.groups.add(k, t);
         }
+        for (k, sketches) in &other.talkers.list {
+            let key = talkers::TalkerKey {
+                account: map(k.account),
+                region: map(k.region),
+                vpc: map(k.vpc),
+                interface_kind: map(k.interface_kind),
+                gateway: map(k.gateway),
+                remote: match k.remote {
+                    RemoteKey::Named { service, region } => RemoteKey::Named {
+                        service: map(service),
+                        region: map(region),
+                    },
+                    other => other,
+                },
+                ..*k
+            };
+            self.talkers.merge_key(key, sketches);
+        }
+    }
+
+    /// The top `top` talkers of every group of talkers, as rows, sorted; groups whose
+    /// bytes pass INT64 are left out.
+    pub(crate) fn talker_rows(&self, ranges: &Ranges, top: usize) -> Vec<TalkerRow> {
+        let s = |sym: Sym| self.strings.get(sym).map(str::to_owned);
+        // Keys that resolve alike (a remote's IPv4 and IPv6 labels, a ranges label and
+        // the inventory's name for one service) are one group: their sketches, of
+        // different records, merge.
+        let mut groups: std::collections::BTreeMap<TalkerRow, talkers::Sketches> =
+            std::collections::BTreeMap::new();
+        for (k, sketches) in &self.talkers.list {
+            let window = (k.window != table::NO_WINDOW).then_some(k.window);
+            let (remote_service, remote_region) = match k.remote {
+                RemoteKey::None => (None, None),
+                RemoteKey::Label(l) => {
+                    let label = ranges.label(l);
+                    (Some(label.service.clone()), label.region.clone())
+                }
+                RemoteKey::Named { service, region } => (s(service), s(region)),
+            };
+            let group = TalkerRow {
+                account_id: s(k.account).unwrap_or_else(|| layout::UNKNOWN.to_owned()),
+                region: s(k.region).unwrap_or_else(|| layout::UNKNOWN.to_owned()),
+                day: window.map_or_else(|| layout::UNKNOWN.to_owned(), layout::utc_day),
+                window_start: window,
+                vpc_id: s(k.vpc),
+                interface_kind: s(k.interface_kind),
+                path: k.path.name().into_owned(),
+                gateway_id: s(k.gateway),
+                remote_service,
+                remote_region,
+                ..TalkerRow::default()
+            };
+            match groups.entry(group) {
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    e.insert(sketches.clone());
+                }
+                std::collections::btree_map::Entry::Occupied(mut e) => {
+                    e.get_mut().addresses.merge(&sketches.addresses);
+                    e.get_mut().ports.merge(&sketches.ports);
+                }
+            }
+        }
+        let mut rows = Vec::new();
+        for (group, sketches) in &groups {
+            let addresses =
+                sketch_rows(group, talkers_mod::ADDRESS, &sketches.addresses, top, |a| {
+                    (Some(a.to_string()), None)
+                });
+            let ports = sketch_rows(group, talkers_mod::PORT, &sketches.ports, top, |p| {
+                (None, Some(i32::from(p)))
+            });
+            if let (Some(a), Some(p)) = (addresses, ports) {
+                rows.extend(a);
+                rows.extend(p);
+            }
+        }
+        rows.sort();
+        rows
     }
 
     /// Totals over every group.
@@ -560,6 +686,13 @@ mod tests {
                     },
                 }),
             }),
+            // Four addresses and three ports: within the sketches' capacity, so every
+            // split gives the same, exact, top talkers.
+            talker: (i % 13 != 5).then_some(Talker {
+                address: std::net::IpAddr::from([192, 0, 2, (i % 4) as u8]),
+                port: (!i.is_multiple_of(3)).then_some(440 + (i % 3) as u16),
+                capacity: 4,
+            }),
             packets: i,
             bytes: i * 100,
         }
@@ -651,6 +784,20 @@ mod tests {
                 refs.windows(2).all(|w| w[0].cmp_as_rows(&w[1]).is_lt())
             };
             prop_assert!(refs_sorted);
+            let talkers = whole.talker_rows(&r, 2);
+            prop_assert!(talkers.windows(2).all(|w| w[0] < w[1]));
+            prop_assert_eq!(merged.talker_rows(&r, 2), talkers.clone());
+            // Exact when no group has more talkers than it keeps.
+            let top4 = whole.talker_rows(&r, 4);
+            prop_assert!(top4.iter().all(|t| t.exact && t.unlisted_bytes_at_most == 0));
+            // Each group's bytes once: every record with a talker, in its group.
+            let groups: i64 = top4
+                .iter()
+                .filter(|t| t.rank == 1 && t.talker == crate::talkers::ADDRESS)
+                .map(|t| t.group_bytes)
+                .sum();
+            let talking: u64 = (0..n).filter(|i| contribution(*i).talker.is_some()).map(|i| i * 100).sum();
+            prop_assert_eq!(groups as u64, talking);
             let rows = whole.into_rows(&r);
             // Sorted as `Row`'s own order says (the borrowed sort must agree with it).
             prop_assert!(rows.windows(2).all(|w| w[0] < w[1]));

@@ -130,7 +130,7 @@ impl Table {
 }
 
 /// The remote side of a group: a ranges label or an inventory name (interned).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(super) enum RemoteKey {
     None,
     Label(LabelId),

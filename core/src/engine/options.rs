@@ -37,6 +37,9 @@ pub struct Options {
     /// from the inventory ([`Inventory::tag`]); null in every row without one. Tags
     /// are looked up per row when the files are written, not per record.
     pub tags: TagKeys,
+    /// How many top talkers (remote addresses, remote ports) each group of talkers
+    /// lists ([`crate::talkers`]); 0 keeps none. The sketches keep twice as many.
+    pub top_talkers: usize,
     /// The longest line read ([`MAX_LINE_BYTES`]): a longer one is one malformed line,
     /// skipped without being held whole, so memory stays bounded whatever the input.
     pub max_line_bytes: usize,
@@ -65,6 +68,7 @@ impl Default for Options {
             inventory: None,
             names: None,
             tags: TagKeys::default(),
+            top_talkers: crate::talkers::DEFAULT_TOP,
             max_line_bytes: MAX_LINE_BYTES,
             latest_time: a_day_from_now(),
         }

@@ -10,6 +10,7 @@ use crate::inventory::{Inventory, TagKeys, TagSite};
 use crate::output::{self, Counts, FileMeta, Partition, Row, RowRef};
 use crate::parse::ParseError;
 use crate::ranges::Ranges;
+use crate::talkers::TalkerRow;
 use crate::transit::{TransitRow, TransitTable};
 
 /// A malformed line, kept as an example for the report.
@@ -74,6 +75,8 @@ pub struct Summary {
     pub(crate) tags: TagKeys,
     /// The inventory the tags are read from.
     pub(crate) inventory: Option<Arc<Inventory>>,
+    /// How many talkers each group of talkers lists ([`crate::Options::top_talkers`]).
+    pub(crate) top_talkers: usize,
 }
 
 impl Summary {
@@ -90,6 +93,12 @@ impl Summary {
     /// The summary's transit gateway rows, sorted (none for a VPC log).
     pub fn transit_rows(&self, ranges: &Ranges) -> Vec<TransitRow> {
         self.transit.clone().into_rows(ranges)
+    }
+
+    /// The summary's top talkers, sorted ([`crate::talkers`]); none for a transit
+    /// gateway log, or with top talkers off.
+    pub fn talker_rows(&self, ranges: &Ranges) -> Vec<TalkerRow> {
+        self.aggregate.talker_rows(ranges, self.top_talkers)
     }
 
     /// The summary's rows, sorted.
@@ -123,7 +132,8 @@ impl Summary {
     /// Each partition's summary file, encoded: (`account_id=…/region=…/day=…`
     /// directory, Parquet bytes), in order, and the metadata they carry. A transit
     /// gateway log's files come first, under `transit_gateway/`
-    /// ([`crate::transit::TABLE_DIR`]). The VPC table's are the same bytes as writing
+    /// ([`crate::transit::TABLE_DIR`]); the top talkers last, under `top_talkers/`
+    /// ([`crate::talkers::TABLE_DIR`]). The VPC table's are the same bytes as writing
     /// [`Summary::into_partitions`], without copying every value into an owned row first
     /// (a summary with many groups stays small).
     pub fn encode(self, ranges: &Ranges) -> Result<(FileMeta, Vec<EncodedFile>), Error> {
@@ -138,6 +148,7 @@ impl Summary {
             let dir = output::layout::partition_path(&first.account_id, &first.region, &first.day);
             files.push((format!("{}/{dir}", crate::transit::TABLE_DIR), body));
         }
+        let talkers = self.aggregate.talker_rows(ranges, self.top_talkers);
         let (tags, inventory) = (self.tags, self.inventory);
         let groups = self.aggregate.into_groups(ranges);
         let mut rows = groups.sorted_rows();
@@ -146,6 +157,16 @@ impl Summary {
             let mut body = Vec::new();
             output::write_parquet_refs(&mut body, &rows[range], &meta)?;
             files.push((dir, body));
+        }
+        // The top talkers last: an input's first file is its summary (or, for a transit
+        // gateway log, its transit gateway summary).
+        for range in output::partition::runs(&talkers, TalkerRow::same_partition) {
+            let rows = &talkers[range];
+            let mut body = Vec::new();
+            crate::talkers::write_parquet(&mut body, rows, &meta)?;
+            let first = &rows[0];
+            let dir = output::layout::partition_path(&first.account_id, &first.region, &first.day);
+            files.push((format!("{}/{dir}", crate::talkers::TABLE_DIR), body));
         }
         Ok((meta, files))
     }

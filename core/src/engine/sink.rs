@@ -25,7 +25,7 @@ use std::net::IpAddr;
 
 use rayon::iter::{ParallelBridge, ParallelIterator};
 
-use crate::aggregate::{Aggregator, Carried, Contribution, Dims, Feed};
+use crate::aggregate::{Aggregator, Carried, Contribution, Dims, Feed, Talker};
 use crate::classify::{self, Attribution, Sides};
 use crate::error::Error;
 use crate::format::{Field, Format};
@@ -478,9 +478,30 @@ impl<'a> Engine<'a> {
                 reject_reason: rec.extra(Field::RejectReason),
                 remote_name: named,
             }),
+            talker: self.talker_of(rec, attr.remote),
             packets: rec.packets.unwrap_or(0),
             bytes: rec.bytes.unwrap_or(0),
         });
+    }
+
+    /// The record's talker, when top talkers are kept: its remote address and the
+    /// remote side's port.
+    #[inline]
+    fn talker_of(&self, rec: &Record<'_>, remote: Option<IpAddr>) -> Option<Talker> {
+        if self.opts.top_talkers == 0 || !self.has_bytes {
+            return None;
+        }
+        let address = remote?;
+        let port = if rec.srcaddr == Some(address) {
+            rec.srcport
+        } else {
+            rec.dstport
+        };
+        Some(Talker {
+            address,
+            port,
+            capacity: self.opts.top_talkers.saturating_mul(2),
+        })
     }
 
     /// The name the record's client (else its VPC) resolved to its remote address
@@ -595,6 +616,7 @@ impl<'a> Engine<'a> {
             stats,
             aggregate,
             tags: self.opts.tags.clone(),
+            top_talkers: self.opts.top_talkers,
             inventory: self.opts.inventory.clone(),
         })
     }

@@ -452,6 +452,11 @@ fn encode_gives_the_bytes_of_owned_rows() {
             })
             .collect();
         let (meta2, files) = borrowed.encode(&ranges).unwrap();
+        // The top talkers beside are their own table (`talkers`' tests).
+        let files: Vec<(String, Vec<u8>)> = files
+            .into_iter()
+            .filter(|(dir, _)| !dir.starts_with(flowpath_core::talkers::TABLE_DIR))
+            .collect();
         assert_eq!(meta, meta2);
         assert_eq!(files, expected, "{name}");
         if name == "mixed.log" {

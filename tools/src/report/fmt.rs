@@ -109,6 +109,17 @@ pub(super) const SAVINGS_BY_VPC_COLUMNS: [(&str, bool); 6] = [
 ];
 
 /// See [`TOP_NAT_COLUMNS`]: a remote name's bytes, from its clients' rows.
+pub(super) const TALKER_COLUMNS: [(&str, bool); 8] = [
+    ("account", false),
+    ("region", false),
+    ("VPC", false),
+    ("gateway", false),
+    ("service", false),
+    ("talker", false),
+    ("bytes", true),
+    ("error", true),
+];
+
 /// How a row without a value for a tag reads.
 pub(super) const UNTAGGED: &str = "(untagged)";
 

@@ -138,6 +138,7 @@ pub(crate) fn render(r: &Report) -> String {
     by_day_chart(&mut h, r);
     h.push_str("</section>\n");
     top_nat_table(&mut h, r, cur);
+    talkers_table(&mut h, r);
     if r.names_known {
         names_table(
             &mut h,
@@ -419,6 +420,46 @@ fn top_nat_table(h: &mut String, r: &Report, cur: &str) {
         h.push_str(&bytes_cell(f.monthly_bytes));
         h.push_str(&money_cell(f.nat_cost_month, cur));
         h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody></table>\n</section>\n");
+}
+
+/// The top talkers behind each NAT and internet gateway.
+fn talkers_table(h: &mut String, r: &Report) {
+    if r.top_talkers.is_empty() {
+        return;
+    }
+    h.push_str(
+        "<section id=\"top-talkers\">\n<h2>Top talkers behind NAT and internet gateways</h2>\n\
+         <p class=\"meta\">Remote addresses and ports by bytes, every hour merged. A \
+         byte count is exact, or an upper bound with its error (the truth is at least \
+         the count minus the error).</p>\n<table id=\"top-talkers-table\">",
+    );
+    h.push_str(&head(&fmt::TALKER_COLUMNS));
+    h.push_str("<tbody>\n");
+    for g in &r.top_talkers {
+        let talkers = g
+            .addresses
+            .iter()
+            .map(|a| (a, a.talker.clone()))
+            .chain(g.ports.iter().map(|p| (p, format!("port {}", p.talker))));
+        for (b, talker) in talkers {
+            h.push_str("<tr>");
+            for v in [&g.account_id, &g.region] {
+                h.push_str(&text_cell(v));
+            }
+            for v in [&g.vpc_id, &g.gateway_id, &g.service] {
+                h.push_str(&text_cell(opt(v.as_deref())));
+            }
+            h.push_str(&text_cell(&talker));
+            h.push_str(&bytes_cell(b.bytes));
+            if b.exact {
+                h.push_str("<td class=\"num\">exact</td>");
+            } else {
+                h.push_str(&bytes_cell(b.error));
+            }
+            h.push_str("</tr>\n");
+        }
     }
     h.push_str("</tbody></table>\n</section>\n");
 }

@@ -23,9 +23,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use anyhow::{Result, bail};
+use std::net::IpAddr;
+
+use anyhow::{Result, anyhow, bail};
 use flowpath_core::chargeback::{self, MatchedBy};
 use flowpath_core::output::Row;
+use flowpath_core::talkers::{Counter, Sketch, TalkerRow};
 use flowpath_core::transit::TransitRow;
 use serde::Serialize;
 
@@ -183,6 +186,22 @@ struct TagKey {
     service_region: Option<String>,
 }
 
+/// A NAT or internet gateway and an AWS service (or the internet) behind it: the
+/// top-talkers groups of every hour, file and interface kind merged.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct GatewayKey {
+    account_id: String,
+    region: String,
+    vpc_id: Option<String>,
+    path: String,
+    gateway_id: Option<String>,
+    service: Option<String>,
+    service_region: Option<String>,
+}
+
+/// How many talkers the report's merged sketches keep (it lists `--top` of them).
+const TALKER_CAPACITY: usize = 100;
+
 /// An AWS service of an account and region, every VPC together.
 type ServiceOf = (String, String, String, Option<String>);
 
@@ -245,6 +264,10 @@ pub(crate) struct Tally {
     by_tag: BTreeMap<TagKey, Categories>,
     /// The by-path bytes per AWS service, every VPC and interface together.
     by_service: BTreeMap<ServiceOf, Categories>,
+    /// The top talkers behind each NAT and internet gateway: remote addresses, and
+    /// remote ports.
+    talker_addresses: BTreeMap<GatewayKey, Sketch<IpAddr>>,
+    talker_ports: BTreeMap<GatewayKey, Sketch<u16>>,
     /// Transit gateway summary files read (of `files`).
     pub(crate) transit_files: usize,
     /// The bytes of every row read, whether or not a category counts them: every sum
@@ -360,6 +383,80 @@ impl Tally {
         }
     }
 
+    /// Adds a top-talkers file's rows of the partition (account, region): each group's
+    /// rows are one sketch (their floor `unlisted_bytes_at_most`, their total
+    /// `group_bytes`), merged into its gateway's. Only NAT and internet gateway paths
+    /// count.
+    pub(crate) fn add_talkers(
+        &mut self,
+        account_id: &str,
+        region: &str,
+        rows: &[TalkerRow],
+    ) -> Result<()> {
+        self.rows += rows.len();
+        let mut start = 0;
+        while start < rows.len() {
+            let first = &rows[start];
+            let end = start
+                + rows[start..]
+                    .iter()
+                    .take_while(|r| r.same_group(first))
+                    .count();
+            let group = &rows[start..end];
+            start = end;
+            if !matches!(first.path.as_str(), "nat_gateway" | "internet_gateway") {
+                continue;
+            }
+            let key = GatewayKey {
+                account_id: account_id.to_owned(),
+                region: region.to_owned(),
+                vpc_id: first.vpc_id.clone(),
+                path: first.path.clone(),
+                gateway_id: first.gateway_id.clone(),
+                service: first.remote_service.clone(),
+                service_region: first.remote_region.clone(),
+            };
+            let (floor, total) = (
+                first.unlisted_bytes_at_most.unsigned_abs(),
+                first.group_bytes.unsigned_abs(),
+            );
+            match first.talker.as_str() {
+                flowpath_core::talkers::ADDRESS => {
+                    let counters = group
+                        .iter()
+                        .map(|r| {
+                            let a = r.remote_address.as_deref().unwrap_or_default();
+                            let ip = a
+                                .parse::<IpAddr>()
+                                .map_err(|_| anyhow!("remote_address {a:?} is not an address"))?;
+                            Ok(counter_of(r, ip))
+                        })
+                        .collect::<Result<Vec<_>>>()?;
+                    let sketch = Sketch::from_parts(TALKER_CAPACITY, counters, floor, total);
+                    merge_sketch(&mut self.talker_addresses, key, &sketch);
+                }
+                flowpath_core::talkers::PORT => {
+                    let counters = group
+                        .iter()
+                        .map(|r| {
+                            let port = r
+                                .remote_port
+                                .and_then(|p| u16::try_from(p).ok())
+                                .ok_or_else(|| {
+                                    anyhow!("remote_port {:?} is not a port", r.remote_port)
+                                })?;
+                            Ok(counter_of(r, port))
+                        })
+                        .collect::<Result<Vec<_>>>()?;
+                    let sketch = Sketch::from_parts(TALKER_CAPACITY, counters, floor, total);
+                    merge_sketch(&mut self.talker_ports, key, &sketch);
+                }
+                other => bail!("talker {other:?} is neither address nor port"),
+            }
+        }
+        Ok(())
+    }
+
     /// Adds a transit gateway row of the partition (region, day): its bytes count in
     /// the charge-back table when they pass through a central egress VPC.
     pub(crate) fn add_transit(&mut self, region: &str, day: &str, row: &TransitRow) {
@@ -413,7 +510,33 @@ impl Tally {
         for (k, v) in other.by_service {
             self.by_service.entry(k).or_default().add(&v);
         }
+        for (k, v) in other.talker_addresses {
+            merge_sketch(&mut self.talker_addresses, k, &v);
+        }
+        for (k, v) in other.talker_ports {
+            merge_sketch(&mut self.talker_ports, k, &v);
+        }
     }
+}
+
+/// A top-talkers row's counter.
+fn counter_of<T>(r: &TalkerRow, item: T) -> Counter<T> {
+    Counter {
+        item,
+        count: r.bytes.unsigned_abs(),
+        error: r.bytes_error.unsigned_abs(),
+    }
+}
+
+/// Merges a sketch into a gateway's.
+fn merge_sketch<T: Copy + Ord>(
+    map: &mut BTreeMap<GatewayKey, Sketch<T>>,
+    key: GatewayKey,
+    s: &Sketch<T>,
+) {
+    map.entry(key)
+        .or_insert_with(|| Sketch::new(TALKER_CAPACITY))
+        .merge(s);
 }
 
 /// An amount of money, rounded to the cent in JSON.
@@ -642,6 +765,41 @@ pub(crate) struct Report {
     /// keys were given, each largest first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub(crate) by_tag: Vec<TagBytes>,
+    /// The top talkers behind each NAT and internet gateway, per AWS service (or the
+    /// internet), largest first: `--top` addresses and ports each.
+    pub(crate) top_talkers: Vec<GatewayTalkers>,
+}
+
+/// The top talkers behind one gateway, to one service.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct GatewayTalkers {
+    pub(crate) account_id: String,
+    pub(crate) region: String,
+    pub(crate) vpc_id: Option<String>,
+    /// `nat_gateway` or `internet_gateway`.
+    pub(crate) path: String,
+    pub(crate) gateway_id: Option<String>,
+    pub(crate) service: Option<String>,
+    pub(crate) service_region: Option<String>,
+    /// Every talker's bytes together.
+    pub(crate) bytes: i64,
+    /// The remote addresses, most bytes first.
+    pub(crate) addresses: Vec<TalkerBytes>,
+    /// The remote ports, most bytes first.
+    pub(crate) ports: Vec<TalkerBytes>,
+}
+
+/// One talker's bytes: exact, or an upper bound and how far above the truth it may
+/// be.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct TalkerBytes {
+    /// The address, or the port.
+    pub(crate) talker: String,
+    /// Bytes, at most.
+    pub(crate) bytes: i64,
+    /// How much `bytes` may exceed the talker's bytes.
+    pub(crate) error: i64,
+    pub(crate) exact: bool,
 }
 
 /// One tag's by-path bytes, value by value (`--by-tag`).
@@ -1029,6 +1187,41 @@ pub(crate) fn build(tally: Tally, opt: &Options<'_>) -> Result<Report> {
         });
     }
 
+    let mut top_talkers: Vec<GatewayTalkers> = Vec::new();
+    let keys: BTreeSet<&GatewayKey> = tally
+        .talker_addresses
+        .keys()
+        .chain(tally.talker_ports.keys())
+        .collect();
+    for k in keys {
+        fn listed<T: Copy + Ord + ToString>(s: Option<&Sketch<T>>, top: usize) -> Vec<TalkerBytes> {
+            s.map(|s| s.truncated(top).top())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|c| TalkerBytes {
+                    talker: c.item.to_string(),
+                    bytes: i64::try_from(c.count).unwrap_or(i64::MAX),
+                    error: i64::try_from(c.error).unwrap_or(i64::MAX),
+                    exact: c.error == 0,
+                })
+                .collect()
+        }
+        let addresses = tally.talker_addresses.get(k);
+        top_talkers.push(GatewayTalkers {
+            account_id: k.account_id.clone(),
+            region: k.region.clone(),
+            vpc_id: k.vpc_id.clone(),
+            path: k.path.clone(),
+            gateway_id: k.gateway_id.clone(),
+            service: k.service.clone(),
+            service_region: k.service_region.clone(),
+            bytes: addresses.map_or(0, |s| i64::try_from(s.total()).unwrap_or(i64::MAX)),
+            addresses: listed(addresses, opt.top),
+            ports: listed(tally.talker_ports.get(k), opt.top),
+        });
+    }
+    top_talkers.sort_by_key(|g| std::cmp::Reverse(g.bytes));
+
     let by_day = tally
         .by_day
         .into_iter()
@@ -1072,6 +1265,7 @@ pub(crate) fn build(tally: Tally, opt: &Options<'_>) -> Result<Report> {
         top_public_names,
         endpoint_names,
         by_tag,
+        top_talkers,
     })
 }
 

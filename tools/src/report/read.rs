@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
 use flowpath_core::output::{Row, read_rows};
+use flowpath_core::talkers::{self, TalkerRow};
 use flowpath_core::transit::{self, TransitRow};
 use rayon::prelude::*;
 
@@ -35,13 +36,16 @@ pub(crate) enum Table {
     Flows,
     /// The transit gateway summaries, `OUT/transit_gateway/account_id=…`.
     TransitGateway,
+    /// The top talkers, `OUT/top_talkers/account_id=…`.
+    TopTalkers,
 }
 
 impl Table {
     /// Both tables, with their directory under an output (`""`: the output itself).
-    pub(crate) const ALL: [(Table, &'static str); 2] = [
+    pub(crate) const ALL: [(Table, &'static str); 3] = [
         (Table::Flows, ""),
         (Table::TransitGateway, transit::TABLE_DIR),
+        (Table::TopTalkers, talkers::TABLE_DIR),
     ];
 }
 
@@ -124,9 +128,11 @@ fn entries(dir: &Path, key: Option<&str>, dirs: bool) -> Result<Vec<(PathBuf, St
 /// path.
 pub(crate) fn find(out: &Path, days: &Days) -> Result<Vec<SummaryFile>> {
     let mut files = find_table(out, Table::Flows, days)?;
-    let transit = out.join(transit::TABLE_DIR);
-    if transit.is_dir() {
-        files.extend(find_table(&transit, Table::TransitGateway, days)?);
+    for (table, dir) in &Table::ALL[1..] {
+        let dir = out.join(dir);
+        if dir.is_dir() {
+            files.extend(find_table(&dir, *table, days)?);
+        }
     }
     Ok(files)
 }
@@ -166,7 +172,31 @@ fn read_one(file: &SummaryFile) -> Result<Tally> {
         Table::TransitGateway => {
             tally_transit_rows(&name, partition, transit::read_rows(f).with_context(what)?)
         }
+        Table::TopTalkers => {
+            tally_talker_rows(&name, partition, talkers::read_rows(f).with_context(what)?)
+        }
     }
+}
+
+/// One top-talkers file's rows as a tally: each group's rows are one sketch.
+pub(crate) fn tally_talker_rows(
+    name: &str,
+    (account_id, region, _): (&str, &str, &str),
+    rows: Vec<TalkerRow>,
+) -> Result<Tally> {
+    let mut tally = Tally::default();
+    tally.files = 1;
+    if rows.iter().any(|r| {
+        r.bytes < 0 || r.bytes_error < 0 || r.bytes_error > r.bytes || r.unlisted_bytes_at_most < 0
+    }) {
+        bail!(
+            "{name}: a top-talkers row with negative bytes or an error past them: not a flowpath file"
+        );
+    }
+    tally
+        .add_talkers(account_id, region, &rows)
+        .with_context(|| format!("{name}: not a flowpath top-talkers file"))?;
+    Ok(tally)
 }
 
 /// The checks every row passes before a tally adds it, whichever table it is from

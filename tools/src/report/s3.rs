@@ -6,7 +6,7 @@
 //! `--from`/`--to` select, so a report of one week in a year of summaries reads one
 //! week. Partition names follow the local rules (`read::partition_value`: values
 //! percent-decoded, `.…` and `_…` skipped), under the prefix and under its
-//! `transit_gateway/` (the transit gateway summaries); files are downloaded a few at a time
+//! `transit_gateway/` (the transit gateway summaries) and `top_talkers/`; files are downloaded a few at a time
 //! and summed by `read::tally_rows`, in key order, so the report equals one of a local
 //! copy.
 
@@ -152,6 +152,11 @@ async fn fetch_and_tally(
                             &name,
                             partition,
                             flowpath_core::transit::read_rows(bytes).with_context(what)?,
+                        ),
+                        Table::TopTalkers => read::tally_talker_rows(
+                            &name,
+                            partition,
+                            flowpath_core::talkers::read_rows(bytes).with_context(what)?,
                         ),
                     }
                 });

@@ -239,6 +239,7 @@ pub(crate) fn write(r: &Report, w: &mut impl Write) -> io::Result<()> {
     }
     t.write(w)?;
     write_names(r, w, cur)?;
+    write_talkers(r, w)?;
     if r.transit_files > 0 || !r.charge_back.is_empty() {
         writeln!(w)?;
         writeln!(w, "Centralised egress charge-back, per month")?;
@@ -268,6 +269,44 @@ pub(crate) fn write(r: &Report, w: &mut impl Write) -> io::Result<()> {
         writeln!(w, "HTML report: {html}")?;
     }
     Ok(())
+}
+
+/// The top talkers behind each NAT and internet gateway.
+fn write_talkers(r: &Report, w: &mut impl Write) -> io::Result<()> {
+    if r.top_talkers.is_empty() {
+        return Ok(());
+    }
+    writeln!(w)?;
+    writeln!(
+        w,
+        "Top talkers behind NAT and internet gateways: remote addresses and ports by bytes \
+         (exact, or at most the bytes shown and at least that minus the error)"
+    )?;
+    let mut t = Table::new(&fmt::TALKER_COLUMNS);
+    for g in &r.top_talkers {
+        let talkers = g
+            .addresses
+            .iter()
+            .map(|a| (a, a.talker.clone()))
+            .chain(g.ports.iter().map(|p| (p, format!("port {}", p.talker))));
+        for (b, talker) in talkers {
+            t.rows.push(vec![
+                g.account_id.clone(),
+                g.region.clone(),
+                opt(g.vpc_id.as_deref()).to_owned(),
+                opt(g.gateway_id.as_deref()).to_owned(),
+                opt(g.service.as_deref()).to_owned(),
+                talker,
+                bytes(b.bytes),
+                if b.exact {
+                    "exact".to_owned()
+                } else {
+                    bytes(b.error)
+                },
+            ]);
+        }
+    }
+    t.write(w)
 }
 
 /// The names tables (summaries made with Resolver query logs), or how to get them.

@@ -202,6 +202,7 @@ pub(crate) fn run(args: &SummarizeArgs) -> Result<ExitCode> {
         inventory: inventory.map(|l| Arc::new(l.inventory)),
         names: names_index,
         tags,
+        top_talkers: args.top_talkers,
         ..Options::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
