@@ -13,7 +13,7 @@
 //! | `AWS_REGION` | set by Lambda: the region of CloudWatch Logs records whose format lacks `region` |
 //! | `INVENTORY_S3_URI` | optional `s3://bucket/key` of one VPC inventory document or `s3://bucket/prefix/` of several (`describe-*` JSON; see `docs/attribution.md`) |
 //! | `TAG_KEYS` | optional, with `INVENTORY_S3_URI`: resource tag keys (comma-separated; AWS keys hold no comma) whose `tag_<key>` columns the summaries get, as `flowpath summarize --tag` (see `docs/attribution.md`) |
-//! | `TOP_TALKERS` | optional: how many top talkers (remote addresses and ports by bytes) each hour, VPC, path, gateway and service lists under `top_talkers/` (default 20; 0 for none) |
+//! | `TOP_TALKERS` | optional: how many top talkers (remote addresses and ports by bytes) each hour, VPC, path, gateway and service lists under `top_talkers/` (e.g. 20; unset or 0: none) |
 //! | `NAME_WINDOW` | optional: name each flow's remote from Route 53 Resolver query logs delivered to a log bucket (`…/vpcdnsquerylogs/…`): the window before a flow in which a query names its address (`1h`; seconds, or `s`, `m`, `h`, `d`). Unset: query logs are skipped |
 //! | `NAMES_MAX_ROWS` | optional cap on the answers a flow log's names are read from (default 2,000,000, about 400 MB); past it, older hours are left out (see `names_source`) |
 //! | `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_S3`, `FLOWPATH_S3_PATH_STYLE=1` | S3-compatible stores |
@@ -170,7 +170,7 @@ impl Config {
                     })
             })
             .transpose()?
-            .unwrap_or(flowpath_core::talkers::DEFAULT_TOP);
+            .unwrap_or(0);
         Ok(Config {
             log_buckets,
             log_bucket_owner,

@@ -170,7 +170,7 @@ fn resolve(v: &Value, params: &BTreeMap<String, String>) -> String {
 }
 
 /// Whether condition `name` holds with `params`. The template's conditions all have the
-/// form "parameter P is not empty" (`!Not [!Equals [!Ref P, ""]]`).
+/// form "parameter P is not empty" (`!Not [!Equals [!Ref P, ""]]`), or not `"0"`.
 fn condition(t: &Value, name: &str, params: &BTreeMap<String, String>) -> bool {
     let c = t["Conditions"]
         .get(name)
@@ -554,6 +554,20 @@ fn template_wiring() {
             &tagged
         ),
         "Team,CostCenter"
+    );
+
+    // Top talkers: TOP_TALKERS only when TopTalkers is not 0.
+    assert!(!env("SummarizeFunction").contains_key("TOP_TALKERS"));
+    let mut talkers = params.clone();
+    talkers.insert("TopTalkers".into(), "20".into());
+    let with_talkers = specialise(&raw, &raw, &talkers).expect("a template");
+    assert_eq!(
+        resolve(
+            &with_talkers["Resources"]["SummarizeFunction"]["Properties"]["Environment"]["Variables"]
+                ["TOP_TALKERS"],
+            &talkers
+        ),
+        "20"
     );
 
     // Firehose: with FirehoseStream=create, a direct-PUT stream whose transformation is

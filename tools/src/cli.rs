@@ -143,11 +143,13 @@ pub(crate) struct SummarizeArgs {
     /// is the key in lower case with `_` for characters other than letters and digits.
     #[arg(long = "tag", value_name = "KEY")]
     pub(crate) tags: Vec<String>,
-    /// How many top talkers (remote addresses and remote ports, by bytes) each hour,
-    /// VPC, path, gateway and service lists in `OUT/top_talkers/`; 0 for none. Each
-    /// group's memory is fixed (a Space-Saving sketch of twice as many), and each row
-    /// says whether its bytes are exact or an upper bound with its error.
-    #[arg(long, value_name = "K", default_value_t = flowpath_core::talkers::DEFAULT_TOP,
+    /// Also write the top talkers: for each hour, VPC, path, gateway and service, the K
+    /// remote addresses and remote ports with the most bytes, in `OUT/top_talkers/`
+    /// (`--top-talkers` alone: 20). Each group's memory is fixed (a Space-Saving
+    /// sketch of 2K counters), and each row says whether its bytes are exact or an
+    /// upper bound with its error. Off by default: it costs up to a third more time.
+    #[arg(long, value_name = "K", default_value_t = 0, num_args = 0..=1,
+          default_missing_value = "20",
           value_parser = clap::builder::TypedValueParser::map(
               clap::value_parser!(u16).range(0..=1000), usize::from))]
     pub(crate) top_talkers: usize,

@@ -43,7 +43,8 @@ fn summarize_fixtures(out: &Path, inventory: bool) {
         out.to_str().unwrap(),
     ];
     if inventory {
-        args.extend(["--inventory", "fixtures/inventory"]);
+        // With the inventory, the top talkers too (the DDL test reads both tables).
+        args.extend(["--inventory", "fixtures/inventory", "--top-talkers"]);
     }
     ok(flowpath(&args));
 }

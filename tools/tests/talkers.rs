@@ -278,17 +278,41 @@ fn each_row_bounds_its_talkers_bytes_on_skewed_and_uniform_hours() {
 }
 
 #[test]
-fn top_talkers_zero_writes_no_table() {
+fn the_table_is_written_only_when_asked_for_twenty_by_default() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
+    let plain = dir.path().join("plain");
     ok(flowpath(&[
         "summarize",
         "fixtures/flowlogs",
         "--out",
+        plain.to_str().unwrap(),
+    ]));
+    assert!(!plain.join("top_talkers").exists());
+    assert!(plain.join("account_id=123456789012").is_dir());
+    let text = stdout(&ok(flowpath(&["report", plain.to_str().unwrap()])));
+    assert!(
+        text.contains("Top talkers: none in these summaries; summarize with --top-talkers"),
+        "{text}"
+    );
+
+    // `--top-talkers` alone: up to 20 of each, exact on these few talkers.
+    let out = dir.path().join("out");
+    ok(flowpath(&[
+        "summarize",
+        "fixtures/flowlogs",
+        "--inventory",
+        "fixtures/inventory",
+        "--out",
         out.to_str().unwrap(),
         "--top-talkers",
-        "0",
     ]));
-    assert!(!out.join("top_talkers").exists());
-    assert!(out.join("account_id=123456789012").is_dir());
+    let rows = talker_rows(&out);
+    assert!(rows.iter().all(|r| r.exact && r.rank <= 20));
+    // The NAT gateway's outside leg to S3: 3.5.98.40, every byte of both connections.
+    assert!(
+        rows.iter().any(|r| r.path == "nat_gateway"
+            && r.remote_address.as_deref() == Some("3.5.98.40")
+            && r.bytes == 1_550_000),
+        "{rows:#?}"
+    );
 }

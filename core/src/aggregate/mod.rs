@@ -140,7 +140,7 @@ impl DimsTable {
 
 /// The rows of one sketch of a group of talkers (`top` of them, ranked), each with
 /// the group's columns; `None` when a sum does not fit INT64.
-fn sketch_rows<T: Copy + Eq + Ord>(
+fn sketch_rows<T: Copy + Eq + Ord + std::hash::Hash>(
     group: &TalkerRow,
     talker: &str,
     sketch: &crate::talkers::Sketch<T>,
@@ -422,7 +422,7 @@ impl Aggregator {
     }
 
     /// Adds every group of `other` into `self`.
-    pub(crate) fn merge(&mut self, other: Aggregator) {
+    pub(crate) fn merge(&mut self, mut other: Aggregator) {
         if self.groups.groups.is_empty() {
             *self = other;
             return;
@@ -463,7 +463,7 @@ impl Aggregator {
         for (k, t) in remapped {
             self.groups.add(k, t);
         }
-        for (k, sketches) in &other.talkers.list {
+        for (k, sketches) in other.talkers.list() {
             let key = talkers::TalkerKey {
                 account: map(k.account),
                 region: map(k.region),
@@ -485,14 +485,14 @@ impl Aggregator {
 
     /// The top `top` talkers of every group of talkers, as rows, sorted; groups whose
     /// bytes pass INT64 are left out.
-    pub(crate) fn talker_rows(&self, ranges: &Ranges, top: usize) -> Vec<TalkerRow> {
+    pub(crate) fn talker_rows(&mut self, ranges: &Ranges, top: usize) -> Vec<TalkerRow> {
         let s = |sym: Sym| self.strings.get(sym).map(str::to_owned);
         // Keys that resolve alike (a remote's IPv4 and IPv6 labels, a ranges label and
         // the inventory's name for one service) are one group: their sketches, of
         // different records, merge.
         let mut groups: std::collections::BTreeMap<TalkerRow, talkers::Sketches> =
             std::collections::BTreeMap::new();
-        for (k, sketches) in &self.talkers.list {
+        for (k, sketches) in self.talkers.list() {
             let window = (k.window != table::NO_WINDOW).then_some(k.window);
             let (remote_service, remote_region) = match k.remote {
                 RemoteKey::None => (None, None),

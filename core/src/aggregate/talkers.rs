@@ -62,14 +62,33 @@ pub(super) struct Sketches {
     pub(super) ports: Sketch<u16>,
 }
 
-/// Every key's sketches, in order of first appearance.
+/// Every key's sketches, in order of first appearance, and the records not yet
+/// added to them.
+///
+/// Records wait in `pending` and are added a batch at a time, grouped by key (in
+/// arrival order within a key): a key's sketches are then read into cache once per
+/// batch, not once per record. A stream of mostly new addresses, spread over thousands
+/// of keys, otherwise missed the cache on nearly every record.
 #[derive(Clone, Debug, Default)]
 pub(super) struct Talkers {
     index: FxHashMap<TalkerKey, u32>,
-    pub(super) list: Vec<(TalkerKey, Sketches)>,
+    list: Vec<(TalkerKey, Sketches)>,
     /// The previous record's key and place: records in a row often share it.
     last: Option<(TalkerKey, u32)>,
+    pending: Vec<Pending>,
 }
+
+/// A record waiting for its key's sketches.
+#[derive(Clone, Copy, Debug)]
+struct Pending {
+    key: u32,
+    address: IpAddr,
+    port: Option<u16>,
+    bytes: u64,
+}
+
+/// How many records wait before a batch is added (about 2.5 MB).
+const BATCH: usize = 1 << 16;
 
 impl Talkers {
     /// Adds a record's bytes to its key's sketches.
@@ -93,17 +112,43 @@ impl Talkers {
                 i
             }
         };
-        let Some((_, s)) = self.list.get_mut(i as usize) else {
-            return;
-        };
-        s.addresses.add(t.address, bytes);
-        if let Some(port) = t.port {
-            s.ports.add(port, bytes);
+        self.pending.push(Pending {
+            key: i,
+            address: t.address,
+            port: t.port,
+            bytes,
+        });
+        if self.pending.len() >= BATCH {
+            self.flush();
         }
+    }
+
+    /// Adds the waiting records to their sketches, key by key.
+    pub(super) fn flush(&mut self) {
+        let mut pending = std::mem::take(&mut self.pending);
+        // Stable: within a key, records are added in the order they came.
+        pending.sort_by_key(|p| p.key);
+        for p in &pending {
+            if let Some((_, s)) = self.list.get_mut(p.key as usize) {
+                s.addresses.add(p.address, p.bytes);
+                if let Some(port) = p.port {
+                    s.ports.add(port, p.bytes);
+                }
+            }
+        }
+        pending.clear();
+        self.pending = pending;
+    }
+
+    /// Every key's sketches, the waiting records added first.
+    pub(super) fn list(&mut self) -> &[(TalkerKey, Sketches)] {
+        self.flush();
+        &self.list
     }
 
     /// Merges a key's sketches (its symbols already this aggregator's).
     pub(super) fn merge_key(&mut self, key: TalkerKey, sketches: &Sketches) {
+        self.flush();
         self.last = None;
         match self.index.get(&key) {
             Some(&i) => {

@@ -38,7 +38,9 @@ pub struct Options {
     /// are looked up per row when the files are written, not per record.
     pub tags: TagKeys,
     /// How many top talkers (remote addresses, remote ports) each group of talkers
-    /// lists ([`crate::talkers`]); 0 keeps none. The sketches keep twice as many.
+    /// lists ([`crate::talkers`]); 0 (the default) keeps none. The sketches keep twice
+    /// as many. Off by default: on a stream of mostly distinct addresses they cost
+    /// about a third more time (BENCHMARKS.md).
     pub top_talkers: usize,
     /// The longest line read ([`MAX_LINE_BYTES`]): a longer one is one malformed line,
     /// skipped without being held whole, so memory stays bounded whatever the input.
@@ -68,7 +70,7 @@ impl Default for Options {
             inventory: None,
             names: None,
             tags: TagKeys::default(),
-            top_talkers: crate::talkers::DEFAULT_TOP,
+            top_talkers: 0,
             max_line_bytes: MAX_LINE_BYTES,
             latest_time: a_day_from_now(),
         }

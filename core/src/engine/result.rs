@@ -97,7 +97,7 @@ impl Summary {
 
     /// The summary's top talkers, sorted ([`crate::talkers`]); none for a transit
     /// gateway log, or with top talkers off.
-    pub fn talker_rows(&self, ranges: &Ranges) -> Vec<TalkerRow> {
+    pub fn talker_rows(&mut self, ranges: &Ranges) -> Vec<TalkerRow> {
         self.aggregate.talker_rows(ranges, self.top_talkers)
     }
 
@@ -136,7 +136,7 @@ impl Summary {
     /// ([`crate::talkers::TABLE_DIR`]). The VPC table's are the same bytes as writing
     /// [`Summary::into_partitions`], without copying every value into an owned row first
     /// (a summary with many groups stays small).
-    pub fn encode(self, ranges: &Ranges) -> Result<(FileMeta, Vec<EncodedFile>), Error> {
+    pub fn encode(mut self, ranges: &Ranges) -> Result<(FileMeta, Vec<EncodedFile>), Error> {
         let meta = self.file_meta(ranges);
         let mut files = Vec::new();
         let transit = self.transit.into_rows(ranges);

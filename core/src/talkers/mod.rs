@@ -3,7 +3,8 @@
 //! in a table of their own (`top_talkers/`, [`TABLE_DIR`]).
 //!
 //! Each group of talkers holds two Space-Saving sketches ([`Sketch`]) of a fixed
-//! capacity (twice the rows written, [`Options::top_talkers`](crate::Options)): one
+//! capacity (twice the rows written, [`Options::top_talkers`](crate::Options), off
+//! unless asked for): one
 //! of remote addresses, one of remote ports (the remote side's port: `dstport`
 //! toward the remote, `srcport` from it), weighted by bytes. Memory per group is
 //! fixed, whatever the number of distinct addresses; the number of groups grows with
@@ -31,9 +32,6 @@ pub use sketch::{Counter, Sketch};
 
 /// The directory, under an output, that holds the top talkers.
 pub const TABLE_DIR: &str = "top_talkers";
-
-/// How many talkers a group lists by default.
-pub const DEFAULT_TOP: usize = 20;
 
 /// What a top-talkers row ranks.
 pub const ADDRESS: &str = "address";

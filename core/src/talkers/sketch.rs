@@ -18,8 +18,13 @@
 //! largest dropped count. [`Sketch::truncated`] keeps fewer counters the same way, so
 //! that a file holding the top `K` of a sketch is itself a sketch that merges.
 //!
-//! Counters are a vector scanned linearly (a handful of cache lines at the
-//! capacities used); a hit moves one place forward, so heavy items are found first.
+//! Counters are found by a hash index, and the smallest by a min-heap over them: an
+//! update is one probe and O(log capacity) steps, whatever the number of distinct
+//! items (a stream of mostly new addresses evicts on nearly every record).
+
+use std::hash::Hash;
+
+use rustc_hash::FxHashMap;
 
 /// One kept item.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,20 +38,30 @@ pub struct Counter<T> {
 }
 
 /// A Space-Saving sketch; see the module documentation.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Sketch<T> {
     capacity: usize,
+    /// The counters, in no order.
     counters: Vec<Counter<T>>,
+    /// A min-heap of `counters` by count: indices into it.
+    heap: Vec<u32>,
+    /// Where each counter is in `heap`.
+    place: Vec<u32>,
+    /// Each kept item's counter.
+    index: FxHashMap<T, u32>,
     floor: u64,
     total: u64,
 }
 
-impl<T: Copy + Eq + Ord> Sketch<T> {
+impl<T: Copy + Eq + Ord + Hash> Sketch<T> {
     /// An empty sketch of at most `capacity` counters (at least 1).
     pub fn new(capacity: usize) -> Self {
         Sketch {
             capacity: capacity.max(1),
             counters: Vec::new(),
+            heap: Vec::new(),
+            place: Vec::new(),
+            index: FxHashMap::default(),
             floor: 0,
             total: 0,
         }
@@ -58,21 +73,24 @@ impl<T: Copy + Eq + Ord> Sketch<T> {
     /// errors added (the two are taken as counts of different records).
     pub fn from_parts(capacity: usize, counters: Vec<Counter<T>>, floor: u64, total: u64) -> Self {
         let mut merged: Vec<Counter<T>> = Vec::with_capacity(counters.len());
+        let mut seen: FxHashMap<T, usize> = FxHashMap::default();
         for c in counters {
-            match merged.iter_mut().find(|m| m.item == c.item) {
-                Some(m) => {
+            match seen.get(&c.item) {
+                Some(&i) => {
+                    let m = &mut merged[i];
                     m.count = m.count.saturating_add(c.count);
                     m.error = m.error.saturating_add(c.error);
                 }
-                None => merged.push(c),
+                None => {
+                    seen.insert(c.item, merged.len());
+                    merged.push(c);
+                }
             }
         }
-        let mut s = Sketch {
-            capacity: capacity.max(1),
-            counters: merged,
-            floor,
-            total,
-        };
+        let mut s = Sketch::new(capacity);
+        s.counters = merged;
+        s.floor = floor;
+        s.total = total;
         s.shrink_to(s.capacity);
         s
     }
@@ -97,40 +115,99 @@ impl<T: Copy + Eq + Ord> Sketch<T> {
         self.floor == 0
     }
 
-    /// Adds `weight` to `item`.
+    /// Adds `weight` to `item`: one hash probe, then O(log capacity) heap steps.
     #[inline]
     pub fn add(&mut self, item: T, weight: u64) {
         self.total = self.total.saturating_add(weight);
-        if let Some(i) = self.counters.iter().position(|c| c.item == item) {
-            self.counters[i].count = self.counters[i].count.saturating_add(weight);
-            if i > 0 && self.counters[i].count > self.counters[i - 1].count {
-                self.counters.swap(i, i - 1);
-            }
+        if let Some(&c) = self.index.get(&item) {
+            let counter = &mut self.counters[c as usize];
+            counter.count = counter.count.saturating_add(weight);
+            self.sift_down(self.place[c as usize] as usize);
             return;
         }
         if self.counters.len() < self.capacity {
+            let c = u32::try_from(self.counters.len()).unwrap_or(u32::MAX);
             self.counters.push(Counter {
                 item,
                 count: self.floor.saturating_add(weight),
                 error: self.floor,
             });
+            self.index.insert(item, c);
+            self.heap.push(c);
+            self.place
+                .push(u32::try_from(self.heap.len() - 1).unwrap_or(u32::MAX));
+            self.sift_up(self.heap.len() - 1);
             return;
         }
-        // Full: the smallest count makes way (the last such, to keep heavy items
-        // near the front).
-        let mut min = 0;
-        for (i, c) in self.counters.iter().enumerate() {
-            if c.count <= self.counters[min].count {
-                min = i;
-            }
-        }
-        let evicted = self.counters[min].count;
-        self.floor = self.floor.max(evicted);
-        self.counters[min] = Counter {
+        // Full: the smallest count (the heap's root) makes way.
+        let c = self.heap[0];
+        let old = self.counters[c as usize];
+        self.index.remove(&old.item);
+        self.floor = self.floor.max(old.count);
+        self.counters[c as usize] = Counter {
             item,
-            count: evicted.saturating_add(weight),
-            error: evicted,
+            count: old.count.saturating_add(weight),
+            error: old.count,
         };
+        self.index.insert(item, c);
+        self.sift_down(0);
+    }
+
+    fn count_at(&self, h: usize) -> u64 {
+        self.counters[self.heap[h] as usize].count
+    }
+
+    fn swap(&mut self, a: usize, b: usize) {
+        self.heap.swap(a, b);
+        self.place[self.heap[a] as usize] = u32::try_from(a).unwrap_or(u32::MAX);
+        self.place[self.heap[b] as usize] = u32::try_from(b).unwrap_or(u32::MAX);
+    }
+
+    fn sift_up(&mut self, mut h: usize) {
+        while h > 0 {
+            let parent = (h - 1) / 2;
+            if self.count_at(parent) <= self.count_at(h) {
+                break;
+            }
+            self.swap(parent, h);
+            h = parent;
+        }
+    }
+
+    fn sift_down(&mut self, mut h: usize) {
+        loop {
+            let (l, r) = (2 * h + 1, 2 * h + 2);
+            let mut least = h;
+            if l < self.heap.len() && self.count_at(l) < self.count_at(least) {
+                least = l;
+            }
+            if r < self.heap.len() && self.count_at(r) < self.count_at(least) {
+                least = r;
+            }
+            if least == h {
+                break;
+            }
+            self.swap(h, least);
+            h = least;
+        }
+    }
+
+    /// Rebuilds the heap and the index after `counters` changed wholesale.
+    fn rebuild(&mut self) {
+        let n = self.counters.len();
+        self.heap = (0..n)
+            .map(|i| u32::try_from(i).unwrap_or(u32::MAX))
+            .collect();
+        self.place = self.heap.clone();
+        self.index = self
+            .counters
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.item, u32::try_from(i).unwrap_or(u32::MAX)))
+            .collect();
+        for h in (0..n / 2).rev() {
+            self.sift_down(h);
+        }
     }
 
     /// Adds another sketch of the same capacity (or any: the result keeps this one's).
@@ -139,7 +216,11 @@ impl<T: Copy + Eq + Ord> Sketch<T> {
         let mut merged: Vec<Counter<T>> =
             Vec::with_capacity(self.counters.len() + other.counters.len());
         for a in &self.counters {
-            let (count, error) = match other.counters.iter().find(|b| b.item == a.item) {
+            let found = other
+                .index
+                .get(&a.item)
+                .map(|&i| other.counters[i as usize]);
+            let (count, error) = match found {
                 Some(b) => (
                     a.count.saturating_add(b.count),
                     a.error.saturating_add(b.error),
@@ -156,7 +237,7 @@ impl<T: Copy + Eq + Ord> Sketch<T> {
             });
         }
         for b in &other.counters {
-            if !self.counters.iter().any(|a| a.item == b.item) {
+            if !self.index.contains_key(&b.item) {
                 merged.push(Counter {
                     item: b.item,
                     count: b.count.saturating_add(floor_a),
@@ -185,16 +266,17 @@ impl<T: Copy + Eq + Ord> Sketch<T> {
         v
     }
 
-    /// Keeps the `k` largest counts; the floor rises to the largest dropped.
+    /// Keeps the `k` largest counts (the floor rises to the largest dropped), and
+    /// rebuilds the heap and the index.
     fn shrink_to(&mut self, k: usize) {
-        if self.counters.len() <= k {
-            return;
+        if self.counters.len() > k {
+            self.counters
+                .sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.item.cmp(&b.item)));
+            let dropped = self.counters[k].count;
+            self.counters.truncate(k);
+            self.floor = self.floor.max(dropped);
         }
-        self.counters
-            .sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.item.cmp(&b.item)));
-        let dropped = self.counters[k].count;
-        self.counters.truncate(k);
-        self.floor = self.floor.max(dropped);
+        self.rebuild();
     }
 }
 

@@ -529,7 +529,7 @@ fn counter_of<T>(r: &TalkerRow, item: T) -> Counter<T> {
 }
 
 /// Merges a sketch into a gateway's.
-fn merge_sketch<T: Copy + Ord>(
+fn merge_sketch<T: Copy + Ord + std::hash::Hash>(
     map: &mut BTreeMap<GatewayKey, Sketch<T>>,
     key: GatewayKey,
     s: &Sketch<T>,
@@ -1194,7 +1194,10 @@ pub(crate) fn build(tally: Tally, opt: &Options<'_>) -> Result<Report> {
         .chain(tally.talker_ports.keys())
         .collect();
     for k in keys {
-        fn listed<T: Copy + Ord + ToString>(s: Option<&Sketch<T>>, top: usize) -> Vec<TalkerBytes> {
+        fn listed<T: Copy + Ord + std::hash::Hash + ToString>(
+            s: Option<&Sketch<T>>,
+            top: usize,
+        ) -> Vec<TalkerBytes> {
             s.map(|s| s.truncated(top).top())
                 .unwrap_or_default()
                 .into_iter()

@@ -273,10 +273,14 @@ pub(crate) fn write(r: &Report, w: &mut impl Write) -> io::Result<()> {
 
 /// The top talkers behind each NAT and internet gateway.
 fn write_talkers(r: &Report, w: &mut impl Write) -> io::Result<()> {
-    if r.top_talkers.is_empty() {
-        return Ok(());
-    }
     writeln!(w)?;
+    if r.top_talkers.is_empty() {
+        return writeln!(
+            w,
+            "Top talkers: none in these summaries; summarize with --top-talkers to see which \
+             addresses and ports carry the bytes behind each NAT and internet gateway"
+        );
+    }
     writeln!(
         w,
         "Top talkers behind NAT and internet gateways: remote addresses and ports by bytes \
