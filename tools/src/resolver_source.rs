@@ -57,7 +57,7 @@ pub(crate) fn load(
     let mut hash = Md5::new();
     hash.update(window_seconds.to_le_bytes());
     let mut inputs = 0usize;
-    let mut add = |name: &str, reader: &mut dyn Read| -> Result<()> {
+    let mut add = |name: &str, reader: &mut (dyn Read + Send)| -> Result<()> {
         hash.update(name.as_bytes());
         hash.update([0]);
         let hashing = Hashing {
@@ -91,7 +91,7 @@ pub(crate) fn load(
 fn read_sources(
     sources: &[String],
     s3: &S3Args,
-    each: &mut dyn FnMut(&str, &mut dyn Read) -> Result<()>,
+    each: &mut dyn FnMut(&str, &mut (dyn Read + Send)) -> Result<()>,
 ) -> Result<()> {
     let (local, remote) = crate::inputs::document_sources(
         "--resolver-logs",
@@ -157,7 +157,7 @@ pub(crate) fn load_queries(sources: &[String], s3: &S3Args) -> Result<Vec<Query>
 
 /// A reader that hashes what it reads: the fingerprint costs no second pass.
 struct Hashing<'a> {
-    inner: &'a mut dyn Read,
+    inner: &'a mut (dyn Read + Send),
     hash: &'a mut Md5,
 }
 

@@ -179,16 +179,25 @@ fn tag_rows<'a>(rows: &mut [RowRef<'a>], tags: &'a TagKeys, inventory: Option<&'
     let Some(inventory) = inventory.filter(|_| !tags.is_empty()) else {
         return;
     };
+    // Rows are sorted by VPC, subnet and interface first: a run of rows of one site
+    // looks its tags up once.
+    let mut last: Option<(TagSite<'a>, Vec<(&'a str, &'a str)>)> = None;
     for row in rows {
         let site = TagSite {
             interface_id: row.interface_id,
             subnet_id: row.subnet_id,
             vpc_id: row.vpc_id,
         };
-        row.tags = tags
-            .iter()
-            .filter_map(|(key, column)| Some((column, inventory.tag(key, site)?)))
-            .collect();
+        match &last {
+            Some((seen, values)) if *seen == site => row.tags = values.clone(),
+            _ => {
+                row.tags = tags
+                    .iter()
+                    .filter_map(|(key, column)| Some((column, inventory.tag(key, site)?)))
+                    .collect();
+                last = Some((site, row.tags.clone()));
+            }
+        }
     }
 }
 

@@ -140,7 +140,7 @@ pub fn column_of(key: &str) -> String {
 }
 
 /// Where a summary row is: the interface, subnet and VPC its records name.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct TagSite<'a> {
     /// `interface-id`.
     pub interface_id: Option<&'a str>,

@@ -258,7 +258,7 @@ impl NameIndexBuilder {
     }
 
     /// Reads a query log into the index ([`read_queries`]).
-    pub fn add_reader<R: Read>(
+    pub fn add_reader<R: Read + Send>(
         &mut self,
         input: &str,
         reader: R,
@@ -297,7 +297,7 @@ impl NameIndexBuilder {
 /// query with addresses to `each`. A line that is not a query log entry is counted
 /// malformed, or under `strict` ends the read with its error; a line longer than
 /// [`crate::engine::MAX_LINE_BYTES`] is malformed without being held whole.
-pub fn read_queries<R: Read>(
+pub fn read_queries<R: Read + Send>(
     input: &str,
     reader: R,
     strict: bool,
@@ -321,50 +321,115 @@ pub fn read_queries<R: Read>(
     if payloads {
         return read_payloads(input, reader, strict, each);
     }
-    let limit = crate::engine::MAX_LINE_BYTES;
     let mut stats = LoadStats::default();
-    let mut buf = Vec::with_capacity(1024);
-    let mut number = 0u64;
-    loop {
-        buf.clear();
-        let n = (&mut reader)
-            .take(limit as u64 + 1)
-            .read_until(b'\n', &mut buf)
-            .map_err(read_error)?;
-        if n == 0 {
-            break;
-        }
-        number += 1;
-        let result = if buf.len() > limit && buf.last() != Some(&b'\n') {
-            // Skip the rest of the line without holding it.
+    // One thread reads (and gunzips) blocks of whole lines while the workers parse the
+    // block before: JSON parsing is most of the time, decompression the rest. At most
+    // two blocks wait, so memory stays a few blocks whatever the log's size.
+    std::thread::scope(|scope| -> Result<(), LoadError> {
+        let (send, blocks) = std::sync::mpsc::sync_channel::<std::io::Result<Block>>(2);
+        scope.spawn(move || {
+            let mut numbered = 0u64;
             loop {
-                buf.clear();
-                let more = (&mut reader)
-                    .take(limit as u64)
-                    .read_until(b'\n', &mut buf)
-                    .map_err(read_error)?;
-                if more == 0 || buf.last() == Some(&b'\n') {
-                    break;
+                let block = Block::read(&mut reader, &mut numbered);
+                let done = matches!(&block, Ok(b) if b.lines.is_empty()) || block.is_err();
+                if send.send(block).is_err() || done {
+                    return;
                 }
             }
-            Err(QueryError {
-                field: "line".into(),
-                message: format!("longer than {limit} bytes"),
-            })
-        } else {
-            let line = buf.trim_ascii();
-            if line.is_empty() {
+        });
+        for block in blocks {
+            let block = block.map_err(read_error)?;
+            if block.lines.is_empty() {
+                break;
+            }
+            let parsed: Vec<Result<Option<Query>, QueryError>> = {
+                use rayon::prelude::*;
+                block
+                    .lines
+                    .par_iter()
+                    .map(|&(_, span)| block.parse(span))
+                    .collect()
+            };
+            for ((number, _), result) in block.lines.iter().zip(parsed) {
+                stats.take(result, strict, &mut each, |error| LoadError::Malformed {
+                    input: input.to_owned(),
+                    line: *number,
+                    error,
+                })?;
+            }
+        }
+        // An error above drops the receiver: the reader stops at its next block, and
+        // the scope waits for it.
+        Ok(())
+    })?;
+    Ok(stats)
+}
+
+/// Whole lines of a query log, read together: their text, and each non-blank line's
+/// number and span (`None`: longer than [`crate::engine::MAX_LINE_BYTES`], skipped
+/// without being held).
+struct Block {
+    text: Vec<u8>,
+    lines: Vec<(u64, Option<(usize, usize)>)>,
+}
+
+impl Block {
+    /// About this many bytes of lines a block.
+    const BYTES: usize = 1 << 22;
+
+    /// The next block of lines (none at the end), numbering them from `numbered`.
+    fn read(reader: &mut impl BufRead, numbered: &mut u64) -> std::io::Result<Block> {
+        let limit = crate::engine::MAX_LINE_BYTES;
+        let mut block = Block {
+            text: Vec::with_capacity(Self::BYTES + 1024),
+            lines: Vec::new(),
+        };
+        while block.text.len() < Self::BYTES {
+            let start = block.text.len();
+            let n = (&mut *reader)
+                .take(limit as u64 + 1)
+                .read_until(b'\n', &mut block.text)?;
+            if n == 0 {
+                break;
+            }
+            *numbered += 1;
+            if block.text.len() - start > limit && block.text.last() != Some(&b'\n') {
+                block.text.truncate(start);
+                // Skip the rest of the line without holding it.
+                let mut rest = Vec::new();
+                loop {
+                    rest.clear();
+                    let more = (&mut *reader)
+                        .take(limit as u64)
+                        .read_until(b'\n', &mut rest)?;
+                    if more == 0 || rest.last() == Some(&b'\n') {
+                        break;
+                    }
+                }
+                block.lines.push((*numbered, None));
                 continue;
             }
-            query::parse_line(line)
-        };
-        stats.take(result, strict, &mut each, |error| LoadError::Malformed {
-            input: input.to_owned(),
-            line: number,
-            error,
-        })?;
+            if block.text[start..].trim_ascii().is_empty() {
+                block.text.truncate(start);
+                continue;
+            }
+            block
+                .lines
+                .push((*numbered, Some((start, block.text.len()))));
+        }
+        Ok(block)
     }
-    Ok(stats)
+
+    /// One line's query.
+    fn parse(&self, span: Option<(usize, usize)>) -> Result<Option<Query>, QueryError> {
+        match span {
+            Some((start, end)) => query::parse_line(self.text[start..end].trim_ascii()),
+            None => Err(QueryError {
+                field: "line".into(),
+                message: format!("longer than {} bytes", crate::engine::MAX_LINE_BYTES),
+            }),
+        }
+    }
 }
 
 /// [`read_queries`] of CloudWatch Logs subscription payloads, one or several back to
@@ -760,6 +825,61 @@ mod tests {
                 "q.log: line 1: line: longer than {} bytes",
                 crate::engine::MAX_LINE_BYTES
             )
+        );
+    }
+
+    #[test]
+    fn logs_of_many_blocks_keep_their_line_numbers_and_order() {
+        // About 9 MB: three blocks read by one thread while the workers parse.
+        let line = |i: usize| {
+            format!(
+                "{{\"version\":\"1.1\",\"vpc_id\":\"vpc-1\",\"query_timestamp\":\"2026-08-22T10:00:{:02}Z\",\"query_name\":\"n{i}.example.\",\"answers\":[{{\"Rdata\":\"52.0.{}.{}\",\"Type\":\"A\"}}],\"srcaddr\":\"10.0.0.1\",\"padding\":\"{}\"}}\n",
+                i % 60,
+                i / 250 % 250,
+                i % 250,
+                "p".repeat(200)
+            )
+        };
+        let mut text = String::new();
+        for i in 1..=30_000 {
+            match i {
+                20_000 => text.push_str(&format!(
+                    "{}\n",
+                    "y".repeat(crate::engine::MAX_LINE_BYTES + 1)
+                )),
+                25_000 => text.push_str("not json\n"),
+                27_000 => text.push('\n'),
+                _ => text.push_str(&line(i)),
+            }
+        }
+        assert!(text.len() > 2 * Block::BYTES, "{}", text.len());
+        let mut names = Vec::new();
+        let stats =
+            read_queries("big.log", text.as_bytes(), false, |q| names.push(q.name)).unwrap();
+        assert_eq!(
+            (stats.lines, stats.queries, stats.malformed),
+            (29_999, 29_997, 2)
+        );
+        let examples: Vec<String> = stats.examples.iter().map(ToString::to_string).collect();
+        assert!(
+            examples[0].starts_with("big.log: line 20000: line: longer than"),
+            "{examples:?}"
+        );
+        assert!(
+            examples[1].starts_with("big.log: line 25000: line:"),
+            "{examples:?}"
+        );
+        // Queries reach the index in the log's order.
+        let expected: Vec<String> = (1..=30_000)
+            .filter(|i| ![20_000, 25_000, 27_000].contains(i))
+            .map(|i| format!("n{i}.example"))
+            .collect();
+        assert_eq!(names, expected);
+        let err = read_queries("big.log", text.as_bytes(), true, |_| {}).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("big.log: line 20000: line: longer than"),
+            "{err}"
         );
     }
 }
