@@ -147,7 +147,8 @@ pub(crate) struct SummarizeArgs {
     /// remote addresses and remote ports with the most bytes, in `OUT/top_talkers/`
     /// (`--top-talkers` alone: 20). Each group's memory is fixed (a Space-Saving
     /// sketch of 2K counters), and each row says whether its bytes are exact or an
-    /// upper bound with its error. Off by default: it costs up to a third more time.
+    /// upper bound with its error. Off by default: on mostly distinct addresses
+    /// it makes the job up to 1.8× as long (BENCHMARKS.md).
     #[arg(long, value_name = "K", default_value_t = 0, num_args = 0..=1,
           default_missing_value = "20",
           value_parser = clap::builder::TypedValueParser::map(

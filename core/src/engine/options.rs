@@ -40,7 +40,7 @@ pub struct Options {
     /// How many top talkers (remote addresses, remote ports) each group of talkers
     /// lists ([`crate::talkers`]); 0 (the default) keeps none. The sketches keep twice
     /// as many. Off by default: on a stream of mostly distinct addresses they cost
-    /// about a third more time (BENCHMARKS.md).
+    /// half again the time or more (BENCHMARKS.md).
     pub top_talkers: usize,
     /// The longest line read ([`MAX_LINE_BYTES`]): a longer one is one malformed line,
     /// skipped without being held whole, so memory stays bounded whatever the input.
