@@ -12,10 +12,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
-use common::{flowpath, json, ok, stdout};
-use flowpath_testkit::{files_under, skip, summary_files};
+use common::{duckdb_rows, flowpath, json, ok, parquet_table, stdout};
+use flowpath_testkit::{files_under, summary_files};
 
 const FLOWS: &str = "fixtures/resolver/flowlogs";
 const QUERIES: &str = "fixtures/resolver/query-logs";
@@ -189,25 +188,14 @@ fn each_remote_gets_the_name_its_client_or_vpc_resolved() {
     assert_eq!(rows(&plain).len(), 6);
 
     // DuckDB reads the columns as Athena would.
-    let Some(python) = std::env::var_os("FLOWPATH_PYTHON") else {
-        skip::missing_tool("DuckDB", "FLOWPATH_PYTHON is not set; run scripts/test.sh");
+    let Some(rows) = duckdb_rows(&format!(
+        "SELECT remote_name, name_source, SUM(bytes)::BIGINT FROM {} GROUP BY ALL ORDER BY 3",
+        parquet_table(&out)
+    )) else {
         return;
     };
-    let program = format!(
-        "import duckdb\n\
-         rows = duckdb.sql(\"SELECT remote_name, name_source, SUM(bytes)::BIGINT FROM \
-         read_parquet('{}/account_id=*/*/*/*.parquet', hive_partitioning=true, \
-         union_by_name=true, hive_types={{'account_id': 'VARCHAR', 'region': 'VARCHAR', \
-         'day': 'VARCHAR'}}) GROUP BY ALL ORDER BY 3\").fetchall()\n\
-         for r in rows: print(r)\n",
-        out.display()
-    );
-    let o = ok(Command::new(python)
-        .args(["-c", &program])
-        .output()
-        .unwrap());
     assert_eq!(
-        stdout(&o),
+        rows,
         "('logs-archive.s3.eu-west-1.amazonaws.com', 'client', 2000)\n\
          ('my-bucket.s3.eu-west-1.amazonaws.com', 'client', 2500)\n\
          ('sqs.eu-west-1.amazonaws.com', 'vpc', 4000)\n\

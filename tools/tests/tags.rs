@@ -12,10 +12,9 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
-use common::{flowpath, json, ok, stdout};
-use flowpath_testkit::{skip, summary_files};
+use common::{duckdb_rows, flowpath, json, ok, parquet_table, stdout};
+use flowpath_testkit::summary_files;
 
 /// The S3-delivered fixture objects of the inventory's VPC (default format: no
 /// `vpc-id` or `subnet-id` field, so subnets and VPCs come through the ENIs).
@@ -203,25 +202,14 @@ fn each_row_gets_the_tag_of_its_most_specific_resource() {
     assert!(text.contains("(untagged)"), "{text}");
 
     // DuckDB reads the columns as Athena would.
-    let Some(python) = std::env::var_os("FLOWPATH_PYTHON") else {
-        skip::missing_tool("DuckDB", "FLOWPATH_PYTHON is not set; run scripts/test.sh");
+    let Some(rows) = duckdb_rows(&format!(
+        "SELECT tag_team, tag_costcenter, SUM(bytes)::BIGINT FROM {} GROUP BY ALL ORDER BY 3",
+        parquet_table(&out)
+    )) else {
         return;
     };
-    let program = format!(
-        "import duckdb\n\
-         rows = duckdb.sql(\"SELECT tag_team, tag_costcenter, SUM(bytes)::BIGINT FROM \
-         read_parquet('{}/account_id=*/*/*/*.parquet', hive_partitioning=true, \
-         union_by_name=true, hive_types={{'account_id': 'VARCHAR', 'region': 'VARCHAR', \
-         'day': 'VARCHAR'}}) GROUP BY ALL ORDER BY 3\").fetchall()\n\
-         for r in rows: print(r)\n",
-        out.display()
-    );
-    let o = ok(Command::new(python)
-        .args(["-c", &program])
-        .output()
-        .unwrap());
     assert_eq!(
-        stdout(&o),
+        rows,
         "('data', 'cc-100', 10000)\n\
          ('platform', 'cc-100', 31000)\n\
          ('data-pipeline', 'cc-100', 2582000)\n\

@@ -15,11 +15,10 @@ mod common;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
-use std::process::Command;
 
-use common::{flowpath, json, ok, stdout};
+use common::{duckdb_rows, flowpath, json, ok, parquet_table, stdout};
 use flowpath_core::talkers::{ADDRESS, PORT, TalkerRow};
-use flowpath_testkit::{files_under, skip};
+use flowpath_testkit::files_under;
 
 const HEADER: &str = "version account-id region vpc-id interface-id srcaddr dstaddr srcport \
                       dstport protocol packets bytes start end action log-status traffic-path \
@@ -256,25 +255,18 @@ fn each_row_bounds_its_talkers_bytes_on_skewed_and_uniform_hours() {
     );
 
     // DuckDB reads the table as Athena would.
-    let Some(python) = std::env::var_os("FLOWPATH_PYTHON") else {
-        skip::missing_tool("DuckDB", "FLOWPATH_PYTHON is not set; run scripts/test.sh");
+    let Some(rows) = duckdb_rows(&format!(
+        "SELECT remote_address FROM {} WHERE talker = 'address' AND rank <= 3 \
+         AND window_start = TIMESTAMP '2026-08-22 10:00:00' GROUP BY ALL \
+         ORDER BY SUM(bytes) DESC",
+        parquet_table(&out.join("top_talkers"))
+    )) else {
         return;
     };
-    let program = format!(
-        "import duckdb\n\
-         rows = duckdb.sql(\"SELECT remote_address, SUM(bytes)::BIGINT FROM \
-         read_parquet('{}/top_talkers/account_id=*/*/*/*.parquet', hive_partitioning=true, \
-         hive_types={{'account_id': 'VARCHAR', 'region': 'VARCHAR', 'day': 'VARCHAR'}}) \
-         WHERE talker = 'address' AND rank <= 3 AND window_start = TIMESTAMP '2026-08-22 10:00:00' \
-         GROUP BY ALL ORDER BY 2 DESC\").fetchall()\n\
-         for r in rows: print(r[0])\n",
-        out.display()
+    assert_eq!(
+        rows,
+        "('203.0.113.1',)\n('203.0.113.2',)\n('203.0.113.3',)\n"
     );
-    let o = ok(Command::new(python)
-        .args(["-c", &program])
-        .output()
-        .unwrap());
-    assert_eq!(stdout(&o), "203.0.113.1\n203.0.113.2\n203.0.113.3\n");
 }
 
 #[test]

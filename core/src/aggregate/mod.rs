@@ -444,13 +444,7 @@ impl Aggregator {
                     interface: map(k.interface),
                     interface_kind: map(k.interface_kind),
                     gateway: map(k.gateway),
-                    remote: match k.remote {
-                        RemoteKey::Named { service, region } => RemoteKey::Named {
-                            service: map(service),
-                            region: map(region),
-                        },
-                        other => other,
-                    },
+                    remote: k.remote.remapped(&mut map),
                     dims: {
                         let syms = other.dims.get(k.dims).map(&mut map);
                         self.dims.id(syms)
@@ -470,13 +464,7 @@ impl Aggregator {
                 vpc: map(k.vpc),
                 interface_kind: map(k.interface_kind),
                 gateway: map(k.gateway),
-                remote: match k.remote {
-                    RemoteKey::Named { service, region } => RemoteKey::Named {
-                        service: map(service),
-                        region: map(region),
-                    },
-                    other => other,
-                },
+                remote: k.remote.remapped(&mut map),
                 ..*k
             };
             self.talkers.merge_key(key, sketches);

@@ -136,3 +136,16 @@ pub(super) enum RemoteKey {
     Label(LabelId),
     Named { service: Sym, region: Sym },
 }
+
+impl RemoteKey {
+    /// The same remote with its symbols mapped (from another aggregator's interner).
+    pub(super) fn remapped(self, mut map: impl FnMut(Sym) -> Sym) -> RemoteKey {
+        match self {
+            RemoteKey::Named { service, region } => RemoteKey::Named {
+                service: map(service),
+                region: map(region),
+            },
+            other => other,
+        }
+    }
+}

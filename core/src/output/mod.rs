@@ -42,9 +42,10 @@ pub use meta::{
     TAG_KEYS_KEY, VERSION_KEY,
 };
 pub use partition::{Partition, partition_ranges, partitions};
+pub(crate) use read::rows_of_batches;
 pub use read::{SummaryFile, read_file_meta, read_rows, read_summary};
 pub use rows::{Row, RowRef};
-pub(crate) use write::properties as write_properties;
+pub(crate) use write::write_batch;
 pub use write::{write_parquet, write_parquet_refs};
 
 #[cfg(test)]

@@ -70,6 +70,26 @@ pub fn read_rows<R: ChunkReader + 'static>(input: R) -> Result<Vec<Row>, Error> 
     rows_of(ParquetRecordBatchReaderBuilder::try_new(input).map_err(unreadable)?)
 }
 
+/// The rows of every record batch of a Parquet file, each batch read by `rows`: the
+/// one reading loop of every summary table.
+pub(crate) fn rows_of_batches<R: ChunkReader + 'static, T>(
+    input: R,
+    rows: impl Fn(&arrow_array::RecordBatch) -> Result<Vec<T>, Error>,
+) -> Result<Vec<T>, Error> {
+    let reader = ParquetRecordBatchReaderBuilder::try_new(input)
+        .map_err(unreadable)?
+        .build()
+        .map_err(unreadable)?;
+    let mut out = Vec::new();
+    for batch in reader {
+        let batch = batch.map_err(|e| Error::NotASummary {
+            reason: e.to_string(),
+        })?;
+        out.extend(rows(&batch)?);
+    }
+    Ok(out)
+}
+
 fn rows_of<R: ChunkReader + 'static>(
     builder: ParquetRecordBatchReaderBuilder<R>,
 ) -> Result<Vec<Row>, Error> {

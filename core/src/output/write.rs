@@ -29,16 +29,25 @@ pub fn write_parquet_refs<W: Write + Send>(
 ) -> Result<(), Error> {
     let tag_columns = meta.tag_columns(rows);
     let tag_columns: Vec<&str> = tag_columns.iter().map(String::as_str).collect();
-    let batch = batch_of(rows, &tag_columns)?;
+    write_batch(out, &batch_of(rows, &tag_columns)?, meta)
+}
+
+/// Writes one record batch as a Parquet file of one row group, the way every summary
+/// table is written ([`properties`]).
+pub(crate) fn write_batch<W: Write + Send>(
+    out: W,
+    batch: &arrow_array::RecordBatch,
+    meta: &FileMeta,
+) -> Result<(), Error> {
     let mut writer = ArrowWriter::try_new(out, batch.schema(), Some(properties(meta)?))?;
-    writer.write(&batch)?;
+    writer.write(batch)?;
     writer.close()?;
     Ok(())
 }
 
 /// How every summary file is written, the transit gateway table's too: ZSTD level 3,
 /// dictionary encoding, `meta` in the footer.
-pub(crate) fn properties(meta: &FileMeta) -> Result<WriterProperties, Error> {
+fn properties(meta: &FileMeta) -> Result<WriterProperties, Error> {
     let kv = meta
         .key_values()
         .into_iter()

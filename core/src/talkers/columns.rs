@@ -14,8 +14,6 @@ use arrow_array::{
     TimestampMicrosecondArray,
 };
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
-use parquet::arrow::ArrowWriter;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::file::reader::ChunkReader;
 
 use super::TalkerRow;
@@ -108,11 +106,7 @@ pub fn write_parquet<W: Write + Send>(
     rows: &[TalkerRow],
     meta: &FileMeta,
 ) -> Result<(), Error> {
-    let props = crate::output::write_properties(meta)?;
-    let mut writer = ArrowWriter::try_new(out, schema(), Some(props))?;
-    writer.write(&batch_of(rows)?)?;
-    writer.close()?;
-    Ok(())
+    crate::output::write_batch(out, &batch_of(rows)?, meta)
 }
 
 /// The rows of a batch read back: the inverse of [`batch_of`]; partition fields are
@@ -192,18 +186,7 @@ pub fn rows_from_batch(batch: &RecordBatch) -> Result<Vec<TalkerRow>, Error> {
 
 /// Reads the rows of a top-talkers file.
 pub fn read_rows<R: ChunkReader + 'static>(input: R) -> Result<Vec<TalkerRow>, Error> {
-    let unreadable = |e: &dyn std::fmt::Display| Error::NotASummary {
-        reason: e.to_string(),
-    };
-    let reader = ParquetRecordBatchReaderBuilder::try_new(input)
-        .map_err(|e| unreadable(&e))?
-        .build()
-        .map_err(|e| unreadable(&e))?;
-    let mut rows = Vec::new();
-    for batch in reader {
-        rows.extend(rows_from_batch(&batch.map_err(|e| unreadable(&e))?)?);
-    }
-    Ok(rows)
+    crate::output::rows_of_batches(input, rows_from_batch)
 }
 
 #[cfg(test)]

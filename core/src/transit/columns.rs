@@ -13,8 +13,6 @@ use arrow_array::{
     Array, ArrayRef, Int32Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
 };
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
-use parquet::arrow::ArrowWriter;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::file::reader::ChunkReader;
 
 use super::TransitRow;
@@ -103,11 +101,7 @@ pub fn write_parquet<W: Write + Send>(
     rows: &[TransitRow],
     meta: &FileMeta,
 ) -> Result<(), Error> {
-    let props = crate::output::write_properties(meta)?;
-    let mut writer = ArrowWriter::try_new(out, schema(), Some(props))?;
-    writer.write(&batch_of(rows)?)?;
-    writer.close()?;
-    Ok(())
+    crate::output::write_batch(out, &batch_of(rows)?, meta)
 }
 
 /// The rows of a batch read back: the inverse of [`batch_of`]; partition fields are
@@ -185,18 +179,7 @@ pub fn rows_from_batch(batch: &RecordBatch) -> Result<Vec<TransitRow>, Error> {
 
 /// Reads the rows of a transit gateway summary file.
 pub fn read_rows<R: ChunkReader + 'static>(input: R) -> Result<Vec<TransitRow>, Error> {
-    let unreadable = |e: &dyn std::fmt::Display| Error::NotASummary {
-        reason: e.to_string(),
-    };
-    let reader = ParquetRecordBatchReaderBuilder::try_new(input)
-        .map_err(|e| unreadable(&e))?
-        .build()
-        .map_err(|e| unreadable(&e))?;
-    let mut rows = Vec::new();
-    for batch in reader {
-        rows.extend(rows_from_batch(&batch.map_err(|e| unreadable(&e))?)?);
-    }
-    Ok(rows)
+    crate::output::rows_of_batches(input, rows_from_batch)
 }
 
 #[cfg(test)]

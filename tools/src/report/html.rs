@@ -438,12 +438,7 @@ fn talkers_table(h: &mut String, r: &Report) {
     h.push_str(&head(&fmt::TALKER_COLUMNS));
     h.push_str("<tbody>\n");
     for g in &r.top_talkers {
-        let talkers = g
-            .addresses
-            .iter()
-            .map(|a| (a, a.talker.clone()))
-            .chain(g.ports.iter().map(|p| (p, format!("port {}", p.talker))));
-        for (b, talker) in talkers {
+        for (b, talker) in g.listed() {
             h.push_str("<tr>");
             for v in [&g.account_id, &g.region] {
                 h.push_str(&text_cell(v));

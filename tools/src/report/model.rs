@@ -789,6 +789,17 @@ pub(crate) struct GatewayTalkers {
     pub(crate) ports: Vec<TalkerBytes>,
 }
 
+impl GatewayTalkers {
+    /// Every listed talker with how it reads: the addresses, then the ports
+    /// (`port 443`).
+    pub(crate) fn listed(&self) -> impl Iterator<Item = (&TalkerBytes, String)> {
+        self.addresses
+            .iter()
+            .map(|a| (a, a.talker.clone()))
+            .chain(self.ports.iter().map(|p| (p, format!("port {}", p.talker))))
+    }
+}
+
 /// One talker's bytes: exact, or an upper bound and how far above the truth it may
 /// be.
 #[derive(Clone, Debug, Serialize)]

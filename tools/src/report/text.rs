@@ -288,12 +288,7 @@ fn write_talkers(r: &Report, w: &mut impl Write) -> io::Result<()> {
     )?;
     let mut t = Table::new(&fmt::TALKER_COLUMNS);
     for g in &r.top_talkers {
-        let talkers = g
-            .addresses
-            .iter()
-            .map(|a| (a, a.talker.clone()))
-            .chain(g.ports.iter().map(|p| (p, format!("port {}", p.talker))));
-        for (b, talker) in talkers {
+        for (b, talker) in g.listed() {
             t.rows.push(vec![
                 g.account_id.clone(),
                 g.region.clone(),

@@ -2,7 +2,7 @@
 //! printed. (Reading summaries back is `flowpath_testkit::read_summary`.)
 #![allow(dead_code, reason = "each test binary uses its own subset")]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
@@ -42,4 +42,34 @@ pub(crate) fn ok(o: Output) -> Output {
 /// Standard output parsed as JSON.
 pub(crate) fn json(o: &Output) -> Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
+}
+
+/// `read_parquet(…)` of one table's files under `dir` (`dir/account_id=*/*/*/*.parquet`),
+/// the partition columns strings as in Athena, columns matched by name.
+pub(crate) fn parquet_table(dir: &Path) -> String {
+    format!(
+        "read_parquet('{}/account_id=*/*/*/*.parquet', hive_partitioning=true, \
+         union_by_name=true, hive_types={{'account_id': 'VARCHAR', 'region': 'VARCHAR', \
+         'day': 'VARCHAR'}})",
+        dir.display()
+    )
+}
+
+/// The rows of `sql` in DuckDB, one Python tuple a line; `None` (and a visible skip)
+/// when `FLOWPATH_PYTHON` (a Python with duckdb, set by `scripts/test.sh`) is not set.
+pub(crate) fn duckdb_rows(sql: &str) -> Option<String> {
+    let Some(python) = std::env::var_os("FLOWPATH_PYTHON") else {
+        flowpath_testkit::skip::missing_tool(
+            "DuckDB",
+            "FLOWPATH_PYTHON is not set; run scripts/test.sh",
+        );
+        return None;
+    };
+    let program =
+        format!("import duckdb\nfor r in duckdb.sql(\"\"\"{sql}\"\"\").fetchall(): print(r)\n");
+    let o = ok(Command::new(python)
+        .args(["-c", &program])
+        .output()
+        .expect("run python"));
+    Some(stdout(&o))
 }
