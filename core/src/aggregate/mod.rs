@@ -12,7 +12,10 @@
 //! - `Aggregator::merge` is associative and commutative: any split of the input into
 //!   chunks, merged in any order, gives the same groups and sums;
 //! - `Aggregator::into_rows` sorts by the group's resolved values (never by interning
-//!   order), so the output is the same whatever the chunking or thread count.
+//!   order), so the output is the same whatever the chunking or thread count;
+//! - with top talkers on, each record's remote address and port also go to its group
+//!   of talkers' sketches (`talkers.rs`); those merge with the groups, and their
+//!   bounds (not their approximate counts) are the same for any chunking.
 
 use crate::classify::{Direction, Method, NamedRemote, Path};
 use crate::names::{NameSource, Named};

@@ -71,11 +71,11 @@ pub struct Summary {
     pub(crate) aggregate: Aggregator,
     /// The groups of a transit gateway log ([`crate::transit`]); empty for VPC logs.
     pub(crate) transit: TransitTable,
-    /// The tag keys of [`crate::Options::tags`]: the files' `tag_<key>` columns.
+    /// The tag keys of [`crate::engine::Options::tags`]: the files' `tag_<key>` columns.
     pub(crate) tags: TagKeys,
     /// The inventory the tags are read from.
     pub(crate) inventory: Option<Arc<Inventory>>,
-    /// How many talkers each group of talkers lists ([`crate::Options::top_talkers`]).
+    /// How many talkers each group of talkers lists ([`crate::engine::Options::top_talkers`]).
     pub(crate) top_talkers: usize,
 }
 

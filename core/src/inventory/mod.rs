@@ -19,7 +19,7 @@
 //! - flow logs (`aws ec2 describe-flow-logs`): where each delivers and in which
 //!   format, so that records delivered without a header (CloudWatch Logs) are read in
 //!   their flow log's format ([`Inventory::log_group_formats`]);
-//! - every resource's tags, and which resource's tag a summary row carries ([`tags`]:
+//! - every resource's tags, and which resource's tag a summary row carries (`tags.rs`:
 //!   [`Inventory::tag`]).
 //!
 //! Invariants: lookups never allocate; when two documents describe the same resource
@@ -260,7 +260,7 @@ pub struct Inventory {
     subnet_region: FxHashMap<String, String>,
     flow_logs: Vec<FlowLogDefinition>,
     /// Every tagged resource's tags, by its id (`eni-`, `i-`, `subnet-`, `vpc-`,
-    /// `nat-`, `vpce-`): ids are unique across kinds ([`tags`]).
+    /// `nat-`, `vpce-`): ids are unique across kinds (`tags.rs`).
     tags: FxHashMap<String, Vec<(String, String)>>,
     /// The instance `describe-instances` lists each ENI under.
     instance_by_eni: FxHashMap<String, String>,

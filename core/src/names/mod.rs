@@ -215,7 +215,8 @@ pub struct NameIndexBuilder {
     vpc_ids: Map<Box<str>, u32>,
     /// Each answer under its (client, address) key's fingerprint.
     by_client: Vec<((u64, u64), Seen)>,
-    /// And under its (VPC, address) key's.
+    /// And under its (VPC, address) key, the address's bits kept until `finish`: the
+    /// key's fingerprint depends on the VPC's number, which a merge renumbers.
     by_vpc: Vec<((u64, u64), Seen)>,
     /// The answered addresses' hashes, for the index's filter (repeats allowed).
     answered: Vec<u64>,
@@ -247,24 +248,87 @@ impl NameIndexBuilder {
             name,
         };
         for address in &q.addresses {
-            let (client, at) = (
-                table::client_key(q.client, *address),
-                table::vpc_key(vpc, *address),
-            );
+            let client = table::client_key(q.client, *address);
             self.by_client.push((table::fingerprint(client), seen));
-            self.by_vpc.push((table::fingerprint(at), seen));
+            self.by_vpc.push((table::address_words(*address), seen));
             self.answered.push(AddressFilter::hash(*address));
         }
     }
 
+    /// Adds another builder's queries after this one's, as if read after them: names
+    /// and VPCs keep their order of first appearance.
+    pub fn append(&mut self, other: NameIndexBuilder) {
+        let names: Vec<u32> = other
+            .names
+            .iter()
+            .map(|n| intern(&mut self.names, &mut self.name_ids, n))
+            .collect();
+        let vpcs: Vec<u32> = other
+            .vpcs
+            .iter()
+            .map(|v| intern(&mut self.vpcs, &mut self.vpc_ids, v))
+            .collect();
+        let renumber = |s: Seen| Seen {
+            time: s.time,
+            vpc: vpcs[s.vpc as usize],
+            name: names[s.name as usize],
+        };
+        self.by_client
+            .extend(other.by_client.into_iter().map(|(k, s)| (k, renumber(s))));
+        self.by_vpc
+            .extend(other.by_vpc.into_iter().map(|(k, s)| (k, renumber(s))));
+        self.answered.extend(other.answered);
+    }
+
     /// Reads a query log into the index ([`read_queries`]).
+    ///
+    /// The workers parse each block of lines into builders of their own, merged in
+    /// line order ([`NameIndexBuilder::append`]): the index is the one reading the
+    /// queries one by one gives.
     pub fn add_reader<R: Read + Send>(
         &mut self,
         input: &str,
         reader: R,
         strict: bool,
     ) -> Result<LoadStats, LoadError> {
-        read_queries(input, reader, strict, |q| self.add(&q))
+        let mut stats = LoadStats::default();
+        let lines = match open_log(input, reader)? {
+            Opened::Payloads(reader) => {
+                return read_payloads(input, reader, strict, |q| self.add(&q));
+            }
+            Opened::Lines(reader) => reader,
+        };
+        read_blocks(input, lines, |block| {
+            use rayon::prelude::*;
+            let parts: Vec<Result<(NameIndexBuilder, LoadStats), LoadError>> = block
+                .lines
+                .par_chunks(2048)
+                .map(|chunk| {
+                    let mut part = NameIndexBuilder::new();
+                    let mut part_stats = LoadStats::default();
+                    for &(number, span) in chunk {
+                        part_stats.take(
+                            block.parse(span),
+                            strict,
+                            &mut |q| part.add(&q),
+                            |error| LoadError::Malformed {
+                                input: input.to_owned(),
+                                line: number,
+                                error,
+                            },
+                        )?;
+                    }
+                    Ok((part, part_stats))
+                })
+                .collect();
+            for part in parts {
+                let (part, part_stats) = part?;
+                self.append(part);
+                stats.merge(part_stats);
+            }
+            Ok(())
+        })?;
+        Ok(stats)
     }
 
     /// Freezes the index: a name is given from queries at most `window_seconds` before
@@ -281,7 +345,12 @@ impl NameIndexBuilder {
         let answered = AddressFilter::build(&self.answered);
         drop(self.answered);
         let by_client = PairTable::build(self.by_client, order);
-        let by_vpc = PairTable::build(self.by_vpc, order);
+        // In place: the address's words become the (VPC, address) key's fingerprint.
+        let mut by_vpc = self.by_vpc;
+        for (key, seen) in &mut by_vpc {
+            *key = table::fingerprint(table::vpc_key_of_words(seen.vpc, *key));
+        }
+        let by_vpc = PairTable::build(by_vpc, order);
         NameIndex {
             window: window_seconds.max(0),
             names: self.names,
@@ -303,28 +372,72 @@ pub fn read_queries<R: Read + Send>(
     strict: bool,
     mut each: impl FnMut(Query),
 ) -> Result<LoadStats, LoadError> {
+    let lines = match open_log(input, reader)? {
+        Opened::Payloads(reader) => return read_payloads(input, reader, strict, each),
+        Opened::Lines(reader) => reader,
+    };
+    let mut stats = LoadStats::default();
+    read_blocks(input, lines, |block| {
+        let parsed: Vec<Result<Option<Query>, QueryError>> = {
+            use rayon::prelude::*;
+            block
+                .lines
+                .par_iter()
+                .map(|&(_, span)| block.parse(span))
+                .collect()
+        };
+        for ((number, _), result) in block.lines.iter().zip(parsed) {
+            stats.take(result, strict, &mut each, |error| LoadError::Malformed {
+                input: input.to_owned(),
+                line: *number,
+                error,
+            })?;
+        }
+        Ok(())
+    })?;
+    Ok(stats)
+}
+
+/// A query log, decoded: CloudWatch Logs subscription payloads, or lines.
+enum Opened<R> {
+    Payloads(R),
+    Lines(R),
+}
+
+/// Decodes a query log (gzip or plain) and tells its kind: query logs delivered
+/// through CloudWatch Logs are subscription payloads (as a subscription or Firehose
+/// writes them), each log event one query log line, told by their first key in the
+/// first KiB.
+fn open_log<R: Read>(input: &str, reader: R) -> Result<Opened<impl BufRead>, LoadError> {
     let read_error = |source| LoadError::Read {
         input: input.to_owned(),
         source,
     };
     let mut decoded = crate::decode::decode(reader).map_err(read_error)?;
-    // Query logs delivered through CloudWatch Logs: subscription payloads (as a
-    // subscription or Firehose writes them), each log event one query log line. Told
-    // by their first key, in the first KiB.
     let mut head = Vec::with_capacity(1024);
     (&mut decoded)
         .take(1024)
         .read_to_end(&mut head)
         .map_err(read_error)?;
     let payloads = memchr::memmem::find(&head, b"\"messageType\"").is_some();
-    let mut reader = BufReader::with_capacity(1 << 16, std::io::Cursor::new(head).chain(decoded));
-    if payloads {
-        return read_payloads(input, reader, strict, each);
-    }
-    let mut stats = LoadStats::default();
-    // One thread reads (and gunzips) blocks of whole lines while the workers parse the
-    // block before: JSON parsing is most of the time, decompression the rest. At most
-    // two blocks wait, so memory stays a few blocks whatever the log's size.
+    let reader = BufReader::with_capacity(1 << 16, std::io::Cursor::new(head).chain(decoded));
+    Ok(if payloads {
+        Opened::Payloads(reader)
+    } else {
+        Opened::Lines(reader)
+    })
+}
+
+/// Hands the lines of a query log to `each_block`, a block at a time, in order. One
+/// thread reads (and gunzips) the next blocks while `each_block` works on one (with
+/// the workers): JSON parsing is most of the time, decompression the rest. At most two
+/// blocks wait, so memory stays a few blocks whatever the log's size. The first error
+/// of `each_block` ends the read.
+fn read_blocks<R: BufRead + Send>(
+    input: &str,
+    mut reader: R,
+    mut each_block: impl FnMut(&Block) -> Result<(), LoadError>,
+) -> Result<(), LoadError> {
     std::thread::scope(|scope| -> Result<(), LoadError> {
         let (send, blocks) = std::sync::mpsc::sync_channel::<std::io::Result<Block>>(2);
         scope.spawn(move || {
@@ -338,31 +451,19 @@ pub fn read_queries<R: Read + Send>(
             }
         });
         for block in blocks {
-            let block = block.map_err(read_error)?;
+            let block = block.map_err(|source| LoadError::Read {
+                input: input.to_owned(),
+                source,
+            })?;
             if block.lines.is_empty() {
                 break;
             }
-            let parsed: Vec<Result<Option<Query>, QueryError>> = {
-                use rayon::prelude::*;
-                block
-                    .lines
-                    .par_iter()
-                    .map(|&(_, span)| block.parse(span))
-                    .collect()
-            };
-            for ((number, _), result) in block.lines.iter().zip(parsed) {
-                stats.take(result, strict, &mut each, |error| LoadError::Malformed {
-                    input: input.to_owned(),
-                    line: *number,
-                    error,
-                })?;
-            }
+            each_block(&block)?;
         }
         // An error above drops the receiver: the reader stops at its next block, and
         // the scope waits for it.
         Ok(())
-    })?;
-    Ok(stats)
+    })
 }
 
 /// Whole lines of a query log, read together: their text, and each non-blank line's
@@ -881,5 +982,58 @@ mod tests {
                 .starts_with("big.log: line 20000: line: longer than"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn workers_builders_appended_in_order_give_the_index_of_one_by_one() {
+        // Three VPCs first seen in different chunks and blocks, clients repeating,
+        // addresses answered for several names over time.
+        let line = |i: usize| {
+            let vpc = ["vpc-a", "vpc-b", "vpc-c"][(i / 7_000) % 3];
+            format!(
+                "{{\"version\":\"1.1\",\"vpc_id\":\"{vpc}\",\"query_timestamp\":\"2026-08-22T10:{:02}:{:02}Z\",\"query_name\":\"n{}.example.\",\"answers\":[{{\"Rdata\":\"52.0.{}.{}\",\"Type\":\"A\"}}],\"srcaddr\":\"10.0.{}.{}\",\"padding\":\"{}\"}}\n",
+                (i / 60) % 60,
+                i % 60,
+                i % 997,
+                i % 7 % 250,
+                i % 13,
+                i % 5,
+                i % 11,
+                "p".repeat(300)
+            )
+        };
+        let text: String = (0..21_000).map(line).collect();
+        assert!(text.len() > 2 * Block::BYTES);
+        let mut parallel = NameIndexBuilder::new();
+        let stats = parallel
+            .add_reader("q.log", text.as_bytes(), false)
+            .unwrap();
+        assert_eq!(
+            (stats.lines, stats.queries, stats.malformed),
+            (21_000, 21_000, 0)
+        );
+        let mut serial = NameIndexBuilder::new();
+        read_queries("q.log", text.as_bytes(), false, |q| serial.add(&q)).unwrap();
+        let (parallel, serial) = (parallel.finish(3600), serial.finish(3600));
+        assert_eq!(parallel.names(), serial.names());
+        let start = 1_787_392_800 + 3_000;
+        let mut named = 0;
+        for vpc in [None, Some("vpc-a"), Some("vpc-b"), Some("vpc-c")] {
+            for c in 0..5u8 {
+                for d in 0..11u8 {
+                    for x in 0..7u8 {
+                        for y in 0..13u8 {
+                            let client = IpAddr::from([10, 0, c, d]);
+                            let remote = IpAddr::from([52, 0, x, y]);
+                            let a = parallel.lookup(vpc, client, remote, start);
+                            let b = serial.lookup(vpc, client, remote, start);
+                            assert_eq!(a, b, "{vpc:?} {client} {remote}");
+                            named += usize::from(a.is_some());
+                        }
+                    }
+                }
+            }
+        }
+        assert!(named > 100, "{named}");
     }
 }

@@ -33,6 +33,21 @@ pub(super) fn vpc_key(vpc: u32, address: IpAddr) -> Key {
     (u128::from(vpc) | (1 << 127), bits(address))
 }
 
+/// An address's bits as two words (what `NameIndexBuilder` keeps until it knows the
+/// VPC's final number).
+pub(super) fn address_words(a: IpAddr) -> (u64, u64) {
+    let b = bits(a);
+    (b as u64, (b >> 64) as u64)
+}
+
+/// [`vpc_key`] of an address given as its [`address_words`].
+pub(super) fn vpc_key_of_words(vpc: u32, (low, high): (u64, u64)) -> Key {
+    (
+        u128::from(vpc) | (1 << 127),
+        u128::from(low) | (u128::from(high) << 64),
+    )
+}
+
 fn bits(a: IpAddr) -> u128 {
     match a {
         IpAddr::V4(v4) => u128::from(v4.to_ipv6_mapped()),

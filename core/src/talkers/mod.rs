@@ -3,7 +3,7 @@
 //! in a table of their own (`top_talkers/`, [`TABLE_DIR`]).
 //!
 //! Each group of talkers holds two Space-Saving sketches ([`Sketch`]) of a fixed
-//! capacity (twice the rows written, [`Options::top_talkers`](crate::Options), off
+//! capacity (twice the rows written, [`Options::top_talkers`](crate::engine::Options::top_talkers), off
 //! unless asked for): one
 //! of remote addresses, one of remote ports (the remote side's port: `dstport`
 //! toward the remote, `srcport` from it), weighted by bytes. Memory per group is
