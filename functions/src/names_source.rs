@@ -8,6 +8,11 @@
 //!   `OUTPUT_PREFIX/_flowpath/names/account_id=<account>/hour=<YYYY-MM-DDTHH>/`, named by
 //!   the object ([`flowpath_s3::names_key`]), so a redelivery overwrites them. That is
 //!   the index the Lambda keeps in S3, refreshed as query logs arrive.
+//! - Query logs delivered through a CloudWatch Logs subscription (the Resolver's log
+//!   group subscribed to the function, `NAME_WINDOW` set) are told from flow-log events
+//!   by their first event (a JSON object with a `query_name`) and written back the
+//!   same way, for the payload's `owner`, named by the batch (owner, log group, log
+//!   stream, first event id).
 //! - A flow-log object reads the names files of its account (from its key) for the
 //!   hours its flows can need: from the window plus an hour before the time AWS wrote
 //!   into its name ([`delivery_time`]; the invocation's time when the name has none) to
@@ -34,12 +39,12 @@ use tokio::sync::Mutex;
 
 use crate::error::HandlerError;
 
-/// The names files of one query-log object: (key, Parquet bytes) per hour.
+/// The names files of one delivery of query logs (`source`: the object's
+/// `s3://bucket/key`, or a subscription batch's name): (key, Parquet bytes) per hour.
 pub fn names_files(
     prefix: &str,
     account: &str,
-    bucket: &str,
-    key: &str,
+    source: &str,
     queries: &[Query],
 ) -> Result<Vec<(String, Vec<u8>)>, flowpath_core::error::Error> {
     let mut by_hour: std::collections::BTreeMap<i64, Vec<Query>> = Default::default();
@@ -53,7 +58,7 @@ pub fn names_files(
     for (hour, queries) in by_hour {
         let mut bytes = Vec::new();
         flowpath_core::names::store::write_queries(&mut bytes, &queries)?;
-        files.push((names_key(prefix, account, hour * 3600, bucket, key), bytes));
+        files.push((names_key(prefix, account, hour * 3600, source), bytes));
     }
     Ok(files)
 }

@@ -224,7 +224,40 @@ impl App {
                 outputs: Vec::new(),
             });
         }
+        if self.names.is_some()
+            && payload.log_events.first().is_some_and(|e| {
+                flowpath_core::names::query::is_query_log_line(e.message.as_bytes())
+            })
+        {
+            return self.index_query_log_events(input, payload, owners).await;
+        }
         self.summarize_delivery(input, RecordData::Payloads(vec![payload]), owners)
+            .await
+    }
+
+    /// Indexes the Route 53 Resolver query-log events of a CloudWatch Logs
+    /// subscription batch, for the payload's owner, as a query-log object's
+    /// ([`Self::index_query_log`]).
+    async fn index_query_log_events(
+        &self,
+        input: String,
+        payload: SubscriptionPayload,
+        owners: &Owners,
+    ) -> Result<Outcome, HandlerError> {
+        let mut queries = Vec::new();
+        let mut malformed = 0u64;
+        for (n, event) in payload.log_events.iter().enumerate() {
+            match flowpath_core::names::query::parse_line(event.message.trim().as_bytes()) {
+                Ok(Some(q)) => queries.push(q),
+                Ok(None) => {}
+                Err(e) => {
+                    malformed += 1;
+                    tracing::warn!(input = %input, event = n + 1, error = %e, "malformed query log event");
+                }
+            }
+        }
+        let lines = payload.log_events.len() as u64;
+        self.write_names(input, &payload.owner, &queries, (lines, malformed), owners)
             .await
     }
 
@@ -593,14 +626,28 @@ impl App {
         for e in &stats.examples {
             tracing::warn!(input = %input, error = %e, "malformed query log line");
         }
-        let files = names_source::names_files(
-            &self.config.output_prefix,
+        self.write_names(
+            input,
             &account,
-            &object.bucket,
-            &object.key,
             &queries,
+            (stats.lines, stats.malformed),
+            owners,
         )
-        .map_err(|e| HandlerError::Internal(format!("{input}: encoding its names: {e}")))?;
+        .await
+    }
+
+    /// Writes the names files of one delivery's queries (`input` names it) for
+    /// `account`; `(lines, malformed)` are for the log line.
+    async fn write_names(
+        &self,
+        input: String,
+        account: &str,
+        queries: &[flowpath_core::names::Query],
+        (lines, malformed): (u64, u64),
+        owners: &Owners,
+    ) -> Result<Outcome, HandlerError> {
+        let files = names_source::names_files(&self.config.output_prefix, account, &input, queries)
+            .map_err(|e| HandlerError::Internal(format!("{input}: encoding its names: {e}")))?;
         let access = self.output_access(owners);
         let mut outputs = Vec::with_capacity(files.len());
         for (key, bytes) in files {
@@ -615,7 +662,7 @@ impl App {
             .await?;
             outputs.push(key);
         }
-        tracing::info!(input = %input, lines = stats.lines, queries = stats.queries, malformed = stats.malformed, outputs = outputs.len(), "indexed a Resolver query log");
+        tracing::info!(input = %input, lines, queries = queries.len(), malformed, outputs = outputs.len(), "indexed a Resolver query log");
         Ok(Outcome {
             input,
             status: "indexed",

@@ -1514,6 +1514,17 @@ fn query_logs_are_indexed_in_s3_and_name_the_flows_of_their_account() {
 
     // The flow log again: every remote named as the CLI names it.
     lambda.respond(one_object(LOGS, NAMED_FLOWS));
+    assert_eq!(
+        names_of(&s3, &flows_out),
+        resolved_names(),
+        "{}",
+        lambda.function.logs()
+    );
+}
+
+/// The names `fixtures/resolver/flowlogs/resolved.log` gets from the fixture query log,
+/// sorted as [`names_of`] gives them.
+fn resolved_names() -> Vec<NamedRow> {
     let (a, b, c) = (
         "eni-0aaa1111bbbb22221",
         "eni-0bbb2222cccc33331",
@@ -1549,10 +1560,85 @@ fn query_logs_are_indexed_in_s3_and_name_the_flows_of_their_account() {
         row(a, "egress", None, 5000),
     ];
     want.sort();
+    want
+}
+
+/// Query logs delivered through a CloudWatch Logs subscription (the Resolver's log
+/// group subscribed to the function): the same events as the fixture object, as
+/// CloudWatch Logs batches them, are indexed for the payload's owner and name the
+/// flows as the S3 delivery does.
+#[test]
+fn query_logs_from_a_cloudwatch_logs_subscription_name_the_flows_too() {
+    use std::io::Read as _;
+    let s3 = S3Server::start();
+    s3.create_bucket(LOGS);
+    s3.create_bucket(OUT);
+    s3.put_file(
+        LOGS,
+        NAMED_FLOWS,
+        gzip(&fixture("resolver/flowlogs/resolved.log")),
+    );
+    let mut text = String::new();
+    flate2::read::MultiGzDecoder::new(&fixture(&format!("resolver/query-logs/{QUERY_LOG}"))[..])
+        .read_to_string(&mut text)
+        .unwrap();
+    let events: Vec<Value> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(i, l)| {
+            serde_json::json!({
+                "id": format!("3720000000000000000000000000000000000000000000000000000{i}"),
+                "timestamp": 1_787_392_800_000_i64 + i as i64,
+                "message": l,
+            })
+        })
+        .collect();
+    let payload = serde_json::json!({
+        "messageType": "DATA_MESSAGE",
+        "owner": "111122223333",
+        "logGroup": "/aws/route53resolver/query-logs",
+        "logStream": "vpc-0abc1234def567890_vpcdnsquerylogs_111122223333",
+        "subscriptionFilters": ["flowpath"],
+        "logEvents": events,
+    });
+    let lambda = Lambda::summarizer(s3.env(), &[("NAME_WINDOW", "1h")]);
+    let r = lambda.respond(awslogs(&payload));
+    let object = &r["objects"][0];
     assert_eq!(
-        names_of(&s3, &flows_out),
-        want,
+        object["status"],
+        "indexed",
+        "{r} {}",
+        lambda.function.logs()
+    );
+    let written: Vec<&str> = object["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    assert_eq!(written.len(), 2, "{written:?}");
+    assert!(written.iter().all(|k| {
+        k.starts_with("summaries/_flowpath/names/account_id=111122223333/hour=2026-08-22T")
+    }));
+    // Redelivered: the same keys.
+    lambda.respond(awslogs(&payload));
+    let names_files = s3
+        .list_files(OUT)
+        .into_iter()
+        .filter(|k| k.starts_with("summaries/_flowpath/names/"))
+        .count();
+    assert_eq!(names_files, 2);
+    let r = lambda.respond(one_object(LOGS, NAMED_FLOWS));
+    let flows_out = r["objects"][0]["outputs"][0].as_str().unwrap();
+    assert_eq!(
+        names_of(&s3, flows_out),
+        resolved_names(),
         "{}",
         lambda.function.logs()
     );
+    // Without NAME_WINDOW the same events are read as flow logs, and none is one.
+    let plain = Lambda::summarizer(s3.env(), &[]);
+    let r = plain.respond(awslogs(&payload));
+    assert_ne!(r["objects"][0]["status"], "indexed", "{r}");
 }

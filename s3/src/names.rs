@@ -1,9 +1,9 @@
 //! Where the Lambda keeps the names of Route 53 Resolver query logs
 //! ([`flowpath_core::names::store`] files) under the output prefix:
 //! `<prefix>_flowpath/names/account_id=<account>/hour=<YYYY-MM-DDTHH>/<name>.parquet`,
-//! one file per query-log object and hour of its queries, named by the object
-//! ([`crate::summary_file_name`]): a redelivered or new version of a query log
-//! overwrites its files. A flow log of an account reads the hours its flows can need
+//! one file per query-log object (or CloudWatch Logs subscription batch) and hour of
+//! its queries, named by the delivery ([`names_key`]): a redelivered or new version of
+//! a query log overwrites its files. A flow log of an account reads the hours its flows can need
 //! ([`names_hour_prefix`], one listing each).
 
 use flowpath_core::output::layout::civil_from_days;
@@ -34,24 +34,21 @@ pub fn names_hour_prefix(prefix: &str, account: &str, unix_seconds: i64) -> Stri
     )
 }
 
-/// The key of the names file of `s3://bucket/key`'s queries in the hour holding
-/// `unix_seconds`.
+/// The key of the names file of one delivery's queries (`source`: `s3://bucket/key`
+/// of a query-log object, or the `cloudwatch-logs://…` name of a subscription batch) in
+/// the hour holding `unix_seconds`. The name depends on `source` alone, so a
+/// redelivery overwrites its files.
 ///
 /// ```
 /// use flowpath_s3::{names_hour_prefix, names_key};
-/// let k = names_key("p/", "1", 1_787_392_801, "logs", "AWSLogs/1/vpcdnsquerylogs/vpc-1/x_1a2b.log.gz");
+/// let k = names_key("p/", "1", 1_787_392_801, "s3://logs/AWSLogs/1/vpcdnsquerylogs/vpc-1/x_1a2b.log.gz");
 /// assert!(k.starts_with(&names_hour_prefix("p/", "1", 1_787_392_801)) && k.ends_with(".parquet"), "{k}");
+/// assert!(k.contains("/x_1a2b-"), "{k}");
 /// ```
-pub fn names_key(
-    prefix: &str,
-    account: &str,
-    unix_seconds: i64,
-    bucket: &str,
-    key: &str,
-) -> String {
+pub fn names_key(prefix: &str, account: &str, unix_seconds: i64, source: &str) -> String {
     format!(
         "{}{}",
         names_hour_prefix(prefix, account, unix_seconds),
-        crate::summary_file_name(bucket, key)
+        flowpath_core::output::layout::output_name(source)
     )
 }

@@ -76,6 +76,14 @@ struct Answer<'a> {
     kind: Option<Cow<'a, str>>,
 }
 
+/// Whether a log line (or CloudWatch Logs event) looks like a query log entry rather
+/// than a flow-log record: a JSON object with a `query_name` key. Flow-log records are
+/// words, never JSON; a line that looks like an entry may still be malformed.
+pub fn is_query_log_line(line: &[u8]) -> bool {
+    line.trim_ascii_start().first() == Some(&b'{')
+        && memchr::memmem::find(line, b"\"query_name\"").is_some()
+}
+
 /// Reads one line. `Ok(None)`: a query whose answers hold no address (NXDOMAIN,
 /// a PTR lookup, a CNAME without its target's address), nothing to index.
 pub fn parse_line(line: &[u8]) -> Result<Option<Query>, QueryError> {
@@ -268,5 +276,16 @@ mod tests {
                 days
             );
         }
+    }
+
+    #[test]
+    fn query_log_lines_are_told_from_flow_log_records() {
+        assert!(is_query_log_line(
+            br#" {"version":"1.100000","query_name":"a.example.","answers":[]}"#
+        ));
+        assert!(!is_query_log_line(
+            b"2 123456789012 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 40 1 2 ACCEPT OK"
+        ));
+        assert!(!is_query_log_line(br#"{"messageType":"DATA_MESSAGE"}"#));
     }
 }
