@@ -245,18 +245,16 @@ impl App {
         owners: &Owners,
     ) -> Result<Outcome, HandlerError> {
         let mut queries = Vec::new();
-        let mut malformed = 0u64;
-        for (n, event) in payload.log_events.iter().enumerate() {
-            match flowpath_core::names::query::parse_line(event.message.trim().as_bytes()) {
-                Ok(Some(q)) => queries.push(q),
-                Ok(None) => {}
-                Err(e) => {
-                    malformed += 1;
-                    tracing::warn!(input = %input, event = n + 1, error = %e, "malformed query log event");
-                }
-            }
+        let stats = flowpath_core::names::read_events(&input, &payload, &mut 0, false, |q| {
+            queries.push(q);
+        })
+        .map_err(|e| HandlerError::BadQueryLog {
+            source: Box::new(e),
+        })?;
+        for e in &stats.examples {
+            tracing::warn!(input = %input, error = %e, "malformed query log event");
         }
-        let lines = payload.log_events.len() as u64;
+        let (lines, malformed) = (stats.lines, stats.malformed);
         self.write_names(input, &payload.owner, &queries, (lines, malformed), owners)
             .await
     }

@@ -551,20 +551,42 @@ fn read_payloads<R: Read>(
             input: input.to_owned(),
             source,
         })?;
-        if !payload.is_data() {
-            continue;
-        }
-        for event in &payload.log_events {
-            number += 1;
-            let result = query::parse_line(event.message.trim().as_bytes());
-            stats.take(result, strict, &mut each, |error| {
-                LoadError::MalformedEvent {
-                    input: input.to_owned(),
-                    event: number,
-                    error,
-                }
-            })?;
-        }
+        stats.merge(read_events(
+            input,
+            &payload,
+            &mut number,
+            strict,
+            &mut each,
+        )?);
+    }
+    Ok(stats)
+}
+
+/// The query log events of one CloudWatch Logs subscription payload (none for a
+/// `CONTROL_MESSAGE`), each handed to `each` as a query; `numbered` counts the events
+/// read before it in the same input (errors name `log event N`).
+pub fn read_events(
+    input: &str,
+    payload: &crate::source::cloudwatch::SubscriptionPayload,
+    numbered: &mut u64,
+    strict: bool,
+    mut each: impl FnMut(Query),
+) -> Result<LoadStats, LoadError> {
+    let mut stats = LoadStats::default();
+    if !payload.is_data() {
+        return Ok(stats);
+    }
+    for event in &payload.log_events {
+        *numbered += 1;
+        let number = *numbered;
+        let result = query::parse_line(event.message.trim().as_bytes());
+        stats.take(result, strict, &mut each, |error| {
+            LoadError::MalformedEvent {
+                input: input.to_owned(),
+                event: number,
+                error,
+            }
+        })?;
     }
     Ok(stats)
 }
