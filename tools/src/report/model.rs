@@ -260,10 +260,8 @@ pub(crate) struct Tally {
     /// left out: they repeat the clients' bytes, which are `sent_via_nat_gateway`).
     by_name: BTreeMap<NameKey, Categories>,
     /// The by-path bytes per tag value, for every tag column a row has a value in;
-    /// a row without one counts only in `by_service` (`--by-tag` subtracts).
+    /// a row without one counts only in `by_path` (`--by-tag` subtracts).
     by_tag: BTreeMap<TagKey, Categories>,
-    /// The by-path bytes per AWS service, every VPC and interface together.
-    by_service: BTreeMap<ServiceOf, Categories>,
     /// The top talkers behind each NAT and internet gateway: remote addresses, and
     /// remote ports.
     talker_addresses: BTreeMap<GatewayKey, Sketch<IpAddr>>,
@@ -340,30 +338,20 @@ impl Tally {
             .entry(key)
             .or_default()
             .add_row(&row.path, kind, row.bytes.unwrap_or(0));
-        let of: ServiceOf = (
-            account_id.to_owned(),
-            region.to_owned(),
-            service.to_owned(),
-            row.remote_region.clone(),
-        );
         for (column, value) in &row.tags {
             let key = TagKey {
                 column: column.clone(),
                 value: value.clone(),
-                account_id: of.0.clone(),
-                region: of.1.clone(),
-                service: of.2.clone(),
-                service_region: of.3.clone(),
+                account_id: account_id.to_owned(),
+                region: region.to_owned(),
+                service: service.to_owned(),
+                service_region: row.remote_region.clone(),
             };
             self.by_tag
                 .entry(key)
                 .or_default()
                 .add_row(&row.path, kind, row.bytes.unwrap_or(0));
         }
-        self.by_service
-            .entry(of)
-            .or_default()
-            .add_row(&row.path, kind, row.bytes.unwrap_or(0));
         if is_date(day) {
             self.by_day
                 .entry((day.to_owned(), service.to_owned()))
@@ -506,9 +494,6 @@ impl Tally {
         }
         for (k, v) in other.by_tag {
             self.by_tag.entry(k).or_default().add(&v);
-        }
-        for (k, v) in other.by_service {
-            self.by_service.entry(k).or_default().add(&v);
         }
         for (k, v) in other.talker_addresses {
             merge_sketch(&mut self.talker_addresses, k, &v);
@@ -1139,10 +1124,24 @@ pub(crate) fn build(tally: Tally, opt: &Options<'_>) -> Result<Report> {
         rows
     });
 
+    // The by-path bytes per AWS service, every VPC together: what each tag's values
+    // and its untagged rows add up to.
+    let mut by_service: BTreeMap<ServiceOf, Categories> = BTreeMap::new();
+    for b in &by_path {
+        by_service
+            .entry((
+                b.account_id.clone(),
+                b.region.clone(),
+                b.service.clone(),
+                b.service_region.clone(),
+            ))
+            .or_default()
+            .add(&b.bytes);
+    }
     let mut by_tag = Vec::with_capacity(opt.by_tags.len());
     for key in &opt.by_tags {
         let column = flowpath_core::inventory::column_of(key);
-        let mut untagged = tally.by_service.clone();
+        let mut untagged = by_service.clone();
         let mut rows = Vec::new();
         for (k, b) in tally.by_tag.range(
             TagKey {
