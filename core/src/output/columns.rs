@@ -11,6 +11,8 @@
 
 use std::sync::Arc;
 
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Int32Type, Int64Type, TimestampMicrosecondType};
 use arrow_array::{
     ArrayRef, Int32Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
 };
@@ -157,37 +159,79 @@ pub fn batch_of(rows: &[RowRef<'_>], tag_columns: &[&str]) -> Result<RecordBatch
     )?)
 }
 
+/// A record batch's columns, found by name and typed, for the readers of every summary
+/// table: a missing column or one of another type is [`Error::NotASummary`], naming
+/// the table (`what`, e.g. `top talkers: `; empty for the VPC summaries) and column.
+pub(crate) struct Columns<'b> {
+    batch: &'b RecordBatch,
+    what: &'static str,
+}
+
+impl<'b> Columns<'b> {
+    /// The columns of `batch`, a file of table `what`.
+    pub(crate) fn of(batch: &'b RecordBatch, what: &'static str) -> Self {
+        Columns { batch, what }
+    }
+
+    /// The error for column `name`.
+    pub(crate) fn bad(&self, name: &str, why: &str) -> Error {
+        Error::NotASummary {
+            reason: format!("{}column {name} {why}", self.what),
+        }
+    }
+
+    fn column(&self, name: &str) -> Result<&'b ArrayRef, Error> {
+        self.batch
+            .column_by_name(name)
+            .ok_or_else(|| self.bad(name, "is missing"))
+    }
+
+    /// A string column.
+    pub(crate) fn text(&self, name: &str) -> Result<&'b StringArray, Error> {
+        self.column(name)?
+            .as_string_opt::<i32>()
+            .ok_or_else(|| self.bad(name, "is not a string"))
+    }
+
+    /// An INT32 column.
+    pub(crate) fn int32(&self, name: &str) -> Result<&'b Int32Array, Error> {
+        self.column(name)?
+            .as_primitive_opt::<Int32Type>()
+            .ok_or_else(|| self.bad(name, "is not INT32"))
+    }
+
+    /// An INT64 column.
+    pub(crate) fn int64(&self, name: &str) -> Result<&'b Int64Array, Error> {
+        self.column(name)?
+            .as_primitive_opt::<Int64Type>()
+            .ok_or_else(|| self.bad(name, "is not INT64"))
+    }
+
+    /// A BOOLEAN column.
+    pub(crate) fn boolean(&self, name: &str) -> Result<&'b arrow_array::BooleanArray, Error> {
+        self.column(name)?
+            .as_boolean_opt()
+            .ok_or_else(|| self.bad(name, "is not BOOLEAN"))
+    }
+
+    /// `window_start`, microseconds.
+    pub(crate) fn window(&self) -> Result<&'b TimestampMicrosecondArray, Error> {
+        self.column("window_start")?
+            .as_primitive_opt::<TimestampMicrosecondType>()
+            .ok_or_else(|| self.bad("window_start", "is not a timestamp (µs)"))
+    }
+}
+
 /// The rows of a record batch read back from a summary file: the inverse of
 /// [`to_batch`]. Partition fields (`account_id`, `region`, `day`) are left empty:
 /// they live in the file's path.
 pub fn rows_from_batch(batch: &RecordBatch) -> Result<Vec<Row>, Error> {
     use arrow_array::Array;
-    use arrow_array::cast::AsArray;
-    use arrow_array::types::{Int32Type, Int64Type, TimestampMicrosecondType};
-    let bad = |name: &str, what: &str| Error::NotASummary {
-        reason: format!("column {name} {what}"),
-    };
-    let column = |name: &str| {
-        batch
-            .column_by_name(name)
-            .ok_or_else(|| bad(name, "is missing"))
-    };
-    let text = |name: &str| {
-        column(name)?
-            .as_string_opt::<i32>()
-            .ok_or_else(|| bad(name, "is not a string"))
-    };
-    let int64 = |name: &str| {
-        column(name)?
-            .as_primitive_opt::<Int64Type>()
-            .ok_or_else(|| bad(name, "is not INT64"))
-    };
-    let window = column("window_start")?
-        .as_primitive_opt::<TimestampMicrosecondType>()
-        .ok_or_else(|| bad("window_start", "is not a timestamp (µs)"))?;
-    let protocol = column("protocol")?
-        .as_primitive_opt::<Int32Type>()
-        .ok_or_else(|| bad("protocol", "is not INT32"))?;
+    let columns = Columns::of(batch, "");
+    let bad = |name: &str, what: &str| columns.bad(name, what);
+    let (text, int64) = (|n: &str| columns.text(n), |n: &str| columns.int64(n));
+    let window = columns.window()?;
+    let protocol = columns.int32("protocol")?;
     let (vpc, subnet, interface, kind) = (
         text("vpc_id")?,
         text("subnet_id")?,

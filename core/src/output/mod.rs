@@ -33,6 +33,7 @@ mod read;
 mod rows;
 mod write;
 
+pub(crate) use columns::Columns;
 pub use columns::{
     ADDED_COLUMNS, TAG_PREFIX, batch_of, rows_from_batch, schema, schema_with_tags, tag_columns_of,
     to_batch,

@@ -112,49 +112,22 @@ pub fn write_parquet<W: Write + Send>(
 /// The rows of a batch read back: the inverse of [`batch_of`]; partition fields are
 /// left empty.
 pub fn rows_from_batch(batch: &RecordBatch) -> Result<Vec<TalkerRow>, Error> {
-    use arrow_array::cast::AsArray;
-    use arrow_array::types::{Int32Type, Int64Type, TimestampMicrosecondType};
-    let bad = |name: &str, what: &str| Error::NotASummary {
-        reason: format!("top talkers: column {name} {what}"),
-    };
-    let column = |name: &str| {
-        batch
-            .column_by_name(name)
-            .ok_or_else(|| bad(name, "is missing"))
-    };
-    let window = column("window_start")?
-        .as_primitive_opt::<TimestampMicrosecondType>()
-        .ok_or_else(|| bad("window_start", "is not a timestamp (µs)"))?;
-    let text = |name: &str| {
-        column(name)?
-            .as_string_opt::<i32>()
-            .ok_or_else(|| bad(name, "is not a string"))
-    };
-    let int32 = |name: &str| {
-        column(name)?
-            .as_primitive_opt::<Int32Type>()
-            .ok_or_else(|| bad(name, "is not INT32"))
-    };
+    let columns = crate::output::Columns::of(batch, "top talkers: ");
+    let window = columns.window()?;
     let texts = TEXT
         .iter()
-        .map(|(n, _)| text(n))
+        .map(|(n, _)| columns.text(n))
         .collect::<Result<Vec<_>, _>>()?;
     let counts = COUNTS
         .iter()
-        .map(|(n, _)| {
-            column(n)?
-                .as_primitive_opt::<Int64Type>()
-                .ok_or_else(|| bad(n, "is not INT64"))
-        })
+        .map(|(n, _)| columns.int64(n))
         .collect::<Result<Vec<_>, _>>()?;
     let (rank, address, port) = (
-        int32("rank")?,
-        text("remote_address")?,
-        int32("remote_port")?,
+        columns.int32("rank")?,
+        columns.text("remote_address")?,
+        columns.int32("remote_port")?,
     );
-    let exact = column("exact")?
-        .as_boolean_opt()
-        .ok_or_else(|| bad("exact", "is not BOOLEAN"))?;
+    let exact = columns.boolean("exact")?;
     let opt = |a: &StringArray, i: usize| a.is_valid(i).then(|| a.value(i).to_owned());
     let mut rows = Vec::with_capacity(batch.num_rows());
     for i in 0..batch.num_rows() {

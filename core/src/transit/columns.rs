@@ -107,34 +107,14 @@ pub fn write_parquet<W: Write + Send>(
 /// The rows of a batch read back: the inverse of [`batch_of`]; partition fields are
 /// left empty.
 pub fn rows_from_batch(batch: &RecordBatch) -> Result<Vec<TransitRow>, Error> {
-    use arrow_array::cast::AsArray;
-    use arrow_array::types::{Int32Type, Int64Type, TimestampMicrosecondType};
-    let bad = |name: &str, what: &str| Error::NotASummary {
-        reason: format!("transit gateway summary: column {name} {what}"),
-    };
-    let column = |name: &str| {
-        batch
-            .column_by_name(name)
-            .ok_or_else(|| bad(name, "is missing"))
-    };
-    let window = column("window_start")?
-        .as_primitive_opt::<TimestampMicrosecondType>()
-        .ok_or_else(|| bad("window_start", "is not a timestamp (µs)"))?;
-    let protocol = column("protocol")?
-        .as_primitive_opt::<Int32Type>()
-        .ok_or_else(|| bad("protocol", "is not INT32"))?;
-    let int64 = |name: &str| {
-        column(name)?
-            .as_primitive_opt::<Int64Type>()
-            .ok_or_else(|| bad(name, "is not INT64"))
-    };
+    let columns = crate::output::Columns::of(batch, "transit gateway summary: ");
+    let bad = |name: &str, what: &str| columns.bad(name, what);
+    let int64 = |name: &str| columns.int64(name);
+    let window = columns.window()?;
+    let protocol = columns.int32("protocol")?;
     let texts = TEXT
         .iter()
-        .map(|(n, _)| {
-            column(n)?
-                .as_string_opt::<i32>()
-                .ok_or_else(|| bad(n, "is not a string"))
-        })
+        .map(|(n, _)| columns.text(n))
         .collect::<Result<Vec<_>, _>>()?;
     let flows = int64("flows")?;
     let counts = COUNTS
