@@ -1505,12 +1505,7 @@ fn query_logs_are_indexed_in_s3_and_name_the_flows_of_their_account() {
     );
     // Indexed again (a redelivery): the same keys, nothing added.
     lambda.respond(one_object(LOGS, QUERY_LOG));
-    let names_files = s3
-        .list_files(OUT)
-        .into_iter()
-        .filter(|k| k.starts_with("summaries/_flowpath/names/"))
-        .count();
-    assert_eq!(names_files, 2);
+    assert_eq!(names_files(&s3), 2);
 
     // The flow log again: every remote named as the CLI names it.
     lambda.respond(one_object(LOGS, NAMED_FLOWS));
@@ -1520,6 +1515,14 @@ fn query_logs_are_indexed_in_s3_and_name_the_flows_of_their_account() {
         "{}",
         lambda.function.logs()
     );
+}
+
+/// How many names files the output bucket holds.
+fn names_files(s3: &S3Server) -> usize {
+    s3.list_files(OUT)
+        .into_iter()
+        .filter(|k| k.starts_with("summaries/_flowpath/names/"))
+        .count()
 }
 
 /// The names `fixtures/resolver/flowlogs/resolved.log` gets from the fixture query log,
@@ -1623,12 +1626,7 @@ fn query_logs_from_a_cloudwatch_logs_subscription_name_the_flows_too() {
     }));
     // Redelivered: the same keys.
     lambda.respond(awslogs(&payload));
-    let names_files = s3
-        .list_files(OUT)
-        .into_iter()
-        .filter(|k| k.starts_with("summaries/_flowpath/names/"))
-        .count();
-    assert_eq!(names_files, 2);
+    assert_eq!(names_files(&s3), 2);
     let r = lambda.respond(one_object(LOGS, NAMED_FLOWS));
     let flows_out = r["objects"][0]["outputs"][0].as_str().unwrap();
     assert_eq!(
