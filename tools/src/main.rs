@@ -32,6 +32,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// jemalloc with one arena per CPU (feature `jemalloc`, configured in
+/// `.cargo/config.toml`): the peak of a many-file run stays near its live heap.
+#[cfg(feature = "jemalloc")]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let result = match cli.command {
