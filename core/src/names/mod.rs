@@ -681,7 +681,9 @@ impl NameIndex {
     /// the record is summed.
     #[inline(always)]
     pub fn prefetch(&self, vpc: Option<&str>, client: IpAddr, remote: IpAddr) {
-        if !self.answered.may_hold(remote) {
+        // Not `may_hold`: reading the filter's word here would wait for it, the miss
+        // this step exists to hide. Its word and both slots are fetched instead.
+        if !self.answered.prefetch(remote) {
             return;
         }
         let (h, _) = table::fingerprint(table::client_key(client, remote));

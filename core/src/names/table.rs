@@ -234,6 +234,20 @@ impl AddressFilter {
         ((h >> self.shift) as usize, bits)
     }
 
+    /// Starts fetching the word [`AddressFilter::may_hold`] of `a` reads; false when
+    /// the filter is empty (no query answered anything).
+    #[inline(always)]
+    pub(super) fn prefetch(&self, a: IpAddr) -> bool {
+        let (i, _) = self.place(AddressFilter::hash(a));
+        match self.words.get(i) {
+            Some(w) => {
+                crate::prefetch::prefetch(w);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Whether a query may have answered `a` (false: none did).
     #[inline(always)]
     pub(super) fn may_hold(&self, a: IpAddr) -> bool {
