@@ -115,6 +115,37 @@ pub fn is_other_delivery_key(key: &str) -> bool {
     export || is_firehose_name(stem)
 }
 
+/// Whether a key is an object Firehose delivered to S3:
+/// `<stream>-<version>-YYYY-MM-DD-HH-MM-SS-<random>`, with `.gz` when the stream
+/// compresses (Firehose adds no other ending to text).
+///
+/// ```
+/// use flowpath_core::object::is_firehose_key;
+/// assert!(is_firehose_key("rq/2026/08/22/10/resolver-queries-1-2026-08-22-10-05-12-0b6f2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"));
+/// assert!(is_firehose_key("resolver-queries-3-2026-08-22-10-05-12-0b6f2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d.gz"));
+/// assert!(!is_firehose_key("exportedlogs/1a2b3c4d-aaaa/eni-0a1b2c3d4e5f60718-all/000000.gz"));
+/// assert!(!is_firehose_key("notes/2026-08-22-10-05-12.txt"));
+/// ```
+pub fn is_firehose_key(key: &str) -> bool {
+    let name = key.rsplit('/').next().unwrap_or(key);
+    is_firehose_name(name.strip_suffix(".gz").unwrap_or(name))
+}
+
+/// Whether a key may hold Route 53 Resolver query logs as AWS writes them to S3: AWS's
+/// own delivery (`.log.gz`, or `.log`), or a Firehose stream's objects
+/// ([`is_firehose_key`]), which a query logging configuration can send to as well.
+/// What `--resolver-logs s3://bucket/prefix` reads under a prefix.
+///
+/// ```
+/// use flowpath_core::object::is_query_log_key;
+/// assert!(is_query_log_key("AWSLogs/111122223333/vpcdnsquerylogs/vpc-1/2026/08/22/vpc-1_vpcdnsquerylogs_111122223333_20260822T1000Z_1a2b.log.gz"));
+/// assert!(is_query_log_key("rq/2026/08/22/10/resolver-queries-1-2026-08-22-10-05-12-0b6f2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"));
+/// assert!(!is_query_log_key("rq/README.txt"));
+/// ```
+pub fn is_query_log_key(key: &str) -> bool {
+    key.ends_with(".log.gz") || key.ends_with(".log") || is_firehose_key(key)
+}
+
 /// `<stream>-<version>-YYYY-MM-DD-HH-MM-SS-<random>`: somewhere a version and the
 /// six time fields, each after a `-`, then a random part of hex digits and dashes.
 fn is_firehose_name(stem: &str) -> bool {

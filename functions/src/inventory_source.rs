@@ -47,7 +47,8 @@ impl InventorySource {
         };
         let mut cached = self.cached.lock().await;
         let mut signature: Signature = Vec::new();
-        for o in flowpath_s3::list_documents(client, uri, ".json", access).await? {
+        for o in flowpath_s3::list_documents(client, uri, &|k| k.ends_with(".json"), access).await?
+        {
             // S3 lists ETags; some S3-compatible stores do not: ask for it then.
             let etag = match o.etag {
                 Some(etag) => Some(etag),

@@ -700,14 +700,14 @@ pub async fn delete(
 }
 
 /// The documents `uri` names: the object itself when it exists, else every object under
-/// the prefix `uri` whose key ends with `suffix`; in key order. An empty result is not an
+/// the prefix `uri` whose key `keep` accepts; in key order. An empty result is not an
 /// error; the caller decides.
 /// `access` names the bucket owner S3 must check and, for writes, the SSE-KMS key
 /// ([`Access::default`] sends neither).
 pub async fn list_documents(
     client: &Client,
     uri: &S3Uri,
-    suffix: &str,
+    keep: &(dyn Fn(&str) -> bool + Sync),
     access: &Access,
 ) -> Result<Vec<ListedObject>, S3Error> {
     let (objects, _) = list(client, &uri.bucket, &uri.key, None, None, access).await?;
@@ -718,7 +718,7 @@ pub async fn list_documents(
             if exact {
                 o.key == uri.key
             } else {
-                o.key.ends_with(suffix)
+                keep(&o.key)
             }
         })
         .collect();
@@ -731,11 +731,11 @@ pub async fn list_documents(
 pub async fn get_all(
     client: &Client,
     uri: &S3Uri,
-    suffix: &str,
+    keep: &(dyn Fn(&str) -> bool + Sync),
     access: &Access,
 ) -> Result<Vec<(String, Vec<u8>)>, S3Error> {
     let mut out = Vec::new();
-    for o in list_documents(client, uri, suffix, access).await? {
+    for o in list_documents(client, uri, keep, access).await? {
         let (_, bytes) = get_bytes(client, &uri.bucket, &o.key, access).await?;
         out.push((format!("s3://{}/{}", uri.bucket, o.key), bytes));
     }

@@ -43,12 +43,16 @@ pub(crate) fn load(sources: &[String], s3: &S3Args) -> Result<Option<Loaded>> {
         runtime.block_on(async {
             let client = s3.client(&remote[0].to_string()).await?;
             for uri in &remote {
-                let found =
-                    flowpath_s3::get_all(&client, uri, ".json", &flowpath_s3::Access::default())
-                        .await
-                        .with_context(|| {
-                            format!("cannot read inventory s3://{}/{}", uri.bucket, uri.key)
-                        })?;
+                let found = flowpath_s3::get_all(
+                    &client,
+                    uri,
+                    &|k| k.ends_with(".json"),
+                    &flowpath_s3::Access::default(),
+                )
+                .await
+                .with_context(|| {
+                    format!("cannot read inventory s3://{}/{}", uri.bucket, uri.key)
+                })?;
                 if found.is_empty() {
                     bail!(
                         "--inventory s3://{}/{}: no such object and no *.json under it",

@@ -1,8 +1,9 @@
 //! `--resolver-logs`: Route 53 Resolver query logs (JSON lines, gzip or plain) from
 //! local files, local directories (every `*.log`, `*.gz`, `*.json`, `*.jsonl` below,
-//! in path order)
-//! and S3 (`s3://bucket/key`, or every `*.log.gz` under `s3://bucket/prefix`, as AWS
-//! delivers them), read one at a time into one
+//! and every file named as Firehose names its objects, in path order) and S3
+//! (`s3://bucket/key`, or every key under `s3://bucket/prefix` that
+//! [`flowpath_core::object::is_query_log_key`] accepts: AWS's `*.log.gz`, and a
+//! Firehose stream's objects), read one at a time into one
 //! [`flowpath_core::names::NameIndex`]: only the index is held, never the logs.
 
 use std::fs::File;
@@ -10,6 +11,7 @@ use std::io::Read;
 
 use anyhow::{Context, Result, bail};
 use flowpath_core::names::{LoadStats, NameIndex, NameIndexBuilder, Query};
+use flowpath_core::object;
 use md5::{Digest, Md5};
 use serde::Serialize;
 
@@ -102,11 +104,12 @@ fn read_sources(
                 .map(|n| n.to_string_lossy())
                 .unwrap_or_default();
             !name.starts_with('.')
-                && [".log", ".gz", ".json", ".jsonl"]
+                && ([".log", ".gz", ".json", ".jsonl"]
                     .iter()
                     .any(|s| name.ends_with(s))
+                    || object::is_firehose_key(&name))
         },
-        "*.log, *.gz, *.json or *.jsonl files",
+        "*.log, *.gz, *.json or *.jsonl files, or objects Firehose delivered",
     )?;
     for file in local {
         let name = file.display().to_string();
@@ -122,11 +125,15 @@ fn read_sources(
             let client = s3.client(&remote[0].to_string()).await?;
             let access = flowpath_s3::Access::default();
             for uri in &remote {
-                let found = flowpath_s3::list_documents(&client, uri, ".log.gz", &access)
-                    .await
-                    .with_context(|| format!("cannot list --resolver-logs {uri}"))?;
+                let found =
+                    flowpath_s3::list_documents(&client, uri, &object::is_query_log_key, &access)
+                        .await
+                        .with_context(|| format!("cannot list --resolver-logs {uri}"))?;
                 if found.is_empty() {
-                    bail!("--resolver-logs {uri}: no such object and no *.log.gz under it");
+                    bail!(
+                        "--resolver-logs {uri}: no such object, and no query log under it \
+                         (*.log.gz or *.log as AWS delivers them, or objects Firehose delivered)"
+                    );
                 }
                 // One object at a time: only the index grows.
                 for o in found {

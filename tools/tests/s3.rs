@@ -1217,3 +1217,120 @@ fn report_over_s3_equals_the_report_of_a_local_copy() {
         text(&o)
     );
 }
+
+/// `--resolver-logs` under an S3 prefix, and a local directory, that a Firehose stream
+/// delivered to: objects named `<stream>-<version>-<time>-<uuid>`, one gzip (`.gz`)
+/// and one plain (no ending), beside a file that is not a query log. They are read
+/// (and only they), and the rows name the remotes exactly as AWS's own delivery of the
+/// same queries does.
+/// (interface, remote name, name source, bytes) of a summary row.
+type NamedRow = (Option<String>, Option<String>, Option<String>, i64);
+
+#[test]
+fn resolver_logs_delivered_by_firehose_are_read_from_s3_and_directories() {
+    const FLOWS: &str = "fixtures/resolver/flowlogs";
+    const QUERIES: &str = "fixtures/resolver/query-logs";
+    let delivered = std::fs::read(root().join(
+        "fixtures/resolver/query-logs/AWSLogs/111122223333/vpcdnsquerylogs/vpc-0abc1234def567890/\
+         2026/08/22/vpc-0abc1234def567890_vpcdnsquerylogs_111122223333_20260822T1000Z_1a2b3c4d.log.gz",
+    ))
+    .unwrap();
+    let mut lines = String::new();
+    flate2::read::MultiGzDecoder::new(delivered.as_slice())
+        .read_to_string(&mut lines)
+        .unwrap();
+    let lines: Vec<&str> = lines.lines().collect();
+    assert_eq!(lines.len(), 6);
+    let (first, second) = lines.split_at(3);
+    let first = gzip(format!("{}\n", first.join("\n")).as_bytes());
+    let second = format!("{}\n", second.join("\n"));
+    let gz = "resolver-queries-1-2026-08-22-10-05-12-0b6f2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d.gz";
+    let plain = "resolver-queries-1-2026-08-22-10-10-40-1c7a3d4e-5f60-7b8c-9d0e-1f2a3b4c5d6e";
+
+    let s3 = S3Server::start();
+    s3.create_bucket("flowpath-dns");
+    s3.put_file("flowpath-dns", &format!("rq/2026/08/22/10/{gz}"), &first);
+    s3.put_file(
+        "flowpath-dns",
+        &format!("rq/2026/08/22/10/{plain}"),
+        &second,
+    );
+    s3.put_file("flowpath-dns", "rq/README.txt", "not a query log, not read");
+    let dir = tempfile::tempdir().unwrap();
+    let local = dir.path().join("firehose");
+    std::fs::create_dir_all(local.join("2026/08/22/10")).unwrap();
+    std::fs::write(local.join("2026/08/22/10").join(gz), &first).unwrap();
+    std::fs::write(local.join("2026/08/22/10").join(plain), &second).unwrap();
+    std::fs::write(local.join("README.txt"), "not a query log, not read").unwrap();
+
+    let env = s3.env();
+    let summarize = |queries: &str, out: &str| {
+        let out = dir.path().join(out);
+        let o = ok(run(
+            &env,
+            &[
+                "summarize",
+                &root().join(FLOWS).to_string_lossy(),
+                "--resolver-logs",
+                queries,
+                "--out",
+                &out.to_string_lossy(),
+                "--json",
+            ],
+        ));
+        let mut rows: Vec<NamedRow> = flowpath_testkit::summary_files(&out)
+            .into_iter()
+            .flat_map(|p| {
+                flowpath_core::output::read_rows(std::fs::File::open(p).unwrap()).unwrap()
+            })
+            .map(|r| {
+                (
+                    r.interface_id,
+                    r.remote_name,
+                    r.name_source,
+                    r.bytes.unwrap(),
+                )
+            })
+            .collect();
+        rows.sort();
+        (o, rows)
+    };
+    let (aws, expected) = summarize(&root().join(QUERIES).to_string_lossy(), "aws");
+    assert!(
+        expected.iter().filter(|r| r.1.is_some()).count() >= 3,
+        "the fixture names remotes: {expected:?}"
+    );
+    for (queries, out) in [
+        ("s3://flowpath-dns/rq/".to_owned(), "s3"),
+        (local.to_string_lossy().into_owned(), "local"),
+    ] {
+        let (o, rows) = summarize(&queries, out);
+        assert_eq!(o["resolver_logs"]["inputs"], 2, "{queries}: {o}");
+        assert_eq!(o["resolver_logs"]["lines"], 6, "{queries}");
+        assert_eq!(o["resolver_logs"]["malformed"], 0, "{queries}");
+        assert_eq!(
+            o["resolver_logs"]["queries"], aws["resolver_logs"]["queries"],
+            "{queries}"
+        );
+        assert_eq!(rows, expected, "{queries}");
+    }
+
+    // A prefix with nothing a query log could be in: said, not an empty index.
+    let o = run(
+        &env,
+        &[
+            "summarize",
+            &root().join(FLOWS).to_string_lossy(),
+            "--resolver-logs",
+            "s3://flowpath-dns/nothing/",
+            "--out",
+            &dir.path().join("none").to_string_lossy(),
+        ],
+    );
+    assert!(!o.status.success(), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("no query log under it"),
+        "{}",
+        text(&o)
+    );
+}
