@@ -277,12 +277,19 @@ impl<'a> Engine<'a> {
     /// starts fetching its remote's ranges entry. Then [`Engine::add_admitted`].
     #[inline(always)]
     pub(crate) fn admit(&self, rec: &Record<'_>, status: Option<LogStatus>) -> Admitted {
-        if self.inventory.is_some() {
+        if let Some(inventory) = self.inventory {
             if let Some(names) = self.names
                 && let Some(remote) = Sides::of(rec, self.ranges).remote
                 && let Some(client) = client_of(rec, remote)
             {
-                names.prefetch(rec.vpc_id, client, remote);
+                // The VPC the lookup will use: the record's, else (the default format
+                // has none) its interface's in the inventory, as attribution finds it.
+                let vpc = rec.vpc_id.or_else(|| {
+                    rec.interface_id
+                        .and_then(|id| inventory.eni(id))
+                        .and_then(|e| e.vpc_id.as_deref())
+                });
+                names.prefetch(vpc, client, remote);
             }
             return Admitted {
                 status,
