@@ -470,6 +470,14 @@ impl App {
         if self.names.is_some() && object::is_delivered_query_log(&object.key) {
             return self.index_query_log(object, owners).await;
         }
+        // A Firehose stream's objects are named alike whatever they carry: query logs
+        // are told by their first line.
+        if self.names.is_some()
+            && object::is_firehose_key(&object.key)
+            && self.starts_with_a_query(object, owners).await?
+        {
+            return self.index_firehose_query_log(object, owners).await;
+        }
         // Only the keys AWS delivers flow logs under; the ending names the reader.
         let Some(kind) = InputKind::of_delivered_key(&object.key) else {
             tracing::info!(input = %input, "skipped: not a flow-log key (…/vpcflowlogs/….log.gz, .log or .log.parquet)");
@@ -632,6 +640,92 @@ impl App {
             owners,
         )
         .await
+    }
+
+    /// Whether an object's first line (gunzipped when it is gzip) is a Resolver query
+    /// log entry ([`flowpath_core::names::query::is_query_log_line`]). Reads at most
+    /// its first 64 KiB; the object is read again, whole, by what handles it.
+    async fn starts_with_a_query(
+        &self,
+        object: &ObjectRef,
+        owners: &Owners,
+    ) -> Result<bool, HandlerError> {
+        let logs = Access::owned_by(owners.logs.as_deref());
+        let (_, reader) =
+            flowpath_s3::get_reader(&self.client, &object.bucket, &object.key, None, &logs).await?;
+        let input = format!("s3://{}/{}", object.bucket, object.key);
+        tokio::task::spawn_blocking(move || {
+            use std::io::Read as _;
+            let mut head = Vec::with_capacity(1 << 16);
+            flowpath_core::decode::decode(reader)
+                .and_then(|d| d.take(1 << 16).read_to_end(&mut head))
+                .map(|_| {
+                    let first = head.split(|b| *b == b'\n').next().unwrap_or_default();
+                    flowpath_core::names::query::is_query_log_line(first)
+                })
+        })
+        .await
+        .map_err(|e| HandlerError::Internal(format!("{input}: reading task: {e}")))?
+        .map_err(|e| HandlerError::Internal(format!("{input}: cannot read its first line: {e}")))
+    }
+
+    /// Indexes a query log a Firehose stream delivered to S3: its key names no
+    /// account, so each query's own `account_id` says whose index it joins.
+    async fn index_firehose_query_log(
+        &self,
+        object: &ObjectRef,
+        owners: &Owners,
+    ) -> Result<Outcome, HandlerError> {
+        let input = format!("s3://{}/{}", object.bucket, object.key);
+        let logs = Access::owned_by(owners.logs.as_deref());
+        let (_, body) =
+            flowpath_s3::get_bytes(&self.client, &object.bucket, &object.key, &logs).await?;
+        let name = input.clone();
+        let (stats, queries) = tokio::task::spawn_blocking(move || {
+            let mut queries = Vec::new();
+            flowpath_core::names::read_queries(&name, body.as_slice(), false, |q| queries.push(q))
+                .map(|stats| (stats, queries))
+        })
+        .await
+        .map_err(|e| HandlerError::Internal(format!("{input}: reading task: {e}")))?
+        .map_err(|e| HandlerError::BadQueryLog {
+            source: Box::new(e),
+        })?;
+        for e in &stats.examples {
+            tracing::warn!(input = %input, error = %e, "malformed query log line");
+        }
+        let mut by_account: std::collections::BTreeMap<String, Vec<flowpath_core::names::Query>> =
+            Default::default();
+        let mut unowned = 0u64;
+        for q in queries {
+            match &q.account_id {
+                Some(a) => by_account.entry(a.clone()).or_default().push(q),
+                None => unowned += 1,
+            }
+        }
+        if unowned > 0 {
+            tracing::warn!(input = %input, queries = unowned, "query log lines without account_id: not indexed (no account to index them for)");
+        }
+        let mut outputs = Vec::new();
+        for (account, queries) in &by_account {
+            let done = self
+                .write_names(
+                    input.clone(),
+                    account,
+                    queries,
+                    (stats.lines, stats.malformed),
+                    owners,
+                )
+                .await?;
+            outputs.extend(done.outputs);
+        }
+        Ok(Outcome {
+            input,
+            status: "indexed",
+            reason: None,
+            counts: None,
+            outputs,
+        })
     }
 
     /// Writes the names files of one delivery's queries (`input` names it) for

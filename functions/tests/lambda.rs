@@ -1517,6 +1517,74 @@ fn query_logs_are_indexed_in_s3_and_name_the_flows_of_their_account() {
     );
 }
 
+/// Query logs a Firehose stream delivered to S3 (the Resolver's query logging sent to
+/// a stream): the key names no account and has no `.log.gz`; the first line says they
+/// are query logs, each query's `account_id` whose index they join. A Firehose object
+/// of flow-log lines beside them is still summarized.
+#[test]
+fn query_logs_delivered_by_firehose_are_indexed_by_their_accounts() {
+    let s3 = S3Server::start();
+    s3.create_bucket(LOGS);
+    s3.create_bucket(OUT);
+    let firehose = "rq/2026/08/22/10/resolver-queries-1-2026-08-22-10-05-12-0b6f2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d.gz";
+    s3.put_file(
+        LOGS,
+        firehose,
+        fixture(&format!("resolver/query-logs/{QUERY_LOG}")),
+    );
+    s3.put_file(
+        LOGS,
+        NAMED_FLOWS,
+        gzip(&fixture("resolver/flowlogs/resolved.log")),
+    );
+    let flows_by_firehose =
+        "fl/2026/08/22/10/flow-logs-1-2026-08-22-10-06-40-1c7a3d4e-5f60-7b8c-9d0e-1f2a3b4c5d6e";
+    s3.put_file(LOGS, flows_by_firehose, fixture("flowlogs/v2-default.log"));
+
+    let lambda = Lambda::summarizer(s3.env(), &[("NAME_WINDOW", "1h")]);
+    let r = lambda.respond(one_object(LOGS, firehose));
+    assert_eq!(
+        r["objects"][0]["status"],
+        "indexed",
+        "{}",
+        lambda.function.logs()
+    );
+    let written: Vec<&str> = r["objects"][0]["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    assert_eq!(written.len(), 2, "{written:?}");
+    assert!(
+        written[0]
+            .starts_with("summaries/_flowpath/names/account_id=111122223333/hour=2026-08-22T08/")
+    );
+    assert!(
+        written[1]
+            .starts_with("summaries/_flowpath/names/account_id=111122223333/hour=2026-08-22T10/")
+    );
+    assert_eq!(names_files(&s3), 2);
+
+    // The flows of that account get the names AWS's own delivery gives them.
+    let r = lambda.respond(one_object(LOGS, NAMED_FLOWS));
+    let flows_out = r["objects"][0]["outputs"][0].as_str().unwrap().to_owned();
+    assert_eq!(
+        names_of(&s3, &flows_out),
+        resolved_names(),
+        "{}",
+        lambda.function.logs()
+    );
+
+    // Flow-log lines under a Firehose name: summarized, not taken for query logs.
+    let r = lambda.respond(one_object(LOGS, flows_by_firehose));
+    let object = &r["objects"][0];
+    assert_ne!(object["status"], "indexed", "{r}");
+    assert!(object["counts"]["read"].as_u64().unwrap() > 0, "{r}");
+    assert_eq!(object["counts"]["malformed"], 0, "{r}");
+    assert_eq!(names_files(&s3), 2);
+}
+
 /// How many names files the output bucket holds.
 fn names_files(s3: &S3Server) -> usize {
     s3.list_files(OUT)

@@ -1416,6 +1416,7 @@ pub(crate) fn names_for(
             })
             .unwrap_or_else(|| "vpc-bench".to_owned());
         builder.add(&flowpath_core::names::Query {
+            account_id: None,
             vpc_id,
             client,
             time: t - 30,

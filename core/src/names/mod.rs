@@ -732,6 +732,7 @@ mod tests {
 
     fn q(vpc: &str, client: &str, time: i64, name: &str, address: &str) -> Query {
         Query {
+            account_id: None,
             vpc_id: vpc.into(),
             client: ip(client),
             time,

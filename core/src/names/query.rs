@@ -19,6 +19,9 @@ use serde::Deserialize;
 /// A query that answered with addresses.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Query {
+    /// The account whose VPC asked (`account_id`); none when a line lacks it, and for
+    /// queries read back from a names file, which holds one account's.
+    pub account_id: Option<String>,
     /// The VPC the query came from (`vpc_id`).
     pub vpc_id: String,
     /// The client that asked (`srcaddr`).
@@ -54,6 +57,8 @@ fn bad(field: impl Into<String>, message: impl Into<String>) -> QueryError {
 struct Line<'a> {
     #[serde(borrow)]
     version: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    account_id: Option<Cow<'a, str>>,
     #[serde(borrow)]
     vpc_id: Option<Cow<'a, str>>,
     #[serde(borrow)]
@@ -143,6 +148,7 @@ pub fn parse_line(line: &[u8]) -> Result<Option<Query>, QueryError> {
         return Ok(None);
     }
     Ok(Some(Query {
+        account_id: line.account_id.map(Cow::into_owned),
         vpc_id: vpc_id.into_owned(),
         client,
         time,

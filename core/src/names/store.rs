@@ -135,6 +135,7 @@ pub fn read_into<R: ChunkReader + 'static>(
                 return Err(bad(format!("row {row}: query_time is null")));
             }
             builder.add(&Query {
+                account_id: None,
                 vpc_id: value(vpc, "vpc_id")?,
                 client: ip(client, "client")?,
                 time: time.value(i).div_euclid(1_000_000),
@@ -156,6 +157,7 @@ mod tests {
     fn a_names_file_reads_back_into_the_same_answers() {
         let queries = [
             Query {
+                account_id: None,
                 vpc_id: "vpc-1".into(),
                 client: "10.0.0.1".parse().unwrap(),
                 time: 1_787_392_801,
@@ -166,6 +168,7 @@ mod tests {
                 ],
             },
             Query {
+                account_id: None,
                 vpc_id: "vpc-1".into(),
                 client: "2001:db8::1".parse().unwrap(),
                 time: 1_787_392_900,
