@@ -598,6 +598,40 @@ impl App {
         Ok(Outcome::summarized(input, counts, outputs))
     }
 
+    /// The queries of a query-log object (`input` names it), its malformed lines
+    /// logged.
+    async fn read_query_log(
+        &self,
+        object: &ObjectRef,
+        input: &str,
+        owners: &Owners,
+    ) -> Result<
+        (
+            flowpath_core::names::LoadStats,
+            Vec<flowpath_core::names::Query>,
+        ),
+        HandlerError,
+    > {
+        let logs = Access::owned_by(owners.logs.as_deref());
+        let (_, body) =
+            flowpath_s3::get_bytes(&self.client, &object.bucket, &object.key, &logs).await?;
+        let name = input.to_owned();
+        let (stats, queries) = tokio::task::spawn_blocking(move || {
+            let mut queries = Vec::new();
+            flowpath_core::names::read_queries(&name, body.as_slice(), false, |q| queries.push(q))
+                .map(|stats| (stats, queries))
+        })
+        .await
+        .map_err(|e| HandlerError::Internal(format!("{input}: reading task: {e}")))?
+        .map_err(|e| HandlerError::BadQueryLog {
+            source: Box::new(e),
+        })?;
+        for e in &stats.examples {
+            tracing::warn!(input = %input, error = %e, "malformed query log line");
+        }
+        Ok((stats, queries))
+    }
+
     /// Reads a Route 53 Resolver query-log object and writes its names files
     /// ([`names_source`]): one per hour of its queries, named by the object.
     async fn index_query_log(
@@ -615,23 +649,7 @@ impl App {
                 outputs: Vec::new(),
             });
         };
-        let logs = Access::owned_by(owners.logs.as_deref());
-        let (_, body) =
-            flowpath_s3::get_bytes(&self.client, &object.bucket, &object.key, &logs).await?;
-        let name = input.clone();
-        let (stats, queries) = tokio::task::spawn_blocking(move || {
-            let mut queries = Vec::new();
-            flowpath_core::names::read_queries(&name, body.as_slice(), false, |q| queries.push(q))
-                .map(|stats| (stats, queries))
-        })
-        .await
-        .map_err(|e| HandlerError::Internal(format!("{input}: reading task: {e}")))?
-        .map_err(|e| HandlerError::BadQueryLog {
-            source: Box::new(e),
-        })?;
-        for e in &stats.examples {
-            tracing::warn!(input = %input, error = %e, "malformed query log line");
-        }
+        let (stats, queries) = self.read_query_log(object, &input, owners).await?;
         self.write_names(
             input,
             &account,
@@ -677,23 +695,7 @@ impl App {
         owners: &Owners,
     ) -> Result<Outcome, HandlerError> {
         let input = format!("s3://{}/{}", object.bucket, object.key);
-        let logs = Access::owned_by(owners.logs.as_deref());
-        let (_, body) =
-            flowpath_s3::get_bytes(&self.client, &object.bucket, &object.key, &logs).await?;
-        let name = input.clone();
-        let (stats, queries) = tokio::task::spawn_blocking(move || {
-            let mut queries = Vec::new();
-            flowpath_core::names::read_queries(&name, body.as_slice(), false, |q| queries.push(q))
-                .map(|stats| (stats, queries))
-        })
-        .await
-        .map_err(|e| HandlerError::Internal(format!("{input}: reading task: {e}")))?
-        .map_err(|e| HandlerError::BadQueryLog {
-            source: Box::new(e),
-        })?;
-        for e in &stats.examples {
-            tracing::warn!(input = %input, error = %e, "malformed query log line");
-        }
+        let (stats, queries) = self.read_query_log(object, &input, owners).await?;
         let mut by_account: std::collections::BTreeMap<String, Vec<flowpath_core::names::Query>> =
             Default::default();
         let mut unowned = 0u64;

@@ -1458,16 +1458,7 @@ fn query_logs_are_indexed_in_s3_and_name_the_flows_of_their_account() {
     let s3 = S3Server::start();
     s3.create_bucket(LOGS);
     s3.create_bucket(OUT);
-    s3.put_file(
-        LOGS,
-        QUERY_LOG,
-        fixture(&format!("resolver/query-logs/{QUERY_LOG}")),
-    );
-    s3.put_file(
-        LOGS,
-        NAMED_FLOWS,
-        gzip(&fixture("resolver/flowlogs/resolved.log")),
-    );
+    put_named_fixtures(&s3, QUERY_LOG);
 
     // Without NAME_WINDOW a query log is not an input.
     let plain = Lambda::summarizer(s3.env(), &[]);
@@ -1481,28 +1472,7 @@ fn query_logs_are_indexed_in_s3_and_name_the_flows_of_their_account() {
     assert!(names_of(&s3, &flows_out).iter().all(|r| r.2.is_none()));
 
     // The query log: its queries written back by hour (08:30 and 10:00).
-    let r = lambda.respond(one_object(LOGS, QUERY_LOG));
-    assert_eq!(
-        r["objects"][0]["status"],
-        "indexed",
-        "{}",
-        lambda.function.logs()
-    );
-    let written: Vec<&str> = r["objects"][0]["outputs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k.as_str().unwrap())
-        .collect();
-    assert_eq!(written.len(), 2, "{written:?}");
-    assert!(
-        written[0]
-            .starts_with("summaries/_flowpath/names/account_id=111122223333/hour=2026-08-22T08/")
-    );
-    assert!(
-        written[1]
-            .starts_with("summaries/_flowpath/names/account_id=111122223333/hour=2026-08-22T10/")
-    );
+    assert_fixture_indexed(&lambda, QUERY_LOG);
     // Indexed again (a redelivery): the same keys, nothing added.
     lambda.respond(one_object(LOGS, QUERY_LOG));
     assert_eq!(names_files(&s3), 2);
@@ -1527,43 +1497,13 @@ fn query_logs_delivered_by_firehose_are_indexed_by_their_accounts() {
     s3.create_bucket(LOGS);
     s3.create_bucket(OUT);
     let firehose = "rq/2026/08/22/10/resolver-queries-1-2026-08-22-10-05-12-0b6f2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d.gz";
-    s3.put_file(
-        LOGS,
-        firehose,
-        fixture(&format!("resolver/query-logs/{QUERY_LOG}")),
-    );
-    s3.put_file(
-        LOGS,
-        NAMED_FLOWS,
-        gzip(&fixture("resolver/flowlogs/resolved.log")),
-    );
+    put_named_fixtures(&s3, firehose);
     let flows_by_firehose =
         "fl/2026/08/22/10/flow-logs-1-2026-08-22-10-06-40-1c7a3d4e-5f60-7b8c-9d0e-1f2a3b4c5d6e";
     s3.put_file(LOGS, flows_by_firehose, fixture("flowlogs/v2-default.log"));
 
     let lambda = Lambda::summarizer(s3.env(), &[("NAME_WINDOW", "1h")]);
-    let r = lambda.respond(one_object(LOGS, firehose));
-    assert_eq!(
-        r["objects"][0]["status"],
-        "indexed",
-        "{}",
-        lambda.function.logs()
-    );
-    let written: Vec<&str> = r["objects"][0]["outputs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k.as_str().unwrap())
-        .collect();
-    assert_eq!(written.len(), 2, "{written:?}");
-    assert!(
-        written[0]
-            .starts_with("summaries/_flowpath/names/account_id=111122223333/hour=2026-08-22T08/")
-    );
-    assert!(
-        written[1]
-            .starts_with("summaries/_flowpath/names/account_id=111122223333/hour=2026-08-22T10/")
-    );
+    assert_fixture_indexed(&lambda, firehose);
     assert_eq!(names_files(&s3), 2);
 
     // The flows of that account get the names AWS's own delivery gives them.
@@ -1583,6 +1523,48 @@ fn query_logs_delivered_by_firehose_are_indexed_by_their_accounts() {
     assert!(object["counts"]["read"].as_u64().unwrap() > 0, "{r}");
     assert_eq!(object["counts"]["malformed"], 0, "{r}");
     assert_eq!(names_files(&s3), 2);
+}
+
+/// Puts the fixture query log under `query_key` and its VPC's flow log under
+/// [`NAMED_FLOWS`] in the logs bucket.
+fn put_named_fixtures(s3: &S3Server, query_key: &str) {
+    s3.put_file(
+        LOGS,
+        query_key,
+        fixture(&format!("resolver/query-logs/{QUERY_LOG}")),
+    );
+    s3.put_file(
+        LOGS,
+        NAMED_FLOWS,
+        gzip(&fixture("resolver/flowlogs/resolved.log")),
+    );
+}
+
+/// Indexing `key` (the fixture query log's queries) writes the fixture's names files,
+/// one per hour of its queries (08:30 and 10:00).
+fn assert_fixture_indexed(lambda: &Lambda, key: &str) {
+    let r = lambda.respond(one_object(LOGS, key));
+    assert_eq!(
+        r["objects"][0]["status"],
+        "indexed",
+        "{}",
+        lambda.function.logs()
+    );
+    let written: Vec<&str> = r["objects"][0]["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    assert_eq!(written.len(), 2, "{written:?}");
+    for (file, hour) in written.iter().zip(["08", "10"]) {
+        assert!(
+            file.starts_with(&format!(
+                "summaries/_flowpath/names/account_id=111122223333/hour=2026-08-22T{hour}/"
+            )),
+            "{written:?}"
+        );
+    }
 }
 
 /// How many names files the output bucket holds.
