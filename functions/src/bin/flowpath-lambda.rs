@@ -18,8 +18,9 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let app = Arc::clone(&app);
         async move {
-            app.handle(event.payload, &event.context.invoked_function_arn)
-                .await
+            // Boxed: the handler's future, nested in the runtime's, is deeper than the
+            // compiler's layout queries go.
+            Box::pin(app.handle(event.payload, &event.context.invoked_function_arn)).await
         }
     }))
     .await
