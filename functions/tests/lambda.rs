@@ -1472,7 +1472,7 @@ fn query_logs_are_indexed_in_s3_and_name_the_flows_of_their_account() {
     assert!(names_of(&s3, &flows_out).iter().all(|r| r.2.is_none()));
 
     // The query log: its queries written back by hour (08:30 and 10:00).
-    assert_fixture_indexed(&lambda, QUERY_LOG);
+    assert_fixture_names_written(&lambda, &lambda.respond(one_object(LOGS, QUERY_LOG)));
     // Indexed again (a redelivery): the same keys, nothing added.
     lambda.respond(one_object(LOGS, QUERY_LOG));
     assert_eq!(names_files(&s3), 2);
@@ -1503,7 +1503,7 @@ fn query_logs_delivered_by_firehose_are_indexed_by_their_accounts() {
     s3.put_file(LOGS, flows_by_firehose, fixture("flowlogs/v2-default.log"));
 
     let lambda = Lambda::summarizer(s3.env(), &[("NAME_WINDOW", "1h")]);
-    assert_fixture_indexed(&lambda, firehose);
+    assert_fixture_names_written(&lambda, &lambda.respond(one_object(LOGS, firehose)));
     assert_eq!(names_files(&s3), 2);
 
     // The flows of that account get the names AWS's own delivery gives them.
@@ -1540,17 +1540,17 @@ fn put_named_fixtures(s3: &S3Server, query_key: &str) {
     );
 }
 
-/// Indexing `key` (the fixture query log's queries) writes the fixture's names files,
-/// one per hour of its queries (08:30 and 10:00).
-fn assert_fixture_indexed(lambda: &Lambda, key: &str) {
-    let r = lambda.respond(one_object(LOGS, key));
+/// The response `r` indexed the fixture query log's queries: its one delivery is
+/// `indexed`, into one names file per hour of its queries (08:30 and 10:00).
+fn assert_fixture_names_written(lambda: &Lambda, r: &Value) {
+    let object = &r["objects"][0];
     assert_eq!(
-        r["objects"][0]["status"],
+        object["status"],
         "indexed",
-        "{}",
+        "{r} {}",
         lambda.function.logs()
     );
-    let written: Vec<&str> = r["objects"][0]["outputs"]
+    let written: Vec<&str> = object["outputs"]
         .as_array()
         .unwrap()
         .iter()
@@ -1656,24 +1656,7 @@ fn query_logs_from_a_cloudwatch_logs_subscription_name_the_flows_too() {
         "logEvents": events,
     });
     let lambda = Lambda::summarizer(s3.env(), &[("NAME_WINDOW", "1h")]);
-    let r = lambda.respond(awslogs(&payload));
-    let object = &r["objects"][0];
-    assert_eq!(
-        object["status"],
-        "indexed",
-        "{r} {}",
-        lambda.function.logs()
-    );
-    let written: Vec<&str> = object["outputs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k.as_str().unwrap())
-        .collect();
-    assert_eq!(written.len(), 2, "{written:?}");
-    assert!(written.iter().all(|k| {
-        k.starts_with("summaries/_flowpath/names/account_id=111122223333/hour=2026-08-22T")
-    }));
+    assert_fixture_names_written(&lambda, &lambda.respond(awslogs(&payload)));
     // Redelivered: the same keys.
     lambda.respond(awslogs(&payload));
     assert_eq!(names_files(&s3), 2);
