@@ -93,6 +93,28 @@ impl Outcome {
             outputs,
         }
     }
+
+    /// A query log indexed into the names files `outputs`.
+    fn indexed(input: String, outputs: Vec<String>) -> Self {
+        Outcome {
+            input,
+            status: "indexed",
+            reason: None,
+            counts: None,
+            outputs,
+        }
+    }
+
+    /// An input not read, and why.
+    fn skipped(input: String, reason: impl Into<String>) -> Self {
+        Outcome {
+            input,
+            status: "skipped",
+            reason: Some(reason.into()),
+            counts: None,
+            outputs: Vec::new(),
+        }
+    }
 }
 
 /// Who must own the buckets of one invocation (configured, or the function's account).
@@ -216,13 +238,10 @@ impl App {
         };
         if !payload.is_data() {
             tracing::info!(input = %input, message_type = %payload.message_type, "CloudWatch Logs control message acknowledged");
-            return Ok(Outcome {
+            return Ok(Outcome::skipped(
                 input,
-                status: "skipped",
-                reason: Some(format!("{}: no log events", payload.message_type)),
-                counts: None,
-                outputs: Vec::new(),
-            });
+                format!("{}: no log events", payload.message_type),
+            ));
         }
         if self.names.is_some()
             && payload.log_events.first().is_some_and(|e| {
@@ -468,26 +487,20 @@ impl App {
             });
         }
         if self.names.is_some() && object::is_delivered_query_log(&object.key) {
-            return self.index_query_log(object, owners).await;
+            return self.index_query_log(object, input, owners).await;
         }
         // A Firehose stream's objects are named alike whatever they carry: query logs
         // are told by their first line.
         if self.names.is_some()
             && object::is_firehose_key(&object.key)
-            && self.starts_with_a_query(object, owners).await?
+            && self.starts_with_a_query(object, &input, owners).await?
         {
-            return self.index_firehose_query_log(object, owners).await;
+            return self.index_firehose_query_log(object, input, owners).await;
         }
         // Only the keys AWS delivers flow logs under; the ending names the reader.
         let Some(kind) = InputKind::of_delivered_key(&object.key) else {
             tracing::info!(input = %input, "skipped: not a flow-log key (…/vpcflowlogs/….log.gz, .log or .log.parquet)");
-            return Ok(Outcome {
-                input,
-                status: "skipped",
-                reason: Some("not a flow-log key".into()),
-                counts: None,
-                outputs: Vec::new(),
-            });
+            return Ok(Outcome::skipped(input, "not a flow-log key"));
         };
         let started = Instant::now();
         let (ranges, mut opts) = self.reading_rules(owners).await?;
@@ -632,22 +645,16 @@ impl App {
         Ok((stats, queries))
     }
 
-    /// Reads a Route 53 Resolver query-log object and writes its names files
-    /// ([`names_source`]): one per hour of its queries, named by the object.
+    /// Reads a Route 53 Resolver query-log object (`input` names it) and writes its
+    /// names files ([`names_source`]): one per hour of its queries, named by the object.
     async fn index_query_log(
         &self,
         object: &ObjectRef,
+        input: String,
         owners: &Owners,
     ) -> Result<Outcome, HandlerError> {
-        let input = format!("s3://{}/{}", object.bucket, object.key);
         let Some(account) = object::key_hints(&object.key).account_id else {
-            return Ok(Outcome {
-                input,
-                status: "skipped",
-                reason: Some("no account in the query log's key".into()),
-                counts: None,
-                outputs: Vec::new(),
-            });
+            return Ok(Outcome::skipped(input, "no account in the query log's key"));
         };
         let (stats, queries) = self.read_query_log(object, &input, owners).await?;
         self.write_names(
@@ -666,12 +673,12 @@ impl App {
     async fn starts_with_a_query(
         &self,
         object: &ObjectRef,
+        input: &str,
         owners: &Owners,
     ) -> Result<bool, HandlerError> {
         let logs = Access::owned_by(owners.logs.as_deref());
         let (_, reader) =
             flowpath_s3::get_reader(&self.client, &object.bucket, &object.key, None, &logs).await?;
-        let input = format!("s3://{}/{}", object.bucket, object.key);
         tokio::task::spawn_blocking(move || {
             use std::io::Read as _;
             let mut head = Vec::with_capacity(1 << 16);
@@ -692,9 +699,9 @@ impl App {
     async fn index_firehose_query_log(
         &self,
         object: &ObjectRef,
+        input: String,
         owners: &Owners,
     ) -> Result<Outcome, HandlerError> {
-        let input = format!("s3://{}/{}", object.bucket, object.key);
         let (stats, queries) = self.read_query_log(object, &input, owners).await?;
         let mut by_account: std::collections::BTreeMap<String, Vec<flowpath_core::names::Query>> =
             Default::default();
@@ -721,13 +728,7 @@ impl App {
                 .await?;
             outputs.extend(done.outputs);
         }
-        Ok(Outcome {
-            input,
-            status: "indexed",
-            reason: None,
-            counts: None,
-            outputs,
-        })
+        Ok(Outcome::indexed(input, outputs))
     }
 
     /// Writes the names files of one delivery's queries (`input` names it) for
@@ -757,13 +758,7 @@ impl App {
             outputs.push(key);
         }
         tracing::info!(input = %input, lines, queries = queries.len(), malformed, outputs = outputs.len(), "indexed a Resolver query log");
-        Ok(Outcome {
-            input,
-            status: "indexed",
-            reason: None,
-            counts: None,
-            outputs,
-        })
+        Ok(Outcome::indexed(input, outputs))
     }
 
     /// The ranges and the options every input of an invocation is read with: the
