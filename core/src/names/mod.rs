@@ -291,44 +291,20 @@ impl NameIndexBuilder {
         reader: R,
         strict: bool,
     ) -> Result<LoadStats, LoadError> {
-        let mut stats = LoadStats::default();
         let lines = match open_log(input, reader)? {
             Opened::Payloads(reader) => {
                 return read_payloads(input, reader, strict, |q| self.add(&q));
             }
             Opened::Lines(reader) => reader,
         };
-        read_blocks(input, lines, |block| {
-            use rayon::prelude::*;
-            let parts: Vec<Result<(NameIndexBuilder, LoadStats), LoadError>> = block
-                .lines
-                .par_chunks(2048)
-                .map(|chunk| {
-                    let mut part = NameIndexBuilder::new();
-                    let mut part_stats = LoadStats::default();
-                    for &(number, span) in chunk {
-                        part_stats.take(
-                            block.parse(span),
-                            strict,
-                            &mut |q| part.add(&q),
-                            |error| LoadError::Malformed {
-                                input: input.to_owned(),
-                                line: number,
-                                error,
-                            },
-                        )?;
-                    }
-                    Ok((part, part_stats))
-                })
-                .collect();
-            for part in parts {
-                let (part, part_stats) = part?;
-                self.append(part);
-                stats.merge(part_stats);
-            }
-            Ok(())
-        })?;
-        Ok(stats)
+        read_lines_in_parts(
+            input,
+            lines,
+            strict,
+            NameIndexBuilder::new,
+            |part, q| part.add(&q),
+            |part| self.append(part),
+        )
     }
 
     /// Freezes the index: a name is given from queries at most `window_seconds` before
@@ -376,22 +352,52 @@ pub fn read_queries<R: Read + Send>(
         Opened::Payloads(reader) => return read_payloads(input, reader, strict, each),
         Opened::Lines(reader) => reader,
     };
+    read_lines_in_parts(input, lines, strict, Vec::new, Vec::push, |part| {
+        part.into_iter().for_each(&mut each)
+    })
+}
+
+/// Reads query log lines block by block: the workers parse each block's lines, a
+/// chunk of them at a time, into parts of their own (`new_part`, `add`), which are
+/// handed to `take_part` in line order, with the counts merged in the same order, so
+/// the result is that of reading the lines one by one (under `strict`, the first
+/// malformed line's error).
+fn read_lines_in_parts<R: BufRead + Send, P: Send>(
+    input: &str,
+    lines: R,
+    strict: bool,
+    new_part: impl Fn() -> P + Sync,
+    add: impl Fn(&mut P, Query) + Sync,
+    mut take_part: impl FnMut(P),
+) -> Result<LoadStats, LoadError> {
     let mut stats = LoadStats::default();
     read_blocks(input, lines, |block| {
-        let parsed: Vec<Result<Option<Query>, QueryError>> = {
-            use rayon::prelude::*;
-            block
-                .lines
-                .par_iter()
-                .map(|&(_, span)| block.parse(span))
-                .collect()
-        };
-        for ((number, _), result) in block.lines.iter().zip(parsed) {
-            stats.take(result, strict, &mut each, |error| LoadError::Malformed {
-                input: input.to_owned(),
-                line: *number,
-                error,
-            })?;
+        use rayon::prelude::*;
+        let parts: Vec<Result<(P, LoadStats), LoadError>> = block
+            .lines
+            .par_chunks(2048)
+            .map(|chunk| {
+                let mut part = new_part();
+                let mut part_stats = LoadStats::default();
+                for &(number, span) in chunk {
+                    part_stats.take(
+                        block.parse(span),
+                        strict,
+                        &mut |q| add(&mut part, q),
+                        |error| LoadError::Malformed {
+                            input: input.to_owned(),
+                            line: number,
+                            error,
+                        },
+                    )?;
+                }
+                Ok((part, part_stats))
+            })
+            .collect();
+        for part in parts {
+            let (part, part_stats) = part?;
+            take_part(part);
+            stats.merge(part_stats);
         }
         Ok(())
     })?;
